@@ -1,0 +1,25 @@
+//! The pure core of fedireach: the words of the product brief as types.
+//!
+//! Everything here is free of IO so that every other crate can depend on it: host names,
+//! references to actors as a user types them, server software and its family, engagement
+//! kinds, the crawl window, and the report rows that the analytics compute and the
+//! simulated fediverse predicts.
+
+mod actor_ref;
+mod engagement;
+mod error;
+mod host;
+mod report;
+mod software;
+mod window;
+
+pub use actor_ref::{ActorRef, ActorRefOptions};
+pub use engagement::EngagementKind;
+pub use error::CoreError;
+pub use host::Host;
+pub use report::{
+    InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts,
+    pct_2dp, round_half_away,
+};
+pub use software::{Family, Software, SoftwareSource};
+pub use window::Since;

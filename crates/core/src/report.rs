@@ -1,0 +1,162 @@
+//! The rows of the `reach`, `posts` and `instances` reports: computed by the analytics
+//! from the store and predicted by the simulated fediverse's ground truth, so both
+//! serialise through these types and compare equal byte for byte.
+//!
+//! Every figure excludes self-engagement (engagements by the brand's own tracked actors).
+//! "Engagements" are replies + boosts + likes + quotes; thread replies are shown apart.
+//! Unique engagers and unique instances count the actors and hosts of every kind,
+//! thread replies included.
+
+use serde::{Deserialize, Serialize};
+
+/// `report reach`: one row per server software, sorted by engagements descending, then
+/// software.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReachReport {
+    pub brand: String,
+    /// First day of the window (YYYY-MM-DD), `null` for all time.
+    pub from: Option<String>,
+    /// Last day of the window (inclusive), `null` for all time.
+    pub to: Option<String>,
+    pub rows: Vec<ReachRow>,
+}
+
+/// Reach of a brand on one server software.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReachRow {
+    pub software: String,
+    pub family: String,
+    pub replies: u64,
+    pub thread_replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+    pub engagements: u64,
+    pub unique_engagers: u64,
+    pub unique_instances: u64,
+    /// Sum of the follower counts of the unique engagers who boosted.
+    pub potential_reach: u64,
+    /// This software's engagements / all engagements, in %, see [`pct_2dp`].
+    pub share_pct: f64,
+}
+
+/// `report posts`: one row per brand post, sorted by publication time, then uri.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostsReport {
+    pub brand: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rows: Vec<PostRow>,
+}
+
+/// One brand post with its itemised and reported engagements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostRow {
+    pub uri: String,
+    /// The tracked actor that wrote it, as its actor id.
+    pub actor: String,
+    /// RFC 3339, UTC, whole seconds (`2026-08-01T12:00:00Z`).
+    pub published: String,
+    pub replies: u64,
+    pub thread_replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+    pub engagements: u64,
+    /// What the origin server reported, where it reported anything.
+    pub reported: ReportedCounts,
+    /// The author's follower count at the crawl closest to publication.
+    pub followers: Option<u64>,
+    /// engagements / followers, rounded half away from zero to 4 decimals.
+    pub engagement_rate: Option<f64>,
+    /// Engagements from other instances than the author's / all engagements, in %.
+    pub cross_server_share_pct: f64,
+    /// The softwares of the engaging instances, sorted.
+    pub softwares: Vec<String>,
+}
+
+/// Counts a post's origin server reported (`totalItems`, `favourites_count`...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedCounts {
+    pub replies: Option<u64>,
+    pub boosts: Option<u64>,
+    pub likes: Option<u64>,
+    pub quotes: Option<u64>,
+}
+
+/// `report instances`: one row per engaging instance, sorted by engagements descending,
+/// then host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstancesReport {
+    pub brand: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rows: Vec<InstanceRow>,
+}
+
+/// A brand's engagement from one instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceRow {
+    pub host: String,
+    pub software: String,
+    pub family: String,
+    pub replies: u64,
+    pub thread_replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+    pub engagements: u64,
+    pub unique_engagers: u64,
+    /// NodeInfo `usage.users.activeMonth`, where the instance published it.
+    pub active_month: Option<u64>,
+    /// unique engagers / monthly active users, in %, where both are known and the
+    /// latter is not zero.
+    pub penetration_pct: Option<f64>,
+}
+
+/// `num / den` rounded half away from zero to `decimals` decimals, computed on integers
+/// so that every implementation gets the same float. `None` when `den` is zero.
+pub fn round_half_away(num: u64, den: u64, decimals: u32) -> Option<f64> {
+    if den == 0 {
+        return None;
+    }
+    let scale = 10u128.pow(decimals);
+    let (num, den) = (u128::from(num), u128::from(den));
+    // floor((num * scale) / den + 1/2) for non-negative values is half away from zero.
+    let scaled = (2 * num * scale + den) / (2 * den);
+    // scaled and scale are far below 2^53 for any count this product sees.
+    #[allow(clippy::cast_precision_loss)]
+    let value = scaled as f64 / scale as f64;
+    Some(value)
+}
+
+/// A share in %, rounded half away from zero to 2 decimals; 0 when `den` is zero.
+pub fn pct_2dp(num: u64, den: u64) -> f64 {
+    round_half_away(num.saturating_mul(100), den, 2).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        for (num, den, decimals, expected) in [
+            (1, 8, 2, Some(0.13)), // 0.125 -> 0.13
+            (1, 3, 2, Some(0.33)),
+            (2, 3, 2, Some(0.67)),
+            (1005, 100_000, 4, Some(0.0101)), // 0.01005 -> 0.0101
+            (0, 5, 2, Some(0.0)),
+            (5, 0, 2, None),
+        ] {
+            assert_eq!(round_half_away(num, den, decimals), expected, "{num}/{den}");
+        }
+        assert_eq!(pct_2dp(1, 8), 12.5);
+        assert_eq!(pct_2dp(1, 3), 33.33);
+        assert_eq!(pct_2dp(2, 3), 66.67);
+        assert_eq!(pct_2dp(1, 0), 0.0);
+        assert_eq!(pct_2dp(1, 80_000), 0.0); // 0.00125 -> 0.00
+        assert_eq!(pct_2dp(1, 40_000), 0.0); // 0.0025 -> 0.00
+        assert_eq!(pct_2dp(1, 20_000), 0.01); // 0.005 -> 0.01
+    }
+}
