@@ -8,6 +8,7 @@
 mod actor_ref;
 mod engagement;
 mod error;
+mod facts;
 mod host;
 mod report;
 mod software;
@@ -16,6 +17,10 @@ mod window;
 pub use actor_ref::{ActorRef, ActorRefOptions};
 pub use engagement::EngagementKind;
 pub use error::CoreError;
+pub use facts::{
+    ActorFact, BrandActorFact, ConsentFact, EngagementFact, Facts, FollowerSnapshotFact,
+    InstanceFact, PostFact,
+};
 pub use host::Host;
 pub use report::{
     InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts,
