@@ -1,1 +1,19 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+mod batch;
+mod brands;
+mod error;
+mod facts;
+mod forget;
+mod hash;
+mod open;
+mod runs;
+mod time;
+
+pub use batch::{ActorRecord, Batch, BatchOutcome, EngagementRecord, InstanceRecord, PostRecord};
+pub use brands::{Brand, TrackedActor};
+pub use error::StoreError;
+pub use forget::ForgetOutcome;
+pub use hash::KeyedHasher;
+pub use open::Store;
+pub use runs::{CrawlRun, CrawlStatus};

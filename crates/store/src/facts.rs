@@ -1,0 +1,190 @@
+//! The analytics' input: every fact the figures are computed from, as plain rows.
+
+use fedireach_core::{
+    ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts,
+    FollowerSnapshotFact, InstanceFact, PostFact,
+};
+use sqlx::{Row, sqlite::SqliteRow};
+
+use crate::{Store, StoreError, error::QueryContext};
+
+impl Store {
+    /// Reads every fact. Row by row: fine for tests and small stores; the analytics keep
+    /// a columnar copy for large ones.
+    pub async fn export_facts(&self) -> Result<Facts, StoreError> {
+        let pool = &self.pool;
+        let brand_actors = sqlx::query(
+            "SELECT b.id AS brand_id, b.name, b.token_env IS NOT NULL AS owned,
+                    t.id AS tracked_actor_id, t.actor_uri, t.host
+             FROM brands b JOIN tracked_actors t ON t.brand_id = b.id ORDER BY b.id, t.position",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting brands")?
+        .iter()
+        .map(|r| {
+            Ok(BrandActorFact {
+                brand_id: r.try_get("brand_id")?,
+                brand: r.try_get("name")?,
+                owned: r.try_get("owned")?,
+                tracked_actor_id: r.try_get("tracked_actor_id")?,
+                actor_uri: r.try_get("actor_uri")?,
+                host: r.try_get("host")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading brands")?;
+
+        let posts = sqlx::query(
+            "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
+                    p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
+                    p.reported_boosts, p.reported_quotes,
+                    (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
+             FROM posts p ORDER BY p.id",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting posts")?
+        .iter()
+        .map(post_fact)
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading posts")?;
+
+        let engagements = sqlx::query(
+            "SELECT id, post_id, kind, actor_id, host, happened_at, first_seen_at, removed_at,
+                    is_self FROM engagements ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting engagements")?
+        .iter()
+        .map(|r| {
+            let kind: &str = r.try_get("kind")?;
+            Ok(EngagementFact {
+                engagement_id: r.try_get("id")?,
+                post_id: r.try_get("post_id")?,
+                kind: kind
+                    .parse::<EngagementKind>()
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?,
+                actor_id: r.try_get("actor_id")?,
+                host: r.try_get("host")?,
+                happened_at: r.try_get("happened_at")?,
+                first_seen_at: r.try_get("first_seen_at")?,
+                removed_at: r.try_get("removed_at")?,
+                is_self: r.try_get("is_self")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading engagements")?;
+
+        let actors = sqlx::query("SELECT id, host, followers_count FROM actors ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .doing("exporting engagers")?
+            .iter()
+            .map(|r| {
+                Ok(ActorFact {
+                    actor_id: r.try_get("id")?,
+                    host: r.try_get("host")?,
+                    followers_count: r.try_get("followers_count")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .doing("reading engagers")?;
+
+        let instances = sqlx::query(
+            "SELECT host, software, family, users_active_month FROM instances ORDER BY host",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting instances")?
+        .iter()
+        .map(|r| {
+            Ok(InstanceFact {
+                host: r.try_get("host")?,
+                software: r.try_get("software")?,
+                family: r.try_get("family")?,
+                users_active_month: r.try_get("users_active_month")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading instances")?;
+
+        let follower_snapshots = sqlx::query(
+            "SELECT crawl_id, tracked_actor_id, taken_at, followers FROM follower_snapshots
+             ORDER BY taken_at, tracked_actor_id",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting follower counts")?
+        .iter()
+        .map(|r| {
+            Ok(FollowerSnapshotFact {
+                crawl_id: r.try_get("crawl_id")?,
+                tracked_actor_id: r.try_get("tracked_actor_id")?,
+                taken_at: r.try_get("taken_at")?,
+                followers: r.try_get("followers")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading follower counts")?;
+
+        let consent = sqlx::query(
+            "SELECT c.crawl_id, r.started_at, c.subject, c.action, c.reason, c.count
+             FROM crawl_consent c JOIN crawl_runs r ON r.id = c.crawl_id
+             ORDER BY c.crawl_id, c.subject, c.action, c.reason",
+        )
+        .fetch_all(pool)
+        .await
+        .doing("exporting the consent report")?
+        .iter()
+        .map(|r| {
+            Ok(ConsentFact {
+                crawl_id: r.try_get("crawl_id")?,
+                crawl_started_at: r.try_get("started_at")?,
+                subject: r.try_get("subject")?,
+                action: r.try_get("action")?,
+                reason: r.try_get("reason")?,
+                count: r.try_get("count")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .doing("reading the consent report")?;
+
+        Ok(Facts {
+            brand_actors,
+            posts,
+            engagements,
+            actors,
+            instances,
+            follower_snapshots,
+            consent,
+        })
+    }
+}
+
+fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {
+    let tags: Option<String> = r.try_get("tags")?;
+    let mut hashtags: Vec<String> = tags
+        .unwrap_or_default()
+        .split('\u{1f}')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    hashtags.sort();
+    Ok(PostFact {
+        post_id: r.try_get("id")?,
+        uri: r.try_get("uri")?,
+        author_uri: r.try_get("author_uri")?,
+        host: r.try_get("host")?,
+        published_at: r.try_get("published_at")?,
+        object_type: r.try_get("object_type")?,
+        is_boost: r.try_get("is_boost")?,
+        deleted: r.try_get("deleted")?,
+        reported_replies: r.try_get("reported_replies")?,
+        reported_likes: r.try_get("reported_likes")?,
+        reported_boosts: r.try_get("reported_boosts")?,
+        reported_quotes: r.try_get("reported_quotes")?,
+        hashtags,
+    })
+}

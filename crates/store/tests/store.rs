@@ -1,0 +1,376 @@
+//! The store against a real SQLite file.
+
+use fedireach_core::{ActorRef, ActorRefOptions, EngagementKind, Host, Software, SoftwareSource};
+use fedireach_store::{
+    ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord, Store, StoreError,
+};
+use tempfile::TempDir;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn db_url(dir: &TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("test.db").display())
+}
+
+fn actor(text: &str) -> Result<ActorRef, fedireach_core::CoreError> {
+    ActorRef::parse(text, ActorRefOptions::default())
+}
+
+const BRAND_ACTOR: &str = "https://brand.example/users/acme";
+const POST: &str = "https://brand.example/users/acme/statuses/1";
+
+/// A store with one brand whose actor is resolved and one post.
+async fn store_with_post(dir: &TempDir, owned: bool) -> Result<Store, Box<dyn std::error::Error>> {
+    let store = Store::open(&db_url(dir)).await?;
+    let brand = store
+        .add_brand(
+            "acme",
+            &[actor("@acme@brand.example")?],
+            owned.then_some("ACME_TOKEN"),
+        )
+        .await?;
+    store
+        .set_tracked_actor_uri(brand.actors[0].id, BRAND_ACTOR)
+        .await?;
+    store
+        .write_batch(&Batch {
+            posts: vec![PostRecord {
+                uri: POST.into(),
+                author_uri: BRAND_ACTOR.into(),
+                host: "brand.example".into(),
+                published_at: 1_780_000_000,
+                object_type: "Note".into(),
+                visibility: "public".into(),
+                hashtags: vec!["#Rust".into(), "fedi verse".into()],
+                ..PostRecord::default()
+            }],
+            ..Batch::default()
+        })
+        .await?;
+    Ok(store)
+}
+
+fn like(actor_uri: &str, host: &str) -> Result<EngagementRecord, fedireach_core::CoreError> {
+    Ok(EngagementRecord {
+        post_uri: POST.into(),
+        kind: EngagementKind::Like,
+        actor_uri: actor_uri.into(),
+        host: Host::parse(host)?,
+        uri: None,
+        depth: None,
+        emoji: None,
+        content_excerpt: None,
+        source: "test".into(),
+        happened_at: None,
+    })
+}
+
+async fn count(store_url: &str, sql: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    // A second, independent connection: what is on disk, not what a pool cached.
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(store_url).await?;
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut conn)
+        .await?)
+}
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_file_and_are_idempotent() -> TestResult {
+    let dir = TempDir::new()?;
+    let url = db_url(&dir);
+    Store::open(&url).await?.close().await;
+    Store::open(&url).await?.close().await;
+    let tables = count(&url, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('brands','tracked_actors','instances','actors','posts','engagements','crawl_runs','crawl_jobs','http_cache','robots_cache','follower_snapshots','opt_outs')").await?;
+    assert_eq!(tables, 12);
+    let applied = count(&url, "SELECT count(*) FROM _sqlx_migrations").await?;
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))?
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    assert_eq!(applied, i64::try_from(files)?);
+    let journal = count(
+        &url,
+        "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'",
+    )
+    .await?;
+    assert_eq!(journal, 1, "the store runs in WAL mode");
+    Ok(())
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    store
+        .write_batch(&Batch {
+            engagements: vec![like("https://a.example/users/x", "a.example")?],
+            ..Batch::default()
+        })
+        .await?;
+    store.remove_brand("acme").await?;
+    let url = db_url(&dir);
+    assert_eq!(count(&url, "SELECT count(*) FROM posts").await?, 0);
+    assert_eq!(
+        count(&url, "SELECT count(*) FROM engagements").await?,
+        0,
+        "engagements cascade with their post"
+    );
+    assert_eq!(count(&url, "SELECT count(*) FROM tracked_actors").await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_engagement_twice_is_one_row() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let engager = ActorRecord {
+        actor_uri: "https://other.example/users/bob".into(),
+        followers_count: Some(10),
+        indexable: Some(true),
+        ..ActorRecord::default()
+    };
+    let reply = EngagementRecord {
+        kind: EngagementKind::Reply,
+        uri: Some("https://other.example/users/bob/statuses/9".into()),
+        depth: Some(1),
+        ..like(&engager.actor_uri, "other.example")?
+    };
+    let batch = Batch {
+        actors: vec![engager.clone()],
+        engagements: vec![like(&engager.actor_uri, "other.example")?, reply.clone()],
+        ..Batch::default()
+    };
+    let first = store.write_batch(&batch).await?;
+    let second = store.write_batch(&batch).await?;
+    assert_eq!((first.engagements_new, first.engagements_seen), (2, 0));
+    assert_eq!((second.engagements_new, second.engagements_seen), (0, 2));
+    // A like found again by another route, now with its activity id, is still one like.
+    let with_uri = EngagementRecord {
+        uri: Some("https://other.example/likes/1".into()),
+        ..like(&engager.actor_uri, "other.example")?
+    };
+    store
+        .write_batch(&Batch {
+            engagements: vec![with_uri],
+            ..Batch::default()
+        })
+        .await?;
+    let url = db_url(&dir);
+    assert_eq!(count(&url, "SELECT count(*) FROM engagements").await?, 2);
+    assert_eq!(count(&url, "SELECT count(*) FROM actors").await?, 1);
+    // A second reply by the same engager is a new engagement.
+    let another = EngagementRecord {
+        uri: Some("https://other.example/users/bob/statuses/10".into()),
+        ..reply
+    };
+    let third = store
+        .write_batch(&Batch {
+            engagements: vec![another],
+            ..Batch::default()
+        })
+        .await?;
+    assert_eq!(third.engagements_new, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn keyed_hash_is_stable_across_reopen_and_differs_between_databases() -> TestResult {
+    let dir = TempDir::new()?;
+    let url = db_url(&dir);
+    let first = Store::open(&url).await?;
+    let hash = first.hasher().actor("https://a.example/users/x");
+    first.close().await;
+    let again = Store::open(&url).await?;
+    assert_eq!(again.hasher().actor("https://a.example/users/x"), hash);
+    let other_dir = TempDir::new()?;
+    let other = Store::open(&db_url(&other_dir)).await?;
+    assert_ne!(other.hasher().actor("https://a.example/users/x"), hash);
+    Ok(())
+}
+
+#[tokio::test]
+async fn engager_ids_are_never_stored_in_the_clear() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, true).await?;
+    let secret_id = "https://other.example/users/hidden-person";
+    store
+        .write_batch(&Batch {
+            actors: vec![ActorRecord {
+                actor_uri: secret_id.into(),
+                handle: Some("hidden-person@other.example".into()),
+                display_name: Some("Hidden Person".into()),
+                indexable: None, // missing flag: not indexable
+                ..ActorRecord::default()
+            }],
+            engagements: vec![EngagementRecord {
+                kind: EngagementKind::Reply,
+                uri: Some(format!("{secret_id}/statuses/1")),
+                content_excerpt: Some("hello".into()),
+                ..like(secret_id, "other.example")?
+            }],
+            ..Batch::default()
+        })
+        .await?;
+    store.close().await;
+    let bytes = std::fs::read(dir.path().join("test.db"))?;
+    let wal = std::fs::read(dir.path().join("test.db-wal")).unwrap_or_default();
+    for haystack in [&bytes, &wal] {
+        let text = String::from_utf8_lossy(haystack);
+        assert!(
+            !text.contains("hidden-person"),
+            "an opted-out engager's id or handle reached the disk"
+        );
+        assert!(!text.contains("Hidden Person"));
+        assert!(!text.contains("hello"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn names_only_for_indexable_engagers_of_owned_brands() -> TestResult {
+    for (owned, indexable, nobot, expect_named) in [
+        (true, Some(true), false, true),
+        (false, Some(true), false, false),
+        (true, None, false, false),
+        (true, Some(false), false, false),
+        (true, Some(true), true, false),
+    ] {
+        let dir = TempDir::new()?;
+        let store = store_with_post(&dir, owned).await?;
+        let uri = "https://other.example/users/carol";
+        store
+            .write_batch(&Batch {
+                actors: vec![ActorRecord {
+                    actor_uri: uri.into(),
+                    handle: Some("carol@other.example".into()),
+                    display_name: Some("Carol".into()),
+                    indexable,
+                    nobot,
+                    ..ActorRecord::default()
+                }],
+                engagements: vec![like(uri, "other.example")?],
+                ..Batch::default()
+            })
+            .await?;
+        let named = count(
+            &db_url(&dir),
+            "SELECT count(*) FROM actors WHERE handle IS NOT NULL",
+        )
+        .await?;
+        assert_eq!(
+            named == 1,
+            expect_named,
+            "owned {owned} indexable {indexable:?} nobot {nobot}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn self_engagement_is_marked() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    store
+        .write_batch(&Batch {
+            engagements: vec![
+                like(BRAND_ACTOR, "brand.example")?,
+                like("https://x.example/u/1", "x.example")?,
+            ],
+            ..Batch::default()
+        })
+        .await?;
+    let url = db_url(&dir);
+    assert_eq!(
+        count(&url, "SELECT count(*) FROM engagements WHERE is_self = 1").await?,
+        1
+    );
+    let facts = store.export_facts().await?;
+    assert_eq!(facts.engagements.iter().filter(|e| e.is_self).count(), 1);
+    assert_eq!(
+        facts.posts[0].hashtags,
+        vec!["fedi verse".to_owned(), "rust".to_owned()]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn forget_purges_and_remembers() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let dave = "https://far.example/users/dave";
+    let batch = Batch {
+        instances: vec![InstanceRecord {
+            host: Host::parse("far.example")?,
+            software: Software::from_nodeinfo_name("Mastodon").ok_or("software")?,
+            software_version: None,
+            software_source: SoftwareSource::Nodeinfo,
+            users_total: Some(10),
+            users_active_month: Some(5),
+        }],
+        actors: vec![ActorRecord {
+            actor_uri: dave.into(),
+            handle: Some("dave@far.example".into()),
+            ..ActorRecord::default()
+        }],
+        engagements: vec![
+            like(dave, "far.example")?,
+            like("https://near.example/u/e", "near.example")?,
+        ],
+        ..Batch::default()
+    };
+    store.write_batch(&batch).await?;
+    let outcome = store
+        .forget_actor(&actor("@dave@far.example")?, "forget")
+        .await?;
+    assert_eq!((outcome.actors, outcome.engagements), (1, 1));
+    let again = store.write_batch(&batch).await?;
+    assert_eq!(
+        again.left_out_forgotten, 2,
+        "the forgotten actor and its like stay out"
+    );
+    let url = db_url(&dir);
+    assert_eq!(count(&url, "SELECT count(*) FROM engagements").await?, 1);
+
+    store
+        .forget_instance(&Host::parse("near.example")?, "forget")
+        .await?;
+    assert_eq!(count(&url, "SELECT count(*) FROM engagements").await?, 0);
+    store.write_batch(&batch).await?;
+    assert_eq!(
+        count(&url, "SELECT count(*) FROM engagements").await?,
+        0,
+        "the forgotten instance stays out"
+    );
+
+    let refused = store
+        .forget_instance(&Host::parse("brand.example")?, "forget")
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Tracked { .. })),
+        "{refused:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_brand_lists_the_existing_ones() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let err = store
+        .remove_brand("nope")
+        .await
+        .err()
+        .ok_or("expected an error")?;
+    let message = err.to_string();
+    assert!(
+        message.contains("nope") && message.contains("acme"),
+        "{message}"
+    );
+    let dup = store
+        .add_brand("acme", &[actor("@x@y.example")?], None)
+        .await;
+    assert!(matches!(dup, Err(StoreError::BrandExists(_))), "{dup:?}");
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! One module per command; each turns validated config and arguments into calls on the
+//! library crates, and owns the process's exit code.
+
+mod brand;
+mod forget;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use fedireach_store::Store;
+
+use crate::{
+    cli::{Cli, Command},
+    config::{self, Config, ConfigSources},
+};
+
+/// Runs a command on a Tokio runtime.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = config::load(&ConfigSources {
+        file: cli.config.clone(),
+        db: cli.db.clone(),
+        listen: None,
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Brand(command) => brand::run(&config, command).await,
+            Command::Forget(command) => forget::run(&config, command).await,
+            Command::Config => {
+                print!(
+                    "{}",
+                    toml::to_string_pretty(&config).context("cannot print the configuration")?
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
+}
+
+/// Opens the configured database, creating it on first use.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.db)
+        .await
+        .with_context(|| format!("cannot use the database {}", config.db))
+}

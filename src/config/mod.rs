@@ -1,0 +1,269 @@
+//! The configuration of BRIEF section 4: read once (file, then environment, then flags),
+//! validated once, and handed down as typed sections.
+//!
+//! Every default is a named constant here, so `--help`, the example config and the code
+//! agree. Unknown keys are errors that name the key (`deny_unknown_fields`).
+
+mod load;
+mod validate;
+
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use fedireach_core::Since;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+pub use load::{ConfigSources, load};
+
+/// The database when none is configured: a file in the working directory.
+pub const DEFAULT_DB: &str = "sqlite://fedireach.db";
+/// Where `serve` listens by default: loopback only, nothing exposed by accident.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The environment variable holding the dashboard's admin token.
+pub const DEFAULT_ADMIN_TOKEN_ENV: &str = "FEDIREACH_ADMIN_TOKEN";
+/// Nightly at 03:00, when instances are quietest.
+pub const DEFAULT_CRON: &str = "0 3 * * *";
+/// A random delay added to each scheduled crawl, so many installations do not hit the
+/// same servers at the same second.
+pub const DEFAULT_JITTER: Duration = Duration::from_secs(10 * 60);
+/// A first crawl walks back this far.
+pub const DEFAULT_SINCE: Duration = Duration::from_secs(90 * 24 * 3600);
+/// One request per second per host: below every server's published limit.
+pub const DEFAULT_RATE_PER_HOST: f64 = 1.0;
+/// A few requests may go back to back before the rate applies.
+pub const DEFAULT_BURST: u32 = 5;
+/// Requests in flight across all hosts.
+pub const DEFAULT_CONCURRENCY: u32 = 32;
+/// Levels of thread replies followed below a direct reply.
+pub const DEFAULT_REPLY_DEPTH: u32 = 3;
+/// Largest document read; anything bigger is refused unread.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 5_000_000;
+/// Whole-request time limit.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Redirects followed per request.
+pub const DEFAULT_MAX_REDIRECTS: u32 = 5;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The database, as a sqlx URL; created and migrated on first use.
+    pub db: String,
+    /// Where `serve` listens.
+    pub listen: SocketAddr,
+    /// Where `serve` is reachable from the internet; when set, the instance actor signs
+    /// fetches. Empty: unsigned fetches only.
+    pub public_url: String,
+    /// The environment variable holding the admin token (sent as `Authorization: Bearer`).
+    pub admin_token_env: String,
+    /// A file of domains, one a line: never fetched, never shown. Empty: none.
+    pub denylist_file: PathBuf,
+    pub schedule: ScheduleConfig,
+    pub crawl: CrawlConfig,
+    pub network: NetworkConfig,
+}
+
+/// When `serve` crawls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// 5 fields, or 6 with seconds first.
+    pub cron: String,
+    /// An IANA zone name such as `Europe/Paris`.
+    pub time_zone: String,
+    #[serde(with = "humantime_serde")]
+    pub jitter: Duration,
+}
+
+/// How the crawler behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// A first crawl's window: `all`, a duration, or a date.
+    pub since: Since,
+    /// Requests per second per host; servers' own rate-limit headers can only slow it.
+    pub rate_per_host: f64,
+    pub burst: u32,
+    /// Requests in flight across all hosts.
+    pub concurrency: u32,
+    /// Levels of thread replies followed.
+    pub reply_depth: u32,
+    pub max_document_bytes: u64,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    pub max_redirects: u32,
+    /// In the User-Agent and on the instance actor.
+    pub contact_url: String,
+    /// Per-host overrides, by host name.
+    pub hosts: BTreeMap<String, HostOverride>,
+}
+
+/// Politeness settings for one host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostOverride {
+    pub rate_per_host: Option<f64>,
+    pub burst: Option<u32>,
+}
+
+/// Name resolution and address guards, for tests and for users behind proxies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// `IP:PORT` every host name resolves to. Empty: normal DNS.
+    pub resolve_all: String,
+    /// Per host name, `IP:PORT`.
+    pub resolve: BTreeMap<String, String>,
+    pub allow_loopback: bool,
+    /// RFC 1918, link-local, CGNAT, ULA: refused unless set.
+    pub allow_private: bool,
+    /// Refused even when the above allow them.
+    pub deny_addresses: Vec<IpNet>,
+    /// Accept `http://` ids.
+    pub allow_http: bool,
+    /// Trust this CA too (PEM), for TLS. Empty: none.
+    pub extra_ca_file: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db: DEFAULT_DB.to_owned(),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            public_url: String::new(),
+            admin_token_env: DEFAULT_ADMIN_TOKEN_ENV.to_owned(),
+            denylist_file: PathBuf::new(),
+            schedule: ScheduleConfig::default(),
+            crawl: CrawlConfig::default(),
+            network: NetworkConfig::default(),
+        }
+    }
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Self {
+            cron: DEFAULT_CRON.to_owned(),
+            time_zone: "UTC".to_owned(),
+            jitter: DEFAULT_JITTER,
+        }
+    }
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        Self {
+            since: Since::Ago(DEFAULT_SINCE),
+            rate_per_host: DEFAULT_RATE_PER_HOST,
+            burst: DEFAULT_BURST,
+            concurrency: DEFAULT_CONCURRENCY,
+            reply_depth: DEFAULT_REPLY_DEPTH,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            timeout: DEFAULT_TIMEOUT,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            contact_url: String::new(),
+            hosts: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            resolve_all: String::new(),
+            resolve: BTreeMap::new(),
+            allow_loopback: false,
+            allow_private: false,
+            deny_addresses: Vec::new(),
+            allow_http: false,
+            extra_ca_file: PathBuf::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_and_holds_the_defaults() -> Result<(), Box<dyn std::error::Error>> {
+        let example: Config = toml::from_str(include_str!("../../fedireach.example.toml"))?;
+        example.validate()?;
+        // The example documents the defaults: it differs from them only by the per-host
+        // override it shows as an example.
+        let mut expected = Config::default();
+        expected.crawl.hosts.insert(
+            "big.example".to_owned(),
+            HostOverride {
+                rate_per_host: Some(0.5),
+                burst: None,
+            },
+        );
+        assert_eq!(example, expected);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        for (text, key) in [
+            ("colour = 1", "colour"),
+            ("[crawl]\nrate = 2.0", "rate"),
+            ("[network]\nallow_loopbak = true", "allow_loopbak"),
+            ("[crawl.hosts.\"a.example\"]\nspeed = 1", "speed"),
+        ] {
+            let err = toml::from_str::<Config>(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(key), "{text:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        type Spoil = fn(&mut Config);
+        let cases: [(&str, Spoil); 8] = [
+            ("schedule.cron", |c| c.schedule.cron = "every night".into()),
+            ("schedule.time_zone", |c| {
+                c.schedule.time_zone = "Mars/Olympus".into()
+            }),
+            ("crawl.rate_per_host", |c| c.crawl.rate_per_host = 0.0),
+            ("crawl.burst", |c| c.crawl.burst = 0),
+            ("public_url", |c| c.public_url = "ftp://x.example".into()),
+            ("network.resolve_all", |c| {
+                c.network.resolve_all = "localhost".into()
+            }),
+            ("crawl.hosts", |c| {
+                c.crawl.hosts.insert(
+                    "a/b".into(),
+                    HostOverride {
+                        rate_per_host: None,
+                        burst: None,
+                    },
+                );
+            }),
+            ("network.extra_ca_file", |c| {
+                c.network.extra_ca_file = "/nonexistent/ca.pem".into()
+            }),
+        ];
+        for (key, spoil) in cases {
+            let mut config = Config::default();
+            spoil(&mut config);
+            let err = config
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(key), "{key}: {err:?}");
+        }
+        assert!(Config::default().validate().is_ok());
+        let mut six = Config::default();
+        six.schedule.cron = "*/5 * * * * *".into();
+        assert!(
+            six.validate().is_ok(),
+            "6 fields with seconds first are accepted"
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! Checks that every value makes sense, once, with messages that name the key.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail, ensure};
+use fedireach_core::Host;
+
+use super::Config;
+
+/// The cron parser the scheduler uses: 5 fields, or 6 with seconds first.
+pub fn cron_parser() -> croner::parser::CronParser {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Optional)
+        .build()
+}
+
+fn parse_addr(key: &str, value: &str) -> anyhow::Result<SocketAddr> {
+    value
+        .parse()
+        .with_context(|| format!("`{key}` = {value:?} is not IP:PORT, e.g. \"127.0.0.1:8443\""))
+}
+
+fn check_url(key: &str, value: &str, allow_http: bool) -> anyhow::Result<()> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    let url =
+        url::Url::parse(value).with_context(|| format!("`{key}` = {value:?} is not a URL"))?;
+    let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
+    ensure!(
+        scheme_ok && url.host_str().is_some(),
+        "`{key}` = {value:?} must be an https:// URL (http:// only with network.allow_http)"
+    );
+    Ok(())
+}
+
+impl Config {
+    /// Validates every key; the first problem found is the error.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        ensure!(
+            !self.db.trim().is_empty(),
+            "`db` is empty; use a sqlx URL such as sqlite://fedireach.db"
+        );
+        check_url("public_url", &self.public_url, self.network.allow_http)?;
+        check_url("crawl.contact_url", &self.crawl.contact_url, true)?;
+        ensure!(
+            !self.admin_token_env.is_empty()
+                && self
+                    .admin_token_env
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "`admin_token_env` = {:?} is not an environment variable name",
+            self.admin_token_env
+        );
+        cron_parser().parse(&self.schedule.cron).map_err(|e| {
+            anyhow::anyhow!(
+                "`schedule.cron` = {:?} is not a cron expression: {e}",
+                self.schedule.cron
+            )
+        })?;
+        self.schedule
+            .time_zone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "`schedule.time_zone` = {:?} is not an IANA time zone such as UTC or Europe/Paris",
+                    self.schedule.time_zone
+                )
+            })?;
+        let crawl = &self.crawl;
+        check_rate("crawl.rate_per_host", crawl.rate_per_host)?;
+        ensure!(crawl.burst >= 1, "`crawl.burst` must be at least 1");
+        ensure!(
+            crawl.concurrency >= 1,
+            "`crawl.concurrency` must be at least 1"
+        );
+        ensure!(
+            crawl.max_document_bytes >= 1024,
+            "`crawl.max_document_bytes` must be at least 1024"
+        );
+        ensure!(
+            !crawl.timeout.is_zero(),
+            "`crawl.timeout` must be longer than zero"
+        );
+        for (host, over) in &crawl.hosts {
+            Host::parse(host).with_context(|| format!("`crawl.hosts` has a bad host {host:?}"))?;
+            if let Some(rate) = over.rate_per_host {
+                check_rate(&format!("crawl.hosts.\"{host}\".rate_per_host"), rate)?;
+            }
+            if over.burst == Some(0) {
+                bail!("`crawl.hosts.\"{host}\".burst` must be at least 1");
+            }
+        }
+        let network = &self.network;
+        if !network.resolve_all.is_empty() {
+            parse_addr("network.resolve_all", &network.resolve_all)?;
+        }
+        for (host, addr) in &network.resolve {
+            Host::parse(host)
+                .with_context(|| format!("`network.resolve` has a bad host {host:?}"))?;
+            parse_addr(&format!("network.resolve.\"{host}\""), addr)?;
+        }
+        for (key, path) in [
+            ("network.extra_ca_file", &network.extra_ca_file),
+            ("denylist_file", &self.denylist_file),
+        ] {
+            if !path.as_os_str().is_empty() && !path.is_file() {
+                bail!("`{key}` = {:?} does not exist", path.display().to_string());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_rate(key: &str, rate: f64) -> anyhow::Result<()> {
+    ensure!(
+        rate.is_finite() && rate > 0.0 && rate <= 1000.0,
+        "`{key}` = {rate} must be a number of requests per second above 0 (and at most 1000)"
+    );
+    Ok(())
+}

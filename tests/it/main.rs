@@ -1,0 +1,7 @@
+//! End-to-end tests of the `fedireach` binary: one test binary whose modules mirror the
+//! features (STYLE rule 12).
+
+mod brand;
+mod config;
+mod forget;
+mod util;

@@ -1,0 +1,52 @@
+//! Running the real binary in a scratch directory with a clean environment.
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A scratch working directory with its own database.
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Result<Self, std::io::Error> {
+        Ok(Self {
+            dir: TempDir::new()?,
+        })
+    }
+
+    pub fn db_url(&self) -> String {
+        format!(
+            "sqlite://{}",
+            self.dir.path().join("fedireach.db").display()
+        )
+    }
+
+    /// `fedireach` run in the sandbox, with no inherited FEDIREACH_* variables, so the
+    /// developer's own environment cannot change what a test sees.
+    pub fn cmd(&self) -> Result<Command, Box<dyn std::error::Error>> {
+        let mut cmd = Command::cargo_bin("fedireach")?;
+        cmd.current_dir(self.dir.path()).env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        Ok(cmd)
+    }
+
+    /// `fedireach --db <sandbox db> ARGS...`
+    pub fn run(
+        &self,
+        args: &[&str],
+    ) -> Result<assert_cmd::assert::Assert, Box<dyn std::error::Error>> {
+        let mut cmd = self.cmd()?;
+        cmd.arg("--db").arg(self.db_url()).args(args);
+        Ok(cmd.assert())
+    }
+
+    pub fn stdout(&self, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
+        let output = self.run(args)?.success().get_output().stdout.clone();
+        Ok(String::from_utf8(output)?)
+    }
+}
