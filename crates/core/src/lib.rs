@@ -10,6 +10,7 @@ mod engagement;
 mod error;
 mod facts;
 mod host;
+mod records;
 mod report;
 mod software;
 mod window;
@@ -22,6 +23,7 @@ pub use facts::{
     InstanceFact, PostFact,
 };
 pub use host::Host;
+pub use records::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use report::{
     InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts,
     pct_2dp, round_half_away,

@@ -10,9 +10,10 @@ mod open;
 mod runs;
 mod time;
 
-pub use batch::{ActorRecord, Batch, BatchOutcome, EngagementRecord, InstanceRecord, PostRecord};
+pub use batch::BatchOutcome;
 pub use brands::{Brand, TrackedActor};
 pub use error::StoreError;
+pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use forget::ForgetOutcome;
 pub use hash::KeyedHasher;
 pub use open::Store;
