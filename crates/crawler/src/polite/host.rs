@@ -1,0 +1,248 @@
+//! Politeness for one host, in one type (STYLE rule 8): our own token bucket, the pace a
+//! server asks for through its headers, backoff after 429/503, and robots.txt's
+//! Crawl-delay. Dispatches to a host are serialised so that every wait is computed from
+//! the latest state; responses update that state without waiting for a dispatcher.
+
+use std::{
+    num::NonZeroU32,
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
+
+use fedireach_core::Host;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::time::Instant;
+
+use super::headers::RateLimitState;
+
+/// Time added after a server's announced reset before sending again: its clock and ours
+/// are not the same clock, and a request that arrives a hair early counts against the
+/// old window.
+pub const RESET_MARGIN: Duration = Duration::from_millis(250);
+
+/// First wait after a 429 or 503 that named no wait; doubled each time, capped.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
+pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// Our own limit for one host.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HostQuota {
+    /// Requests per second.
+    pub rate: f64,
+    pub burst: u32,
+}
+
+/// The state a dispatcher reads and responses update.
+#[derive(Debug, Default)]
+struct Gate {
+    /// No request before this (a server's Retry-After, a backoff).
+    not_before: Option<Instant>,
+    /// Robots.txt Crawl-delay: at least this between two requests.
+    min_interval: Duration,
+    last_sent: Option<Instant>,
+    /// Requests the server still allows in its window, less those sent since it said so.
+    server_budget: Option<i64>,
+    server_reset: Option<Instant>,
+    in_flight: i64,
+    consecutive_backoffs: u32,
+}
+
+/// One host's politeness.
+#[derive(Debug)]
+pub struct HostPoliteness {
+    host: Host,
+    limiter: DefaultDirectRateLimiter,
+    dispatch: tokio::sync::Mutex<()>,
+    gate: Mutex<Gate>,
+}
+
+impl HostPoliteness {
+    pub fn new(host: Host, quota: HostQuota) -> Self {
+        let period = Duration::try_from_secs_f64(1.0 / quota.rate.max(0.001))
+            .unwrap_or(Duration::from_secs(1));
+        let burst = NonZeroU32::new(quota.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            host,
+            limiter: RateLimiter::direct(quota),
+            dispatch: tokio::sync::Mutex::new(()),
+            gate: Mutex::new(Gate::default()),
+        }
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        // A poisoned gate only means a panic elsewhere mid-update; its numbers are still
+        // usable as a conservative guess.
+        self.gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until a request may go to this host, then counts it as sent. Returns how
+    /// long it waited for the server's or robots.txt's pace (not our own bucket).
+    pub async fn acquire(&self) -> Duration {
+        let _turn = self.dispatch.lock().await;
+        let mut waited = Duration::ZERO;
+        loop {
+            let now = Instant::now();
+            let until = self.gate().ready_at(now);
+            match until {
+                Some(at) if at > now => {
+                    waited += at - now;
+                    tokio::time::sleep_until(at).await;
+                }
+                _ => break,
+            }
+        }
+        self.limiter.until_ready().await;
+        let mut gate = self.gate();
+        gate.last_sent = Some(Instant::now());
+        gate.in_flight += 1;
+        if let Some(budget) = gate.server_budget.as_mut() {
+            *budget -= 1;
+        }
+        waited
+    }
+
+    /// Records a response's rate-limit headers (or none) once it arrived.
+    pub fn on_response(&self, state: Option<RateLimitState>) {
+        let mut gate = self.gate();
+        gate.in_flight = (gate.in_flight - 1).max(0);
+        if let Some(state) = state {
+            let remaining = i64::try_from(state.remaining).unwrap_or(i64::MAX);
+            // Requests still in flight were sent after the server counted this one.
+            gate.server_budget = Some(remaining - gate.in_flight);
+            gate.server_reset = Some(Instant::now() + state.reset_in + RESET_MARGIN);
+        }
+    }
+
+    /// Records a refusal for rate (429, 503): no request before `wait` (the server's
+    /// Retry-After or reset), or an exponential backoff when it named none.
+    pub fn back_off(&self, wait: Option<Duration>) -> Duration {
+        let mut gate = self.gate();
+        let wait = wait.map_or_else(
+            || {
+                let exp = BACKOFF_BASE.saturating_mul(1 << gate.consecutive_backoffs.min(6));
+                exp.min(BACKOFF_MAX)
+            },
+            |w| w + RESET_MARGIN,
+        );
+        gate.consecutive_backoffs += 1;
+        let at = Instant::now() + wait;
+        gate.not_before = Some(gate.not_before.map_or(at, |old| old.max(at)));
+        wait
+    }
+
+    /// A success ends a run of backoffs.
+    pub fn on_success(&self) {
+        self.gate().consecutive_backoffs = 0;
+    }
+
+    /// robots.txt's Crawl-delay.
+    pub fn set_crawl_delay(&self, delay: Duration) {
+        self.gate().min_interval = delay;
+    }
+}
+
+impl Gate {
+    /// When the next request may be sent, if not now.
+    fn ready_at(&mut self, now: Instant) -> Option<Instant> {
+        let mut at = self.not_before.filter(|t| *t > now);
+        if let Some(last) = self.last_sent
+            && !self.min_interval.is_zero()
+        {
+            at = at.max(Some(last + self.min_interval));
+        }
+        match (self.server_budget, self.server_reset) {
+            (Some(budget), Some(reset)) if budget <= 0 => {
+                if reset > now {
+                    at = at.max(Some(reset));
+                } else {
+                    // The window turned over: the next answer tells the new budget.
+                    self.server_budget = None;
+                }
+            }
+            _ => {}
+        }
+        at.filter(|t| *t > now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> HostPoliteness {
+        let host = Host::parse("a.example").unwrap_or_else(|_| unreachable!());
+        HostPoliteness::new(
+            host,
+            HostQuota {
+                rate: 1000.0,
+                burst: 1000,
+            },
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_for_the_server_reset_when_its_budget_is_spent() {
+        let polite = host();
+        polite.acquire().await;
+        polite.on_response(Some(RateLimitState {
+            limit: Some(2),
+            remaining: 1,
+            reset_in: Duration::from_secs(10),
+        }));
+        // One request left in the window: it goes at once.
+        assert_eq!(polite.acquire().await, Duration::ZERO);
+        // The budget is spent: the next waits for the reset (and the margin).
+        let waited = polite.acquire().await;
+        assert_eq!(waited, Duration::from_secs(10) + RESET_MARGIN);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_flight_requests_count_against_the_budget() {
+        let polite = host();
+        polite.acquire().await; // A
+        polite.acquire().await; // B, in flight
+        polite.on_response(Some(RateLimitState {
+            limit: Some(2),
+            remaining: 1,
+            reset_in: Duration::from_secs(5),
+        })); // A's answer: 1 left, but B is still out
+        assert_eq!(
+            polite.acquire().await,
+            Duration::from_secs(5) + RESET_MARGIN
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_honours_the_server_then_doubles() {
+        let polite = host();
+        assert_eq!(
+            polite.back_off(Some(Duration::from_secs(3))),
+            Duration::from_secs(3) + RESET_MARGIN
+        );
+        assert_eq!(
+            polite.acquire().await,
+            Duration::from_secs(3) + RESET_MARGIN
+        );
+        assert_eq!(polite.back_off(None), BACKOFF_BASE * 2);
+        assert_eq!(polite.back_off(None), BACKOFF_BASE * 4);
+        polite.on_success();
+        assert_eq!(polite.back_off(None), BACKOFF_BASE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn crawl_delay_spaces_requests() {
+        let polite = host();
+        polite.set_crawl_delay(Duration::from_secs(2));
+        assert_eq!(polite.acquire().await, Duration::ZERO);
+        assert_eq!(polite.acquire().await, Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,400 @@
+//! The polite fetcher: everything the crawler fetches goes through [`Fetcher::fetch`],
+//! which reads robots.txt before anything else on a host, keeps each host's rate (ours,
+//! the server's headers, its Crawl-delay, its 429s and 503s), caps requests in flight
+//! across hosts, retries what is worth retrying, and never fetches a URL twice in a crawl.
+
+mod headers;
+mod host;
+mod robots;
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::SystemTime,
+};
+
+use bytes::Bytes;
+use fedireach_core::Host;
+use thiserror::Error;
+use tokio::sync::{OnceCell, Semaphore};
+use tracing::{Instrument, debug, info_span, warn};
+use url::Url;
+
+use headers::{MAX_SERVER_WAIT, rate_limit, retry_after};
+use host::HostPoliteness;
+pub use host::HostQuota;
+pub use robots::Robots;
+
+use crate::net::{HttpClient, NetError, Request};
+
+/// How polite a crawl is.
+#[derive(Debug, Clone)]
+pub struct PolitenessConfig {
+    pub default_quota: HostQuota,
+    /// Per-host overrides from `[crawl.hosts."name"]`.
+    pub host_quotas: HashMap<Host, HostQuota>,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Retries after a 429, 503, other 5xx or timeout, per request.
+    pub max_retries: u32,
+}
+
+/// A document as fetched.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    /// After redirects.
+    pub url: Url,
+    pub body: Bytes,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The `Link` header (Mastodon REST paging).
+    pub link: Option<String>,
+}
+
+impl Fetched {
+    /// 304: the copy the validators named is current.
+    pub fn not_modified(&self) -> bool {
+        self.status == 304
+    }
+}
+
+/// Why a fetch gave no document. Refusals (robots, 401/403, 410) are a "no", not a
+/// failure of the host: the crawl's summary and exit code treat them apart.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// robots.txt disallows the path for our agent.
+    #[error("{url}: disallowed by robots.txt")]
+    RobotsDisallowed { url: String },
+    /// robots.txt could not be read (5xx or no answer), so the host is not crawled.
+    #[error("{host}: robots.txt could not be read, so nothing is fetched from it in this crawl")]
+    RobotsUnavailable { host: String },
+    /// The host, or the document, answered 410 Gone: an opt-out; purge it.
+    #[error("{url}: gone (410); what is stored of it is purged")]
+    Gone { url: String },
+    /// 401 or 403: no consent (authorized fetch, a private document, a disabled API).
+    #[error("{url}: refused ({status}); recorded in the consent report")]
+    Refused { url: String, status: u16 },
+    /// Any other unsuccessful status.
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    /// Still limited after every retry.
+    #[error("{url}: still rate-limited after {retries} retries")]
+    RateLimited { url: String, retries: u32 },
+    /// The host is down (no answer), found dead earlier in this crawl, or too slow.
+    #[error("{0}")]
+    Unreachable(String),
+    /// Refused by the address guard, too large, too many redirects, not https.
+    #[error("{0}")]
+    Unsafe(String),
+    /// A transport failure (TLS, protocol).
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl FetchError {
+    /// Whether this counts as the host failing (exit code 3), rather than a refusal.
+    pub fn is_host_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::Status { .. }
+                | Self::RateLimited { .. }
+                | Self::Unreachable(_)
+                | Self::Unsafe(_)
+                | Self::Transport(_)
+        ) && !matches!(self, Self::Status { status: 404, .. })
+    }
+}
+
+/// Counters of one crawl's traffic.
+#[derive(Debug, Default)]
+pub struct FetchStats {
+    pub requests: AtomicU64,
+    pub rate_limit_waits: AtomicU64,
+    pub rate_limit_wait_ms: AtomicU64,
+    pub status_429: AtomicU64,
+    pub errors: AtomicU64,
+    per_host: Mutex<HashMap<String, HostCounts>>,
+}
+
+/// One host's traffic in a crawl.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostCounts {
+    pub requests: u64,
+    pub by_status: std::collections::BTreeMap<u16, u64>,
+    pub failures: u64,
+}
+
+impl FetchStats {
+    fn record(&self, host: &Host, status: Option<u16>) {
+        let mut map = self
+            .per_host
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let counts = map.entry(host.to_string()).or_default();
+        counts.requests += 1;
+        match status {
+            Some(s) => *counts.by_status.entry(s).or_default() += 1,
+            None => counts.failures += 1,
+        }
+    }
+
+    /// A copy of the per-host counts.
+    pub fn per_host(&self) -> HashMap<String, HostCounts> {
+        self.per_host
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+struct HostEntry {
+    polite: HostPoliteness,
+    robots: OnceCell<Robots>,
+    /// Set when the host did not answer: later requests fail at once.
+    dead: AtomicBool,
+}
+
+type Slot = Arc<OnceCell<Result<Arc<Fetched>, FetchError>>>;
+
+/// The polite fetcher of one crawl.
+pub struct Fetcher {
+    client: HttpClient,
+    config: PolitenessConfig,
+    hosts: Mutex<HashMap<Host, Arc<HostEntry>>>,
+    global: Semaphore,
+    seen: Mutex<HashMap<String, Slot>>,
+    stats: FetchStats,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fetcher {
+    pub fn new(client: HttpClient, config: PolitenessConfig) -> Self {
+        let permits = config.concurrency.max(1);
+        Self {
+            client,
+            config,
+            hosts: Mutex::new(HashMap::new()),
+            global: Semaphore::new(permits),
+            seen: Mutex::new(HashMap::new()),
+            stats: FetchStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> &FetchStats {
+        &self.stats
+    }
+
+    /// Fetches a document once per crawl: a second call for the same URL gets the first
+    /// call's result, even while the first is still under way.
+    pub async fn fetch(&self, request: Request) -> Result<Arc<Fetched>, FetchError> {
+        let slot = {
+            let mut seen = self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(seen.entry(request.url.as_str().to_owned()).or_default())
+        };
+        slot.get_or_init(|| self.fetch_uncached(request))
+            .await
+            .clone()
+    }
+
+    fn entry(&self, host: &Host) -> Arc<HostEntry> {
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let quota = self
+            .config
+            .host_quotas
+            .get(host)
+            .copied()
+            .unwrap_or(self.config.default_quota);
+        Arc::clone(hosts.entry(host.clone()).or_insert_with(|| {
+            Arc::new(HostEntry {
+                polite: HostPoliteness::new(host.clone(), quota),
+                robots: OnceCell::new(),
+                dead: AtomicBool::new(false),
+            })
+        }))
+    }
+
+    /// What robots.txt says of a host (fetched on first use).
+    pub async fn robots(&self, host: &Host, scheme: &str) -> Result<(), FetchError> {
+        let entry = self.entry(host);
+        self.robots_of(&entry, scheme).await;
+        Ok(())
+    }
+
+    async fn robots_of<'e>(&self, entry: &'e HostEntry, scheme: &str) -> &'e Robots {
+        entry
+            .robots
+            .get_or_init(|| async {
+                let Ok(url) = Url::parse(&format!("{scheme}://{}/robots.txt", entry.polite.host()))
+                else {
+                    return Robots::Unavailable;
+                };
+                match self.send(entry, &Request::get(url, "text/plain")).await {
+                    Ok(fetched) => {
+                        let robots = Robots::from_response(fetched.status, &fetched.body);
+                        if let Some(delay) = robots.crawl_delay() {
+                            entry.polite.set_crawl_delay(delay);
+                        }
+                        robots
+                    }
+                    Err(FetchError::Gone { .. }) => Robots::Gone,
+                    Err(FetchError::Status { status, .. } | FetchError::Refused { status, .. }) => {
+                        Robots::from_response(status, b"")
+                    }
+                    Err(_) => Robots::Unavailable,
+                }
+            })
+            .await
+    }
+
+    async fn fetch_uncached(&self, request: Request) -> Result<Arc<Fetched>, FetchError> {
+        let url = request.url.as_str().to_owned();
+        let Some(host) = Host::from_url(&request.url) else {
+            return Err(FetchError::Unsafe(format!("{url}: no host")));
+        };
+        let entry = self.entry(&host);
+        let span = info_span!("request", %host, url = %request.url);
+        async {
+            match self.robots_of(&entry, request.url.scheme()).await {
+                Robots::Gone => {
+                    return Err(FetchError::Gone {
+                        url: format!("{host} (robots.txt)"),
+                    });
+                }
+                Robots::Unavailable => {
+                    return Err(FetchError::RobotsUnavailable {
+                        host: host.to_string(),
+                    });
+                }
+                robots if !robots.allows(&url) => return Err(FetchError::RobotsDisallowed { url }),
+                _ => {}
+            }
+            self.send(&entry, &request).await.map(Arc::new)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends with the host's politeness and retries, without the robots check.
+    async fn send(&self, entry: &HostEntry, request: &Request) -> Result<Fetched, FetchError> {
+        let url = request.url.as_str().to_owned();
+        let host = entry.polite.host();
+        let mut attempt = 0;
+        loop {
+            if entry.dead.load(Ordering::Relaxed) {
+                return Err(FetchError::Unreachable(format!(
+                    "{host}: did not answer earlier in this crawl"
+                )));
+            }
+            let waited = entry.polite.acquire().await;
+            if !waited.is_zero() {
+                self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+                let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+                self.stats
+                    .rate_limit_wait_ms
+                    .fetch_add(ms, Ordering::Relaxed);
+            }
+            let result = {
+                let _permit = self
+                    .global
+                    .acquire()
+                    .await
+                    .map_err(|_| FetchError::Transport("crawl stopped".into()))?;
+                self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                self.client.get(request).await
+            };
+            let response = match result {
+                Ok(response) => response,
+                Err(error) => {
+                    entry.polite.on_response(None);
+                    self.stats.record(host, None);
+                    self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    match error {
+                        NetError::Timeout { .. } if attempt < self.config.max_retries.min(1) => {
+                            attempt += 1;
+                            entry.polite.back_off(None);
+                            continue;
+                        }
+                        NetError::Unreachable { .. } | NetError::Timeout { .. } => {
+                            entry.dead.store(true, Ordering::Relaxed);
+                            warn!(%host, %error, "host unreachable");
+                            return Err(FetchError::Unreachable(error.to_string()));
+                        }
+                        NetError::Refused { .. }
+                        | NetError::Redirects { .. }
+                        | NetError::TooLarge { .. }
+                        | NetError::Scheme { .. } => {
+                            return Err(FetchError::Unsafe(error.to_string()));
+                        }
+                        other => return Err(FetchError::Transport(other.to_string())),
+                    }
+                }
+            };
+            let now = SystemTime::now();
+            let limits = rate_limit(&response.headers, now);
+            entry.polite.on_response(limits);
+            let status = response.status.as_u16();
+            self.stats.record(host, Some(status));
+            debug!(status, "response");
+            match status {
+                429 | 503 | 500..=599 => {
+                    if status == 429 {
+                        self.stats.status_429.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let told = retry_after(&response.headers, now)
+                        .or_else(|| limits.filter(|l| l.remaining == 0).map(|l| l.reset_in));
+                    let wait = entry.polite.back_off(if status == 429 || status == 503 {
+                        told
+                    } else {
+                        None
+                    });
+                    if attempt >= self.config.max_retries || wait > MAX_SERVER_WAIT {
+                        return Err(if status == 429 {
+                            FetchError::RateLimited {
+                                url,
+                                retries: attempt,
+                            }
+                        } else {
+                            FetchError::Status { url, status }
+                        });
+                    }
+                    attempt += 1;
+                }
+                401 | 403 => return Err(FetchError::Refused { url, status }),
+                410 => return Err(FetchError::Gone { url }),
+                200..=299 | 304 => {
+                    entry.polite.on_success();
+                    let header = |name: &str| response.header(name).map(str::to_owned);
+                    return Ok(Fetched {
+                        status,
+                        content_type: header("content-type"),
+                        etag: header("etag"),
+                        last_modified: header("last-modified"),
+                        link: header("link"),
+                        url: response.url,
+                        body: response.body,
+                    });
+                }
+                _ => return Err(FetchError::Status { url, status }),
+            }
+        }
+    }
+}
