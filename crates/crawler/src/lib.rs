@@ -2,6 +2,7 @@
 
 mod net;
 mod polite;
+mod sign;
 
 pub use net::{
     AddressGuard, HttpClient, NetConfig, NetError, Refusal, RefusedAddress, Request, Response,
@@ -9,3 +10,4 @@ pub use net::{
 pub use polite::{
     FetchError, FetchStats, Fetched, Fetcher, HostCounts, HostQuota, PolitenessConfig, Robots,
 };
+pub use sign::{InstanceKey, SignError, generate_key_pem};
