@@ -1,0 +1,306 @@
+//! Every real document under `shared/fixtures/real/` parses with the parser for its
+//! kind and yields what it holds.
+//!
+//! The directory is found as `<repo root>/../shared/fixtures/real` (CI clones the repo
+//! with `shared/` beside it), or under `$FEDIREACH_SHARED/fixtures/real`. A missing
+//! directory fails the test: silently skipping would hide a broken checkout.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fedireach_activitypub::{
+    ActivityKind, ActorLinkSource, CollectionRef, Document, QuoteForm, parse_activity, parse_actor,
+    parse_collection, parse_document, parse_nodeinfo, parse_object, parse_webfinger,
+};
+
+/// Generous cap: the largest fixture is well under 100 kB.
+const MAX_BYTES: usize = 1 << 20;
+
+fn fixtures_dir() -> PathBuf {
+    let shared = match std::env::var_os("FEDIREACH_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
+    let dir = shared.join("fixtures/real");
+    assert!(
+        dir.is_dir(),
+        "real fixtures not found at {}: clone the repo with `shared/` beside it, or set \
+         FEDIREACH_SHARED to the shared directory",
+        dir.display()
+    );
+    dir
+}
+
+fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => panic!("cannot list {}: {e}", dir.display()),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            json_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    }
+}
+
+/// Fixtures whose name prefix does not match their content, with the kind they hold.
+/// Each is a faithful copy of its upstream file; the upstream name is what misleads.
+const MISNAMED: [(&str, &str); 1] = [
+    // Lemmy keeps it under `assets/mastodon/activities/`, but it is a bare Note.
+    ("mastodon/create_private_message.json", "note"),
+];
+
+/// Parses one fixture with the parser its name prefix calls for; returns the kind.
+fn check(path: &Path) -> Result<&'static str, String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("file name is not UTF-8")?;
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let relative = format!("{folder}/{name}");
+    let prefix = MISNAMED
+        .iter()
+        .find(|(file, _)| *file == relative)
+        .map_or_else(
+            || {
+                name.split('_')
+                    .next()
+                    .unwrap_or(name)
+                    .trim_end_matches(".json")
+            },
+            |(_, kind)| kind,
+        );
+    let bytes = read(path);
+    let fail = |e: &dyn std::fmt::Display| format!("{e}");
+    match prefix {
+        "actor" => {
+            let actor = parse_actor(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            if actor.inbox.is_none() {
+                return Err("actor without inbox".into());
+            }
+            if !actor.id.starts_with("http") {
+                return Err(format!("actor id {:?} is not a URL", actor.id));
+            }
+            Ok("actor")
+        }
+        "note" | "page" | "video" => {
+            let object = parse_object(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            if object.id.is_none() {
+                return Err("object without id".into());
+            }
+            if object.author().is_none() {
+                return Err("object without attributedTo".into());
+            }
+            Ok("object")
+        }
+        "create" | "announce" | "like" => {
+            let activity = parse_activity(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            let expected = match prefix {
+                "create" => ActivityKind::Create,
+                "announce" => ActivityKind::Announce,
+                _ => ActivityKind::Like,
+            };
+            if activity.kind != expected {
+                return Err(format!("expected {expected:?}, got {:?}", activity.kind));
+            }
+            if activity.actor.is_none() || activity.object_id().is_none() {
+                return Err("activity without actor or object id".into());
+            }
+            Ok("activity")
+        }
+        "collection" | "outbox" => {
+            let collection = parse_collection(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            let holds_something = collection.total_items.is_some()
+                || !collection.items.is_empty()
+                || collection.first.is_some();
+            if !holds_something {
+                return Err("collection with no count, items or first page".into());
+            }
+            Ok("collection")
+        }
+        "nodeinfo" => {
+            let nodeinfo = parse_nodeinfo(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            if nodeinfo.software_name != nodeinfo.software_name.trim().to_lowercase() {
+                return Err("software name not normalised".into());
+            }
+            if nodeinfo.software().is_none() {
+                return Err(format!(
+                    "unusable software name {:?}",
+                    nodeinfo.software_name
+                ));
+            }
+            Ok("nodeinfo")
+        }
+        "webfinger" => {
+            let jrd = parse_webfinger(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            if jrd.actor_link().is_none() {
+                return Err("no actor link".into());
+            }
+            Ok("webfinger")
+        }
+        "other" => {
+            parse_document(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            Ok("other")
+        }
+        other => Err(format!("unknown fixture kind prefix {other:?}")),
+    }
+}
+
+#[test]
+fn every_real_fixture_parses_with_the_parser_of_its_kind() {
+    let dir = fixtures_dir();
+    let mut files = Vec::new();
+    json_files(&dir, &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no JSON files under {}", dir.display());
+
+    let mut failures = Vec::new();
+    let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in &files {
+        match check(path) {
+            Ok(kind) => *per_kind.entry(kind).or_default() += 1,
+            Err(e) => failures.push(format!("{}: {e}", path.display())),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures failed:\n{}",
+        failures.join("\n")
+    );
+    let parsed: usize = per_kind.values().sum();
+    assert_eq!(parsed, files.len(), "parsed {per_kind:?}");
+    // The corpus as documented in its README; a change there should be noticed here.
+    assert_eq!(files.len(), 225, "fixture count changed: update this test");
+}
+
+fn fixture(relative: &str) -> Vec<u8> {
+    read(&fixtures_dir().join(relative))
+}
+
+fn document(relative: &str) -> Document {
+    match parse_document(&fixture(relative), MAX_BYTES) {
+        Ok(document) => document,
+        Err(e) => panic!("{relative}: {e}"),
+    }
+}
+
+#[test]
+fn fixtures_yield_what_they_hold() {
+    // Mastodon followers: count only, first page by URL.
+    let Document::Collection(followers) = document("mastodon/collection_followers_closed.json")
+    else {
+        panic!("collection expected");
+    };
+    assert!(followers.total_items.is_some());
+
+    // Mastodon replies: inline collection with an inline first page.
+    let Document::Object(note) = document("mastodon/note_note_2.json") else {
+        panic!("object expected");
+    };
+    let replies = note.replies.as_ref().and_then(CollectionRef::inline);
+    assert!(replies.and_then(|r| r.first.as_ref()).is_some(), "{note:?}");
+
+    // PeerTube: inline counts on an older video.
+    let Document::Object(video) = document("peertube/video_peertube.moe_df5f464b.json") else {
+        panic!("object expected");
+    };
+    assert!(
+        video
+            .likes
+            .as_ref()
+            .and_then(CollectionRef::total_items)
+            .is_some()
+    );
+    assert!(video.attributed_to.len() >= 2, "{:?}", video.attributed_to);
+
+    // Misskey: a reaction carries its emoji.
+    let Document::Activity(like) = document("misskey/like_like.json") else {
+        panic!("activity expected");
+    };
+    assert!(like.reaction.is_some(), "{like:?}");
+
+    // Quotes: Fedibird and Misskey forms.
+    for path in ["fedibird/note_quote.json", "misskey/note_quote.json"] {
+        let Document::Object(quote) = document(path) else {
+            panic!("object expected");
+        };
+        assert!(quote.quote.is_some(), "{path}: {quote:?}");
+    }
+    let Document::Object(misskey) = document("misskey/note_misskey.io_8vs6ylpfez_quote.json")
+    else {
+        panic!("object expected");
+    };
+    assert!(matches!(
+        misskey.quote.map(|q| q.form),
+        Some(QuoteForm::QuoteUrl | QuoteForm::MisskeyQuote)
+    ));
+
+    // Misskey actors declare Misskey terms; Pleroma ones LitePub.
+    let Document::Actor(mk) = document("misskey/actor_misskey.io_aimu.json") else {
+        panic!("actor expected");
+    };
+    assert!(mk.ld_context.declares_misskey);
+    assert_eq!(
+        mk.ld_context
+            .software()
+            .map(|s| s.as_str().to_owned())
+            .as_deref(),
+        Some("misskey")
+    );
+    let Document::Actor(pl) = document("pleroma/actor_patch.cx_users_rin.json") else {
+        panic!("actor expected");
+    };
+    assert!(pl.ld_context.declares_litepub, "{:?}", pl.ld_context);
+
+    // WebFinger: Hubzilla's self link uses the ld+json profile form.
+    let hubzilla = match parse_webfinger(
+        &fixture("hubzilla/webfinger_kaniini_gerzilla.de.json"),
+        MAX_BYTES,
+    ) {
+        Ok(jrd) => jrd,
+        Err(e) => panic!("{e}"),
+    };
+    let link = hubzilla.actor_link();
+    assert_eq!(
+        link.as_ref().map(|l| (l.href.as_str(), l.source)),
+        Some((
+            "https://gerzilla.de/channel/kaniini",
+            ActorLinkSource::SelfActivityJson
+        ))
+    );
+    // GNU social has no ActivityStreams link: a fallback, marked as one.
+    let gnu = match parse_webfinger(
+        &fixture("gnusocial/webfinger_winterdienst_gnusocial.de.json"),
+        MAX_BYTES,
+    ) {
+        Ok(jrd) => jrd,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(gnu.actor_link().is_some_and(|l| l.source.is_fallback()));
+
+    // NodeInfo: names and counts.
+    let mastodon = match parse_nodeinfo(
+        &fixture("mastodon/nodeinfo_mastodon_2.0_v4.1.5_e83809.json"),
+        MAX_BYTES,
+    ) {
+        Ok(n) => n,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(mastodon.software_name, "mastodon");
+    assert_eq!(mastodon.users_active_month, Some(470_481));
+    assert_eq!(mastodon.local_posts, Some(62_251_340));
+}
