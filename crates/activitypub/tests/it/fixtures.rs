@@ -1,57 +1,15 @@
 //! Every real document under `shared/fixtures/real/` parses with the parser for its
 //! kind and yields what it holds.
-//!
-//! The directory is found as `<repo root>/../shared/fixtures/real` (CI clones the repo
-//! with `shared/` beside it), or under `$FEDIREACH_SHARED/fixtures/real`. A missing
-//! directory fails the test: silently skipping would hide a broken checkout.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::corpus::{MAX_BYTES, fixtures_dir, json_files, read};
 
 use fedireach_activitypub::{
     ActivityKind, ActorLinkSource, CollectionRef, Document, QuoteForm, parse_activity, parse_actor,
     parse_collection, parse_document, parse_nodeinfo, parse_object, parse_webfinger,
 };
-
-/// Generous cap: the largest fixture is well under 100 kB.
-const MAX_BYTES: usize = 1 << 20;
-
-fn fixtures_dir() -> PathBuf {
-    let shared = match std::env::var_os("FEDIREACH_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("fixtures/real");
-    assert!(
-        dir.is_dir(),
-        "real fixtures not found at {}: clone the repo with `shared/` beside it, or set \
-         FEDIREACH_SHARED to the shared directory",
-        dir.display()
-    );
-    dir
-}
-
-fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => panic!("cannot list {}: {e}", dir.display()),
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            found.push(path);
-        }
-    }
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => panic!("cannot read {}: {e}", path.display()),
-    }
-}
 
 /// Fixtures whose name prefix does not match their content, with the kind they hold.
 /// Each is a faithful copy of its upstream file; the upstream name is what misleads.
