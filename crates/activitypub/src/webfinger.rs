@@ -14,6 +14,9 @@ use crate::quote::is_activity_media_type;
 /// Links kept from one JRD; real ones carry about a dozen.
 const MAX_LINKS: usize = 256;
 
+/// A test on a JRD link, one per [`ActorLinkSource`].
+type LinkTest<'a> = dyn Fn(&JrdLink) -> bool + 'a;
+
 /// A WebFinger JRD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Jrd {
@@ -76,43 +79,52 @@ impl Jrd {
     /// The actor id, from the standard link or, failing that, the fallbacks of older
     /// servers (in [`ActorLinkSource`] order).
     pub fn actor_link(&self) -> Option<ActorLink> {
-        let with = |source: ActorLinkSource, pred: &dyn Fn(&JrdLink) -> bool| {
-            self.links
-                .iter()
-                .filter(|link| pred(link))
-                .find_map(|link| link.href.clone())
-                .map(|href| ActorLink { href, source })
-        };
+        self.actor_candidates().into_iter().next()
+    }
+
+    /// Every possible actor id, best first and without repeats, for a crawler that
+    /// verifies fallbacks by fetching them in turn.
+    pub fn actor_candidates(&self) -> Vec<ActorLink> {
         let typed = |link: &JrdLink| {
             link.media_type
                 .as_deref()
                 .is_some_and(is_activity_media_type)
         };
         let rel = |link: &JrdLink, name: &str| link.rel.trim().eq_ignore_ascii_case(name);
-        with(ActorLinkSource::SelfActivityJson, &|l| {
-            rel(l, "self") && typed(l)
-        })
-        .or_else(|| with(ActorLinkSource::OtherRelActivityJson, &typed))
-        .or_else(|| with(ActorLinkSource::SelfUntyped, &|l| rel(l, "self")))
-        .or_else(|| {
-            with(ActorLinkSource::BlogLink, &|l| {
+        let rules: [(ActorLinkSource, &LinkTest<'_>); 5] = [
+            (ActorLinkSource::SelfActivityJson, &|l| {
+                rel(l, "self") && typed(l)
+            }),
+            (ActorLinkSource::OtherRelActivityJson, &typed),
+            (ActorLinkSource::SelfUntyped, &|l| rel(l, "self")),
+            (ActorLinkSource::BlogLink, &|l| {
                 rel(l, "http://webfinger.net/rel/blog")
-            })
-        })
-        .or_else(|| {
-            with(ActorLinkSource::ProfilePage, &|l| {
+            }),
+            (ActorLinkSource::ProfilePage, &|l| {
                 rel(l, "http://webfinger.net/rel/profile-page")
-            })
-        })
-        .or_else(|| {
-            self.aliases
-                .iter()
-                .find(|alias| alias.starts_with("https://"))
-                .map(|alias| ActorLink {
-                    href: alias.clone(),
-                    source: ActorLinkSource::Alias,
-                })
-        })
+            }),
+        ];
+        let mut found: Vec<ActorLink> = Vec::new();
+        let mut push = |href: &str, source: ActorLinkSource| {
+            let href = href.trim();
+            if href.starts_with("http") && !found.iter().any(|known| known.href == href) {
+                found.push(ActorLink {
+                    href: href.to_owned(),
+                    source,
+                });
+            }
+        };
+        for (source, matches) in rules {
+            for link in self.links.iter().filter(|l| matches(l)) {
+                if let Some(href) = &link.href {
+                    push(href, source);
+                }
+            }
+        }
+        for alias in self.aliases.iter().filter(|a| a.starts_with("https://")) {
+            push(alias, ActorLinkSource::Alias);
+        }
+        found
     }
 
     /// The link with this `rel`, if any.
@@ -207,6 +219,35 @@ mod tests {
             Some(("https://g/user/1", Alias)),
         );
         check(r#"{"subject":"acct:a@g","links":[{"rel":"self"}]}"#, None);
+        check(r#"{"links":[{"rel":"self","href":"data:x"}]}"#, None);
+    }
+
+    #[test]
+    fn candidates_are_ordered_and_unique() {
+        let jrd = parse_webfinger(
+            br#"{"aliases":["https://g/user/1","https://g/a"],"links":[
+                {"rel":"http://webfinger.net/rel/profile-page","type":"text/html","href":"https://g/a"},
+                {"rel":"self","type":"application/activity+json","href":"https://g/user/1"}]}"#,
+            1 << 16,
+        );
+        let Ok(jrd) = jrd else {
+            panic!("should parse");
+        };
+        let got: Vec<_> = jrd
+            .actor_candidates()
+            .into_iter()
+            .map(|l| (l.href, l.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "https://g/user/1".to_owned(),
+                    ActorLinkSource::SelfActivityJson
+                ),
+                ("https://g/a".to_owned(), ActorLinkSource::ProfilePage),
+            ]
+        );
     }
 
     #[test]

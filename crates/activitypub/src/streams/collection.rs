@@ -77,6 +77,16 @@ impl Collection {
             .unwrap_or_else(|| {
                 CollectionKind::Other(fields.types().first().copied().unwrap_or("").to_owned())
             });
+        // Mastodon 4.6's buggy context pages say "unordered" but carry `part_of`.
+        let kind = match (kind, fields.has("part_of") || fields.has("partOf")) {
+            (CollectionKind::Collection, true) if fields.types().contains(&"unordered") => {
+                CollectionKind::CollectionPage
+            }
+            (CollectionKind::OrderedCollection, true) if fields.types().contains(&"ordered") => {
+                CollectionKind::OrderedCollectionPage
+            }
+            (kind, _) => kind,
+        };
         let page = |key: &str| {
             fields
                 .get(key)
@@ -206,14 +216,26 @@ mod tests {
 
     #[test]
     fn tolerates_mastodon_46_context_serializer() {
+        // mastodon/mastodon#37373: the embedded first page of a context collection.
         let c = collection(json!({
-            "id": "https://m/contexts/1", "type": "unordered", "part_of": "https://m/contexts",
-            "total_items": "12", "ordered_items": ["https://m/s/2"]
+            "id": "https://m/contexts/1", "type": "Collection",
+            "first": {"type": "unordered", "part_of": "https://m/contexts/1", "next": null,
+                      "items": ["https://m/s/2", "https://r/s/3"]}
         }));
-        assert_eq!(c.kind, CollectionKind::Collection);
-        assert_eq!(c.total_items, Some(12));
-        assert_eq!(c.part_of.as_deref(), Some("https://m/contexts"));
-        assert_eq!(c.items.len(), 1);
+        let Some(first) = c.first.as_ref().and_then(CollectionRef::inline) else {
+            panic!("first page should be inline");
+        };
+        assert_eq!(first.kind, CollectionKind::CollectionPage);
+        assert_eq!(first.part_of.as_deref(), Some("https://m/contexts/1"));
+        assert_eq!(first.items.len(), 2);
+        assert_eq!(c.next_page_url(), None);
+
+        let top = collection(
+            json!({"type": "unordered", "total_items": "12", "ordered_items": ["https://m/s/2"]}),
+        );
+        assert_eq!(top.kind, CollectionKind::Collection);
+        assert_eq!(top.total_items, Some(12));
+        assert_eq!(top.items.len(), 1);
     }
 
     #[test]
