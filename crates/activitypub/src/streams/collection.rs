@@ -152,6 +152,24 @@ impl CollectionRef {
             Value::Object(map) if depth < MAX_INLINE_DEPTH => Some(CollectionRef::Inline(
                 Box::new(Collection::from_fields(Fields(map), depth + 1)),
             )),
+            // A bare array (`"replies": []`, seen from Mastodon forks) lists the items.
+            Value::Array(values) if depth < MAX_INLINE_DEPTH => {
+                Some(CollectionRef::Inline(Box::new(Collection {
+                    ld_context: JsonLdContext::default(),
+                    id: None,
+                    kind: CollectionKind::Other(String::new()),
+                    total_items: None,
+                    first: None,
+                    last: None,
+                    next: None,
+                    prev: None,
+                    part_of: None,
+                    items: values
+                        .iter()
+                        .filter_map(|item| ObjectRef::from_value(item, depth + 1))
+                        .collect(),
+                })))
+            }
             other => id_of(other).map(CollectionRef::Url),
         }
     }
@@ -236,6 +254,23 @@ mod tests {
         assert_eq!(top.kind, CollectionKind::Collection);
         assert_eq!(top.total_items, Some(12));
         assert_eq!(top.items.len(), 1);
+    }
+
+    #[test]
+    fn bare_array_is_an_item_list() {
+        let doc = json!({"replies": ["https://a/1", {"id": "https://a/2", "type": "Note"}]});
+        let Some(fields) = Fields::of(&doc) else {
+            panic!("object");
+        };
+        let replies = fields
+            .get("replies")
+            .and_then(|v| CollectionRef::from_value(v, 0));
+        let ids: Vec<_> = replies
+            .as_ref()
+            .and_then(CollectionRef::inline)
+            .map(|c| c.item_ids().collect())
+            .unwrap_or_default();
+        assert_eq!(ids, ["https://a/1", "https://a/2"]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde_json::Value;
+
 use crate::corpus::{MAX_BYTES, fixtures_dir, json_files, read};
 
 use fedireach_activitypub::{
@@ -43,6 +45,7 @@ fn check(path: &Path) -> Result<&'static str, String> {
             |(_, kind)| kind,
         );
     let bytes = read(path);
+    let raw: Value = serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
     let fail = |e: &dyn std::fmt::Display| format!("{e}");
     match prefix {
         "actor" => {
@@ -53,6 +56,28 @@ fn check(path: &Path) -> Result<&'static str, String> {
             if !actor.id.starts_with("http") {
                 return Err(format!("actor id {:?} is not a URL", actor.id));
             }
+            agree("id", Some(actor.id.as_str()), raw_str(&raw, "id"))?;
+            agree("inbox", actor.inbox.as_deref(), raw_str(&raw, "inbox"))?;
+            agree(
+                "preferredUsername",
+                actor.preferred_username.as_deref(),
+                raw_str(&raw, "preferredUsername"),
+            )?;
+            present(
+                "published",
+                actor.published.is_some(),
+                raw_str(&raw, "published"),
+            )?;
+            let pem = raw
+                .get("publicKey")
+                .and_then(|k| k.get("publicKeyPem"))
+                .and_then(Value::as_str)
+                .map(str::trim);
+            let got_pem = actor
+                .public_key
+                .as_ref()
+                .and_then(|k| k.public_key_pem.as_deref());
+            agree("publicKeyPem", got_pem, pem)?;
             Ok("actor")
         }
         "note" | "page" | "video" => {
@@ -62,6 +87,45 @@ fn check(path: &Path) -> Result<&'static str, String> {
             }
             if object.author().is_none() {
                 return Err("object without attributedTo".into());
+            }
+            agree("id", object.id.as_deref(), raw_str(&raw, "id"))?;
+            agree(
+                "inReplyTo",
+                object.in_reply_to.as_deref(),
+                raw_str(&raw, "inReplyTo"),
+            )?;
+            present(
+                "published",
+                object.published.is_some(),
+                raw_str(&raw, "published"),
+            )?;
+            present(
+                "content",
+                object.content.is_some(),
+                raw_str(&raw, "content"),
+            )?;
+            present(
+                "replies",
+                object.replies.is_some(),
+                raw.get("replies").filter(|v| !v.is_null()),
+            )?;
+            for (name, got) in [("to", &object.to), ("cc", &object.cc)] {
+                if let Some(Value::Array(items)) = raw.get(name) {
+                    let strings = items.iter().filter(|i| i.is_string()).count();
+                    if got.len() != strings {
+                        return Err(format!(
+                            "{name}: {} parsed, {strings} in the document",
+                            got.len()
+                        ));
+                    }
+                }
+            }
+            if let Some(Value::Object(map)) = raw.get("contentMap") {
+                agree(
+                    "language",
+                    object.language.as_deref(),
+                    map.keys().next().map(String::as_str),
+                )?;
             }
             Ok("object")
         }
@@ -78,6 +142,17 @@ fn check(path: &Path) -> Result<&'static str, String> {
             if activity.actor.is_none() || activity.object_id().is_none() {
                 return Err("activity without actor or object id".into());
             }
+            agree("id", activity.id.as_deref(), raw_str(&raw, "id"))?;
+            let raw_object = raw.get("object").and_then(|o| match o {
+                Value::String(id) => Some(id.as_str()),
+                other => other.get("id").and_then(Value::as_str),
+            });
+            agree("object", activity.object_id(), raw_object)?;
+            present(
+                "published",
+                activity.published.is_some(),
+                raw_str(&raw, "published"),
+            )?;
             Ok("activity")
         }
         "collection" | "outbox" => {
@@ -88,12 +163,46 @@ fn check(path: &Path) -> Result<&'static str, String> {
             if !holds_something {
                 return Err("collection with no count, items or first page".into());
             }
+            let raw_total = raw.get("totalItems").and_then(Value::as_u64);
+            if raw_total.is_some() && collection.total_items != raw_total {
+                return Err(format!(
+                    "totalItems {:?} != {raw_total:?}",
+                    collection.total_items
+                ));
+            }
+            let raw_items = ["orderedItems", "items"]
+                .iter()
+                .find_map(|k| raw.get(*k).and_then(Value::as_array))
+                .map_or(0, Vec::len);
+            if collection.items.len() != raw_items {
+                return Err(format!(
+                    "{} items parsed, {raw_items} in the document",
+                    collection.items.len()
+                ));
+            }
             Ok("collection")
         }
         "nodeinfo" => {
             let nodeinfo = parse_nodeinfo(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
             if nodeinfo.software_name != nodeinfo.software_name.trim().to_lowercase() {
                 return Err("software name not normalised".into());
+            }
+            let raw_name = raw
+                .get("software")
+                .and_then(|s| s.get("name"))
+                .and_then(Value::as_str)
+                .map(|n| n.trim().to_lowercase());
+            agree(
+                "software.name",
+                Some(nodeinfo.software_name.as_str()),
+                raw_name.as_deref(),
+            )?;
+            let raw_users = raw.pointer("/usage/users/total").and_then(Value::as_u64);
+            if nodeinfo.users_total != raw_users {
+                return Err(format!(
+                    "users.total {:?} != {raw_users:?}",
+                    nodeinfo.users_total
+                ));
             }
             if nodeinfo.software().is_none() {
                 return Err(format!(
@@ -115,6 +224,32 @@ fn check(path: &Path) -> Result<&'static str, String> {
             Ok("other")
         }
         other => Err(format!("unknown fixture kind prefix {other:?}")),
+    }
+}
+
+/// A string field of the raw document, if non-empty.
+fn raw_str<'a>(raw: &'a Value, key: &str) -> Option<&'a str> {
+    raw.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The parsed value equals the raw one whenever the document states it.
+fn agree(field: &str, parsed: Option<&str>, raw: Option<&str>) -> Result<(), String> {
+    match raw {
+        Some(raw) if parsed.map(str::trim) != Some(raw) => {
+            Err(format!("{field}: parsed {parsed:?}, document has {raw:?}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The parsed field is present whenever the document states it.
+fn present<T: std::fmt::Debug>(field: &str, parsed: bool, raw: Option<T>) -> Result<(), String> {
+    match raw {
+        Some(raw) if !parsed => Err(format!("{field}: not read from {raw:?}")),
+        _ => Ok(()),
     }
 }
 
