@@ -42,6 +42,30 @@ impl Visibility {
     }
 }
 
+impl Visibility {
+    /// Reads a Mastodon API `visibility` (`public`, `unlisted`, `private`, `direct`).
+    pub fn from_mastodon(value: &str) -> Option<Self> {
+        Some(match value.trim().to_ascii_lowercase().as_str() {
+            "public" => Visibility::Public,
+            "unlisted" => Visibility::Unlisted,
+            "private" => Visibility::FollowersOnly,
+            "direct" => Visibility::Direct,
+            _ => return None,
+        })
+    }
+
+    /// Reads a Misskey API `visibility` (`public`, `home`, `followers`, `specified`).
+    pub fn from_misskey(value: &str) -> Option<Self> {
+        Some(match value.trim().to_ascii_lowercase().as_str() {
+            "public" => Visibility::Public,
+            "home" => Visibility::Unlisted,
+            "followers" => Visibility::FollowersOnly,
+            "specified" => Visibility::Direct,
+            _ => return None,
+        })
+    }
+}
+
 /// Whether an addressee is the public collection, in any of its written forms
 /// (full IRI, `as:Public`, bare `Public`).
 pub fn is_public(addressee: &str) -> bool {
@@ -99,5 +123,30 @@ mod tests {
         check(&[], &[], None, Direct);
         assert!(Public.is_countable() && Unlisted.is_countable());
         assert!(!FollowersOnly.is_countable() && !Direct.is_countable());
+    }
+
+    #[test]
+    fn api_visibility_names() {
+        use Visibility::*;
+        let mastodon = [
+            ("public", Some(Public)),
+            ("Unlisted", Some(Unlisted)),
+            ("private", Some(FollowersOnly)),
+            ("direct", Some(Direct)),
+            ("limited", None),
+        ];
+        for (name, expected) in mastodon {
+            assert_eq!(Visibility::from_mastodon(name), expected, "{name}");
+        }
+        let misskey = [
+            ("public", Some(Public)),
+            ("home", Some(Unlisted)),
+            ("followers", Some(FollowersOnly)),
+            ("specified", Some(Direct)),
+            ("", None),
+        ];
+        for (name, expected) in misskey {
+            assert_eq!(Visibility::from_misskey(name), expected, "{name}");
+        }
     }
 }

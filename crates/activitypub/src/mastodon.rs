@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::addressing::Visibility;
 use crate::error::ParseError;
 use crate::json::{self, Fields, id_of};
 use crate::listing::{Listing, parse_array};
@@ -162,6 +163,13 @@ pub struct Status {
 }
 
 impl Status {
+    /// The status's visibility, when the server named a known one.
+    pub fn visibility(&self) -> Option<Visibility> {
+        self.visibility
+            .as_deref()
+            .and_then(Visibility::from_mastodon)
+    }
+
     fn from_value(value: &Value, depth: usize) -> Option<Self> {
         let f = Fields::of(value)?;
         let nested = |key: &str| {
@@ -343,7 +351,7 @@ mod tests {
         assert_eq!(status.id, "113");
         assert_eq!(status.reblogs_count, Some(3));
         assert_eq!(status.tags, ["rust"]);
-        assert_eq!(status.visibility.as_deref(), Some("public"));
+        assert_eq!(status.visibility(), Some(Visibility::Public));
         let Some(account) = &status.account else {
             panic!("account expected");
         };

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::addressing::Visibility;
 use crate::error::ParseError;
 use crate::json::{self, Fields};
 use crate::listing::{Listing, parse_array};
@@ -129,6 +130,13 @@ impl MisskeyNote {
         })
     }
 
+    /// The note's visibility, when the server named a known one.
+    pub fn visibility(&self) -> Option<Visibility> {
+        self.visibility
+            .as_deref()
+            .and_then(Visibility::from_misskey)
+    }
+
     /// A quote is a renote with text of its own; a pure renote is a boost.
     pub fn is_quote(&self) -> bool {
         self.renote_id.is_some() && self.text.as_deref().is_some_and(|t| !t.trim().is_empty())
@@ -221,6 +229,7 @@ mod tests {
         assert_eq!(note.reactions.len(), 2);
         assert_eq!(note.reaction_total(), 5);
         assert!(!note.is_quote() && !note.is_pure_renote());
+        assert_eq!(note.visibility(), Some(Visibility::Public));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub use collection::{Collection, CollectionKind, CollectionRef};
 pub use object::{Object, ObjectKind};
 pub use tag::{Tag, TagKind, hashtags};
 
+use crate::context::JsonLdContext;
 use crate::error::ParseError;
 use crate::json::{self, Fields, MAX_INLINE_DEPTH, id_of};
 
@@ -46,6 +47,16 @@ impl Document {
             Document::Object(object) => object.id.as_deref(),
             Document::Activity(activity) => activity.id.as_deref(),
             Document::Collection(collection) => collection.id.as_deref(),
+        }
+    }
+
+    /// The `@context` the document was served with.
+    pub fn ld_context(&self) -> &JsonLdContext {
+        match self {
+            Document::Actor(actor) => &actor.ld_context,
+            Document::Object(object) => &object.ld_context,
+            Document::Activity(activity) => &activity.ld_context,
+            Document::Collection(collection) => &collection.ld_context,
         }
     }
 
