@@ -17,7 +17,8 @@ pub struct JsonLdContext {
     /// Namespace IRIs and other strings the context names, in document order
     /// (string entries, and the string values and `@id`s of term definitions).
     pub namespaces: Vec<String>,
-    /// Term names defined by object entries (`"misskey"`, `"_misskey_quote"`...).
+    /// Term names defined by object entries (`"misskey"`, `"_misskey_quote"`...), in
+    /// sorted order within each entry.
     pub terms: Vec<String>,
     /// The context declares Misskey terms (`misskey-hub.net/ns` or `_misskey_*`).
     pub declares_misskey: bool,

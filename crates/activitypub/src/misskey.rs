@@ -83,7 +83,7 @@ pub struct MisskeyNote {
     pub renote_count: Option<u64>,
     /// Replies, as counted by the server.
     pub replies_count: Option<u64>,
-    /// Reactions: emoji (`👍`, `:blob@.:`) to count, in the server's order.
+    /// Reactions: emoji (`👍`, `:blob@.:`) to count, sorted by emoji.
     pub reactions: Vec<(String, u64)>,
     /// The ActivityPub id, for notes from other servers.
     pub uri: Option<String>,

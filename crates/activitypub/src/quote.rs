@@ -44,7 +44,12 @@ const PROPERTIES: [(&str, QuoteForm); 4] = [
 pub(crate) fn extract_quote(fields: &Fields<'_>, tags: &[Tag]) -> Option<Quote> {
     PROPERTIES
         .iter()
-        .find_map(|(key, form)| fields.id(key).map(|id| Quote { id, form: *form }))
+        .find_map(|(key, form)| {
+            fields
+                .id(key)
+                .filter(|id| looks_like_url(id))
+                .map(|id| Quote { id, form: *form })
+        })
         .or_else(|| quote_link(tags))
 }
 
@@ -58,10 +63,19 @@ pub fn quote_link(tags: &[Tag]) -> Option<Quote> {
                 .is_some_and(is_activity_media_type)
         })
         .and_then(|tag| tag.href.clone())
+        .filter(|id| looks_like_url(id))
         .map(|id| Quote {
             id,
             form: QuoteForm::LinkTag,
         })
+}
+
+/// Quote properties must hold a URL: BookWyrm's `Quotation` uses `quote` for the
+/// quoted passage of a book, which is text.
+fn looks_like_url(id: &str) -> bool {
+    let lower = id.get(..8).unwrap_or(id).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !id.contains(char::is_whitespace)
 }
 
 /// Whether a media type names an ActivityStreams document: `application/activity+json`
@@ -140,6 +154,12 @@ mod tests {
             None,
         );
         check(json!({"quote": 5, "quoteUrl": ""}), None);
+        // BookWyrm: `quote` is the quoted passage of a book, not a post.
+        check(json!({"type": "Quotation", "quote": "quote body"}), None);
+        check(
+            json!({"quote": "not a url", "quoteUri": "HTTPS://a/9"}),
+            Some(("HTTPS://a/9", QuoteUri)),
+        );
         check(json!({}), None);
     }
 

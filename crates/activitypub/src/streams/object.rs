@@ -98,7 +98,8 @@ pub struct Object {
     pub summary: Option<String>,
     /// `sensitive`.
     pub sensitive: Option<bool>,
-    /// The language: the first `contentMap` key (or PeerTube's `language.identifier`).
+    /// The language: the `contentMap` key whose text is `content` (else the first key in
+    /// sorted order), or PeerTube's `language.identifier`.
     pub language: Option<String>,
     /// `tag` entries.
     pub tags: Vec<Tag>,
@@ -132,11 +133,20 @@ impl Object {
                 ObjectKind::Other(fields.types().first().copied().unwrap_or("").to_owned())
             });
         let content_map = fields.obj("contentMap");
+        // serde_json sorts keys, so document order is lost: prefer the language whose
+        // text is `content` (Mastodon writes one of each).
+        let plain_content = fields.str("content");
         let language = content_map
-            .and_then(|map| map.0.keys().find(|k| !k.trim().is_empty()).cloned())
+            .and_then(|map| {
+                let usable = || map.0.iter().filter(|(k, _)| !k.trim().is_empty());
+                let matching = usable().find(|(_, v)| {
+                    plain_content.is_some() && v.as_str().map(str::trim) == plain_content.as_deref()
+                });
+                matching.or_else(|| usable().next()).map(|(k, _)| k.clone())
+            })
             .or_else(|| fields.obj("language").and_then(|l| l.str("identifier")))
             .or_else(|| fields.str("language"));
-        let content = fields.str("content").or_else(|| {
+        let content = plain_content.or_else(|| {
             content_map.and_then(|map| map.0.values().find_map(|v| v.as_str().map(str::to_owned)))
         });
         let tags = Tag::list(&fields);
@@ -232,6 +242,9 @@ mod tests {
         let o = object(json!({"type": "Note", "contentMap": {"de": "<p>Hallo</p>"}}));
         assert_eq!(o.language.as_deref(), Some("de"));
         assert_eq!(o.content.as_deref(), Some("<p>Hallo</p>"));
+        let two = object(json!({"type": "Note", "content": "Salut",
+            "contentMap": {"en": "Hello", "fr": "Salut"}}));
+        assert_eq!(two.language.as_deref(), Some("fr"));
         let other = object(json!({"type": "ChatMessage"}));
         assert_eq!(other.kind, ObjectKind::Other("ChatMessage".to_owned()));
     }

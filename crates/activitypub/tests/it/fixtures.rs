@@ -333,6 +333,13 @@ fn fixtures_yield_what_they_hold() {
         };
         assert!(quote.quote.is_some(), "{path}: {quote:?}");
     }
+    let Document::Object(quotation) = document("bookwyrm/note_quotation.json") else {
+        panic!("object expected");
+    };
+    assert_eq!(
+        quotation.quote, None,
+        "BookWyrm's quote is a passage of a book"
+    );
     let Document::Object(misskey) = document("misskey/note_misskey.io_8vs6ylpfez_quote.json")
     else {
         panic!("object expected");
