@@ -74,8 +74,12 @@ pub struct Actor {
     pub following: Option<String>,
     /// Featured (pinned) collection URL.
     pub featured: Option<String>,
-    /// `endpoints.sharedInbox`.
+    /// `endpoints.sharedInbox` (or a top-level `sharedInbox`, as Misskey also writes).
     pub shared_inbox: Option<String>,
+    /// The `user@host` address some servers state (`webfinger`: WordPress, Mitra).
+    pub webfinger: Option<String>,
+    /// `alsoKnownAs`: the actor's other ids (account moves).
+    pub also_known_as: Vec<String>,
     /// The signing key.
     pub public_key: Option<PublicKey>,
     /// Mastodon's `indexable`: `None` when absent (which means "not indexable").
@@ -121,7 +125,15 @@ impl Actor {
             followers: fields.id("followers"),
             following: fields.id("following"),
             featured: fields.id("featured"),
-            shared_inbox: endpoints.and_then(|e| e.id("sharedInbox")),
+            shared_inbox: endpoints
+                .and_then(|e| e.id("sharedInbox"))
+                .or_else(|| fields.id("sharedInbox")),
+            webfinger: fields.str("webfinger").map(|w| {
+                w.trim_start_matches("acct:")
+                    .trim_start_matches('@')
+                    .to_owned()
+            }),
+            also_known_as: fields.ids("alsoKnownAs"),
             public_key: fields
                 .many("publicKey")
                 .find_map(Fields::of)
@@ -130,8 +142,13 @@ impl Actor {
                     owner: key.id("owner"),
                     public_key_pem: key.str("publicKeyPem"),
                 }),
-            indexable: fields.bool("indexable"),
-            discoverable: fields.bool("discoverable"),
+            // Takahē writes the compact IRI as the key.
+            indexable: fields
+                .bool("indexable")
+                .or_else(|| fields.bool("toot:indexable")),
+            discoverable: fields
+                .bool("discoverable")
+                .or_else(|| fields.bool("toot:discoverable")),
             noindex: fields.bool("noindex"),
             locked: fields.bool("manuallyApprovesFollowers"),
             tags: Tag::list(&fields),

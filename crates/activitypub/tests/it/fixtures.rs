@@ -366,6 +366,29 @@ fn fixtures_yield_what_they_hold() {
     };
     assert!(pl.ld_context.declares_litepub, "{:?}", pl.ld_context);
 
+    // Actor flags and addresses in their less common spellings.
+    let Document::Actor(takahe) = document("takahe/actor_fedi.vision_vote.json") else {
+        panic!("actor expected");
+    };
+    assert_eq!(takahe.discoverable, Some(true), "toot:discoverable key");
+    let Document::Actor(discourse) = document("discourse/actor_person.json") else {
+        panic!("actor expected");
+    };
+    assert!(discourse.shared_inbox.is_some(), "top-level sharedInbox");
+    let Document::Actor(wordpress) = document("wordpress/actor_person.json") else {
+        panic!("actor expected");
+    };
+    assert_eq!(
+        wordpress.webfinger.as_deref(),
+        Some("matthias@pfefferle.org")
+    );
+    assert_eq!(wordpress.indexable, Some(true));
+    let Document::Actor(service) = document("mastodon/actor_mastodont.cat_service.json") else {
+        panic!("actor expected");
+    };
+    assert_eq!(service.indexable, Some(false));
+    assert!(!fedireach_activitypub::OptOut::of_actor(&service).may_be_named);
+
     // WebFinger: Hubzilla's self link uses the ld+json profile form.
     let hubzilla = match parse_webfinger(
         &fixture("hubzilla/webfinger_kaniini_gerzilla.de.json"),
