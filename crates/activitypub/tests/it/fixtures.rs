@@ -220,7 +220,31 @@ fn check(path: &Path) -> Result<&'static str, String> {
             Ok("webfinger")
         }
         "other" => {
-            parse_document(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            // Activities (Delete, Undo, Follow, Flag, Lemmy's Lock...) or objects
+            // (Tombstone, Event, BookWyrm's Edition): the shape must be recognised.
+            // Mobilizon events have an `actor` (the organiser) but no `object`.
+            let document = parse_document(&bytes, MAX_BYTES).map_err(|e| fail(&e))?;
+            let activity_shaped = raw.get("actor").is_some() && raw.get("object").is_some();
+            match (&document, activity_shaped) {
+                (Document::Activity(activity), true) => {
+                    if activity.actor.is_none() || activity.objects.is_empty() {
+                        return Err("activity without actor or object".into());
+                    }
+                }
+                (Document::Object(_), false) => {}
+                (other, activity_shaped) => {
+                    let kind = match other {
+                        Document::Actor(_) => "actor",
+                        Document::Object(_) => "object",
+                        Document::Activity(_) => "activity",
+                        Document::Collection(_) => "collection",
+                        _ => "other",
+                    };
+                    return Err(format!(
+                        "read as {kind}; activity-shaped: {activity_shaped}"
+                    ));
+                }
+            }
             Ok("other")
         }
         other => Err(format!("unknown fixture kind prefix {other:?}")),
