@@ -14,8 +14,8 @@ const MAX_NAMESPACES: usize = 256;
 /// What a document's `@context` names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JsonLdContext {
-    /// Namespace IRIs and other strings the context names, in document order
-    /// (string entries, and the string values and `@id`s of term definitions).
+    /// Full namespace IRIs the context names (string entries, and the IRI values and
+    /// `@id`s of term definitions), without repeats; compact IRIs are left out.
     pub namespaces: Vec<String>,
     /// Term names defined by object entries (`"misskey"`, `"_misskey_quote"`...), in
     /// sorted order within each entry.
@@ -41,6 +41,10 @@ impl JsonLdContext {
                 Value::String(iri) => context.push_namespace(iri),
                 Value::Object(terms) => {
                     for (term, definition) in terms {
+                        // `@language`, `@base`...: settings, not namespaces.
+                        if term.starts_with('@') && term != "@vocab" {
+                            continue;
+                        }
                         if context.terms.len() < MAX_NAMESPACES {
                             context.terms.push(term.clone());
                         }
@@ -61,15 +65,12 @@ impl JsonLdContext {
         context.declares_misskey = context
             .namespaces
             .iter()
-            .any(|ns| ns.contains("misskey-hub.net/ns") || ns.starts_with("misskey:"))
+            .any(|ns| ns.contains("misskey-hub.net/ns"))
             || context
                 .terms
                 .iter()
                 .any(|t| t == "misskey" || t.starts_with("_misskey"));
-        context.declares_litepub = context
-            .namespaces
-            .iter()
-            .any(|ns| ns.contains("litepub") || ns.starts_with("litepub:"))
+        context.declares_litepub = context.namespaces.iter().any(|ns| ns.contains("litepub"))
             || context.terms.iter().any(|t| t == "litepub");
         context
     }
@@ -82,8 +83,9 @@ impl JsonLdContext {
 
     fn push_namespace(&mut self, iri: &str) {
         let iri = iri.trim();
-        // Compact IRIs (`as:Hashtag`) repeat a prefix already listed; full IRIs matter.
-        if iri.is_empty() || self.namespaces.len() >= MAX_NAMESPACES {
+        // Compact IRIs (`as:Hashtag`) repeat a prefix defined elsewhere in the context:
+        // only full IRIs name a namespace.
+        if !iri.contains("://") || self.namespaces.len() >= MAX_NAMESPACES {
             return;
         }
         if !self.namespaces.iter().any(|known| known == iri) {
@@ -144,6 +146,18 @@ mod tests {
             Some("sharkey"),
         );
         check(json!(42), false, false, None);
+        let ctx = JsonLdContext::from_value(Some(&json!([
+            "https://www.w3.org/ns/activitystreams",
+            {"@language": "und", "Hashtag": "as:Hashtag", "toot": "http://joinmastodon.org/ns#"}
+        ])));
+        assert_eq!(
+            ctx.namespaces,
+            [
+                "https://www.w3.org/ns/activitystreams",
+                "http://joinmastodon.org/ns#"
+            ]
+        );
+        assert_eq!(ctx.terms, ["Hashtag", "toot"]);
         check(json!([null, 1, []]), false, false, None);
     }
 

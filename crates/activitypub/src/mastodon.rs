@@ -263,8 +263,7 @@ pub struct StatusContext {
 
 /// Parses an account (`/api/v1/accounts/lookup`, `/api/v1/accounts/:id`).
 pub fn parse_account(bytes: &[u8], max_bytes: usize) -> Result<Account, ParseError> {
-    let value = json::read(bytes, max_bytes)?;
-    require_object(&value)?;
+    let value = Value::Object(json::read_object(bytes, max_bytes)?);
     Account::from_value(&value).ok_or(ParseError::MissingField {
         document: "a Mastodon account",
         field: "id/username",
@@ -278,8 +277,7 @@ pub fn parse_accounts(bytes: &[u8], max_bytes: usize) -> Result<Listing<Account>
 
 /// Parses a status (`/api/v1/statuses/:id`).
 pub fn parse_status(bytes: &[u8], max_bytes: usize) -> Result<Status, ParseError> {
-    let value = json::read(bytes, max_bytes)?;
-    require_object(&value)?;
+    let value = Value::Object(json::read_object(bytes, max_bytes)?);
     Status::from_value(&value, 0).ok_or(ParseError::MissingField {
         document: "a Mastodon status",
         field: "id",
@@ -306,17 +304,6 @@ pub fn parse_status_context(bytes: &[u8], max_bytes: usize) -> Result<StatusCont
         ancestors: list("ancestors"),
         descendants: list("descendants"),
     })
-}
-
-fn require_object(value: &Value) -> Result<(), ParseError> {
-    if value.is_object() {
-        Ok(())
-    } else {
-        Err(ParseError::WrongShape {
-            expected: "a JSON object",
-            found: crate::error::kind_of(value),
-        })
-    }
 }
 
 #[cfg(test)]

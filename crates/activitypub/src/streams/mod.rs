@@ -106,6 +106,30 @@ impl ObjectRef {
         }
     }
 
+    /// The inline object (a Create's Note, an Announce's boosted post).
+    pub fn as_object(&self) -> Option<&Object> {
+        match self.inline()? {
+            Document::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    /// The inline activity (the Like inside an Undo, the Create inside an Announce).
+    pub fn as_activity(&self) -> Option<&Activity> {
+        match self.inline()? {
+            Document::Activity(activity) => Some(activity),
+            _ => None,
+        }
+    }
+
+    /// The inline actor (a Follow's followed actor, Kroeg's inline actors).
+    pub fn as_actor(&self) -> Option<&Actor> {
+        match self.inline()? {
+            Document::Actor(actor) => Some(actor),
+            _ => None,
+        }
+    }
+
     /// Reads a reference; unusable values give `None`.
     pub(crate) fn from_value(value: &Value, depth: usize) -> Option<Self> {
         match value {
@@ -252,6 +276,24 @@ mod tests {
         );
         check(r#"{}"#, "object");
         check(r#"[]"#, "error");
+    }
+
+    #[test]
+    fn nested_references() {
+        let doc =
+            br#"{"type":"Undo","actor":"https://a/u","object":{"type":"Like","actor":"https://a/u",
+            "object":{"type":"Note","id":"https://b/n","attributedTo":"https://b/u"}}}"#;
+        let undo = match parse_activity(doc, MAX) {
+            Ok(a) => a,
+            Err(e) => panic!("{e}"),
+        };
+        let like = undo.object().and_then(ObjectRef::as_activity);
+        assert_eq!(like.map(|l| l.kind.clone()), Some(ActivityKind::Like));
+        let note = like
+            .and_then(Activity::object)
+            .and_then(ObjectRef::as_object);
+        assert_eq!(note.and_then(Object::author), Some("https://b/u"));
+        assert!(undo.object().and_then(ObjectRef::as_actor).is_none());
     }
 
     #[test]
