@@ -1,9 +1,17 @@
 #![doc = include_str!("../README.md")]
 
+mod engine;
+mod error;
 mod net;
 mod polite;
 mod sign;
+mod sink;
 
+pub use engine::{
+    ActorPlan, BrandPlan, ConsentKey, CrawlOptions, CrawlPlan, CrawlProgress, CrawlSummary,
+    HostFailure, NoProgress, crawl,
+};
+pub use error::CrawlError;
 pub use net::{
     AddressGuard, HttpClient, NetConfig, NetError, Refusal, RefusedAddress, Request, Response,
 };
@@ -11,3 +19,4 @@ pub use polite::{
     FetchError, FetchStats, Fetched, Fetcher, HostCounts, HostQuota, PolitenessConfig, Robots,
 };
 pub use sign::{InstanceKey, SignError, generate_key_pem};
+pub use sink::{CrawlSink, SinkError};

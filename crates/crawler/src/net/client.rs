@@ -27,7 +27,7 @@ pub struct NetConfig {
     pub resolve: HashMap<String, SocketAddr>,
 }
 
-/// A GET to make.
+/// A request to make: a GET, or a POST that only reads.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub url: Url,
@@ -39,6 +39,8 @@ pub struct Request {
     pub bearer: Option<String>,
     /// Extra headers (an HTTP signature and its date).
     pub headers: Vec<(&'static str, String)>,
+    /// A JSON body: the request is then a POST (Misskey's API reads only POSTs).
+    pub json_body: Option<String>,
 }
 
 impl Request {
@@ -50,6 +52,23 @@ impl Request {
             last_modified: None,
             bearer: None,
             headers: Vec::new(),
+            json_body: None,
+        }
+    }
+
+    /// A POST of a JSON body that only reads (Misskey's `notes/*` endpoints).
+    pub fn post_json(url: Url, body: String) -> Self {
+        Self {
+            json_body: Some(body),
+            ..Self::get(url, "application/json")
+        }
+    }
+
+    /// What identifies this request within a crawl: the URL, and the body of a POST.
+    pub fn key(&self) -> String {
+        match &self.json_body {
+            Some(body) => format!("POST {} {body}", self.url),
+            None => self.url.as_str().to_owned(),
         }
     }
 }

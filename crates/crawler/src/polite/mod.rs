@@ -77,6 +77,9 @@ pub enum FetchError {
     /// The host, or the document, answered 410 Gone: an opt-out; purge it.
     #[error("{url}: gone (410); what is stored of it is purged")]
     Gone { url: String },
+    /// robots.txt answered 410 Gone: the whole host opted out; purge it.
+    #[error("{host}: robots.txt is gone (410): the host opted out; what is stored of it is purged")]
+    HostGone { host: String },
     /// 401 or 403: no consent (authorized fetch, a private document, a disabled API).
     #[error("{url}: refused ({status}); recorded in the consent report")]
     Refused { url: String, status: u16 },
@@ -205,7 +208,7 @@ impl Fetcher {
                 .seen
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(seen.entry(request.url.as_str().to_owned()).or_default())
+            Arc::clone(seen.entry(request.key()).or_default())
         };
         slot.get_or_init(|| self.fetch_uncached(request))
             .await

@@ -1,0 +1,91 @@
+//! Reading a collection to its end: inline or by URL, its first page inline or not,
+//! `next` pages followed with a bound and a loop check.
+
+use std::collections::HashSet;
+
+use fedireach_activitypub::{Collection, CollectionRef, ObjectRef, parse_collection};
+use url::Url;
+
+use super::ctx::{ACCEPT_AP, Ctx, join};
+
+/// Pages read at most from one per-post collection.
+pub const MAX_COLLECTION_PAGES: usize = 500;
+
+/// The items of a collection, with the base URL each was found under.
+#[derive(Debug, Default)]
+pub struct Items {
+    pub items: Vec<(ObjectRef, Url)>,
+    /// `totalItems` as the server reported it.
+    pub total: Option<u64>,
+    /// Every page was read.
+    pub complete: bool,
+}
+
+/// Reads every item of `reference` (found in a document at `base`).
+pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items {
+    let mut out = Items::default();
+    let mut visited = HashSet::new();
+    let (collection, base) = match reference {
+        CollectionRef::Inline(collection) => ((**collection).clone(), base.clone()),
+        CollectionRef::Url(url) => {
+            let Some(url) = join(base, url) else {
+                return out;
+            };
+            match fetch(ctx, &url, &mut visited).await {
+                Some(found) => found,
+                None => return out,
+            }
+        }
+    };
+    out.total = collection.total_items;
+    // A count without items (Mastodon's likes and shares) lists nobody: not complete.
+    if collection.first.is_none()
+        && collection.items.is_empty()
+        && collection.total_items.unwrap_or(0) > 0
+    {
+        return out;
+    }
+    let mut page = match &collection.first {
+        Some(CollectionRef::Inline(first)) => Some(((**first).clone(), base.clone())),
+        Some(CollectionRef::Url(first)) => match join(&base, first) {
+            Some(url) => fetch(ctx, &url, &mut visited).await,
+            None => None,
+        },
+        None => Some((collection, base.clone())),
+    };
+    let mut pages = 0;
+    loop {
+        let Some((current, base)) = page.take() else {
+            // A page that could not be read leaves the listing incomplete.
+            return out;
+        };
+        pages += 1;
+        out.items.extend(
+            current
+                .items
+                .iter()
+                .cloned()
+                .map(|item| (item, base.clone())),
+        );
+        let next = current.next_page_url().and_then(|next| join(&base, next));
+        match next {
+            None => break,
+            Some(_) if current.items.is_empty() => break,
+            Some(_) if pages >= MAX_COLLECTION_PAGES => {
+                ctx.malformed(&base, &"the collection's pagination does not end");
+                return out;
+            }
+            Some(url) if visited.contains(url.as_str()) => break,
+            Some(url) => page = fetch(ctx, &url, &mut visited).await,
+        }
+    }
+    out.complete = true;
+    out
+}
+
+async fn fetch(ctx: &Ctx, url: &Url, visited: &mut HashSet<String>) -> Option<(Collection, Url)> {
+    visited.insert(url.to_string());
+    ctx.get_parsed(url, ACCEPT_AP, None, parse_collection)
+        .await
+        .map(|(c, fetched)| (c, fetched.url.clone()))
+}

@@ -1,0 +1,263 @@
+//! What every part of a crawl shares: the polite fetcher, the signing key, the tallies of
+//! failures and consent, and typed fetch-and-parse helpers.
+
+use std::{
+    collections::BTreeMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::SystemTime,
+};
+
+use fedireach_core::Host;
+use tracing::{debug, warn};
+use url::Url;
+
+use super::{
+    plan::CrawlOptions,
+    summary::{ConsentKey, HostFailure},
+};
+use crate::{FetchError, Fetched, Fetcher, InstanceKey, Request};
+
+/// The Accept header for ActivityPub documents: both media types servers answer to.
+pub const ACCEPT_AP: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+pub const ACCEPT_JSON: &str = "application/json";
+pub const ACCEPT_JRD: &str = "application/jrd+json, application/json";
+
+/// Shared state of one crawl.
+#[derive(Debug)]
+pub struct Ctx {
+    pub fetcher: Arc<Fetcher>,
+    pub key: Option<InstanceKey>,
+    pub options: CrawlOptions,
+    pub started_at: i64,
+    failures: Mutex<Vec<HostFailure>>,
+    consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
+    gone: Mutex<Vec<Gone>>,
+    pub posts: AtomicU64,
+    pub engagements: AtomicU64,
+    pub removed: AtomicU64,
+}
+
+/// Something that answered 410 Gone: an opt-out to purge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gone {
+    Object(String),
+    Host(Host),
+}
+
+impl Ctx {
+    pub fn new(fetcher: Arc<Fetcher>, key: Option<InstanceKey>, options: CrawlOptions) -> Self {
+        let started_at = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        Self {
+            fetcher,
+            key,
+            options,
+            started_at,
+            failures: Mutex::new(Vec::new()),
+            consent: Mutex::new(BTreeMap::new()),
+            gone: Mutex::new(Vec::new()),
+            posts: AtomicU64::new(0),
+            engagements: AtomicU64::new(0),
+            removed: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts `who` (an engager hash input, a host, a post) once under a consent reason.
+    pub fn consent(&self, subject: &'static str, action: &'static str, reason: &str, who: &str) {
+        let mut map = self
+            .consent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(ConsentKey {
+            subject,
+            action,
+            reason: reason.to_owned(),
+        })
+        .or_default()
+        .insert(who.to_owned());
+    }
+
+    pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
+        warn!(host, url, kind, %message, "host failed");
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(HostFailure {
+                host: host.to_owned(),
+                url: url.to_owned(),
+                kind,
+                message,
+            });
+    }
+
+    fn push_gone(&self, gone: Gone) {
+        let mut list = self
+            .gone
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !list.contains(&gone) {
+            list.push(gone);
+        }
+    }
+
+    /// What answered 410 during the crawl, to purge.
+    pub fn take_gone(&self) -> Vec<Gone> {
+        std::mem::take(
+            &mut *self
+                .gone
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    pub fn take_failures(&self) -> Vec<HostFailure> {
+        std::mem::take(
+            &mut *self
+                .failures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    pub fn consent_counts(&self) -> BTreeMap<ConsentKey, u64> {
+        self.consent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(k, v)| (k.clone(), u64::try_from(v.len()).unwrap_or(u64::MAX)))
+            .collect()
+    }
+
+    pub fn count(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Records what a failed fetch means: a host failure, or a refusal for consent.
+    pub fn record(&self, url: &Url, error: &FetchError) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        match error {
+            FetchError::RobotsDisallowed { .. } => {
+                self.consent("host", "left_out", "robots_txt", &host)
+            }
+            FetchError::RobotsUnavailable { .. } => {
+                self.failure(&host, url.as_str(), "robots_unavailable", error.to_string());
+            }
+            FetchError::Gone { .. } => {
+                self.consent("post", "left_out", "gone_410", url.as_str());
+                self.push_gone(Gone::Object(url.to_string()));
+            }
+            FetchError::HostGone { .. } => {
+                self.consent("host", "left_out", "gone_410", &host);
+                if let Some(host) = Host::from_url(url) {
+                    self.push_gone(Gone::Host(host));
+                }
+            }
+            FetchError::Refused { .. } => {
+                let reason = if self.key.is_some() {
+                    "refused_signed_fetch"
+                } else {
+                    "authorized_fetch"
+                };
+                self.consent("host", "left_out", reason, &host);
+            }
+            FetchError::Status { status: 404, .. } => debug!(%url, "not found"),
+            _ if error.is_host_failure() => {
+                let kind = match error {
+                    FetchError::Unreachable(_) => "unreachable",
+                    FetchError::RateLimited { .. } => "rate_limited",
+                    FetchError::Unsafe(_) => "unsafe",
+                    FetchError::Status { .. } => "http_status",
+                    _ => "transport",
+                };
+                self.failure(&host, url.as_str(), kind, error.to_string());
+            }
+            _ => debug!(%url, %error, "not fetched"),
+        }
+    }
+
+    /// A malformed document: logged and skipped, the host counted as failing.
+    pub fn malformed(&self, url: &Url, error: &dyn std::fmt::Display) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.failure(&host, url.as_str(), "malformed", format!("{url}: {error}"));
+    }
+
+    /// GETs a document, signed when the instance actor has a key; a GoToSocial-style 401
+    /// to a signed request with a query is retried once signed without it.
+    pub async fn get(
+        &self,
+        url: &Url,
+        accept: &'static str,
+        bearer: Option<&str>,
+    ) -> Result<Arc<Fetched>, FetchError> {
+        let mut request = Request::get(url.clone(), accept);
+        request.bearer = bearer.map(str::to_owned);
+        if let Some(key) = &self.key
+            && bearer.is_none()
+        {
+            match key.sign_get(url, SystemTime::now(), true) {
+                Ok(headers) => request.headers = headers,
+                Err(e) => warn!(%e, "cannot sign"),
+            }
+        }
+        let result = self.fetcher.fetch(request).await;
+        match result {
+            Ok(fetched) => Ok(fetched),
+            Err(error) => {
+                self.record(url, &error);
+                Err(error)
+            }
+        }
+    }
+
+    /// POSTs a read-only JSON query (Misskey's API).
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        body: String,
+        bearer: Option<&str>,
+    ) -> Result<Arc<Fetched>, FetchError> {
+        let mut request = Request::post_json(url.clone(), body);
+        request.bearer = bearer.map(str::to_owned);
+        match self.fetcher.fetch(request).await {
+            Ok(fetched) => Ok(fetched),
+            Err(error) => {
+                self.record(url, &error);
+                Err(error)
+            }
+        }
+    }
+
+    /// Fetches and parses, recording a malformed document.
+    pub async fn get_parsed<T, E: std::fmt::Display>(
+        &self,
+        url: &Url,
+        accept: &'static str,
+        bearer: Option<&str>,
+        parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
+    ) -> Option<(T, Arc<Fetched>)> {
+        let fetched = self.get(url, accept, bearer).await.ok()?;
+        match parse(&fetched.body, self.options.max_document_bytes) {
+            Ok(value) => Some((value, fetched)),
+            Err(error) => {
+                self.malformed(url, &error);
+                None
+            }
+        }
+    }
+}
+
+/// Resolves a possibly relative reference against a document's URL; `None` for junk.
+pub fn join(base: &Url, reference: &str) -> Option<Url> {
+    base.join(reference)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+}

@@ -1,0 +1,137 @@
+//! What sources find: engagements with whatever the source already told of the engager.
+
+use fedireach_activitypub::{Account, OptOut, html_to_text};
+use fedireach_core::{ActorRecord, EngagementKind};
+
+/// Longest excerpt kept of a reply's or quote's text (only where consent allows).
+pub const EXCERPT_CHARS: usize = 280;
+
+/// What is known of an engager.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngagerFacts {
+    pub handle: Option<String>,
+    pub followers: Option<i64>,
+    pub indexable: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub noindex: bool,
+    pub nobot: bool,
+    pub display_name: Option<String>,
+    pub avatar: Option<String>,
+    /// The reason it may not be named, if any.
+    pub opt_out: Option<&'static str>,
+}
+
+impl EngagerFacts {
+    /// From a Mastodon-compatible Account (which carries follower count and flags).
+    pub fn from_account(account: &Account, host_hint: Option<&str>) -> Self {
+        let opt = account.opt_out();
+        let handle = match (&account.acct, host_hint) {
+            (Some(acct), _) if acct.contains('@') => Some(acct.clone()),
+            (Some(acct), Some(host)) => Some(format!("{acct}@{host}")),
+            (None, Some(host)) => Some(format!("{}@{host}", account.username)),
+            _ => None,
+        };
+        Self {
+            handle,
+            followers: account.followers_count.and_then(|n| i64::try_from(n).ok()),
+            indexable: account.indexable,
+            discoverable: account.discoverable,
+            noindex: account.noindex.unwrap_or(false),
+            nobot: opt.bio_hashtag.is_some(),
+            display_name: account.display_name.clone(),
+            avatar: None,
+            opt_out: opt.reason.as_ref().map(|r| r.as_str()),
+        }
+    }
+
+    /// From the opt-out reading of an actor document.
+    pub fn from_opt_out(
+        opt: &OptOut,
+        indexable: Option<bool>,
+        discoverable: Option<bool>,
+        noindex: Option<bool>,
+    ) -> Self {
+        Self {
+            indexable,
+            discoverable,
+            noindex: noindex.unwrap_or(false),
+            nobot: opt.bio_hashtag.is_some(),
+            opt_out: opt.reason.as_ref().map(|r| r.as_str()),
+            ..Self::default()
+        }
+    }
+
+    pub fn record(&self, actor_uri: &str, webfinger_domain: Option<String>) -> ActorRecord {
+        ActorRecord {
+            actor_uri: actor_uri.to_owned(),
+            handle: self.handle.clone(),
+            webfinger_domain,
+            followers_count: self.followers,
+            indexable: self.indexable,
+            discoverable: self.discoverable,
+            noindex: self.noindex,
+            nobot: self.nobot,
+            display_name: self.display_name.clone(),
+            avatar_url: self.avatar.clone(),
+        }
+    }
+}
+
+/// One engagement found by a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub kind: EngagementKind,
+    pub actor_uri: String,
+    /// The engagement's own id (the reply, the Like, the Announce).
+    pub uri: Option<String>,
+    pub depth: Option<i64>,
+    pub emoji: Option<String>,
+    /// Plain text, bounded; stored only where consent allows.
+    pub excerpt: Option<String>,
+    pub happened_at: Option<i64>,
+    pub source: &'static str,
+    pub engager: Option<EngagerFacts>,
+}
+
+impl Found {
+    pub fn new(kind: EngagementKind, actor_uri: impl Into<String>, source: &'static str) -> Self {
+        Self {
+            kind,
+            actor_uri: actor_uri.into(),
+            uri: None,
+            depth: None,
+            emoji: None,
+            excerpt: None,
+            happened_at: None,
+            source,
+            engager: None,
+        }
+    }
+
+    pub fn with_text(mut self, html: Option<&str>) -> Self {
+        self.excerpt = html
+            .map(|h| html_to_text(h, EXCERPT_CHARS))
+            .filter(|t| !t.is_empty());
+        self
+    }
+}
+
+/// Everything found for one post.
+#[derive(Debug, Clone, Default)]
+pub struct PostFindings {
+    pub found: Vec<Found>,
+    /// Kinds whose listing was read to its end: what is not in it is gone.
+    pub complete: Vec<EngagementKind>,
+    pub reported_replies: Option<i64>,
+    pub reported_likes: Option<i64>,
+    pub reported_boosts: Option<i64>,
+    pub reported_quotes: Option<i64>,
+}
+
+impl PostFindings {
+    pub fn complete(&mut self, kind: EngagementKind) {
+        if !self.complete.contains(&kind) {
+            self.complete.push(kind);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! One crawl, from brands to stored engagements: resolve each tracked actor, walk its
+//! outbox, read each post's engagements from the source its origin's software offers,
+//! learn what is needed of each engager and the software of each engaging instance, and
+//! write each post's findings in one batch (so a crawl stopped at any moment resumes
+//! cleanly: every write is idempotent).
+
+mod collections;
+mod ctx;
+mod engagers;
+mod found;
+mod instances;
+mod outbox;
+mod plan;
+mod resolve;
+mod sources;
+mod summary;
+
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, atomic::Ordering},
+};
+
+use fedireach_core::{Batch, EngagementKind, EngagementRecord, Host, PostRecord};
+use futures::{StreamExt, stream};
+use tracing::{Instrument, info, info_span, warn};
+use url::Url;
+
+pub use plan::{ActorPlan, BrandPlan, CrawlOptions, CrawlPlan};
+pub use summary::{ConsentKey, CrawlSummary, HostFailure};
+
+use self::{
+    ctx::Ctx,
+    engagers::Engagers,
+    found::{EXCERPT_CHARS, PostFindings},
+    instances::Instances,
+    outbox::OutboxItem,
+};
+use crate::{CrawlError, Fetcher, InstanceKey, sink::CrawlSink};
+
+/// What a crawl tells whoever watches it (a progress bar).
+pub trait CrawlProgress: Send + Sync {
+    fn actor_resolved(&self, _actor: &str) {}
+    fn posts_found(&self, _count: u64) {}
+    fn post_done(&self, _engagements: u64) {}
+    fn message(&self, _text: &str) {}
+}
+
+/// Watches nothing.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+impl CrawlProgress for NoProgress {}
+
+/// Runs one crawl.
+pub async fn crawl<S: CrawlSink>(
+    fetcher: Arc<Fetcher>,
+    key: Option<InstanceKey>,
+    options: CrawlOptions,
+    plan: CrawlPlan,
+    sink: &S,
+    progress: &dyn CrawlProgress,
+) -> Result<CrawlSummary, CrawlError> {
+    let ctx = Ctx::new(Arc::clone(&fetcher), key, options);
+    let run = Run {
+        ctx: &ctx,
+        sink,
+        progress,
+        instances: Instances::default(),
+        engagers: Engagers::default(),
+        plan: &plan,
+    };
+    let mut summary = CrawlSummary {
+        brands: plan.brands.len(),
+        ..CrawlSummary::default()
+    };
+    let mut origins = BTreeSet::new();
+    let results = futures::future::join_all(plan.brands.iter().flat_map(|brand| {
+        brand.actors.iter().enumerate().map(|(index, actor)| {
+            // The token is valid on the first actor's home server only.
+            let token = if index == 0 {
+                brand.token.as_deref()
+            } else {
+                None
+            };
+            let span = info_span!("actor", brand = %brand.name, actor = %actor.input);
+            run.actor(actor, token).instrument(span)
+        })
+    }))
+    .await;
+    for result in results {
+        match result? {
+            Some(origin) => {
+                summary.actors_resolved += 1;
+                origins.insert(origin);
+            }
+            None => summary.actors_failed += 1,
+        }
+    }
+    summary.instances = run.write_instances(&origins).await?;
+    for gone in ctx.take_gone() {
+        match gone {
+            ctx::Gone::Object(uri) => sink.purge_object(&uri).await.map_err(sink_error)?,
+            ctx::Gone::Host(host) => sink.purge_host(&host).await.map_err(sink_error)?,
+        }
+    }
+    let stats = fetcher.stats();
+    summary.posts = ctx.posts.load(Ordering::Relaxed);
+    summary.engagements_found = ctx.engagements.load(Ordering::Relaxed);
+    summary.engagements_removed = ctx.removed.load(Ordering::Relaxed);
+    summary.requests = stats.requests.load(Ordering::Relaxed);
+    summary.rate_limit_waits = stats.rate_limit_waits.load(Ordering::Relaxed);
+    summary.rate_limit_wait_ms = stats.rate_limit_wait_ms.load(Ordering::Relaxed);
+    summary.failures = ctx.take_failures();
+    summary.consent = ctx.consent_counts();
+    Ok(summary)
+}
+
+struct Run<'a, S> {
+    ctx: &'a Ctx,
+    sink: &'a S,
+    progress: &'a dyn CrawlProgress,
+    instances: Instances,
+    engagers: Engagers,
+    plan: &'a CrawlPlan,
+}
+
+fn sink_error(source: crate::sink::SinkError) -> CrawlError {
+    CrawlError::Sink { source }
+}
+
+impl<S: CrawlSink> Run<'_, S> {
+    /// Crawls one tracked actor; returns its origin host once resolved.
+    async fn actor(
+        &self,
+        plan: &ActorPlan,
+        token: Option<&str>,
+    ) -> Result<Option<(Host, String)>, CrawlError> {
+        let ctx = self.ctx;
+        let scheme = ctx.options.handle_scheme;
+        let Some(resolved) = resolve::resolve(ctx, &plan.input, scheme).await else {
+            warn!(actor = %plan.input, "could not resolve the actor");
+            return Ok(None);
+        };
+        self.progress.actor_resolved(&resolved.actor.id);
+        self.sink
+            .actor_resolved(plan.tracked_actor_id, &resolved.actor.id)
+            .await
+            .map_err(sink_error)?;
+        self.sink
+            .follower_snapshot(plan.tracked_actor_id, resolved.followers)
+            .await
+            .map_err(sink_error)?;
+        let origin = self
+            .instances
+            .classify(ctx, &resolved.host, resolved.url.scheme())
+            .await;
+        info!(software = %origin.software, "origin");
+        let Some(outbox) = resolved
+            .actor
+            .outbox
+            .as_deref()
+            .and_then(|o| resolved.url.join(o).ok())
+        else {
+            ctx.malformed(&resolved.url, &"the actor has no outbox");
+            return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
+        };
+        let items = outbox::walk(ctx, &outbox, self.plan.since, self.plan.max_posts).await;
+        let posts = items
+            .iter()
+            .filter(|i| matches!(i, OutboxItem::Post(_)))
+            .count();
+        self.progress
+            .posts_found(u64::try_from(posts).unwrap_or(u64::MAX));
+        let author = resolved.actor.id.clone();
+        let mut boosts = Vec::new();
+        let mut tasks = Vec::new();
+        for item in items {
+            match item {
+                OutboxItem::Post(object) => tasks.push(object),
+                OutboxItem::Boost {
+                    id,
+                    object,
+                    published,
+                } => boosts.push(PostRecord {
+                    uri: if id.is_empty() {
+                        format!("{object}#boost")
+                    } else {
+                        id
+                    },
+                    author_uri: author.clone(),
+                    host: resolved.host.to_string(),
+                    published_at: published.map_or(ctx.started_at, |t| t.timestamp()),
+                    object_type: "Announce".to_owned(),
+                    visibility: "public".to_owned(),
+                    is_boost: true,
+                    boosted_uri: Some(object),
+                    ..PostRecord::default()
+                }),
+            }
+        }
+        if !boosts.is_empty() {
+            self.sink
+                .write_batch(Batch {
+                    posts: boosts,
+                    ..Batch::default()
+                })
+                .await
+                .map_err(sink_error)?;
+        }
+        let software = origin.software.clone();
+        let results: Vec<Result<(), CrawlError>> = stream::iter(tasks)
+            .map(|object| {
+                self.post(
+                    &resolved.host,
+                    &author,
+                    &software,
+                    *object,
+                    &resolved.url,
+                    token,
+                )
+            })
+            .buffer_unordered(ctx.options.post_concurrency.max(1))
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<(), _>>()?;
+        Ok(Some((resolved.host, resolved.url.scheme().to_owned())))
+    }
+
+    /// One post: its engagements, its engagers, one batch.
+    async fn post(
+        &self,
+        host: &Host,
+        author: &str,
+        software: &fedireach_core::Software,
+        object: fedireach_activitypub::Object,
+        actor_url: &Url,
+        token: Option<&str>,
+    ) -> Result<(), CrawlError> {
+        let ctx = self.ctx;
+        let Some(uri) = object.id.clone() else {
+            return Ok(());
+        };
+        let base = Url::parse(&uri).unwrap_or_else(|_| actor_url.clone());
+        // Always read a post from its origin: remote copies carry no collections.
+        if Host::from_url(&base).as_ref() != Some(host) {
+            return Ok(());
+        }
+        let findings =
+            sources::collect(ctx, &self.instances, software, &object, &base, token).await;
+        let batch = self
+            .batch(host, author, &object, &uri, findings.clone())
+            .await;
+        let found = u64::try_from(batch.engagements.len()).unwrap_or(u64::MAX);
+        self.sink.write_batch(batch).await.map_err(sink_error)?;
+        if !findings.complete.is_empty() {
+            let removed = self
+                .sink
+                .mark_removed(&uri, &findings.complete, ctx.started_at)
+                .await
+                .map_err(sink_error)?;
+            Ctx::count(&ctx.removed, removed);
+        }
+        Ctx::count(&ctx.posts, 1);
+        Ctx::count(&ctx.engagements, found);
+        self.progress.post_done(found);
+        Ok(())
+    }
+
+    async fn batch(
+        &self,
+        host: &Host,
+        author: &str,
+        object: &fedireach_activitypub::Object,
+        uri: &str,
+        findings: PostFindings,
+    ) -> Batch {
+        let ctx = self.ctx;
+        let post = PostRecord {
+            uri: uri.to_owned(),
+            author_uri: author.to_owned(),
+            host: host.to_string(),
+            published_at: object.published.map_or(ctx.started_at, |t| t.timestamp()),
+            object_type: format!("{:?}", object.kind),
+            url: object.url.clone(),
+            language: object.language.clone(),
+            visibility: match object.visibility() {
+                fedireach_activitypub::Visibility::Unlisted => "unlisted",
+                _ => "public",
+            }
+            .to_owned(),
+            summary: object.summary.clone(),
+            content_excerpt: object
+                .content
+                .as_deref()
+                .map(|c| fedireach_activitypub::html_to_text(c, EXCERPT_CHARS)),
+            reported_replies: findings.reported_replies,
+            reported_likes: findings.reported_likes,
+            reported_boosts: findings.reported_boosts,
+            reported_quotes: findings.reported_quotes,
+            hashtags: object.hashtags(),
+            ..PostRecord::default()
+        };
+        let mut batch = Batch {
+            posts: vec![post],
+            ..Batch::default()
+        };
+        let enriched =
+            futures::future::join_all(findings.found.into_iter().map(|mut found| async {
+                if found.engager.is_none() {
+                    let followers = found.kind == EngagementKind::Boost;
+                    found.engager = self
+                        .engagers
+                        .facts(ctx, &self.instances, &found.actor_uri, followers)
+                        .await;
+                }
+                found
+            }))
+            .await;
+        for found in enriched {
+            let Some(engager_host) = Url::parse(&found.actor_uri)
+                .ok()
+                .and_then(|u| Host::from_url(&u))
+            else {
+                continue;
+            };
+            self.instances.engaging(&engager_host);
+            if let Some(facts) = &found.engager {
+                if let Some(reason) = facts.opt_out {
+                    ctx.consent("engager", "anonymised", reason, &found.actor_uri);
+                }
+                batch.actors.push(facts.record(&found.actor_uri, None));
+            }
+            batch.engagements.push(EngagementRecord {
+                post_uri: uri.to_owned(),
+                kind: found.kind,
+                actor_uri: found.actor_uri,
+                host: engager_host,
+                uri: found.uri,
+                depth: found.depth,
+                emoji: found.emoji,
+                content_excerpt: found.excerpt,
+                source: found.source.to_owned(),
+                happened_at: found.happened_at,
+            });
+        }
+        batch
+    }
+
+    /// The software of every engaging instance and of the origins, in one batch.
+    async fn write_instances(
+        &self,
+        origins: &BTreeSet<(Host, String)>,
+    ) -> Result<usize, CrawlError> {
+        let mut hosts: Vec<(Host, String)> = origins.iter().cloned().collect();
+        let default_scheme = self.ctx.options.handle_scheme.to_owned();
+        for host in self.instances.engaging_hosts() {
+            if !hosts.iter().any(|(h, _)| *h == host) {
+                hosts.push((host, default_scheme.clone()));
+            }
+        }
+        let mut records = Vec::new();
+        let classified =
+            futures::future::join_all(hosts.into_iter().map(|(host, scheme)| async move {
+                let fresh = self
+                    .sink
+                    .instance_is_fresh(&host)
+                    .await
+                    .map_err(sink_error)?;
+                if fresh {
+                    return Ok::<_, CrawlError>(None);
+                }
+                let info = self.instances.classify(self.ctx, &host, &scheme).await;
+                Ok(Some(Instances::record(host, info)))
+            }))
+            .await;
+        for result in classified {
+            if let Some(record) = result? {
+                records.push(record);
+            }
+        }
+        let count = records.len();
+        self.sink
+            .write_batch(Batch {
+                instances: records,
+                ..Batch::default()
+            })
+            .await
+            .map_err(sink_error)?;
+        Ok(count)
+    }
+}

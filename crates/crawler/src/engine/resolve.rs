@@ -1,0 +1,65 @@
+//! Resolution of a tracked actor: WebFinger for a handle (both ActivityPub link types),
+//! then the actor document, its follower count, and the home instance's software.
+
+use fedireach_activitypub::{Actor, parse_actor, parse_collection, parse_webfinger};
+use fedireach_core::{ActorRef, Host};
+use url::Url;
+
+use super::ctx::{ACCEPT_AP, ACCEPT_JRD, Ctx};
+
+/// A tracked actor, resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedActor {
+    pub actor: Actor,
+    pub url: Url,
+    pub host: Host,
+    pub followers: Option<i64>,
+}
+
+/// The WebFinger URL for `user@domain`.
+pub fn webfinger_url(scheme: &str, user: &str, domain: &str) -> Option<Url> {
+    let mut url = Url::parse(&format!("{scheme}://{domain}/.well-known/webfinger")).ok()?;
+    url.query_pairs_mut()
+        .append_pair("resource", &format!("acct:{user}@{domain}"));
+    Some(url)
+}
+
+/// Finds the actor id of a handle through WebFinger: the first candidate link whose
+/// document is an actor. `None` when nothing answers.
+pub async fn webfinger(ctx: &Ctx, scheme: &str, user: &str, domain: &str) -> Option<Url> {
+    let url = webfinger_url(scheme, user, domain)?;
+    let (jrd, fetched) = ctx
+        .get_parsed(&url, ACCEPT_JRD, None, parse_webfinger)
+        .await?;
+    jrd.actor_candidates()
+        .into_iter()
+        .filter(|c| !c.source.is_fallback())
+        .find_map(|c| fetched.url.join(&c.href).ok())
+}
+
+/// Resolves a tracked actor. `scheme` is `https`, or `http` where the config allows.
+pub async fn resolve(ctx: &Ctx, input: &ActorRef, scheme: &str) -> Option<ResolvedActor> {
+    let actor_url = match input {
+        ActorRef::Handle { user, domain } => webfinger(ctx, scheme, user, domain.as_str()).await?,
+        ActorRef::Url { url, .. } => url.clone(),
+    };
+    let (actor, fetched) = ctx
+        .get_parsed(&actor_url, ACCEPT_AP, None, parse_actor)
+        .await?;
+    let url = Url::parse(&actor.id).unwrap_or_else(|_| fetched.url.clone());
+    let host = Host::from_url(&url)?;
+    let followers = match actor.followers.as_deref().and_then(|f| url.join(f).ok()) {
+        Some(followers_url) => ctx
+            .get_parsed(&followers_url, ACCEPT_AP, None, parse_collection)
+            .await
+            .and_then(|(c, _)| c.total_items)
+            .and_then(|n| i64::try_from(n).ok()),
+        None => None,
+    };
+    Some(ResolvedActor {
+        actor,
+        url,
+        host,
+        followers,
+    })
+}

@@ -1,0 +1,278 @@
+//! Plain ActivityPub, which every server speaks: the post's `replies` collection
+//! (recursive to the configured depth), `likes` and `shares` (PeerTube: `comments` too)
+//! where they list items, and a FEP-7888 `context` collection where there are no replies.
+
+use std::collections::{HashMap, HashSet};
+
+use fedireach_activitypub::{
+    ActivityKind, CollectionRef, Document, Object, ObjectRef, parse_document,
+};
+use fedireach_core::{EngagementKind, Host};
+use futures::future::join_all;
+use url::Url;
+
+use crate::engine::{
+    collections::read_all,
+    ctx::{ACCEPT_AP, Ctx, join},
+    found::{Found, PostFindings},
+    instances::Instances,
+};
+
+/// Source name recorded on what this strategy finds.
+const SOURCE: &str = "activitypub";
+
+/// Replies, likes and shares of `post` from its own collections.
+pub async fn collect(
+    ctx: &Ctx,
+    instances: &Instances,
+    post: &Object,
+    base: &Url,
+    out: &mut PostFindings,
+) {
+    let replies = post.replies.as_ref().or(post.comments.as_ref());
+    if let Some(replies) = replies {
+        let complete = walk_replies(ctx, instances, replies, base, 1, out).await;
+        if out.reported_replies.is_none() {
+            out.reported_replies = replies.total_items().and_then(|n| i64::try_from(n).ok());
+        }
+        if complete {
+            out.complete(EngagementKind::Reply);
+            out.complete(EngagementKind::ThreadReply);
+        }
+    } else if let Some(context) = post.context.as_deref().and_then(|c| join(base, c)) {
+        context_thread(ctx, instances, post, &context, out).await;
+    }
+    for (reference, kind) in [
+        (&post.likes, EngagementKind::Like),
+        (&post.shares, EngagementKind::Boost),
+    ] {
+        let Some(reference) = reference else { continue };
+        let total = reference.total_items().and_then(|n| i64::try_from(n).ok());
+        let items = read_all(ctx, reference, base).await;
+        let total = total.or(items.total.and_then(|n| i64::try_from(n).ok()));
+        match kind {
+            EngagementKind::Like => out.reported_likes = out.reported_likes.or(total),
+            _ => out.reported_boosts = out.reported_boosts.or(total),
+        }
+        let found = join_all(
+            items
+                .items
+                .iter()
+                .map(|(item, base)| activity_actor(ctx, instances, item, base, kind)),
+        )
+        .await;
+        let all_read = found.iter().all(Option::is_some);
+        out.found.extend(found.into_iter().flatten());
+        if items.complete && all_read {
+            out.complete(kind);
+        }
+    }
+}
+
+/// The actor of a Like or Announce listed by id or inline (PeerTube, bovine); an item
+/// that is an actor id itself counts as that actor.
+async fn activity_actor(
+    ctx: &Ctx,
+    instances: &Instances,
+    item: &ObjectRef,
+    base: &Url,
+    kind: EngagementKind,
+) -> Option<Found> {
+    let document = match item.inline() {
+        Some(document) => document.clone(),
+        None => {
+            let url = join(base, item.id()?)?;
+            let (document, fetched) = ctx
+                .get_parsed(&url, ACCEPT_AP, None, parse_document)
+                .await?;
+            if let Some(host) = Host::from_url(&fetched.url) {
+                instances.saw_context(&host, document.ld_context());
+            }
+            document
+        }
+    };
+    match document {
+        Document::Activity(activity)
+            if matches!(
+                (kind, &activity.kind),
+                (
+                    EngagementKind::Like,
+                    ActivityKind::Like | ActivityKind::EmojiReact
+                ) | (EngagementKind::Boost, ActivityKind::Announce)
+            ) =>
+        {
+            let mut found = Found::new(kind, activity.actor.clone()?, SOURCE);
+            found.uri = activity.id.clone();
+            found.emoji = activity.reaction.clone();
+            found.happened_at = activity.published.map(|t| t.timestamp());
+            Some(found)
+        }
+        Document::Actor(actor) => Some(Found::new(kind, actor.id, SOURCE)),
+        _ => None,
+    }
+}
+
+/// Only the replies, for a source that could not list them all (Mastodon's capped
+/// context): what is found here is merged with what it found.
+pub async fn replies(
+    ctx: &Ctx,
+    instances: &Instances,
+    post: &Object,
+    base: &Url,
+    out: &mut PostFindings,
+) -> bool {
+    match post.replies.as_ref().or(post.comments.as_ref()) {
+        Some(replies) => walk_replies(ctx, instances, replies, base, 1, out).await,
+        None => false,
+    }
+}
+
+/// Walks a replies collection; replies at `depth` (1 = direct), their own replies below
+/// up to the configured depth. Returns whether every listing was read to its end.
+async fn walk_replies(
+    ctx: &Ctx,
+    instances: &Instances,
+    replies: &CollectionRef,
+    base: &Url,
+    depth: u32,
+    out: &mut PostFindings,
+) -> bool {
+    let mut complete = true;
+    let mut frontier = vec![(replies.clone(), base.clone(), depth)];
+    let mut seen = HashSet::new();
+    while let Some((reference, base, depth)) = frontier.pop() {
+        let items = read_all(ctx, &reference, &base).await;
+        complete &= items.complete;
+        let notes = join_all(
+            items
+                .items
+                .iter()
+                .map(|(item, base)| reply_object(ctx, instances, item, base)),
+        )
+        .await;
+        for note in notes {
+            let Some((note, note_base)) = note else {
+                complete = false;
+                continue;
+            };
+            let Some(id) = note.id.clone() else { continue };
+            if !seen.insert(id.clone()) || !note.visibility().is_countable() {
+                continue;
+            }
+            let Some(author) = note.author().map(str::to_owned) else {
+                continue;
+            };
+            let kind = if depth == 1 {
+                EngagementKind::Reply
+            } else {
+                EngagementKind::ThreadReply
+            };
+            let mut found = Found::new(kind, author, SOURCE).with_text(note.content.as_deref());
+            found.uri = Some(id);
+            found.depth = Some(i64::from(depth));
+            found.happened_at = note.published.map(|t| t.timestamp());
+            out.found.push(found);
+            if depth <= ctx.options.reply_depth
+                && let Some(deeper) = &note.replies
+            {
+                frontier.push((deeper.clone(), note_base, depth + 1));
+            }
+        }
+    }
+    complete
+}
+
+/// A reply listed inline or by id, fetched from its own server (where it carries its own
+/// replies collection).
+async fn reply_object(
+    ctx: &Ctx,
+    instances: &Instances,
+    item: &ObjectRef,
+    base: &Url,
+) -> Option<(Object, Url)> {
+    if let Some(Document::Object(object)) = item.inline() {
+        return Some((object.clone(), base.clone()));
+    }
+    let url = join(base, item.id()?)?;
+    let (document, fetched) = ctx
+        .get_parsed(&url, ACCEPT_AP, None, parse_document)
+        .await?;
+    if let Some(host) = Host::from_url(&fetched.url) {
+        instances.saw_context(&host, document.ld_context());
+    }
+    match document {
+        Document::Object(object) => Some((object, fetched.url.clone())),
+        _ => None,
+    }
+}
+
+/// FEP-7888: the post's `context` collection lists every post of the thread; depth is
+/// read from the `inReplyTo` chain.
+async fn context_thread(
+    ctx: &Ctx,
+    instances: &Instances,
+    post: &Object,
+    context: &Url,
+    out: &mut PostFindings,
+) {
+    let Some(post_id) = post.id.as_deref() else {
+        return;
+    };
+    let items = read_all(ctx, &CollectionRef::Url(context.to_string()), context).await;
+    let notes: Vec<(Object, Url)> = join_all(
+        items
+            .items
+            .iter()
+            .map(|(item, base)| reply_object(ctx, instances, item, base)),
+    )
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
+    let parent: HashMap<String, String> = notes
+        .iter()
+        .filter_map(|(n, _)| Some((n.id.clone()?, n.in_reply_to.clone()?)))
+        .collect();
+    for (note, _) in &notes {
+        let Some(id) = note.id.clone() else { continue };
+        if id == post_id || !note.visibility().is_countable() {
+            continue;
+        }
+        // Walk up to the post; depth 1 is a direct reply.
+        let mut depth = 0u32;
+        let mut cursor = Some(id.clone());
+        let mut reached = false;
+        while let Some(current) = cursor {
+            depth += 1;
+            match parent.get(&current) {
+                Some(up) if up == post_id => {
+                    reached = true;
+                    break;
+                }
+                Some(up) if depth <= ctx.options.reply_depth + 1 => cursor = Some(up.clone()),
+                _ => break,
+            }
+        }
+        if !reached {
+            continue;
+        }
+        let Some(author) = note.author().map(str::to_owned) else {
+            continue;
+        };
+        let kind = if depth == 1 {
+            EngagementKind::Reply
+        } else {
+            EngagementKind::ThreadReply
+        };
+        let mut found =
+            Found::new(kind, author, "fep_7888_context").with_text(note.content.as_deref());
+        found.uri = Some(id);
+        found.depth = Some(i64::from(depth));
+        found.happened_at = note.published.map(|t| t.timestamp());
+        out.found.push(found);
+    }
+    if items.complete {
+        out.complete(EngagementKind::Reply);
+        out.complete(EngagementKind::ThreadReply);
+    }
+}

@@ -1,0 +1,295 @@
+//! The Mastodon-compatible REST API (Mastodon and its forks, Pleroma, Akkoma,
+//! GoToSocial): the only place Mastodon names who liked and boosted a post
+//! (`favourited_by`, `reblogged_by`, Link-header paging), the thread
+//! (`context`, capped at 60 descendants without a token), and with the owned brand's
+//! token, quotes.
+
+use std::collections::HashMap;
+
+use fedireach_activitypub::{
+    Account, Status, parse_accounts, parse_link_header, parse_status, parse_status_context,
+    parse_statuses,
+};
+use fedireach_core::{EngagementKind, Host};
+use url::Url;
+
+use crate::engine::{
+    ctx::{ACCEPT_JSON, Ctx},
+    found::{EngagerFacts, Found, PostFindings},
+    resolve::webfinger,
+};
+
+const SOURCE: &str = "mastodon_api";
+
+/// Accounts asked for per page (Mastodon caps `limit` at 80).
+const PAGE_LIMIT: u32 = 80;
+
+/// Mastodon serves at most this many descendants to a caller without a token.
+pub const UNAUTHENTICATED_DESCENDANTS: usize = 60;
+
+/// Pages read at most from one account list.
+const MAX_PAGES: usize = 1_000;
+
+/// The status id of a post on its origin: the last path segment of its uri or url.
+pub fn status_id(uri: &str, url: Option<&str>) -> Option<String> {
+    [Some(uri), url].into_iter().flatten().find_map(|u| {
+        let parsed = Url::parse(u).ok()?;
+        let last = parsed.path_segments()?.rev().find(|s| !s.is_empty())?;
+        (last.chars().all(|c| c.is_ascii_alphanumeric()) && !last.is_empty())
+            .then(|| last.to_owned())
+    })
+}
+
+/// What the REST API found; `None` when the API is not served (then the caller falls
+/// back to plain ActivityPub for everything).
+pub async fn collect(
+    ctx: &Ctx,
+    origin: &Url,
+    id: &str,
+    token: Option<&str>,
+    out: &mut PostFindings,
+) -> Option<ContextOutcome> {
+    let base = origin.join("/api/v1/statuses/").ok()?;
+    let status_url = base.join(id).ok()?;
+    let (status, _) = ctx
+        .get_parsed(&status_url, ACCEPT_JSON, token, parse_status)
+        .await?;
+    out.reported_replies = status.replies_count.and_then(|n| i64::try_from(n).ok());
+    out.reported_likes = status.favourites_count.and_then(|n| i64::try_from(n).ok());
+    out.reported_boosts = status.reblogs_count.and_then(|n| i64::try_from(n).ok());
+    out.reported_quotes = status.quotes_count.and_then(|n| i64::try_from(n).ok());
+    let host = Host::from_url(origin);
+    for (path, kind) in [
+        ("favourited_by", EngagementKind::Like),
+        ("reblogged_by", EngagementKind::Boost),
+    ] {
+        let Ok(mut url) = base.join(&format!("{id}/{path}")) else {
+            continue;
+        };
+        url.query_pairs_mut()
+            .append_pair("limit", &PAGE_LIMIT.to_string());
+        if let Some(accounts) = accounts(ctx, url, token).await {
+            for account in accounts {
+                if let Some(found) = account_found(ctx, &account, host.as_ref(), kind).await {
+                    out.found.push(found);
+                }
+            }
+            out.complete(kind);
+        }
+    }
+    if token.is_some()
+        && let Ok(url) = base.join(&format!("{id}/quotes"))
+        && let Some(quotes) = statuses(ctx, url, token).await
+    {
+        for quote in quotes {
+            if let Some(found) =
+                status_found(ctx, &quote, host.as_ref(), EngagementKind::Quote, None).await
+            {
+                out.found.push(found);
+            }
+        }
+        out.complete(EngagementKind::Quote);
+    }
+    let context_url = base.join(&format!("{id}/context")).ok()?;
+    let (context, _) = ctx
+        .get_parsed(&context_url, ACCEPT_JSON, token, parse_status_context)
+        .await?;
+    let descendants = context.descendants.items;
+    // Depth of each descendant from its in_reply_to chain; 1 is a direct reply.
+    let parent: HashMap<&str, &str> = descendants
+        .iter()
+        .filter_map(|s| Some((s.id.as_str(), s.in_reply_to_id.as_deref()?)))
+        .collect();
+    let max_depth = ctx.options.reply_depth + 1;
+    for status in &descendants {
+        let Some(depth) = depth_below(status, id, &parent, max_depth) else {
+            continue;
+        };
+        if !status.visibility().is_none_or(|v| v.is_countable()) {
+            continue;
+        }
+        let kind = if depth == 1 {
+            EngagementKind::Reply
+        } else {
+            EngagementKind::ThreadReply
+        };
+        if let Some(found) = status_found(ctx, status, host.as_ref(), kind, Some(depth)).await {
+            out.found.push(found);
+        }
+    }
+    let capped = token.is_none() && descendants.len() >= UNAUTHENTICATED_DESCENDANTS;
+    if !capped {
+        out.complete(EngagementKind::Reply);
+        out.complete(EngagementKind::ThreadReply);
+    }
+    Some(ContextOutcome { capped })
+}
+
+/// How far below the post `status` sits (1: a direct reply), if within `max`.
+fn depth_below(
+    status: &Status,
+    post_id: &str,
+    parent: &HashMap<&str, &str>,
+    max: u32,
+) -> Option<u32> {
+    let mut depth = 1;
+    let mut cursor = status.in_reply_to_id.as_deref();
+    loop {
+        match cursor {
+            Some(up) if up == post_id => return Some(depth),
+            Some(up) if depth < max => {
+                depth += 1;
+                cursor = parent.get(up).copied();
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether the thread may hold more than the API served.
+#[derive(Debug, Clone, Copy)]
+pub struct ContextOutcome {
+    pub capped: bool,
+}
+
+/// Every page of an account list (Link-header paging, followed verbatim).
+async fn accounts(ctx: &Ctx, first: Url, token: Option<&str>) -> Option<Vec<Account>> {
+    let mut all = Vec::new();
+    let mut next = Some(first);
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        let (listing, fetched) = ctx
+            .get_parsed(&url, ACCEPT_JSON, token, parse_accounts)
+            .await?;
+        let empty = listing.items.is_empty();
+        all.extend(listing.items);
+        if empty || pages >= MAX_PAGES {
+            break;
+        }
+        next = fetched
+            .link
+            .as_deref()
+            .and_then(|l| parse_link_header(l).next)
+            .and_then(|n| fetched.url.join(&n).ok())
+            .filter(|n| n.host_str() == url.host_str());
+    }
+    Some(all)
+}
+
+async fn statuses(ctx: &Ctx, first: Url, token: Option<&str>) -> Option<Vec<Status>> {
+    let mut all = Vec::new();
+    let mut next = Some(first);
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        let (listing, fetched) = ctx
+            .get_parsed(&url, ACCEPT_JSON, token, parse_statuses)
+            .await?;
+        let empty = listing.items.is_empty();
+        all.extend(listing.items);
+        if empty || pages >= MAX_PAGES {
+            break;
+        }
+        next = fetched
+            .link
+            .as_deref()
+            .and_then(|l| parse_link_header(l).next)
+            .and_then(|n| fetched.url.join(&n).ok())
+            .filter(|n| n.host_str() == url.host_str());
+    }
+    Some(all)
+}
+
+/// The actor id of an account: its `uri` where the server gives one, else WebFinger of
+/// its `acct` (a local account's acct has no domain: the origin's).
+async fn account_actor(ctx: &Ctx, account: &Account, origin: Option<&Host>) -> Option<String> {
+    if let Some(uri) = &account.uri {
+        return Some(uri.clone());
+    }
+    let acct = account.acct.as_deref().unwrap_or(&account.username);
+    let (user, domain) = match acct.split_once('@') {
+        Some((user, domain)) => (user.to_owned(), domain.to_owned()),
+        None => (acct.to_owned(), origin?.to_string()),
+    };
+    let scheme = account
+        .url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .map_or("https", |u| {
+            if u.scheme() == "http" {
+                "http"
+            } else {
+                "https"
+            }
+        });
+    webfinger(ctx, scheme, &user, &domain)
+        .await
+        .map(|u| u.to_string())
+}
+
+async fn account_found(
+    ctx: &Ctx,
+    account: &Account,
+    origin: Option<&Host>,
+    kind: EngagementKind,
+) -> Option<Found> {
+    let actor = account_actor(ctx, account, origin).await?;
+    let mut found = Found::new(kind, actor, SOURCE);
+    found.engager = Some(EngagerFacts::from_account(
+        account,
+        origin.map(Host::as_str),
+    ));
+    Some(found)
+}
+
+async fn status_found(
+    ctx: &Ctx,
+    status: &Status,
+    origin: Option<&Host>,
+    kind: EngagementKind,
+    depth: Option<u32>,
+) -> Option<Found> {
+    let account = status.account.as_ref()?;
+    let mut found = account_found(ctx, account, origin, kind)
+        .await?
+        .with_text(status.content.as_deref());
+    found.uri = status.uri.clone().or_else(|| status.url.clone());
+    found.depth = depth.map(i64::from);
+    found.happened_at = status.created_at.map(|t| t.timestamp());
+    Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_ids() {
+        for (uri, url, expected) in [
+            (
+                "https://m.example/users/a/statuses/1234",
+                None,
+                Some("1234"),
+            ),
+            (
+                "https://m.example/objects/uuid-x",
+                Some("https://m.example/@a/99"),
+                Some("99"),
+            ),
+            (
+                "https://m.example/users/a/statuses/1234/",
+                None,
+                Some("1234"),
+            ),
+            (
+                "https://gts.example/users/a/statuses/01HABC",
+                None,
+                Some("01HABC"),
+            ),
+            ("nonsense", None, None),
+        ] {
+            assert_eq!(status_id(uri, url).as_deref(), expected, "{uri}");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Misskey and its forks: notes carry no collections, so engagement is read from the
+//! public notes API (`notes/reactions`, `notes/renotes`, `notes/children`), which takes
+//! POSTs of JSON and pages by `untilId`.
+
+use fedireach_activitypub::{
+    MisskeyNote, MisskeyUser, parse_misskey_note, parse_misskey_notes, parse_misskey_reactions,
+};
+use fedireach_core::{EngagementKind, Host};
+use serde_json::json;
+use url::Url;
+
+use crate::engine::{
+    ctx::Ctx,
+    found::{Found, PostFindings},
+    resolve::webfinger,
+};
+
+const SOURCE: &str = "misskey_api";
+
+/// Items asked for per page (Misskey caps `limit` at 100).
+const PAGE_LIMIT: usize = 100;
+
+/// Pages read at most from one list.
+const MAX_PAGES: usize = 1_000;
+
+/// The note id of a Misskey post: the segment after `/notes/`.
+pub fn note_id(uri: &str) -> Option<String> {
+    let url = Url::parse(uri).ok()?;
+    let mut segments = url.path_segments()?;
+    segments.find(|s| *s == "notes")?;
+    segments.next().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+pub async fn collect(
+    ctx: &Ctx,
+    origin: &Url,
+    id: &str,
+    token: Option<&str>,
+    out: &mut PostFindings,
+) -> Option<()> {
+    let api = origin.join("/api/").ok()?;
+    let host = Host::from_url(origin)?;
+    let show = api.join("notes/show").ok()?;
+    let (note, _) = post_parsed(
+        ctx,
+        &show,
+        json!({ "noteId": id }),
+        token,
+        parse_misskey_note,
+    )
+    .await?;
+    out.reported_likes = i64::try_from(note.reaction_total()).ok();
+    out.reported_boosts = note.renote_count.and_then(|n| i64::try_from(n).ok());
+    out.reported_replies = note.replies_count.and_then(|n| i64::try_from(n).ok());
+
+    let reactions_url = api.join("notes/reactions").ok()?;
+    let mut until: Option<String> = None;
+    let mut complete = false;
+    for _ in 0..MAX_PAGES {
+        let mut body = json!({ "noteId": id, "limit": PAGE_LIMIT });
+        if let Some(until) = &until {
+            body["untilId"] = json!(until);
+        }
+        let Some((page, _)) =
+            post_parsed(ctx, &reactions_url, body, token, parse_misskey_reactions).await
+        else {
+            break;
+        };
+        let count = page.items.len() + page.skipped;
+        until = page.items.last().map(|r| r.id.clone());
+        for reaction in page.items {
+            if let Some(actor) = user_actor(ctx, origin, &host, &reaction.user).await {
+                let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
+                found.emoji = Some(reaction.emoji.clone());
+                found.happened_at = reaction.created_at.map(|t| t.timestamp());
+                out.found.push(found);
+            }
+        }
+        if count < PAGE_LIMIT || until.is_none() {
+            complete = true;
+            break;
+        }
+    }
+    if complete {
+        out.complete(EngagementKind::Like);
+    }
+
+    // Renotes: a pure renote is a boost, one with text a quote.
+    if let Some(renotes) = notes(ctx, &api, "notes/renotes", id, token).await {
+        for note in renotes {
+            let kind = if note.is_pure_renote() {
+                EngagementKind::Boost
+            } else {
+                EngagementKind::Quote
+            };
+            if let Some(found) = note_found(ctx, origin, &host, &note, kind, None).await {
+                out.found.push(found);
+            }
+        }
+        out.complete(EngagementKind::Boost);
+        out.complete(EngagementKind::Quote);
+    }
+    // Children: direct replies (and quotes that reply); deeper levels by recursion.
+    let mut frontier = vec![(id.to_owned(), 1u32)];
+    let mut replies_complete = true;
+    while let Some((parent, depth)) = frontier.pop() {
+        let Some(children) = notes(ctx, &api, "notes/children", &parent, token).await else {
+            replies_complete = false;
+            continue;
+        };
+        for child in children {
+            if child.reply_id.as_deref() != Some(parent.as_str()) {
+                continue;
+            }
+            let kind = if depth == 1 {
+                EngagementKind::Reply
+            } else {
+                EngagementKind::ThreadReply
+            };
+            if let Some(found) = note_found(ctx, origin, &host, &child, kind, Some(depth)).await {
+                out.found.push(found);
+            }
+            if depth <= ctx.options.reply_depth {
+                frontier.push((child.id.clone(), depth + 1));
+            }
+        }
+    }
+    if replies_complete {
+        out.complete(EngagementKind::Reply);
+        out.complete(EngagementKind::ThreadReply);
+    }
+    Some(())
+}
+
+async fn post_parsed<T, E: std::fmt::Display>(
+    ctx: &Ctx,
+    url: &Url,
+    body: serde_json::Value,
+    token: Option<&str>,
+    parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
+) -> Option<(T, std::sync::Arc<crate::Fetched>)> {
+    let fetched = ctx.post_json(url, body.to_string(), token).await.ok()?;
+    match parse(&fetched.body, ctx.options.max_document_bytes) {
+        Ok(value) => Some((value, fetched)),
+        Err(error) => {
+            ctx.malformed(url, &error);
+            None
+        }
+    }
+}
+
+/// Every page of a notes list.
+async fn notes(
+    ctx: &Ctx,
+    api: &Url,
+    endpoint: &str,
+    id: &str,
+    token: Option<&str>,
+) -> Option<Vec<MisskeyNote>> {
+    let url = api.join(endpoint).ok()?;
+    let mut all = Vec::new();
+    let mut until: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut body = json!({ "noteId": id, "limit": PAGE_LIMIT });
+        if let Some(until) = &until {
+            body["untilId"] = json!(until);
+        }
+        let (page, _) = post_parsed(ctx, &url, body, token, parse_misskey_notes).await?;
+        let count = page.items.len() + page.skipped;
+        until = page.items.last().map(|n| n.id.clone());
+        all.extend(page.items);
+        if count < PAGE_LIMIT || until.is_none() {
+            return Some(all);
+        }
+    }
+    Some(all)
+}
+
+/// The actor id of a Misskey user: a local user's is `/users/<id>` on the origin; a
+/// remote user's is asked of its own server through WebFinger.
+async fn user_actor(
+    ctx: &Ctx,
+    origin: &Url,
+    origin_host: &Host,
+    user: &MisskeyUser,
+) -> Option<String> {
+    match user.host.as_deref() {
+        None => origin
+            .join(&format!("/users/{}", user.id))
+            .ok()
+            .map(String::from),
+        Some(host) if Host::parse(host).ok().as_ref() == Some(origin_host) => origin
+            .join(&format!("/users/{}", user.id))
+            .ok()
+            .map(String::from),
+        Some(host) => webfinger(ctx, origin.scheme(), &user.username, host)
+            .await
+            .map(String::from),
+    }
+}
+
+async fn note_found(
+    ctx: &Ctx,
+    origin: &Url,
+    origin_host: &Host,
+    note: &MisskeyNote,
+    kind: EngagementKind,
+    depth: Option<u32>,
+) -> Option<Found> {
+    let actor = user_actor(ctx, origin, origin_host, note.user.as_ref()?).await?;
+    let mut found = Found::new(kind, actor, SOURCE).with_text(note.text.as_deref());
+    found.uri = note.uri.clone().or_else(|| {
+        origin
+            .join(&format!("/notes/{}", note.id))
+            .ok()
+            .map(String::from)
+    });
+    found.depth = depth.map(i64::from);
+    found.happened_at = note.created_at.map(|t| t.timestamp());
+    Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn note_ids() {
+        assert_eq!(
+            note_id("https://mk.example/notes/9abc").as_deref(),
+            Some("9abc")
+        );
+        assert_eq!(note_id("https://mk.example/users/x").as_deref(), None);
+        assert_eq!(note_id("https://mk.example/notes/").as_deref(), None);
+    }
+}

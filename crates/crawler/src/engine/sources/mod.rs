@@ -1,0 +1,71 @@
+//! Source strategies: where a post's engagements are read from, chosen by the software of
+//! its origin server, with plain ActivityPub as the fallback (BRIEF section 2).
+
+mod activitypub;
+mod mastodon;
+mod misskey;
+
+use std::collections::HashSet;
+
+use fedireach_activitypub::Object;
+use fedireach_core::{EngagementKind, Software};
+use url::Url;
+
+use super::{ctx::Ctx, found::PostFindings, instances::Instances};
+
+/// Everything the origin of `post` tells of its engagements.
+pub async fn collect(
+    ctx: &Ctx,
+    instances: &Instances,
+    origin: &Software,
+    post: &Object,
+    base: &Url,
+    token: Option<&str>,
+) -> PostFindings {
+    let mut out = PostFindings::default();
+    let uri = post.id.as_deref().unwrap_or_default();
+    match origin.family().as_str() {
+        "mastodon" | "pleroma" | "gotosocial" => {
+            if let Some(id) = mastodon::status_id(uri, post.url.as_deref())
+                && let Some(outcome) = mastodon::collect(ctx, base, &id, token, &mut out).await
+            {
+                if outcome.capped
+                    && activitypub::replies(ctx, instances, post, base, &mut out).await
+                {
+                    out.complete(EngagementKind::Reply);
+                    out.complete(EngagementKind::ThreadReply);
+                }
+                dedupe(&mut out);
+                return out;
+            }
+        }
+        "misskey" => {
+            if let Some(id) = misskey::note_id(uri)
+                && misskey::collect(ctx, base, &id, token, &mut out)
+                    .await
+                    .is_some()
+            {
+                dedupe(&mut out);
+                return out;
+            }
+        }
+        _ => {}
+    }
+    activitypub::collect(ctx, instances, post, base, &mut out).await;
+    dedupe(&mut out);
+    out
+}
+
+/// One engagement per engager for likes and boosts, one per document for the rest:
+/// two routes to the same engagement count once.
+fn dedupe(out: &mut PostFindings) {
+    let mut seen = HashSet::new();
+    out.found.retain(|f| {
+        let key = if f.kind.once_per_engager() || f.uri.is_none() {
+            (f.kind, f.actor_uri.clone(), String::new())
+        } else {
+            (f.kind, String::new(), f.uri.clone().unwrap_or_default())
+        };
+        seen.insert(key)
+    });
+}

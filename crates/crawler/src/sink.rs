@@ -1,0 +1,50 @@
+//! Where a crawl's findings go. The crawler knows no SQL: the binary implements this
+//! over the store, so the crawler's tests and the product write through the same code.
+
+use std::future::Future;
+
+use fedireach_core::{Batch, EngagementKind, Host};
+
+/// A boxed error from the sink, kept as the source of [`crate::CrawlError::Sink`].
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the crawler asks of the store.
+pub trait CrawlSink: Send + Sync {
+    /// Writes a batch idempotently, in one transaction.
+    fn write_batch(&self, batch: Batch) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// A tracked actor resolved to its actor id.
+    fn actor_resolved(
+        &self,
+        tracked_actor_id: i64,
+        actor_uri: &str,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// A tracked actor's follower count at this crawl.
+    fn follower_snapshot(
+        &self,
+        tracked_actor_id: i64,
+        followers: Option<i64>,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// After a complete listing of a post's engagements of these kinds: those not seen
+    /// since `seen_since` (Unix seconds) are gone from their source (undone, deleted).
+    fn mark_removed(
+        &self,
+        post_uri: &str,
+        kinds: &[EngagementKind],
+        seen_since: i64,
+    ) -> impl Future<Output = Result<u64, SinkError>> + Send;
+
+    /// A 410 or a Delete: purge an object (a post or an engagement) and keep it out.
+    fn purge_object(&self, uri: &str) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// A 410 on robots.txt or on a host's actor: purge the host and keep it out.
+    fn purge_host(&self, host: &Host) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Whether a host's software was learned recently enough to skip its NodeInfo.
+    fn instance_is_fresh(
+        &self,
+        host: &Host,
+    ) -> impl Future<Output = Result<bool, SinkError>> + Send;
+}
