@@ -40,6 +40,11 @@ pub enum Command {
     /// Purge what is stored of an actor or instance, and keep it out of later crawls.
     #[command(subcommand)]
     Forget(ForgetCommand),
+    /// Crawl the brands' posts and engagements once (for cron and systemd timers).
+    ///
+    /// Exit status: 0 done, 3 done but some hosts failed (unreachable, 5xx, timeouts,
+    /// malformed; refusals such as robots.txt, 401/403 or 410 are normal), 1 error.
+    Crawl(CrawlArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
 }
@@ -91,4 +96,18 @@ pub enum ForgetCommand {
         /// The instance's host name.
         host: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Crawl only this brand.
+    #[arg(long, value_name = "NAME")]
+    pub brand: Option<String>,
+    /// How far back to walk outboxes: all, a duration (90d) or a date (YYYY-MM-DD)
+    /// [default: crawl.since, 90d].
+    #[arg(long, value_name = "all|DURATION|DATE")]
+    pub since: Option<fedireach_core::Since>,
+    /// At most this many posts per tracked actor, newest first.
+    #[arg(long, value_name = "N")]
+    pub max_posts: Option<usize>,
 }

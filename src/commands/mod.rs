@@ -2,6 +2,7 @@
 //! library crates, and owns the process's exit code.
 
 mod brand;
+mod crawl;
 mod forget;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Brand(command) => brand::run(&config, command).await,
             Command::Forget(command) => forget::run(&config, command).await,
+            Command::Crawl(args) => crawl::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

@@ -7,6 +7,7 @@ mod facts;
 mod forget;
 mod hash;
 mod open;
+mod purge;
 mod runs;
 mod time;
 
@@ -17,4 +18,4 @@ pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, P
 pub use forget::ForgetOutcome;
 pub use hash::KeyedHasher;
 pub use open::Store;
-pub use runs::{CrawlRun, CrawlStatus};
+pub use runs::{CrawlRecord, CrawlRun, CrawlStatus};

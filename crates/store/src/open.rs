@@ -75,6 +75,36 @@ impl Store {
         &self.hasher
     }
 
+    /// A named secret, created by `make` on first use and kept in the database (the
+    /// instance actor's key). Two processes racing both read back the one that won.
+    pub async fn secret(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> Result<Vec<u8>, StoreError> {
+        let existing: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .doing("reading a secret")?;
+        if let Some(value) = existing {
+            return Ok(value);
+        }
+        sqlx::query("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)")
+            .bind(name)
+            .bind(make())
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .doing("creating a secret")?;
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .doing("reading a secret")
+    }
+
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(self) {
         self.pool.close().await;

@@ -159,3 +159,78 @@ impl Store {
         row.try_get(0).doing("reading the new job's id")
     }
 }
+
+/// What a finished crawl did, as recorded on its run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrawlRecord {
+    pub requests: i64,
+    pub posts_seen: i64,
+    pub engagements_new: i64,
+    pub engagements_removed: i64,
+    pub rate_limit_wait_ms: i64,
+    /// (host, url, kind, message)
+    pub errors: Vec<(String, String, String, String)>,
+    /// (subject, action, reason, count)
+    pub consent: Vec<(String, String, String, i64)>,
+}
+
+impl Store {
+    /// Records a crawl's counts, the hosts that failed and its consent report.
+    pub async fn record_crawl(&self, id: i64, record: &CrawlRecord) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .doing("starting to record a crawl")?;
+        let hosts_failed = {
+            let mut hosts: Vec<&str> = record.errors.iter().map(|e| e.0.as_str()).collect();
+            hosts.sort_unstable();
+            hosts.dedup();
+            i64::try_from(hosts.len()).unwrap_or(i64::MAX)
+        };
+        sqlx::query(
+            "UPDATE crawl_runs SET requests = ?, posts_seen = ?, engagements_new = ?,
+                engagements_removed = ?, rate_limit_wait_ms = ?, hosts_failed = ? WHERE id = ?",
+        )
+        .bind(record.requests)
+        .bind(record.posts_seen)
+        .bind(record.engagements_new)
+        .bind(record.engagements_removed)
+        .bind(record.rate_limit_wait_ms)
+        .bind(hosts_failed)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .doing("recording a crawl's counts")?;
+        for (host, url, kind, message) in &record.errors {
+            sqlx::query(
+                "INSERT INTO crawl_errors (crawl_id, host, url, kind, message, at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(host)
+            .bind(url)
+            .bind(kind)
+            .bind(message)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .doing("recording a crawl error")?;
+        }
+        for (subject, action, reason, count) in &record.consent {
+            sqlx::query(
+                "INSERT INTO crawl_consent (crawl_id, subject, action, reason, count) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (crawl_id, subject, action, reason) DO UPDATE SET count = excluded.count",
+            )
+            .bind(id)
+            .bind(subject)
+            .bind(action)
+            .bind(reason)
+            .bind(count)
+            .execute(&mut *tx)
+            .await
+            .doing("recording the consent report")?;
+        }
+        tx.commit().await.doing("saving a crawl's record")?;
+        Ok(())
+    }
+}

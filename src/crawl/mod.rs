@@ -1,0 +1,10 @@
+//! Wiring a crawl: the config turned into the crawler's typed settings, the store as the
+//! crawler's sink, the run recorded with its consent report.
+
+mod progress;
+mod setup;
+mod sink;
+
+pub use progress::Bar;
+pub use setup::{CrawlSetup, build_plan};
+pub use sink::StoreSink;

@@ -1,0 +1,194 @@
+//! The config's `[crawl]` and `[network]` sections as the crawler's typed settings.
+
+use std::{collections::HashMap, sync::Arc};
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use fedireach_core::{ActorRef, ActorRefOptions, Host, Since};
+use fedireach_crawler::{
+    ActorPlan, AddressGuard, BrandPlan, CrawlOptions, CrawlPlan, Fetcher, HostQuota, HttpClient,
+    InstanceKey, NetConfig, PolitenessConfig,
+};
+use fedireach_store::{Brand, Store};
+
+use crate::config::Config;
+
+/// Retries of a request after a 429, 503 or other 5xx.
+const MAX_RETRIES: u32 = 3;
+
+/// Posts read at once per tracked actor: enough to keep the origin's queue full.
+const POST_CONCURRENCY: usize = 16;
+
+/// The name of the instance actor's key in the store.
+const INSTANCE_KEY: &str = "instance_actor_key";
+
+/// Everything a crawl needs from the config.
+#[derive(Debug)]
+pub struct CrawlSetup {
+    pub fetcher: Arc<Fetcher>,
+    pub options: CrawlOptions,
+    pub key: Option<InstanceKey>,
+}
+
+/// The User-Agent: the product, its version and the operator's contact.
+pub fn user_agent(config: &Config) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    if config.crawl.contact_url.is_empty() {
+        format!("fedireach/{version} (engagement analytics; +https://github.com/fedireach)")
+    } else {
+        format!(
+            "fedireach/{version} (engagement analytics; +{})",
+            config.crawl.contact_url
+        )
+    }
+}
+
+impl CrawlSetup {
+    pub async fn new(config: &Config, store: &Store) -> anyhow::Result<Self> {
+        let network = &config.network;
+        let extra_ca_pem = if network.extra_ca_file.as_os_str().is_empty() {
+            None
+        } else {
+            Some(std::fs::read(&network.extra_ca_file).with_context(|| {
+                format!(
+                    "cannot read network.extra_ca_file {}",
+                    network.extra_ca_file.display()
+                )
+            })?)
+        };
+        let resolve = network
+            .resolve
+            .iter()
+            .map(|(host, addr)| Ok((host.to_ascii_lowercase(), addr.parse()?)))
+            .collect::<Result<HashMap<_, _>, std::net::AddrParseError>>()
+            .context("network.resolve")?;
+        let resolve_all = if network.resolve_all.is_empty() {
+            None
+        } else {
+            Some(network.resolve_all.parse().context("network.resolve_all")?)
+        };
+        let client = HttpClient::new(&NetConfig {
+            user_agent: user_agent(config),
+            timeout: config.crawl.timeout,
+            max_redirects: config.crawl.max_redirects,
+            max_document_bytes: config.crawl.max_document_bytes,
+            allow_http: network.allow_http,
+            extra_ca_pem,
+            guard: AddressGuard {
+                allow_loopback: network.allow_loopback,
+                allow_private: network.allow_private,
+                deny: network.deny_addresses.clone(),
+            },
+            resolve_all,
+            resolve,
+        })?;
+        let default_quota = HostQuota {
+            rate: config.crawl.rate_per_host,
+            burst: config.crawl.burst,
+        };
+        let host_quotas = config
+            .crawl
+            .hosts
+            .iter()
+            .filter_map(|(host, over)| {
+                Some((
+                    Host::parse(host).ok()?,
+                    HostQuota {
+                        rate: over.rate_per_host.unwrap_or(default_quota.rate),
+                        burst: over.burst.unwrap_or(default_quota.burst),
+                    },
+                ))
+            })
+            .collect();
+        let fetcher = Arc::new(Fetcher::new(
+            client,
+            PolitenessConfig {
+                default_quota,
+                host_quotas,
+                concurrency: usize::try_from(config.crawl.concurrency).unwrap_or(32),
+                max_retries: MAX_RETRIES,
+            },
+        ));
+        let key = if config.public_url.is_empty() {
+            None
+        } else {
+            let pem = store
+                .secret(INSTANCE_KEY, || {
+                    fedireach_crawler::generate_key_pem()
+                        .map(String::into_bytes)
+                        .unwrap_or_default()
+                })
+                .await?;
+            let pem = String::from_utf8(pem).context("the instance actor's key is damaged")?;
+            let key_id = format!("{}/actor#main-key", config.public_url.trim_end_matches('/'));
+            Some(InstanceKey::from_pem(key_id, &pem)?)
+        };
+        Ok(Self {
+            fetcher,
+            options: CrawlOptions {
+                max_document_bytes: usize::try_from(config.crawl.max_document_bytes)
+                    .unwrap_or(usize::MAX),
+                reply_depth: config.crawl.reply_depth,
+                post_concurrency: POST_CONCURRENCY,
+                // WebFinger is https on every real server; http ids are for URL actors.
+                handle_scheme: "https",
+            },
+            key,
+        })
+    }
+}
+
+/// The crawl window's start for `since`, from `now`.
+pub fn since_cutoff(since: Since, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match since {
+        Since::All => None,
+        Since::Ago(duration) => chrono::Duration::from_std(duration)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d)),
+        Since::Date { year, month, day } => NaiveDate::from_ymd_opt(year, month, day)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc()),
+    }
+}
+
+/// The plan for the given brands; each owned brand's token read from its variable now.
+pub fn build_plan(
+    brands: &[Brand],
+    since: Since,
+    max_posts: Option<usize>,
+    allow_http: bool,
+) -> anyhow::Result<CrawlPlan> {
+    let options = ActorRefOptions { allow_http };
+    let mut plans = Vec::new();
+    for brand in brands {
+        let token = match &brand.token_env {
+            Some(var) => Some(std::env::var(var).with_context(|| {
+                format!(
+                    "the brand {} is owned but ${var} is not set; export its read-only token",
+                    brand.name
+                )
+            })?),
+            None => None,
+        };
+        let actors = brand
+            .actors
+            .iter()
+            .map(|a| {
+                Ok(ActorPlan {
+                    tracked_actor_id: a.id,
+                    input: ActorRef::parse(&a.input, options)?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        plans.push(BrandPlan {
+            name: brand.name.clone(),
+            token,
+            actors,
+        });
+    }
+    Ok(CrawlPlan {
+        brands: plans,
+        since: since_cutoff(since, Utc::now()),
+        max_posts,
+    })
+}

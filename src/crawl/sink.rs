@@ -1,0 +1,79 @@
+//! The store as the crawler's sink.
+
+use std::time::Duration;
+
+use fedireach_core::{Batch, EngagementKind, Host};
+use fedireach_crawler::{CrawlSink, SinkError};
+use fedireach_store::Store;
+
+/// NodeInfo is asked again after this long: software changes rarely.
+pub const NODEINFO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Writes a crawl into the store, recording follower counts under its run.
+#[derive(Debug)]
+pub struct StoreSink<'a> {
+    pub store: &'a Store,
+    pub crawl_id: i64,
+    pub now: i64,
+}
+
+impl CrawlSink for StoreSink<'_> {
+    async fn write_batch(&self, batch: Batch) -> Result<(), SinkError> {
+        self.store.write_batch(&batch).await?;
+        Ok(())
+    }
+
+    async fn actor_resolved(
+        &self,
+        tracked_actor_id: i64,
+        actor_uri: &str,
+    ) -> Result<(), SinkError> {
+        Ok(self
+            .store
+            .set_tracked_actor_uri(tracked_actor_id, actor_uri)
+            .await?)
+    }
+
+    async fn follower_snapshot(
+        &self,
+        tracked_actor_id: i64,
+        followers: Option<i64>,
+    ) -> Result<(), SinkError> {
+        Ok(self
+            .store
+            .record_follower_snapshot(self.crawl_id, tracked_actor_id, followers)
+            .await?)
+    }
+
+    async fn mark_removed(
+        &self,
+        post_uri: &str,
+        kinds: &[EngagementKind],
+        seen_since: i64,
+    ) -> Result<u64, SinkError> {
+        Ok(self.store.mark_removed(post_uri, kinds, seen_since).await?)
+    }
+
+    async fn purge_object(&self, uri: &str) -> Result<(), SinkError> {
+        Ok(self.store.purge_object(uri, "gone_410").await?)
+    }
+
+    async fn purge_host(&self, host: &Host) -> Result<(), SinkError> {
+        match self.store.forget_instance(host, "gone_410").await {
+            Ok(_) => Ok(()),
+            // A brand's own host that opted out keeps the brand; its posts stay until the
+            // user removes the brand.
+            Err(fedireach_store::StoreError::Tracked { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn instance_is_fresh(&self, host: &Host) -> Result<bool, SinkError> {
+        let ttl = i64::try_from(NODEINFO_TTL.as_secs()).unwrap_or(i64::MAX);
+        Ok(self
+            .store
+            .nodeinfo_checked_at(host)
+            .await?
+            .is_some_and(|at| self.now - at < ttl))
+    }
+}
