@@ -282,6 +282,11 @@ impl Fetcher {
                         url: format!("{host} (robots.txt)"),
                     });
                 }
+                Robots::Unavailable if entry.dead.load(Ordering::Relaxed) => {
+                    return Err(FetchError::Unreachable(format!(
+                        "{host}: did not answer (robots.txt)"
+                    )));
+                }
                 Robots::Unavailable => {
                     return Err(FetchError::RobotsUnavailable {
                         host: host.to_string(),
