@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+
+mod analytics;
+mod columns;
+mod error;
+mod frames;
+mod reports;
+mod window;
+
+#[cfg(test)]
+mod testkit;
+
+pub use analytics::Analytics;
+pub use error::{AnalyticsError, Result};
+pub use reports::{
+    consent::{ConsentReport, ConsentRow},
+    hashtags::{HashtagRow, HashtagsReport},
+    reach::{FamilyReport, FamilyRow},
+    timeline::{Granularity, TimelineReport, TimelineRow},
+};
+pub use window::Window;

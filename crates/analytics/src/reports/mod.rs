@@ -1,0 +1,9 @@
+//! One file per report kind, each an `impl Analytics` block with the method that
+//! computes it and the typed report it returns.
+
+pub(crate) mod consent;
+pub(crate) mod hashtags;
+pub(crate) mod instances;
+pub(crate) mod posts;
+pub(crate) mod reach;
+pub(crate) mod timeline;
