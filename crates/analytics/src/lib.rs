@@ -13,7 +13,10 @@ mod testkit;
 pub use analytics::Analytics;
 pub use error::{AnalyticsError, Result};
 pub use reports::{
+    best_time::{BestTimeReport, BestTimeRow},
+    compare::{CompareFamilyRow, CompareReport, CompareRow},
     consent::{ConsentReport, ConsentRow},
+    followers::{FollowersReport, FollowersRow},
     hashtags::{HashtagRow, HashtagsReport},
     reach::{FamilyReport, FamilyRow},
     timeline::{Granularity, TimelineReport, TimelineRow},
