@@ -3,7 +3,9 @@
 mod analytics;
 mod columns;
 mod error;
+mod figures;
 mod frames;
+mod period;
 mod reports;
 mod window;
 
@@ -12,6 +14,7 @@ mod testkit;
 
 pub use analytics::Analytics;
 pub use error::{AnalyticsError, Result};
+pub use period::{Change, Compared, Figure, Figures, Number};
 pub use reports::{
     best_time::{BestTimeReport, BestTimeRow},
     compare::{CompareFamilyRow, CompareReport, CompareRow},
