@@ -24,6 +24,10 @@ pub enum AnalyticsError {
     #[error("unknown time zone `{input}`: use an IANA name such as `Europe/Paris` or `UTC`")]
     BadTimeZone { input: String },
 
+    /// The output format is not one the reports know.
+    #[error("unknown format `{input}`: use table, csv or json")]
+    BadFormat { input: String },
+
     /// A count in the facts does not fit the figures (a negative count, say): the store
     /// exported something inconsistent.
     #[error("inconsistent facts: {what}; re-export the facts from the store")]

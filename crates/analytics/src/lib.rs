@@ -6,6 +6,7 @@ mod error;
 mod figures;
 mod frames;
 mod period;
+mod render;
 mod reports;
 mod window;
 
@@ -15,6 +16,7 @@ mod testkit;
 pub use analytics::Analytics;
 pub use error::{AnalyticsError, Result};
 pub use period::{Change, Compared, Figure, Figures, Number};
+pub use render::{Format, Tabular, guard_cell, render, render_compared};
 pub use reports::{
     best_time::{BestTimeReport, BestTimeRow},
     compare::{CompareFamilyRow, CompareReport, CompareRow},
