@@ -11,6 +11,8 @@ mod reports;
 mod window;
 
 #[cfg(test)]
+mod crosscheck;
+#[cfg(test)]
 mod testkit;
 
 pub use analytics::Analytics;
