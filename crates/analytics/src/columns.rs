@@ -45,6 +45,22 @@ pub(crate) fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
         .collect())
 }
 
+/// A nullable string column.
+pub(crate) fn opt_strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let column = df.column(name)?.cast(&DataType::String)?;
+    Ok(column.str()?.iter().map(|s| s.map(str::to_owned)).collect())
+}
+
+/// A boolean column, nulls read as false.
+pub(crate) fn bools(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
+    let column = df.column(name)?.cast(&DataType::Boolean)?;
+    Ok(column
+        .bool()?
+        .iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
 /// One count, checked.
 pub(crate) fn count(value: i64, what: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| AnalyticsError::BadFacts {

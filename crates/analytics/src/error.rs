@@ -33,6 +33,14 @@ pub enum AnalyticsError {
     #[error("inconsistent facts: {what}; re-export the facts from the store")]
     BadFacts { what: String },
 
+    /// The columnar copy of the facts could not be read or written.
+    #[error("the facts cache at {} is not usable: {source}; check the directory's permissions and free space, or delete it to rebuild it from the store", path.display())]
+    Cache {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The polars pipeline failed (a bug in a query, or memory exhausted).
     #[error("the analytics pipeline failed: {0}")]
     Polars(#[from] polars::error::PolarsError),

@@ -2,12 +2,16 @@
 //! here, since they leave every figure; hosts are interned to integer ids so the
 //! million-row joins and group-bys run on integers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use fedireach_core::{EngagementKind, Facts};
 use polars::prelude::*;
 
-use crate::Result;
+use crate::{
+    Result,
+    columns::{bools, i64s, opt_strings, strings},
+    raw::RawFrames,
+};
 
 /// Engagement kinds as the small integers the `kind` column holds.
 pub(crate) const REPLY: i32 = 0;
@@ -18,16 +22,6 @@ pub(crate) const QUOTE: i32 = 4;
 
 /// Software and family of hosts no instance fact describes.
 pub(crate) const UNKNOWN: &str = "unknown";
-
-fn kind_code(kind: EngagementKind) -> i32 {
-    match kind {
-        EngagementKind::Reply => REPLY,
-        EngagementKind::ThreadReply => THREAD_REPLY,
-        EngagementKind::Boost => BOOST,
-        EngagementKind::Like => LIKE,
-        EngagementKind::Quote => QUOTE,
-    }
-}
 
 /// The kind name of a code, as reports print it.
 pub(crate) fn kind_name(code: i32) -> &'static str {
@@ -71,130 +65,146 @@ pub(crate) struct Frames {
     pub consent: DataFrame,
 }
 
-/// Host names to dense ids.
-#[derive(Default)]
-struct Interner {
-    ids: HashMap<String, i64>,
-    names: Vec<String>,
-}
-
-impl Interner {
-    fn id(&mut self, host: &str) -> i64 {
-        if let Some(id) = self.ids.get(host) {
-            return *id;
-        }
-        // A Vec never holds more than i64::MAX items.
-        let id = i64::try_from(self.names.len()).unwrap_or(i64::MAX);
-        self.ids.insert(host.to_owned(), id);
-        self.names.push(host.to_owned());
-        id
-    }
-}
-
 impl Frames {
+    /// The frames of facts exported by the store.
     pub fn from_facts(facts: &Facts) -> Result<Self> {
-        let mut hosts = Interner::default();
+        Self::from_raw(&RawFrames::from_facts(facts)?)
+    }
 
+    /// The frames of raw fact tables, from the store or the columnar copy.
+    pub fn from_raw(raw: &RawFrames) -> Result<Self> {
+        let brand_actors = &raw.brand_actors;
         let mut brands: BTreeMap<String, Vec<TrackedActor>> = BTreeMap::new();
-        for ba in &facts.brand_actors {
-            hosts.id(&ba.host);
-            brands
-                .entry(ba.brand.clone())
-                .or_default()
-                .push(TrackedActor {
-                    tracked_actor_id: ba.tracked_actor_id,
-                    actor_uri: ba.actor_uri.clone(),
-                    owned: ba.owned,
-                });
+        let names = strings(brand_actors, "brand")?;
+        let ids = i64s(brand_actors, "tracked_actor_id")?;
+        let uris = opt_strings(brand_actors, "actor_uri")?;
+        let owned = bools(brand_actors, "owned")?;
+        for (((brand, tracked_actor_id), actor_uri), owned) in
+            names.into_iter().zip(ids).zip(uris).zip(owned)
+        {
+            brands.entry(brand).or_default().push(TrackedActor {
+                tracked_actor_id,
+                actor_uri,
+                owned,
+            });
         }
 
-        let p = &facts.posts;
-        let posts = df!(
-            "post_id" => p.iter().map(|p| p.post_id).collect::<Vec<_>>(),
-            "uri" => p.iter().map(|p| p.uri.as_str()).collect::<Vec<_>>(),
-            "author_uri" => p.iter().map(|p| p.author_uri.as_str()).collect::<Vec<_>>(),
-            "post_host_id" => p.iter().map(|p| hosts.id(&p.host)).collect::<Vec<_>>(),
-            "published_at" => p.iter().map(|p| p.published_at).collect::<Vec<_>>(),
-            "is_boost" => p.iter().map(|p| p.is_boost).collect::<Vec<_>>(),
-            "deleted" => p.iter().map(|p| p.deleted).collect::<Vec<_>>(),
-            "reported_replies" => p.iter().map(|p| p.reported_replies).collect::<Vec<_>>(),
-            "reported_likes" => p.iter().map(|p| p.reported_likes).collect::<Vec<_>>(),
-            "reported_boosts" => p.iter().map(|p| p.reported_boosts).collect::<Vec<_>>(),
-            "reported_quotes" => p.iter().map(|p| p.reported_quotes).collect::<Vec<_>>(),
-        )?;
+        let hosts = Self::hosts(raw)?;
+        let host_ids = hosts.clone().lazy().select([col("host"), col("host_id")]);
 
-        let tags: Vec<(i64, &str)> = p
-            .iter()
-            .flat_map(|p| p.hashtags.iter().map(move |t| (p.post_id, t.as_str())))
-            .collect();
-        let hashtags = df!(
-            "post_id" => tags.iter().map(|t| t.0).collect::<Vec<_>>(),
-            "hashtag" => tags.iter().map(|t| t.1).collect::<Vec<_>>(),
-        )?;
+        let posts = raw
+            .posts
+            .clone()
+            .lazy()
+            .inner_join(host_ids.clone(), col("host"), col("host"))
+            .select([
+                col("post_id"),
+                col("uri"),
+                col("author_uri"),
+                col("host_id").alias("post_host_id"),
+                col("published_at"),
+                col("is_boost"),
+                col("deleted"),
+                col("reported_replies"),
+                col("reported_likes"),
+                col("reported_boosts"),
+                col("reported_quotes"),
+            ])
+            .collect()?;
 
-        let live: Vec<_> = facts
+        let is = |k: EngagementKind| col("kind").eq(lit(k.as_str()));
+        let kind = when(is(EngagementKind::Reply))
+            .then(lit(REPLY))
+            .when(is(EngagementKind::ThreadReply))
+            .then(lit(THREAD_REPLY))
+            .when(is(EngagementKind::Boost))
+            .then(lit(BOOST))
+            .when(is(EngagementKind::Like))
+            .then(lit(LIKE))
+            .when(is(EngagementKind::Quote))
+            .then(lit(QUOTE));
+        let engagements = raw
             .engagements
-            .iter()
-            .filter(|e| e.removed_at.is_none() && !e.is_self)
-            .collect();
-        let engagements = df!(
-            "post_id" => live.iter().map(|e| e.post_id).collect::<Vec<_>>(),
-            "kind" => live.iter().map(|e| kind_code(e.kind)).collect::<Vec<_>>(),
-            "actor_id" => live.iter().map(|e| e.actor_id).collect::<Vec<_>>(),
-            "host_id" => live.iter().map(|e| hosts.id(&e.host)).collect::<Vec<_>>(),
-            "at" => live.iter().map(|e| e.happened_at.unwrap_or(e.first_seen_at)).collect::<Vec<_>>(),
-        )?;
+            .clone()
+            .lazy()
+            .filter(col("removed_at").is_null().and(col("is_self").not()))
+            .inner_join(host_ids, col("host"), col("host"))
+            .select([
+                col("post_id"),
+                kind.otherwise(lit(-1i32)).alias("kind"),
+                col("actor_id"),
+                col("host_id"),
+                col("happened_at")
+                    .fill_null(col("first_seen_at"))
+                    .alias("at"),
+            ])
+            .filter(col("kind").gt_eq(lit(0i32)))
+            .collect()?;
 
-        let a = &facts.actors;
-        let actors = df!(
-            "actor_id" => a.iter().map(|a| a.actor_id).collect::<Vec<_>>(),
-            "followers" => a.iter().map(|a| a.followers_count).collect::<Vec<_>>(),
-        )?;
-
-        let instances: HashMap<&str, _> = facts
-            .instances
-            .iter()
-            .map(|i| (i.host.as_str(), i))
-            .collect();
-        for i in &facts.instances {
-            hosts.id(&i.host);
-        }
-        let names = &hosts.names;
-        let instance = |h: &String| instances.get(h.as_str());
-        let hosts = df!(
-            "host_id" => (0..names.len()).map(|i| i64::try_from(i).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
-            "host" => names.iter().map(String::as_str).collect::<Vec<_>>(),
-            "software" => names.iter().map(|h| instance(h).map_or(UNKNOWN, |i| i.software.as_str())).collect::<Vec<_>>(),
-            "family" => names.iter().map(|h| instance(h).map_or(UNKNOWN, |i| i.family.as_str())).collect::<Vec<_>>(),
-            "active_month" => names.iter().map(|h| instance(h).and_then(|i| i.users_active_month)).collect::<Vec<_>>(),
-        )?;
-
-        let s = &facts.follower_snapshots;
-        let snapshots = df!(
-            "tracked_actor_id" => s.iter().map(|s| s.tracked_actor_id).collect::<Vec<_>>(),
-            "taken_at" => s.iter().map(|s| s.taken_at).collect::<Vec<_>>(),
-            "followers" => s.iter().map(|s| s.followers).collect::<Vec<_>>(),
-        )?;
-
-        let c = &facts.consent;
-        let consent = df!(
-            "crawl_id" => c.iter().map(|c| c.crawl_id).collect::<Vec<_>>(),
-            "started_at" => c.iter().map(|c| c.crawl_started_at).collect::<Vec<_>>(),
-            "subject" => c.iter().map(|c| c.subject.as_str()).collect::<Vec<_>>(),
-            "action" => c.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(),
-            "reason" => c.iter().map(|c| c.reason.as_str()).collect::<Vec<_>>(),
-            "count" => c.iter().map(|c| c.count).collect::<Vec<_>>(),
-        )?;
+        let actors = raw
+            .actors
+            .clone()
+            .lazy()
+            .select([col("actor_id"), col("followers_count").alias("followers")])
+            .collect()?;
+        let snapshots = raw
+            .follower_snapshots
+            .clone()
+            .lazy()
+            .select([col("tracked_actor_id"), col("taken_at"), col("followers")])
+            .collect()?;
+        let consent = raw
+            .consent
+            .clone()
+            .lazy()
+            .select([
+                col("crawl_id"),
+                col("crawl_started_at").alias("started_at"),
+                col("subject"),
+                col("action"),
+                col("reason"),
+                col("count"),
+            ])
+            .collect()?;
 
         Ok(Self {
             brands,
             posts,
-            hashtags,
+            hashtags: raw.post_hashtags.clone(),
             engagements,
             actors,
             hosts,
             snapshots,
             consent,
         })
+    }
+
+    /// Every host any fact names, numbered, with its software (`unknown` where no
+    /// instance fact describes it).
+    fn hosts(raw: &RawFrames) -> Result<DataFrame> {
+        let names = [
+            &raw.brand_actors,
+            &raw.posts,
+            &raw.engagements,
+            &raw.instances,
+        ]
+        .map(|frame| frame.clone().lazy().select([col("host")]));
+        let instances = raw
+            .instances
+            .clone()
+            .lazy()
+            .unique_stable_generic(Some(vec![col("host")]), UniqueKeepStrategy::Last);
+        Ok(concat(names, UnionArgs::default())?
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .with_row_index("host_id", None)
+            .left_join(instances, col("host"), col("host"))
+            .select([
+                col("host_id").cast(DataType::Int64),
+                col("host"),
+                col("software").fill_null(lit(UNKNOWN)),
+                col("family").fill_null(lit(UNKNOWN)),
+                col("users_active_month").alias("active_month"),
+            ])
+            .collect()?)
     }
 }

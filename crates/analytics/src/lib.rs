@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
 mod analytics;
+mod cache;
 mod columns;
 mod error;
 mod figures;
 mod frames;
 mod period;
+mod raw;
 mod render;
 mod reports;
 mod window;
@@ -16,6 +18,7 @@ mod crosscheck;
 mod testkit;
 
 pub use analytics::Analytics;
+pub use cache::{FactsCache, Purge};
 pub use error::{AnalyticsError, Result};
 pub use period::{Change, Compared, Figure, Figures, Number};
 pub use render::{Format, Tabular, guard_cell, render, render_compared};
