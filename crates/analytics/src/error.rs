@@ -12,6 +12,16 @@ pub enum AnalyticsError {
     #[error("no brand given: name at least one brand (`--brand NAME`)")]
     NoBrand,
 
+    /// A report other than `compare` was asked for several brands.
+    #[error("`report {kind}` takes one brand; only `compare` takes several brands")]
+    OneBrandOnly { kind: &'static str },
+
+    /// The report kind is not one the analytics know.
+    #[error(
+        "unknown report `{input}`: use reach, posts, instances, timeline, best-time, hashtags, compare, followers or consent"
+    )]
+    BadKind { input: String },
+
     /// A date of the window is not a calendar date.
     #[error("`{input}` is not a date: write it as YYYY-MM-DD")]
     BadDate { input: String },

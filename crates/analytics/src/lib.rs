@@ -10,6 +10,7 @@ mod period;
 mod raw;
 mod render;
 mod reports;
+mod request;
 mod window;
 
 #[cfg(test)]
@@ -31,4 +32,5 @@ pub use reports::{
     reach::{FamilyReport, FamilyRow},
     timeline::{Granularity, TimelineReport, TimelineRow},
 };
+pub use request::{ReportKind, ReportRequest};
 pub use window::Window;
