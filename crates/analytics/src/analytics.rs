@@ -1,0 +1,182 @@
+//! The entry point: facts turned into frames once, then one method per report kind
+//! (in `reports/`). This file holds the pieces every report shares: brand lookup, the
+//! brand's posts in a window, their engagements, and engagements summed per engager.
+
+use std::collections::BTreeMap;
+
+use fedireach_core::Facts;
+use polars::prelude::*;
+
+use crate::{
+    AnalyticsError, Result, Window,
+    frames::{BOOST, Frames, LIKE, QUOTE, REPLY, THREAD_REPLY, TrackedActor},
+};
+
+/// The analytics over one export of the store. Building it converts the facts to
+/// columns once; every report is then a lazy polars query over those columns.
+///
+/// Everything here is synchronous and CPU-bound, and polars panics on a
+/// single-threaded tokio runtime: async callers run it in `spawn_blocking`.
+#[derive(Debug, Clone)]
+pub struct Analytics {
+    pub(crate) frames: Frames,
+}
+
+impl Analytics {
+    /// Loads the facts the store exported.
+    pub fn from_facts(facts: &Facts) -> Result<Self> {
+        Ok(Self {
+            frames: Frames::from_facts(facts)?,
+        })
+    }
+
+    /// The names of the brands in the facts, sorted.
+    pub fn brands(&self) -> Vec<String> {
+        self.frames.brands.keys().cloned().collect()
+    }
+
+    /// A brand's tracked actors, or the error that lists the brands that exist.
+    pub(crate) fn brand(&self, name: &str) -> Result<&[TrackedActor]> {
+        self.frames
+            .brands
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| AnalyticsError::UnknownBrand {
+                name: name.to_owned(),
+                known: self.brands(),
+            })
+    }
+
+    /// The brand's posts published in the window: not boosts by the brand, not
+    /// deleted. Columns: those of `Frames::posts` plus `tracked_actor_id`, the author's
+    /// tracked actor in this brand.
+    pub(crate) fn brand_posts(&self, brand: &str, window: &Window) -> Result<LazyFrame> {
+        let mut authors: BTreeMap<&str, i64> = BTreeMap::new();
+        for actor in self.brand(brand)? {
+            if let Some(uri) = actor.actor_uri.as_deref() {
+                let id = authors.entry(uri).or_insert(actor.tracked_actor_id);
+                *id = (*id).min(actor.tracked_actor_id);
+            }
+        }
+        let authors = df!(
+            "author_uri" => authors.keys().copied().collect::<Vec<_>>(),
+            "tracked_actor_id" => authors.values().copied().collect::<Vec<_>>(),
+        )?;
+        let (start, end) = window.bounds();
+        Ok(self
+            .frames
+            .posts
+            .clone()
+            .lazy()
+            .filter(
+                col("is_boost")
+                    .not()
+                    .and(col("deleted").not())
+                    .and(col("published_at").gt_eq(lit(start)))
+                    .and(col("published_at").lt(lit(end))),
+            )
+            .inner_join(authors.lazy(), col("author_uri"), col("author_uri")))
+    }
+
+    /// The live engagements by others on these posts, with the post's host and the
+    /// engager's instance: post_id, kind, actor_id, host_id, at, post_host_id, host,
+    /// software, family, active_month.
+    pub(crate) fn engagements_of(&self, posts: LazyFrame) -> LazyFrame {
+        self.frames
+            .engagements
+            .clone()
+            .lazy()
+            .inner_join(
+                posts.select([col("post_id"), col("post_host_id")]),
+                col("post_id"),
+                col("post_id"),
+            )
+            .left_join(
+                self.frames.hosts.clone().lazy(),
+                col("host_id"),
+                col("host_id"),
+            )
+    }
+
+    /// Engagements summed per engager: actor_id, host_id, the counts by kind
+    /// (`kind_counts`), then the engager's instance (host, software, family,
+    /// active_month) and follower count (`followers`).
+    pub(crate) fn per_engager(&self, engagements: LazyFrame) -> LazyFrame {
+        engagements
+            .group_by([col("actor_id"), col("host_id")])
+            .agg(kind_counts())
+            .left_join(
+                self.frames.hosts.clone().lazy(),
+                col("host_id"),
+                col("host_id"),
+            )
+            .left_join(
+                self.frames.actors.clone().lazy(),
+                col("actor_id"),
+                col("actor_id"),
+            )
+    }
+}
+
+/// The columns of the counts by kind, in report order.
+pub(crate) const KIND_COLUMNS: [(&str, i32); 5] = [
+    ("replies", REPLY),
+    ("thread_replies", THREAD_REPLY),
+    ("boosts", BOOST),
+    ("likes", LIKE),
+    ("quotes", QUOTE),
+];
+
+/// Aggregations counting the engagements of each kind, as `KIND_COLUMNS`.
+pub(crate) fn kind_counts() -> Vec<Expr> {
+    KIND_COLUMNS
+        .iter()
+        .map(|(name, code)| {
+            col("kind")
+                .eq(lit(*code))
+                .cast(DataType::Int64)
+                .sum()
+                .alias(*name)
+        })
+        .collect()
+}
+
+/// Aggregations summing per-kind count columns, as `KIND_COLUMNS`.
+pub(crate) fn kind_sums() -> Vec<Expr> {
+    KIND_COLUMNS
+        .iter()
+        .map(|(name, _)| col(*name).sum().alias(*name))
+        .collect()
+}
+
+/// The counts by kind of a collected frame, read back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KindCounts {
+    pub replies: u64,
+    pub thread_replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+}
+
+impl KindCounts {
+    /// Replies + boosts + likes + quotes: thread replies are shown apart.
+    pub fn engagements(&self) -> u64 {
+        self.replies + self.boosts + self.likes + self.quotes
+    }
+
+    /// One value per row of `df`, from the `KIND_COLUMNS` columns.
+    pub fn read(df: &DataFrame) -> Result<Vec<Self>> {
+        let [r, t, b, l, q] = KIND_COLUMNS.map(|(name, _)| crate::columns::counts(df, name));
+        let (r, t, b, l, q) = (r?, t?, b?, l?, q?);
+        Ok((0..df.height())
+            .map(|i| Self {
+                replies: r.get(i).copied().unwrap_or_default(),
+                thread_replies: t.get(i).copied().unwrap_or_default(),
+                boosts: b.get(i).copied().unwrap_or_default(),
+                likes: l.get(i).copied().unwrap_or_default(),
+                quotes: q.get(i).copied().unwrap_or_default(),
+            })
+            .collect())
+    }
+}

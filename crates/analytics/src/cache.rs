@@ -1,0 +1,405 @@
+//! The columnar copy of the facts: Parquet files in one directory, so that loading a
+//! million engagements is a column read, not a million SQLite rows. The store stays
+//! the source of truth; this copy is refreshed after each crawl and purged with it.
+//!
+//! Layout: one `TABLE.parquet` per small table (brand actors, posts, hashtags, actors,
+//! instances, follower snapshots, consent), replaced whole at each refresh; the big
+//! engagements table as `engagements/part-NNNNNN.parquet`, one part appended per
+//! refresh with the engagements new or changed since the last one. An engagement in
+//! several parts is read from the latest (a removal sets `removed_at` on a later
+//! copy); [`FactsCache::compact`] merges the parts. Files are written to a temporary
+//! name and renamed, so a reader never sees half a file.
+
+use std::{
+    fs::{self, File},
+    path::{Path, PathBuf},
+};
+
+use fedireach_core::Facts;
+use polars::prelude::*;
+
+use crate::{Analytics, AnalyticsError, Result, frames::Frames, raw::RawFrames};
+
+/// The tables replaced whole at each refresh.
+const SMALL_TABLES: [&str; 7] = [
+    "brand_actors",
+    "posts",
+    "post_hashtags",
+    "actors",
+    "instances",
+    "follower_snapshots",
+    "consent",
+];
+
+/// Where the engagement parts live, under the cache directory.
+const ENGAGEMENTS_DIR: &str = "engagements";
+
+/// What a purge forgets (`forget actor`, `forget instance`, an HTTP 410, an
+/// ActivityPub `Delete`, an opt-out): every row naming one of these goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Purge {
+    pub post_ids: Vec<i64>,
+    pub engagement_ids: Vec<i64>,
+    /// Engagers: their engagements and actor rows.
+    pub actor_ids: Vec<i64>,
+    /// Instances: their posts, engagers, engagements and instance rows.
+    pub hosts: Vec<String>,
+}
+
+/// A columnar copy of the facts on disk; see the module docs.
+#[derive(Debug, Clone)]
+pub struct FactsCache {
+    dir: PathBuf,
+}
+
+impl FactsCache {
+    /// Opens (creating it if need be) the copy in `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        fs::create_dir_all(dir.join(ENGAGEMENTS_DIR)).map_err(|source| io(&dir, source))?;
+        Ok(Self { dir })
+    }
+
+    /// The directory of the copy.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Replaces the whole copy with these facts (a first export).
+    pub fn replace(&self, facts: &Facts) -> Result<()> {
+        for part in self.parts()? {
+            fs::remove_file(&part).map_err(|source| io(&part, source))?;
+        }
+        self.refresh(facts)
+    }
+
+    /// After a crawl: `facts` holds the small tables whole and the engagements new or
+    /// changed since the last refresh, which become a new part.
+    pub fn refresh(&self, facts: &Facts) -> Result<()> {
+        let mut raw = RawFrames::from_facts(facts)?;
+        for table in SMALL_TABLES {
+            if let Some(frame) = raw.table_mut(table) {
+                write(&self.dir.join(format!("{table}.parquet")), frame)?;
+            }
+        }
+        if raw.engagements.height() > 0 {
+            let next = self.parts()?.len() + 1;
+            let path = self
+                .dir
+                .join(ENGAGEMENTS_DIR)
+                .join(format!("part-{next:06}.parquet"));
+            write(&path, &mut raw.engagements)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets what `purge` names, in every table and every part.
+    pub fn purge(&self, purge: &Purge) -> Result<()> {
+        let mut raw = self.read()?;
+        let hosts = Series::new("host".into(), purge.hosts.clone());
+        let gone_hosts = DataFrame::new_infer_height(vec![hosts.into()])?;
+        let by_host = raw
+            .posts
+            .clone()
+            .lazy()
+            .inner_join(gone_hosts.clone().lazy(), col("host"), col("host"))
+            .select([col("post_id")])
+            .collect()?;
+        let mut post_ids = purge.post_ids.clone();
+        post_ids.extend(crate::columns::i64s(&by_host, "post_id")?);
+        let ids = |name: &str, values: &[i64]| {
+            DataFrame::new_infer_height(vec![Series::new(name.into(), values.to_vec()).into()])
+        };
+        let gone_posts = ids("post_id", &post_ids)?;
+        let gone_actors = ids("actor_id", &purge.actor_ids)?;
+        let gone_engagements = ids("engagement_id", &purge.engagement_ids)?;
+
+        let keep = |frame: &DataFrame, drops: &[(&str, &DataFrame)]| -> Result<DataFrame> {
+            let mut lf = frame.clone().lazy();
+            for (column, gone) in drops {
+                lf = without(lf, column, gone);
+            }
+            Ok(lf.collect()?)
+        };
+        raw.posts = keep(
+            &raw.posts,
+            &[("post_id", &gone_posts), ("host", &gone_hosts)],
+        )?;
+        raw.post_hashtags = keep(&raw.post_hashtags, &[("post_id", &gone_posts)])?;
+        raw.actors = keep(
+            &raw.actors,
+            &[("actor_id", &gone_actors), ("host", &gone_hosts)],
+        )?;
+        raw.instances = keep(&raw.instances, &[("host", &gone_hosts)])?;
+        for table in SMALL_TABLES {
+            if let Some(frame) = raw.table_mut(table) {
+                write(&self.dir.join(format!("{table}.parquet")), frame)?;
+            }
+        }
+        let drops = [
+            ("post_id", &gone_posts),
+            ("engagement_id", &gone_engagements),
+            ("actor_id", &gone_actors),
+            ("host", &gone_hosts),
+        ];
+        for part in self.parts()? {
+            let mut kept = keep(&read(&part)?, &drops)?;
+            write(&part, &mut kept)?;
+        }
+        Ok(())
+    }
+
+    /// Merges the engagement parts into one, each engagement at its latest version.
+    pub fn compact(&self) -> Result<()> {
+        let parts = self.parts()?;
+        if parts.len() < 2 {
+            return Ok(());
+        }
+        let mut merged = self.read()?.engagements;
+        let first = self.dir.join(ENGAGEMENTS_DIR).join("part-000001.parquet");
+        write(&first, &mut merged)?;
+        for part in parts.iter().filter(|p| **p != first) {
+            fs::remove_file(part).map_err(|source| io(part, source))?;
+        }
+        Ok(())
+    }
+
+    /// The analytics over the copy.
+    pub fn load(&self) -> Result<Analytics> {
+        Ok(Analytics {
+            frames: Frames::from_raw(&self.read()?)?,
+        })
+    }
+
+    /// Every table, engagements deduplicated to their latest version.
+    fn read(&self) -> Result<RawFrames> {
+        // An empty copy reads as empty facts, with the right columns.
+        let mut raw = RawFrames::from_facts(&Facts::default())?;
+        for table in SMALL_TABLES {
+            let path = self.dir.join(format!("{table}.parquet"));
+            if path.exists()
+                && let Some(frame) = raw.table_mut(table)
+            {
+                *frame = read(&path)?;
+            }
+        }
+        let parts = self
+            .parts()?
+            .iter()
+            .map(|p| Ok(read(p)?.lazy()))
+            .collect::<Result<Vec<_>>>()?;
+        if !parts.is_empty() {
+            raw.engagements = concat(parts, UnionArgs::default())?
+                .unique_stable_generic(Some(vec![col("engagement_id")]), UniqueKeepStrategy::Last)
+                .collect()?;
+        }
+        Ok(raw)
+    }
+
+    /// The engagement parts, oldest first.
+    fn parts(&self) -> Result<Vec<PathBuf>> {
+        let dir = self.dir.join(ENGAGEMENTS_DIR);
+        let mut parts: Vec<PathBuf> = fs::read_dir(&dir)
+            .map_err(|source| io(&dir, source))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("part-") && n.ends_with(".parquet"))
+            })
+            .collect();
+        parts.sort();
+        Ok(parts)
+    }
+}
+
+/// `lf` without the rows whose `column` is one of `gone`'s values (an anti-join made of
+/// a left join and a marker, which needs no extra polars feature).
+fn without(lf: LazyFrame, column: &str, gone: &DataFrame) -> LazyFrame {
+    if gone.height() == 0 {
+        return lf;
+    }
+    let marked = gone
+        .clone()
+        .lazy()
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_column(lit(true).alias("__gone"));
+    lf.left_join(marked, col(column), col(column))
+        .filter(col("__gone").is_null())
+        .drop(cols(["__gone"]))
+}
+
+fn write(path: &Path, frame: &mut DataFrame) -> Result<()> {
+    let tmp = path.with_extension("parquet.tmp");
+    let file = File::create(&tmp).map_err(|source| io(&tmp, source))?;
+    ParquetWriter::new(file).finish(frame)?;
+    fs::rename(&tmp, path).map_err(|source| io(path, source))
+}
+
+fn read(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(|source| io(path, source))?;
+    Ok(ParquetReader::new(file).finish()?)
+}
+
+fn io(path: &Path, source: std::io::Error) -> AnalyticsError {
+    AnalyticsError::Cache {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fedireach_core::{EngagementKind, ReachReport};
+
+    use super::*;
+    use crate::{
+        Window,
+        testkit::{AUG_1, HOUR, august, engagement, world},
+    };
+
+    fn tempdir() -> Result<tempfile::TempDir> {
+        tempfile::tempdir().map_err(|source| io(Path::new("(tempdir)"), source))
+    }
+
+    fn mastodon(report: &ReachReport) -> Option<(u64, u64, u64)> {
+        report
+            .rows
+            .iter()
+            .find(|r| r.software == "mastodon")
+            .map(|r| (r.engagements, r.unique_engagers, r.potential_reach))
+    }
+
+    #[test]
+    fn the_copy_gives_the_same_reports() -> Result<()> {
+        let dir = tempdir()?;
+        let cache = FactsCache::open(dir.path())?;
+        assert!(
+            cache.load()?.brands().is_empty(),
+            "an empty copy is empty facts"
+        );
+        cache.replace(&world())?;
+        let from_disk = cache.load()?;
+        let in_memory = Analytics::from_facts(&world())?;
+        let w = august("UTC")?;
+        assert_eq!(from_disk.reach("acme", &w)?, in_memory.reach("acme", &w)?);
+        assert_eq!(from_disk.posts("acme", &w)?, in_memory.posts("acme", &w)?);
+        assert_eq!(
+            from_disk.hashtags("acme", &w)?,
+            in_memory.hashtags("acme", &w)?
+        );
+        assert_eq!(
+            from_disk.consent("acme", &Window::all())?,
+            in_memory.consent("acme", &Window::all())?
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn refresh_appends_and_the_latest_version_wins() -> Result<()> {
+        let dir = tempdir()?;
+        let cache = FactsCache::open(dir.path())?;
+        cache.replace(&world())?;
+        // August mastodon: 5 engagements, engagers 101, 102, 106, reach 200 + 50.
+        assert_eq!(
+            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
+            Some((5, 3, 250))
+        );
+
+        // The next crawl: 102's boost (engagement 3) was undone; a new like by 107.
+        let mut delta = world();
+        let mut undone = engagement(
+            3,
+            1,
+            EngagementKind::Boost,
+            102,
+            "m.example",
+            AUG_1 + 13 * HOUR,
+        );
+        undone.removed_at = Some(AUG_1 + 40 * HOUR);
+        delta.engagements = vec![
+            undone,
+            engagement(
+                18,
+                2,
+                EngagementKind::Like,
+                107,
+                "m.example",
+                AUG_1 + 50 * HOUR,
+            ),
+        ];
+        cache.refresh(&delta)?;
+        assert_eq!(cache.parts()?.len(), 2);
+        let expected = Some((5, 3, 200));
+        assert_eq!(
+            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
+            expected
+        );
+
+        cache.compact()?;
+        assert_eq!(cache.parts()?.len(), 1);
+        assert_eq!(
+            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
+            expected
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn purge_reaches_every_part() -> Result<()> {
+        let dir = tempdir()?;
+        let cache = FactsCache::open(dir.path())?;
+        cache.replace(&world())?;
+        let mut delta = world();
+        delta.engagements = vec![engagement(
+            18,
+            2,
+            EngagementKind::Like,
+            101,
+            "m.example",
+            AUG_1 + 50 * HOUR,
+        )];
+        cache.refresh(&delta)?;
+        // Forget actor 101 (its like, boosts and the new like) and instance
+        // k.example (actor 104's boost and like).
+        cache.purge(&Purge {
+            actor_ids: vec![101],
+            hosts: vec!["k.example".to_owned()],
+            ..Purge::default()
+        })?;
+        let report = cache.load()?.reach("acme", &august("UTC")?)?;
+        let got: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.software.as_str(), r.engagements, r.potential_reach))
+            .collect();
+        assert_eq!(
+            got,
+            [("mastodon", 2, 50), ("glitch", 1, 0), ("sharkey", 1, 0)]
+        );
+        // Forgetting a post takes its engagements and hashtags with it.
+        cache.purge(&Purge {
+            post_ids: vec![1],
+            ..Purge::default()
+        })?;
+        let analytics = cache.load()?;
+        let posts: Vec<_> = analytics
+            .posts("acme", &Window::all())?
+            .rows
+            .into_iter()
+            .map(|p| p.uri)
+            .collect();
+        assert_eq!(
+            posts,
+            ["https://acme.social/posts/5", "https://acme.social/posts/2"]
+        );
+        let tags: Vec<_> = analytics
+            .hashtags("acme", &Window::all())?
+            .rows
+            .into_iter()
+            .map(|r| (r.hashtag, r.posts))
+            .collect();
+        assert_eq!(tags, [("coffee".to_owned(), 1), ("launch".to_owned(), 1)]);
+        Ok(())
+    }
+}

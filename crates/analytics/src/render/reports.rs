@@ -1,0 +1,454 @@
+//! Each report as a table: the columns are the JSON fields, in the same order.
+
+use fedireach_core::{InstancesReport, PostsReport, ReachReport};
+
+use crate::{
+    BestTimeReport, CompareReport, ConsentReport, FamilyReport, FollowersReport, HashtagsReport,
+    TimelineReport,
+    render::{Tabular, float, opt},
+};
+
+/// "reach of acme, 2026-08-01 to 2026-08-31".
+fn title(what: &str, brand: &str, from: Option<&String>, to: Option<&String>) -> String {
+    let window = match (from, to) {
+        (None, None) => "all time".to_owned(),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(t)) => format!("up to {t}"),
+        (Some(f), Some(t)) => format!("{f} to {t}"),
+    };
+    format!("{what} of {brand}, {window}")
+}
+
+fn headers(names: &[&str]) -> Vec<String> {
+    names.iter().map(|h| (*h).to_owned()).collect()
+}
+
+const KINDS: [&str; 5] = ["replies", "thread_replies", "boosts", "likes", "quotes"];
+
+fn with_kinds(before: &[&str], after: &[&str]) -> Vec<String> {
+    let mut names = headers(before);
+    names.extend(headers(&KINDS));
+    names.extend(headers(after));
+    names
+}
+
+impl Tabular for ReachReport {
+    fn title(&self) -> String {
+        title(
+            "Reach by server software",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        with_kinds(
+            &["software", "family"],
+            &[
+                "engagements",
+                "unique_engagers",
+                "unique_instances",
+                "potential_reach",
+                "share_pct",
+            ],
+        )
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.software.clone(), r.family.clone()];
+                cells.extend(
+                    [
+                        r.replies,
+                        r.thread_replies,
+                        r.boosts,
+                        r.likes,
+                        r.quotes,
+                        r.engagements,
+                        r.unique_engagers,
+                        r.unique_instances,
+                        r.potential_reach,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                cells.push(float(r.share_pct));
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for FamilyReport {
+    fn title(&self) -> String {
+        title(
+            "Reach by software family",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        with_kinds(
+            &["family"],
+            &[
+                "engagements",
+                "unique_engagers",
+                "unique_instances",
+                "potential_reach",
+                "share_pct",
+            ],
+        )
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.family.clone()];
+                cells.extend(
+                    [
+                        r.replies,
+                        r.thread_replies,
+                        r.boosts,
+                        r.likes,
+                        r.quotes,
+                        r.engagements,
+                        r.unique_engagers,
+                        r.unique_instances,
+                        r.potential_reach,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                cells.push(float(r.share_pct));
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for PostsReport {
+    fn title(&self) -> String {
+        title("Posts", &self.brand, self.from.as_ref(), self.to.as_ref())
+    }
+    fn headers(&self) -> Vec<String> {
+        with_kinds(
+            &["published", "uri", "actor"],
+            &[
+                "engagements",
+                "reported_replies",
+                "reported_boosts",
+                "reported_likes",
+                "reported_quotes",
+                "followers",
+                "engagement_rate",
+                "cross_server_share_pct",
+                "softwares",
+            ],
+        )
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.published.clone(), r.uri.clone(), r.actor.clone()];
+                cells.extend(
+                    [
+                        r.replies,
+                        r.thread_replies,
+                        r.boosts,
+                        r.likes,
+                        r.quotes,
+                        r.engagements,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                cells.extend([
+                    opt(r.reported.replies),
+                    opt(r.reported.boosts),
+                    opt(r.reported.likes),
+                    opt(r.reported.quotes),
+                    opt(r.followers),
+                    opt(r.engagement_rate.map(float)),
+                    float(r.cross_server_share_pct),
+                    r.softwares.join(" "),
+                ]);
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for InstancesReport {
+    fn title(&self) -> String {
+        title(
+            "Engaging instances",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        with_kinds(
+            &["host", "software", "family"],
+            &[
+                "engagements",
+                "unique_engagers",
+                "active_month",
+                "penetration_pct",
+            ],
+        )
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.host.clone(), r.software.clone(), r.family.clone()];
+                cells.extend(
+                    [
+                        r.replies,
+                        r.thread_replies,
+                        r.boosts,
+                        r.likes,
+                        r.quotes,
+                        r.engagements,
+                        r.unique_engagers,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                cells.extend([opt(r.active_month), opt(r.penetration_pct.map(float))]);
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for TimelineReport {
+    fn title(&self) -> String {
+        let what = format!("Engagements per {:?} ({})", self.granularity, self.tz).to_lowercase();
+        title(&what, &self.brand, self.from.as_ref(), self.to.as_ref())
+    }
+    fn headers(&self) -> Vec<String> {
+        headers(&["period", "family", "kind", "engagements"])
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.period.clone(),
+                    r.family.clone(),
+                    r.kind.clone(),
+                    r.engagements.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+impl Tabular for BestTimeReport {
+    fn title(&self) -> String {
+        let what = format!(
+            "Mean engagements per post by hour of publication ({})",
+            self.tz
+        );
+        title(&what, &self.brand, self.from.as_ref(), self.to.as_ref())
+    }
+    fn headers(&self) -> Vec<String> {
+        headers(&[
+            "weekday",
+            "hour",
+            "hour_of_week",
+            "posts",
+            "engagements",
+            "mean_engagements",
+        ])
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.weekday.clone(),
+                    r.hour.to_string(),
+                    r.hour_of_week.to_string(),
+                    r.posts.to_string(),
+                    r.engagements.to_string(),
+                    float(r.mean_engagements),
+                ]
+            })
+            .collect()
+    }
+}
+
+impl CompareReport {
+    /// The families of every brand compared, most engaged overall first.
+    fn family_columns(&self) -> Vec<String> {
+        let mut totals: Vec<(String, u64)> = Vec::new();
+        for f in &self.families {
+            match totals.iter_mut().find(|(name, _)| *name == f.family) {
+                Some((_, n)) => *n += f.engagements,
+                None => totals.push((f.family.clone(), f.engagements)),
+            }
+        }
+        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        totals.into_iter().map(|(name, _)| name).collect()
+    }
+}
+
+impl Tabular for CompareReport {
+    fn title(&self) -> String {
+        let brands: Vec<&str> = self.rows.iter().map(|r| r.brand.as_str()).collect();
+        title(
+            "Comparison",
+            &brands.join(", "),
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    /// The brand's figures, then its engagements share from each family.
+    fn headers(&self) -> Vec<String> {
+        let mut names = headers(&[
+            "brand",
+            "posts",
+            "engagements",
+            "share_of_voice_pct",
+            "engagements_per_post",
+            "engagement_rate",
+            "followers_start",
+            "followers_end",
+            "follower_growth",
+            "follower_growth_pct",
+        ]);
+        names.extend(
+            self.family_columns()
+                .into_iter()
+                .map(|f| format!("{f}_share_pct")),
+        );
+        names
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        let families = self.family_columns();
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![
+                    r.brand.clone(),
+                    r.posts.to_string(),
+                    r.engagements.to_string(),
+                    float(r.share_of_voice_pct),
+                    opt(r.engagements_per_post.map(float)),
+                    opt(r.engagement_rate.map(float)),
+                    opt(r.followers_start),
+                    opt(r.followers_end),
+                    opt(r.follower_growth),
+                    opt(r.follower_growth_pct.map(float)),
+                ];
+                cells.extend(families.iter().map(|family| {
+                    let share = self
+                        .families
+                        .iter()
+                        .find(|f| f.brand == r.brand && f.family == *family)
+                        .map_or(0.0, |f| f.share_pct);
+                    float(share)
+                }));
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for FollowersReport {
+    fn title(&self) -> String {
+        title(
+            "Followers",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        headers(&["actor", "taken", "followers", "change"])
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.actor.clone(),
+                    r.taken.clone(),
+                    opt(r.followers),
+                    opt(r.change),
+                ]
+            })
+            .collect()
+    }
+}
+
+impl Tabular for HashtagsReport {
+    fn title(&self) -> String {
+        title(
+            "Hashtags",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        with_kinds(
+            &["hashtag", "posts"],
+            &["engagements", "engagements_per_post", "share_pct"],
+        )
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.hashtag.clone(), r.posts.to_string()];
+                cells.extend(
+                    [
+                        r.replies,
+                        r.thread_replies,
+                        r.boosts,
+                        r.likes,
+                        r.quotes,
+                        r.engagements,
+                    ]
+                    .map(|n| n.to_string()),
+                );
+                cells.extend([float(r.engagements_per_post), float(r.share_pct)]);
+                cells
+            })
+            .collect()
+    }
+}
+
+impl Tabular for ConsentReport {
+    fn title(&self) -> String {
+        title(
+            "What the crawls left out or anonymised",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        headers(&[
+            "crawl_id", "started", "subject", "action", "reason", "count",
+        ])
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.crawl_id.to_string(),
+                    r.started.clone(),
+                    r.subject.clone(),
+                    r.action.clone(),
+                    r.reason.clone(),
+                    r.count.to_string(),
+                ]
+            })
+            .collect()
+    }
+}

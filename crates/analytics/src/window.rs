@@ -1,0 +1,231 @@
+//! The report window: calendar days, both inclusive, in a time zone, and the period of
+//! the same length just before it (the month-over-month comparison).
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use crate::{AnalyticsError, Result};
+
+/// The days a report covers. `from`/`to` are dates in `tz`, both inclusive; a missing
+/// bound leaves that side open (all time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    tz: Tz,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl Window {
+    /// All time, in UTC.
+    pub fn all() -> Self {
+        Self {
+            from: None,
+            to: None,
+            tz: Tz::UTC,
+        }
+    }
+
+    /// A window from dates already parsed. Fails when `to` is before `from`.
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>, tz: Tz) -> Result<Self> {
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(AnalyticsError::WindowReversed {
+                from: f.to_string(),
+                to: t.to_string(),
+            });
+        }
+        Ok(Self { from, to, tz })
+    }
+
+    /// A window from the command line's `--from`, `--to` (YYYY-MM-DD) and `--tz` (an
+    /// IANA name, UTC when absent).
+    pub fn parse(from: Option<&str>, to: Option<&str>, tz: Option<&str>) -> Result<Self> {
+        let date = |input: &str| {
+            NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
+                AnalyticsError::BadDate {
+                    input: input.to_owned(),
+                }
+            })
+        };
+        let tz = match tz {
+            None => Tz::UTC,
+            Some(name) => name
+                .trim()
+                .parse::<Tz>()
+                .map_err(|_| AnalyticsError::BadTimeZone {
+                    input: name.to_owned(),
+                })?,
+        };
+        Self::new(from.map(date).transpose()?, to.map(date).transpose()?, tz)
+    }
+
+    /// The same days in another time zone.
+    pub fn with_tz(self, tz: Tz) -> Self {
+        Self { tz, ..self }
+    }
+
+    /// First day, inclusive.
+    pub fn from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    /// Last day, inclusive.
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+
+    /// The time zone the days are read in.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// `from` as YYYY-MM-DD, as the reports carry it.
+    pub fn from_label(&self) -> Option<String> {
+        self.from.map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
+    /// `to` as YYYY-MM-DD, as the reports carry it.
+    pub fn to_label(&self) -> Option<String> {
+        self.to.map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
+    /// Number of days, when both bounds are set.
+    pub fn days(&self) -> Option<u64> {
+        let (from, to) = (self.from?, self.to?);
+        u64::try_from((to - from).num_days() + 1).ok()
+    }
+
+    /// The period of the same length that ends the day before this one starts; `None`
+    /// for an open window, which has no length.
+    pub fn previous(&self) -> Option<Self> {
+        let (from, days) = (self.from?, self.days()?);
+        let to = from.checked_sub_days(Days::new(1))?;
+        let start = from.checked_sub_days(Days::new(days))?;
+        Some(Self {
+            from: Some(start),
+            to: Some(to),
+            tz: self.tz,
+        })
+    }
+
+    /// The window as Unix seconds: start inclusive, end exclusive (the local midnight
+    /// after `to`). Open sides are `i64::MIN` / `i64::MAX`.
+    pub fn bounds(&self) -> (i64, i64) {
+        let start = self.from.map_or(i64::MIN, |d| local_midnight(self.tz, d));
+        let end = self.to.map_or(i64::MAX, |d| {
+            d.checked_add_days(Days::new(1))
+                .map_or(i64::MAX, |next| local_midnight(self.tz, next))
+        });
+        (start, end)
+    }
+
+    /// Whether the instant `ts` (Unix seconds) falls inside.
+    pub fn contains(&self, ts: i64) -> bool {
+        let (start, end) = self.bounds();
+        start <= ts && ts < end
+    }
+}
+
+/// The first instant of `date` in `tz`, as Unix seconds. Where a DST jump skips
+/// midnight, the day starts at the first local time that exists.
+fn local_midnight(tz: Tz, date: NaiveDate) -> i64 {
+    (0..24)
+        .filter_map(|hour| NaiveTime::from_hms_opt(hour, 0, 0))
+        .find_map(|time| tz.from_local_datetime(&date.and_time(time)).earliest())
+        .map_or_else(
+            || date.and_time(NaiveTime::MIN).and_utc().timestamp(),
+            |dt| dt.timestamp(),
+        )
+}
+
+/// RFC 3339 in UTC with whole seconds (`2026-08-01T12:00:00Z`), as the reports carry
+/// times.
+pub(crate) fn rfc3339(ts: i64) -> String {
+    DateTime::<Utc>::from_timestamp(ts, 0).map_or_else(
+        || ts.to_string(),
+        |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn bounds_are_local_midnights() {
+        for (from, to, tz, start, end) in [
+            // 2026-08-01T00:00:00Z .. 2026-08-03T00:00:00Z
+            (
+                "2026-08-01",
+                "2026-08-02",
+                "UTC",
+                1_785_542_400,
+                1_785_715_200,
+            ),
+            // Paris is UTC+2 in summer: local midnight is 22:00Z the day before.
+            (
+                "2026-08-01",
+                "2026-08-02",
+                "Europe/Paris",
+                1_785_535_200,
+                1_785_708_000,
+            ),
+        ] {
+            let w = Window::parse(Some(from), Some(to), Some(tz));
+            assert_eq!(
+                w.map(|w| w.bounds()).ok(),
+                Some((start, end)),
+                "{from} {tz}"
+            );
+        }
+    }
+
+    #[test]
+    fn previous_period_has_the_same_length() {
+        let w = Window::new(Some(date("2026-08-01")), Some(date("2026-08-31")), Tz::UTC);
+        let prev = w.ok().and_then(|w| w.previous());
+        assert_eq!(
+            prev.and_then(|p| p.from_label()),
+            Some("2026-07-01".to_owned())
+        );
+        assert_eq!(
+            prev.and_then(|p| p.to_label()),
+            Some("2026-07-31".to_owned())
+        );
+        assert_eq!(Window::all().previous(), None);
+        assert_eq!(Window::all().bounds(), (i64::MIN, i64::MAX));
+    }
+
+    #[test]
+    fn bad_input_is_a_clear_error() {
+        for (from, to, tz, message) in [
+            (Some("2026-13-01"), None, None, "not a date"),
+            (
+                Some("2026-08-02"),
+                Some("2026-08-01"),
+                None,
+                "before it starts",
+            ),
+            (None, None, Some("Mars/Olympus"), "unknown time zone"),
+        ] {
+            let err = Window::parse(from, to, tz).err().map(|e| e.to_string());
+            assert!(err.as_deref().unwrap_or("").contains(message), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn times_are_rfc3339_whole_seconds() {
+        assert_eq!(rfc3339(1_785_585_600), "2026-08-01T12:00:00Z");
+    }
+}
