@@ -45,6 +45,15 @@ pub enum Command {
     /// Exit status: 0 done, 3 done but some hosts failed (unreachable, 5xx, timeouts,
     /// malformed; refusals such as robots.txt, 401/403 or 410 are normal), 1 error.
     Crawl(CrawlArgs),
+    /// Print a report: reach, posts, instances, timeline, best-time, hashtags, compare,
+    /// followers or consent.
+    ///
+    /// Dates are YYYY-MM-DD, both inclusive, in --tz. JSON is stable (sorted; shapes in
+    /// the README); CSV has a header row and guards cells against formula injection.
+    #[command(
+        after_help = "Examples:\n  fedireach report reach --brand acme --from 2026-10-01 --to 2026-10-31\n  fedireach report compare --brand acme --brand rival --format csv --out compare.csv"
+    )]
+    Report(ReportArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
 }
@@ -110,4 +119,41 @@ pub struct CrawlArgs {
     /// At most this many posts per tracked actor, newest first.
     #[arg(long, value_name = "N")]
     pub max_posts: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// reach, posts, instances, timeline, best-time, hashtags, compare, followers, consent.
+    pub kind: String,
+    /// The brand (repeat for compare).
+    #[arg(long = "brand", value_name = "NAME", required = true)]
+    pub brands: Vec<String>,
+    /// First day, YYYY-MM-DD (default: all time).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD, inclusive (default: all time).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Time zone of the dates and of best-time's hours [default: UTC].
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// table, csv or json [default: table].
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Timeline buckets.
+    #[arg(long, value_enum, default_value = "day")]
+    pub by: Bucket,
+    /// Add the previous period of the same length and the change (always on for tables).
+    #[arg(long)]
+    pub previous: bool,
+}
+
+/// Timeline buckets.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Bucket {
+    Day,
+    Week,
 }

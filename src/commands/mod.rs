@@ -4,6 +4,7 @@
 mod brand;
 mod crawl;
 mod forget;
+mod report;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Brand(command) => brand::run(&config, command).await,
             Command::Forget(command) => forget::run(&config, command).await,
             Command::Crawl(args) => crawl::run(&config, args).await,
+            Command::Report(args) => report::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

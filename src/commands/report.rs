@@ -1,0 +1,49 @@
+//! `report KIND`: the analytics over the store, in a table, CSV or JSON.
+
+use std::{io::Write, process::ExitCode};
+
+use anyhow::Context;
+use fedireach_analytics::{Analytics, Format, Granularity, ReportKind, ReportRequest, Window};
+
+use super::open_store;
+use crate::{
+    cli::{Bucket, ReportArgs},
+    config::Config,
+};
+
+pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    // Everything the user typed is checked before the database is read.
+    let kind: ReportKind = args.kind.parse()?;
+    let format: Format = args.format.parse()?;
+    let window = Window::parse(args.from.as_deref(), args.to.as_deref(), args.tz.as_deref())?;
+    let request = ReportRequest {
+        kind,
+        brands: args.brands.clone(),
+        window,
+        granularity: match args.by {
+            Bucket::Day => Granularity::Day,
+            Bucket::Week => Granularity::Week,
+        },
+        format,
+        previous: args.previous || format == Format::Table,
+    };
+    let store = open_store(config).await?;
+    let facts = store.export_facts().await?;
+    // polars wants a thread of its own, off the async runtime.
+    let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
+        let analytics = Analytics::from_facts(&facts)?;
+        let mut out = Vec::new();
+        analytics.write_report(&request, &mut out)?;
+        Ok(out)
+    })
+    .await
+    .context("the report stopped")??;
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .context("cannot write the report")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! `report` end to end: arguments checked, empty windows empty, unknown brands listed.
+
+use predicates::{prelude::PredicateBooleanExt, str::contains};
+
+use crate::util::{Sandbox, TestResult};
+
+#[test]
+fn an_empty_store_gives_empty_reports_not_errors() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@mastodon.social"])?
+        .success();
+    let json = sandbox.stdout(&["report", "reach", "--brand", "acme", "--format", "json"])?;
+    let value: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(
+        value,
+        serde_json::json!({"brand": "acme", "from": null, "to": null, "rows": []})
+    );
+    let csv = sandbox.stdout(&["report", "instances", "--brand", "acme", "--format", "csv"])?;
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("host")),
+        "a header row: {csv}"
+    );
+    Ok(())
+}
+
+#[test]
+fn bad_arguments_are_clear_errors() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@mastodon.social"])?
+        .success();
+    sandbox
+        .run(&["report", "reach", "--brand", "nope"])?
+        .failure()
+        .code(1)
+        .stderr(contains("nope").and(contains("acme")));
+    sandbox
+        .run(&["report", "reach", "--brand", "acme", "--from", "2026-02-30"])?
+        .failure()
+        .stderr(contains("2026-02-30"));
+    sandbox
+        .run(&["report", "views", "--brand", "acme"])?
+        .failure()
+        .stderr(contains("reach, posts, instances"));
+    sandbox
+        .run(&["report", "reach", "--brand", "acme", "--format", "xml"])?
+        .failure()
+        .stderr(contains("xml"));
+    Ok(())
+}
+
+#[test]
+fn out_writes_a_file() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@mastodon.social"])?
+        .success();
+    let path = sandbox.dir.path().join("reach.json");
+    sandbox
+        .run(&[
+            "report",
+            "reach",
+            "--brand",
+            "acme",
+            "--format",
+            "json",
+            "--out",
+            &path.display().to_string(),
+        ])?
+        .success();
+    let written = std::fs::read_to_string(&path)?;
+    assert!(written.contains("\"brand\": \"acme\""), "{written}");
+    Ok(())
+}
