@@ -1,11 +1,15 @@
 #![doc = include_str!("../README.md")]
 
 mod error;
+mod server;
 mod time;
 mod truth;
 mod world;
 
 pub use error::FakeverseError;
+pub use server::{
+    DEFAULT_TIME_SCALE, FakeverseServer, Ready, STATS_PATH, ServerOptions, run, write_file,
+};
 pub use time::{rfc3339, rfc3339_millis};
 pub use truth::{
     BrandReports, REPLY_DEPTH, Truth, TruthBrand, TruthEngagement, TruthInstance, TruthPost,

@@ -103,7 +103,8 @@ pub struct TruthEngagement {
     pub instance: String,
     /// The engager's actor id.
     pub actor: String,
-    /// Its follower count, `null` where its actor document cannot be read.
+    /// Its follower count, `null` where its actor document cannot be read or has no
+    /// followers collection (Lemmy, Mbin).
     pub actor_followers: Option<u64>,
     #[serde(rename = "self")]
     pub is_self: bool,
@@ -153,12 +154,14 @@ pub(crate) fn left_out_reason(world: &World, e: &Engagement) -> Option<&'static 
     None
 }
 
-/// Whether a crawler can read the actor documents of the host of `actor`.
-pub(crate) fn actor_readable(world: &World, actor: u32) -> bool {
-    world
-        .instance_of(actor)
-        .is_some_and(|i| !i.quirk.actors_unreadable() && i.software != SimSoftware::Gotosocial)
-        && world.actors().get(actor as usize).is_some_and(|a| !a.gone)
+/// Whether a crawler can learn the follower count of `actor`: its actor document is
+/// readable and links a followers collection.
+pub(crate) fn followers_known(world: &World, actor: u32) -> bool {
+    world.instance_of(actor).is_some_and(|i| {
+        !i.quirk.actors_unreadable()
+            && i.software != SimSoftware::Gotosocial
+            && i.software.exposes_followers()
+    }) && world.actors().get(actor as usize).is_some_and(|a| !a.gone)
 }
 
 /// The software a crawler learns for an instance, with how it learned it.
@@ -320,7 +323,7 @@ fn truth_engagement(world: &World, i: u32) -> Option<TruthEngagement> {
         kind: e.kind,
         instance: inst.host.clone(),
         actor: world.actor_id(e.actor),
-        actor_followers: actor_readable(world, e.actor).then(|| world.followers(e.actor)),
+        actor_followers: followers_known(world, e.actor).then(|| world.followers(e.actor)),
         is_self: actor.brand == Some(post.brand),
         object: world.engagement_uri(i),
         published: rfc3339(e.created),

@@ -9,7 +9,7 @@ use fedireach_core::{
     ReportedCounts, pct_2dp, round_half_away,
 };
 
-use super::{BrandReports, TruthInstance, actor_readable};
+use super::{BrandReports, TruthInstance, followers_known};
 use crate::{time::rfc3339, world::SimSoftware, world::World};
 
 /// Counts by kind, in [`EngagementKind::ALL`] order.
@@ -168,7 +168,7 @@ fn reach_report(
             let potential_reach = acc
                 .boosters
                 .iter()
-                .filter(|a| actor_readable(world, **a))
+                .filter(|a| followers_known(world, **a))
                 .map(|a| world.followers(*a))
                 .sum();
             let engagements = acc.counts.engagements();

@@ -15,7 +15,6 @@ pub const POST_BASE: u64 = 9_000_000;
 pub const NUM_SPAN: u64 = 10_000_000;
 
 /// What an object number stands for.
-#[allow(dead_code)] // read by the server (next slice)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumTarget {
     Post(u32),
@@ -23,7 +22,6 @@ pub enum NumTarget {
 }
 
 /// Decodes an object number.
-#[allow(dead_code)] // read by the server (next slice)
 pub fn decode_num(num: u64) -> NumTarget {
     let n = num % NUM_SPAN;
     if n >= POST_BASE {
@@ -52,8 +50,10 @@ pub fn base36(mut n: u64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// A UUID-shaped string whose last group carries `n` (PeerTube, Pleroma, Friendica).
+/// A UUID-shaped string whose last group carries `n % NUM_SPAN` (PeerTube, Pleroma,
+/// Friendica): the index part of an object number, which [`decode_num`] reads back.
 pub fn uuid(key: u64, n: u64) -> String {
+    let n = n % NUM_SPAN;
     format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
         key >> 32,

@@ -6,7 +6,7 @@
 //! from the parts on demand (see `ids.rs`).
 
 mod generate;
-mod ids;
+pub(crate) mod ids;
 mod quirk;
 mod scale;
 mod software;

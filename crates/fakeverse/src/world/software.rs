@@ -107,6 +107,12 @@ impl SimSoftware {
         matches!(self, Self::Mastodon)
     }
 
+    /// Whether this software's person actors link a followers collection with a count
+    /// (Lemmy and Mbin users have none).
+    pub fn exposes_followers(self) -> bool {
+        !matches!(self, Self::Lemmy | Self::Mbin)
+    }
+
     /// Whether users of this software can quote a post.
     pub fn can_quote(self) -> bool {
         matches!(
