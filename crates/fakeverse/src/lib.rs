@@ -8,7 +8,8 @@ mod world;
 
 pub use error::FakeverseError;
 pub use server::{
-    DEFAULT_TIME_SCALE, FakeverseServer, Ready, STATS_PATH, ServerOptions, run, write_file,
+    DEFAULT_TIME_SCALE, FakeverseServer, NetworkOptions, Ready, STATS_PATH, ServerOptions, run,
+    write_file,
 };
 pub use time::{rfc3339, rfc3339_millis};
 pub use truth::{

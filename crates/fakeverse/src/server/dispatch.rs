@@ -27,6 +27,8 @@ pub(crate) struct Ctx<'a> {
     pub params: Vec<(String, String)>,
     pub body: Bytes,
     pub token: Option<String>,
+    /// A valid HTTP signature (checked only where the software requires one).
+    pub signature_ok: bool,
 }
 
 impl Ctx<'_> {
@@ -123,6 +125,9 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
+    let signature_ok = signed
+        && inst.software == SimSoftware::Gotosocial
+        && super::signature::verify(&state, &parts.method, &path, &query, &parts.headers).await;
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
@@ -137,6 +142,7 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
             .collect(),
         body,
         token,
+        signature_ok,
     };
     let rate = politeness::check_rate(&state, instance, &path, &query, ctx.token_valid());
     let mut response = match rate {
@@ -204,10 +210,8 @@ async fn route(ctx: &Ctx<'_>) -> Response {
     if ctx.path.starts_with("/api/") {
         return api::route(ctx);
     }
-    if software == SimSoftware::Gotosocial {
-        // GoToSocial answers unsigned ActivityPub requests with 401. Checking signatures
-        // by fetching the signer's key is not implemented yet, so signed ones get 401 too
-        // (the crawler has no public URL by default, so it never signs).
+    if software == SimSoftware::Gotosocial && !ctx.signature_ok {
+        // GoToSocial answers unsigned (or badly signed) ActivityPub requests with 401.
         return reply::status(StatusCode::UNAUTHORIZED);
     }
     docs::activitypub(ctx)

@@ -11,10 +11,12 @@ mod dispatch;
 mod docs;
 mod politeness;
 mod reply;
+mod signature;
 mod state;
 mod tls;
 
 pub use dispatch::STATS_PATH;
+pub use signature::NetworkOptions;
 
 use std::{
     net::SocketAddr,
@@ -47,6 +49,8 @@ pub struct ServerOptions {
     pub rate_limit: Option<(u64, Duration)>,
     /// How long slow hosts wait before answering.
     pub slow_delay: Duration,
+    /// How the simulated servers reach others (GoToSocial fetching a signer's key).
+    pub network: NetworkOptions,
 }
 
 /// Mastodon's windows of 5 and 15 minutes become 5 and 15 seconds.
@@ -60,6 +64,7 @@ impl Default for ServerOptions {
             time_scale: DEFAULT_TIME_SCALE,
             rate_limit: None,
             slow_delay: Duration::from_millis(1500),
+            network: NetworkOptions::default(),
         }
     }
 }

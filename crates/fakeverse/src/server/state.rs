@@ -55,6 +55,10 @@ pub(crate) struct State {
     pub burst_counters: Vec<AtomicU64>,
     /// The port the server listens on (for deny-address redirects).
     pub port: u16,
+    /// Signers' keys fetched so far, by key id.
+    pub keys: Mutex<HashMap<String, rsa::RsaPublicKey>>,
+    /// The client GoToSocial hosts fetch signers' keys with.
+    pub key_client: reqwest::Client,
 }
 
 impl State {
@@ -92,6 +96,7 @@ impl State {
             }
         }
         let n = world.instances().len();
+        let key_client = super::signature::key_client(&options.network);
         Self {
             stats: (0..n).map(|_| HostStats::default()).collect(),
             burst_counters: (0..n).map(|_| AtomicU64::new(0)).collect(),
@@ -103,6 +108,8 @@ impl State {
             boosts_by,
             windows: Mutex::new(HashMap::new()),
             port,
+            keys: Mutex::new(HashMap::new()),
+            key_client,
         }
     }
 

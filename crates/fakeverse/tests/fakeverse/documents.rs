@@ -199,3 +199,54 @@ async fn every_engagement_document_is_served() {
     }
     assert!(seen.len() > 20, "{seen:?}");
 }
+
+/// Two servers of the same seed serve the same bytes; the same world on a later day
+/// serves the same old documents and new ones beside them.
+#[tokio::test]
+async fn same_seed_same_documents_and_days_add_to_them() {
+    let a = start(8).await;
+    let b = start(8).await;
+    let later = super::start_with(fedireach_fakeverse::ServerOptions {
+        world: fedireach_fakeverse::WorldOptions {
+            seed: 8,
+            scale: fedireach_fakeverse::Scale::Small,
+            day: 20,
+            plain_http: true,
+        },
+        ..fedireach_fakeverse::ServerOptions::default()
+    })
+    .await;
+    let truth = Truth::of(a.world());
+    let mut urls: Vec<String> = truth.posts.iter().take(10).map(|p| p.uri.clone()).collect();
+    urls.extend(truth.brands.iter().flat_map(|b| b.actor_ids.clone()));
+    urls.extend(
+        truth
+            .engagements
+            .iter()
+            .filter(|e| !e.object.contains('#'))
+            .take(30)
+            .map(|e| e.object.clone()),
+    );
+    for url in &urls {
+        let (x, y) = (get(&a, url).await, get(&b, url).await);
+        assert_eq!(x.status, y.status, "{url}");
+        assert_eq!(x.body, y.body, "{url} differs between two runs");
+    }
+    let actor = truth.brands[1].actor_ids[0].clone();
+    let total = |doc: Value| doc["totalItems"].as_u64().unwrap_or(0);
+    let outbox = format!("{actor}/outbox");
+    let (before, after) = (
+        total(get(&a, &outbox).await.json()),
+        total(get(&later, &outbox).await.json()),
+    );
+    assert!(
+        after > before,
+        "20 days later the brand has posted more ({before} -> {after})"
+    );
+    let followers = format!("{actor}/followers");
+    let (before, after) = (
+        total(get(&a, &followers).await.json()),
+        total(get(&later, &followers).await.json()),
+    );
+    assert!(after > before, "followers grow ({before} -> {after})");
+}

@@ -5,6 +5,7 @@ mod documents;
 mod misbehaving;
 mod politeness;
 mod server;
+mod signatures;
 mod world;
 
 use std::time::Duration;
