@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod server;
+mod time;
+mod truth;
+mod world;
+
+pub use error::FakeverseError;
+pub use server::{
+    DEFAULT_TIME_SCALE, FakeverseServer, NetworkOptions, Ready, STATS_PATH, ServerOptions, run,
+    write_file,
+};
+pub use time::{rfc3339, rfc3339_millis};
+pub use truth::{
+    BrandReports, REPLY_DEPTH, Truth, TruthBrand, TruthEngagement, TruthInstance, TruthPost,
+};
+pub use world::{
+    Actor, Brand, EMOJIS, Engagement, HISTORY_DAYS, Instance, MAX_DAY, NEVER, NO_PARENT, OptOut,
+    Post, Quirk, Scale, SimSoftware, World, WorldOptions,
+};

@@ -1,0 +1,482 @@
+//! Mastodon's REST API, as an unauthenticated client (or the owner's token) sees it.
+//!
+//! Status ids are the object numbers; account ids are actor indices plus
+//! [`ACCOUNT_BASE`]. Logged out, `context` returns at most 40 ancestors and 60
+//! descendants down to depth 20; with the brand's token, 4096 each. `quotes` needs the
+//! token of the quoted post's author.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::Response,
+};
+use fedireach_core::EngagementKind;
+use serde_json::{Value, json};
+
+use super::limit;
+use crate::{
+    server::{
+        dispatch::Ctx,
+        docs::{Target, Visibility, author_of, status_visible},
+        reply,
+    },
+    time::rfc3339_millis,
+    world::{
+        NO_PARENT, World,
+        ids::{NumTarget, decode_num},
+    },
+};
+
+/// Account ids are actor indices plus this.
+pub(crate) const ACCOUNT_BASE: u64 = 100_000;
+const ANCESTORS_LIMIT: usize = 40;
+const DESCENDANTS_LIMIT: usize = 60;
+const DESCENDANTS_DEPTH_LIMIT: u8 = 20;
+const CONTEXT_LIMIT: usize = 4_096;
+
+pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
+    let segments: Vec<&str> = ctx.path.trim_end_matches('/').split('/').skip(1).collect();
+    match segments.as_slice() {
+        ["api", "v1", "accounts", "lookup"] => lookup(ctx),
+        ["api", "v1", "accounts", id] => account_by_id(ctx, id),
+        ["api", "v1", "accounts", id, "statuses"] => account_statuses(ctx, id),
+        ["api", "v1", "statuses", id] => with_status(ctx, id, |t| reply::api(&status(ctx, t))),
+        ["api", "v1", "statuses", id, "context"] => with_status(ctx, id, |t| context(ctx, t)),
+        ["api", "v1", "statuses", id, "favourited_by"] => {
+            with_status(ctx, id, |t| engagers(ctx, t, EngagementKind::Like))
+        }
+        ["api", "v1", "statuses", id, "reblogged_by"] => {
+            with_status(ctx, id, |t| engagers(ctx, t, EngagementKind::Boost))
+        }
+        ["api", "v1", "statuses", id, "quotes"] => with_status(ctx, id, |t| quotes(ctx, t)),
+        _ => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+fn actor_from_id(ctx: &Ctx<'_>, id: &str) -> Option<u32> {
+    let n = id.parse::<u64>().ok()?.checked_sub(ACCOUNT_BASE)?;
+    let a = u32::try_from(n).ok()?;
+    ctx.world
+        .actors()
+        .get(a as usize)
+        .is_some_and(|x| !x.gone)
+        .then_some(a)
+}
+
+/// The Account entity of any actor, as this server knows it.
+pub(crate) fn account(ctx: &Ctx<'_>, a: u32) -> Value {
+    let world = ctx.world;
+    let Some(actor) = world.actors().get(a as usize) else {
+        return Value::Null;
+    };
+    let local = actor.instance == ctx.instance;
+    let host = world.instance_of(a).map_or("", |i| i.host.as_str());
+    let acct = if local {
+        actor.username.to_string()
+    } else {
+        format!("{}@{host}", actor.username)
+    };
+    let id = world.actor_id(a);
+    let followers = if crate::truth::followers_known(world, a) {
+        world.followers(a)
+    } else {
+        0
+    };
+    let statuses = world
+        .posts()
+        .iter()
+        .filter(|p| p.actor == a && world.post_visible(p))
+        .count();
+    json!({
+        "id": (u64::from(a) + ACCOUNT_BASE).to_string(),
+        "username": actor.username,
+        "acct": acct,
+        "display_name": actor.username,
+        "locked": false,
+        "bot": false,
+        "discoverable": actor.opt_out != crate::world::OptOut::NotDiscoverable,
+        "indexable": matches!(actor.opt_out, crate::world::OptOut::None | crate::world::OptOut::NoBot | crate::world::OptOut::NotDiscoverable),
+        "group": false,
+        "created_at": rfc3339_millis(world.now() - 86_400 * 500),
+        "note": if actor.opt_out == crate::world::OptOut::NoBot { "<p>#nobot</p>" } else { "<p></p>" },
+        "url": id,
+        "uri": id,
+        "avatar": format!("https://{host}/avatars/{}.png", actor.username),
+        "avatar_static": format!("https://{host}/avatars/{}.png", actor.username),
+        "header": format!("https://{host}/headers/{}.png", actor.username),
+        "header_static": format!("https://{host}/headers/{}.png", actor.username),
+        "followers_count": followers,
+        "following_count": followers / 3 + 7,
+        "statuses_count": statuses,
+        "last_status_at": null,
+        "noindex": false,
+        "emojis": [],
+        "roles": [],
+        "fields": [],
+    })
+}
+
+fn lookup(ctx: &Ctx<'_>) -> Response {
+    let Some(acct) = ctx.param("acct") else {
+        return reply::api_error(StatusCode::BAD_REQUEST, "Missing acct");
+    };
+    let acct = acct.trim_start_matches('@');
+    let (user, host) = acct
+        .split_once('@')
+        .unwrap_or((acct, ctx.inst.host.as_str()));
+    if host != ctx.inst.host {
+        return reply::api_error(StatusCode::NOT_FOUND, "Record not found");
+    }
+    let found = ctx.inst.actors.clone().find(|a| {
+        ctx.world
+            .actors()
+            .get(*a as usize)
+            .is_some_and(|x| &*x.username == user && !x.gone)
+    });
+    match found {
+        Some(a) => reply::api(&account(ctx, a)),
+        None => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+fn account_by_id(ctx: &Ctx<'_>, id: &str) -> Response {
+    match actor_from_id(ctx, id) {
+        Some(a) => reply::api(&account(ctx, a)),
+        None => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+/// Whether this server knows a status: its own, or one that engages with its posts.
+fn known(ctx: &Ctx<'_>, target: Target) -> bool {
+    let world = ctx.world;
+    if status_visible(world, target) != Visibility::Visible {
+        return false;
+    }
+    let post = match target {
+        Target::Post(p) => p,
+        Target::Engagement(e) => match world.engagements().get(e as usize) {
+            Some(x)
+                if matches!(
+                    x.kind,
+                    EngagementKind::Reply | EngagementKind::ThreadReply | EngagementKind::Quote
+                ) =>
+            {
+                x.post
+            }
+            _ => return false,
+        },
+    };
+    world
+        .posts()
+        .get(post as usize)
+        .and_then(|p| world.actors().get(p.actor as usize))
+        .is_some_and(|a| a.instance == ctx.instance)
+}
+
+fn with_status(ctx: &Ctx<'_>, id: &str, f: impl FnOnce(Target) -> Response) -> Response {
+    let target = id.parse::<u64>().ok().map(|n| match decode_num(n) {
+        NumTarget::Post(p) => Target::Post(p),
+        NumTarget::Engagement(e) => Target::Engagement(e),
+    });
+    match target {
+        Some(t) if num(ctx.world, t).to_string() == id && known(ctx, t) => f(t),
+        _ => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+fn num(world: &World, t: Target) -> u64 {
+    match t {
+        Target::Post(p) => world.post_num(p),
+        Target::Engagement(e) => world.engagement_num(e),
+    }
+}
+
+fn children(ctx: &Ctx<'_>, t: Target) -> Vec<u32> {
+    let world = ctx.world;
+    let mut kids: Vec<u32> = match t {
+        Target::Post(p) => world
+            .engagements_of(p)
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter(|&i| {
+                world
+                    .engagements()
+                    .get(i as usize)
+                    .is_some_and(|e| e.kind == EngagementKind::Reply && e.parent == NO_PARENT)
+            })
+            .collect(),
+        Target::Engagement(e) => ctx.state.children.get(&e).cloned().unwrap_or_default(),
+    };
+    kids.retain(|&e| status_visible(world, Target::Engagement(e)) == Visibility::Visible);
+    kids.sort_by_key(|&e| world.engagement_num(e));
+    kids
+}
+
+/// The Status entity.
+fn status(ctx: &Ctx<'_>, t: Target) -> Value {
+    let world = ctx.world;
+    let (author, created, parent, kind, post) = match t {
+        Target::Post(p) => {
+            let Some(post) = world.posts().get(p as usize) else {
+                return Value::Null;
+            };
+            (post.actor, post.published, None, None, p)
+        }
+        Target::Engagement(e) => {
+            let Some(x) = world.engagements().get(e as usize) else {
+                return Value::Null;
+            };
+            let parent = if x.parent == NO_PARENT {
+                Target::Post(x.post)
+            } else {
+                Target::Engagement(x.parent)
+            };
+            (x.actor, x.created, Some(parent), Some(x.kind), x.post)
+        }
+    };
+    let parent = parent.filter(|_| kind != Some(EngagementKind::Quote));
+    let (mut likes, mut boosts, mut quotes) = (0u64, 0u64, 0u64);
+    if let Target::Post(p) = t {
+        for i in world.engagements_of(p) {
+            if let Some(x) = world
+                .engagements()
+                .get(i)
+                .filter(|x| world.engagement_visible(x))
+            {
+                match x.kind {
+                    EngagementKind::Like => likes += 1,
+                    EngagementKind::Boost => boosts += 1,
+                    EngagementKind::Quote => quotes += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let uri = match t {
+        Target::Post(p) => world.post_uri(p),
+        Target::Engagement(e) => world.engagement_uri(e),
+    };
+    let quote = (kind == Some(EngagementKind::Quote))
+        .then(|| json!({ "state": "accepted", "quoted_status": status(ctx, Target::Post(post)) }));
+    json!({
+        "id": num(world, t).to_string(),
+        "created_at": rfc3339_millis(created),
+        "in_reply_to_id": parent.map(|p| num(world, p).to_string()),
+        "in_reply_to_account_id": parent.and_then(|p| author_of(world, p)).map(|a| (u64::from(a) + ACCOUNT_BASE).to_string()),
+        "sensitive": false,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": uri,
+        "url": uri,
+        "replies_count": children(ctx, t).len(),
+        "reblogs_count": boosts,
+        "favourites_count": likes,
+        "quotes_count": quotes,
+        "edited_at": null,
+        "content": format!("<p>Status {}</p>", num(world, t)),
+        "reblog": null,
+        "account": account(ctx, author),
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": null,
+        "poll": null,
+        "quote": quote,
+    })
+}
+
+fn context(ctx: &Ctx<'_>, t: Target) -> Response {
+    let world = ctx.world;
+    let authorised = ctx.token_valid();
+    let (ancestors_cap, descendants_cap, depth_cap) = if authorised {
+        (CONTEXT_LIMIT, CONTEXT_LIMIT, u8::MAX)
+    } else {
+        (ANCESTORS_LIMIT, DESCENDANTS_LIMIT, DESCENDANTS_DEPTH_LIMIT)
+    };
+    let mut ancestors = Vec::new();
+    let mut cursor = t;
+    while let Target::Engagement(e) = cursor {
+        let Some(x) = world.engagements().get(e as usize) else {
+            break;
+        };
+        cursor = if x.parent == NO_PARENT {
+            Target::Post(x.post)
+        } else {
+            Target::Engagement(x.parent)
+        };
+        ancestors.push(cursor);
+    }
+    ancestors.reverse();
+    let ancestors: Vec<Value> = ancestors
+        .iter()
+        .rev()
+        .take(ancestors_cap)
+        .rev()
+        .map(|a| status(ctx, *a))
+        .collect();
+    let mut descendants = Vec::new();
+    let mut stack: Vec<(u32, u8)> = children(ctx, t).into_iter().rev().map(|e| (e, 1)).collect();
+    while let Some((e, depth)) = stack.pop() {
+        if descendants.len() >= descendants_cap {
+            break;
+        }
+        descendants.push(status(ctx, Target::Engagement(e)));
+        if depth < depth_cap {
+            stack.extend(
+                children(ctx, Target::Engagement(e))
+                    .into_iter()
+                    .rev()
+                    .map(|c| (c, depth + 1)),
+            );
+        }
+    }
+    reply::api(&json!({ "ancestors": ancestors, "descendants": descendants }))
+}
+
+/// `favourited_by` / `reblogged_by`: newest first, `max_id`/`since_id` cursors (the
+/// engagement numbers), `Link` header.
+fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
+    let Target::Post(p) = t else {
+        return reply::api(&json!([]));
+    };
+    let world = ctx.world;
+    let mut all: Vec<(u64, u32)> = world
+        .engagements_of(p)
+        .filter_map(|i| u32::try_from(i).ok())
+        .filter_map(|i| {
+            let x = world.engagements().get(i as usize)?;
+            (x.kind == kind && world.engagement_visible(x))
+                .then(|| (world.engagement_num(i), x.actor))
+        })
+        .collect();
+    all.sort_by_key(|x| std::cmp::Reverse(x.0));
+    let limit = limit(ctx.param("limit"), 40, 80);
+    let max_id = ctx.param("max_id").and_then(|v| v.parse::<u64>().ok());
+    let since_id = ctx.param("since_id").and_then(|v| v.parse::<u64>().ok());
+    let page: Vec<(u64, u32)> = all
+        .iter()
+        .filter(|(n, _)| max_id.is_none_or(|m| *n < m) && since_id.is_none_or(|s| *n > s))
+        .take(limit)
+        .copied()
+        .collect();
+    let accounts: Vec<Value> = page.iter().map(|(_, a)| account(ctx, *a)).collect();
+    let mut response = reply::api(&json!(accounts));
+    let base = format!("{}{}", ctx.origin(), ctx.path);
+    let mut links = Vec::new();
+    if let Some((last, _)) = page.last()
+        && all.iter().any(|(n, _)| n < last)
+    {
+        links.push(format!(
+            "<{base}?limit={limit}&max_id={last}>; rel=\"next\""
+        ));
+    }
+    if let Some((first, _)) = page.first() {
+        links.push(format!(
+            "<{base}?limit={limit}&since_id={first}>; rel=\"prev\""
+        ));
+    }
+    if !links.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
+    {
+        response.headers_mut().insert(header::LINK, v);
+    }
+    response
+}
+
+/// `quotes`: only for the quoted post's author, with its token.
+fn quotes(ctx: &Ctx<'_>, t: Target) -> Response {
+    let Target::Post(p) = t else {
+        return reply::api(&json!([]));
+    };
+    if ctx.token.is_none() {
+        return reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    }
+    let world = ctx.world;
+    let owner_ok = ctx.token_valid()
+        && world
+            .posts()
+            .get(p as usize)
+            .and_then(|post| world.brands().get(post.brand as usize))
+            .is_some_and(|b| b.token == ctx.token);
+    if !owner_ok {
+        return reply::api_error(StatusCode::FORBIDDEN, "This action is not allowed");
+    }
+    let items: Vec<Value> = world
+        .engagements_of(p)
+        .filter_map(|i| u32::try_from(i).ok())
+        .filter(|&i| {
+            world
+                .engagements()
+                .get(i as usize)
+                .is_some_and(|x| x.kind == EngagementKind::Quote && world.engagement_visible(x))
+        })
+        .map(|i| status(ctx, Target::Engagement(i)))
+        .collect();
+    reply::api(&json!(items))
+}
+
+fn account_statuses(ctx: &Ctx<'_>, id: &str) -> Response {
+    let Some(a) = actor_from_id(ctx, id) else {
+        return reply::api_error(StatusCode::NOT_FOUND, "Record not found");
+    };
+    let world = ctx.world;
+    let mut all: Vec<u32> = world
+        .posts()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.actor == a && world.post_visible(p))
+        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .collect();
+    all.sort_by_key(|&p| std::cmp::Reverse(world.post_num(p)));
+    let limit = limit(ctx.param("limit"), 20, 40);
+    let max_id = ctx.param("max_id").and_then(|v| v.parse::<u64>().ok());
+    let since_id = ctx.param("since_id").and_then(|v| v.parse::<u64>().ok());
+    let min_id = ctx.param("min_id").and_then(|v| v.parse::<u64>().ok());
+    let mut page: Vec<u32> = if let Some(min) = min_id {
+        let mut above: Vec<u32> = all
+            .iter()
+            .rev()
+            .filter(|&&p| world.post_num(p) > min)
+            .take(limit)
+            .copied()
+            .collect();
+        above.reverse();
+        above
+    } else {
+        all.iter()
+            .filter(|&&p| {
+                max_id.is_none_or(|m| world.post_num(p) < m)
+                    && since_id.is_none_or(|s| world.post_num(p) > s)
+            })
+            .take(limit)
+            .copied()
+            .collect()
+    };
+    page.truncate(limit);
+    let statuses: Vec<Value> = page.iter().map(|&p| status(ctx, Target::Post(p))).collect();
+    let mut response = reply::api(&json!(statuses));
+    let base = format!("{}{}", ctx.origin(), ctx.path);
+    let mut links = Vec::new();
+    if let Some(&last) = page.last()
+        && all
+            .iter()
+            .any(|&p| world.post_num(p) < world.post_num(last))
+    {
+        links.push(format!(
+            "<{base}?limit={limit}&max_id={}>; rel=\"next\"",
+            world.post_num(last)
+        ));
+    }
+    if let Some(&first) = page.first() {
+        links.push(format!(
+            "<{base}?limit={limit}&min_id={}>; rel=\"prev\"",
+            world.post_num(first)
+        ));
+    }
+    if !links.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
+    {
+        response.headers_mut().insert(header::LINK, v);
+    }
+    response
+}

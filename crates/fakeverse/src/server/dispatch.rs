@@ -1,0 +1,218 @@
+//! One handler for every request: find the host, count the request, apply the host's
+//! behaviour and rate limit, then answer as its software would.
+
+use std::{sync::Arc, sync::atomic::Ordering};
+
+use axum::{
+    body::Bytes,
+    extract::{Request, State as Extract},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::Response,
+};
+
+use super::{api, docs, politeness, reply, state::State};
+use crate::world::{Instance, Quirk, SimSoftware, World};
+
+/// The reserved path answered for any host name.
+pub const STATS_PATH: &str = "/__fakeverse/stats";
+
+/// Everything a document builder needs to know about a request.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a> {
+    pub state: &'a State,
+    pub world: &'a World,
+    pub instance: u32,
+    pub inst: &'a Instance,
+    pub path: &'a str,
+    pub params: Vec<(String, String)>,
+    pub body: Bytes,
+    pub token: Option<String>,
+    /// A valid HTTP signature (checked only where the software requires one).
+    pub signature_ok: bool,
+}
+
+impl Ctx<'_> {
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `https://host` of this host.
+    pub fn origin(&self) -> String {
+        self.world.origin(self.instance)
+    }
+
+    /// Whether the request carries the token of a brand whose first actor lives here.
+    pub fn token_valid(&self) -> bool {
+        let Some(token) = &self.token else {
+            return false;
+        };
+        self.world.brands().iter().any(|b| {
+            b.token.as_deref() == Some(token.as_str())
+                && b.actors
+                    .first()
+                    .and_then(|a| self.world.actors().get(*a as usize))
+                    .is_some_and(|a| a.instance == self.instance)
+        })
+    }
+}
+
+fn host_of(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    Some(name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The instance of a dead host the request is for, if it is one.
+pub(crate) fn dead_host(state: &State, headers: &HeaderMap) -> Option<u32> {
+    let i = state.world.instance_index(&host_of(headers)?)?;
+    (state.world.instances().get(i as usize)?.quirk == Quirk::Dead).then_some(i)
+}
+
+pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    if path == STATS_PATH {
+        return reply::api(&state.stats_json());
+    }
+    let Some(instance) = host_of(&parts.headers).and_then(|h| state.world.instance_index(&h))
+    else {
+        return reply::status(StatusCode::NOT_FOUND);
+    };
+    let Some(inst) = state.world.instances().get(instance as usize) else {
+        return reply::status(StatusCode::NOT_FOUND);
+    };
+    state.count_request(instance);
+    let stats = state.host_stats(instance);
+    if politeness::disallowed(inst, &path)
+        && let Some(s) = stats
+    {
+        s.robots_violations.fetch_add(1, Ordering::Relaxed);
+    }
+    let signed = parts.headers.contains_key("signature");
+    if signed && let Some(s) = stats {
+        s.signed.fetch_add(1, Ordering::Relaxed);
+    }
+    match inst.quirk {
+        Quirk::Gone => return reply::status(StatusCode::GONE),
+        Quirk::Slow => tokio::time::sleep(state.options.slow_delay).await,
+        Quirk::ServerErrors if path != "/robots.txt" => {
+            let n = state
+                .burst_counters
+                .get(instance as usize)
+                .map_or(0, |c| c.fetch_add(1, Ordering::Relaxed));
+            if n % 10 < 3 {
+                if let Some(s) = stats {
+                    s.status_5xx.fetch_add(1, Ordering::Relaxed);
+                }
+                let mut r = reply::status(StatusCode::SERVICE_UNAVAILABLE);
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return r;
+            }
+        }
+        _ => {}
+    }
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let signature_ok = signed
+        && inst.software == SimSoftware::Gotosocial
+        && super::signature::verify(&state, &parts.method, &path, &query, &parts.headers).await;
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let ctx = Ctx {
+        state: &state,
+        world: &state.world,
+        instance,
+        inst,
+        path: &path,
+        params: url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+        body,
+        token,
+        signature_ok,
+    };
+    let rate = politeness::check_rate(&state, instance, &path, &query, ctx.token_valid());
+    let mut response = match rate {
+        Err(info) => {
+            let mut r = reply::api_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
+            if !info.mastodon {
+                insert(&mut r, "retry-after", &info.retry_after().to_string());
+            }
+            add_rate_headers(&mut r, &info);
+            return r;
+        }
+        Ok(info) => {
+            let mut r = route(&ctx).await;
+            if let Some(info) = info {
+                add_rate_headers(&mut r, &info);
+            }
+            r
+        }
+    };
+    let url = if query.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{query}")
+    };
+    let deny_base = format!("{}://127.0.0.2:{}", state.world.scheme(), state.port);
+    response = reply::spoil(response, inst.quirk, &url, &deny_base).await;
+    if response.status().is_server_error()
+        && let Some(s) = stats
+    {
+        s.status_5xx.fetch_add(1, Ordering::Relaxed);
+    }
+    response
+}
+
+fn insert(r: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+fn add_rate_headers(r: &mut Response, info: &politeness::RateInfo) {
+    if info.mastodon {
+        insert(r, "x-ratelimit-limit", &info.limit.to_string());
+        insert(r, "x-ratelimit-remaining", &info.remaining.to_string());
+        insert(r, "x-ratelimit-reset", &info.reset_iso());
+    }
+}
+
+async fn route(ctx: &Ctx<'_>) -> Response {
+    let software = ctx.inst.software;
+    match ctx.path {
+        "/robots.txt" => {
+            return match politeness::robots_txt(ctx.inst) {
+                Some(body) => reply::text(body),
+                None => reply::status(StatusCode::GONE),
+            };
+        }
+        "/.well-known/webfinger" => return docs::webfinger(ctx),
+        "/.well-known/nodeinfo" => return docs::nodeinfo_links(ctx),
+        _ => {}
+    }
+    if let Some(version) = docs::nodeinfo_version(software, ctx.path) {
+        return docs::nodeinfo(ctx, version);
+    }
+    if ctx.path.starts_with("/api/") {
+        return api::route(ctx);
+    }
+    if software == SimSoftware::Gotosocial && !ctx.signature_ok {
+        // GoToSocial answers unsigned (or badly signed) ActivityPub requests with 401.
+        return reply::status(StatusCode::UNAUTHORIZED);
+    }
+    docs::activitypub(ctx)
+}

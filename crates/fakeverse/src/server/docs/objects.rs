@@ -1,0 +1,517 @@
+//! Objects (notes, videos, comments) and activities (Create, Announce, Like), found from
+//! their ids and written as their author's software writes them.
+
+use axum::{http::StatusCode, response::Response};
+use fedireach_core::EngagementKind;
+use serde_json::{Value, json};
+
+use super::{AS, PUBLIC, actor::collection_url, actor::context, collections};
+use crate::{
+    server::{dispatch::Ctx, reply, state::State},
+    time::{rfc3339, rfc3339_millis},
+    world::{
+        EMOJIS, NO_PARENT, SimSoftware, World,
+        ids::{NumTarget, decode_num},
+    },
+};
+
+/// A served object: a brand post or an engagement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Post(u32),
+    Engagement(u32),
+}
+
+/// Whether an object exists on the day the world is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    Visible,
+    NotYet,
+    Removed,
+}
+
+pub(crate) fn status_visible(world: &World, target: Target) -> Visibility {
+    match target {
+        Target::Post(p) => match world.posts().get(p as usize) {
+            Some(post) if world.post_visible(post) => Visibility::Visible,
+            _ => Visibility::NotYet,
+        },
+        Target::Engagement(e) => {
+            let Some(eng) = world.engagements().get(e as usize) else {
+                return Visibility::NotYet;
+            };
+            let post_ok = world
+                .posts()
+                .get(eng.post as usize)
+                .is_some_and(|p| world.post_visible(p));
+            if !post_ok || eng.created > world.now() {
+                Visibility::NotYet
+            } else if eng.removed <= world.now() {
+                Visibility::Removed
+            } else {
+                Visibility::Visible
+            }
+        }
+    }
+}
+
+fn uri_of(world: &World, target: Target) -> String {
+    match target {
+        Target::Post(p) => world.post_uri(p),
+        Target::Engagement(e) => world.engagement_uri(e),
+    }
+}
+
+/// The author of an object.
+pub(crate) fn author(world: &World, target: Target) -> Option<u32> {
+    match target {
+        Target::Post(p) => world.posts().get(p as usize).map(|p| p.actor),
+        Target::Engagement(e) => world.engagements().get(e as usize).map(|e| e.actor),
+    }
+}
+
+/// Finds the object a request names, and what follows its id in the path
+/// (`/replies`, `/likes`...).
+pub(crate) fn find_object(ctx: &Ctx<'_>) -> Option<(Target, String)> {
+    let mut requested = format!("{}{}", ctx.origin(), ctx.path);
+    let mut candidates: Vec<u64> = Vec::new();
+    if ctx.inst.software == SimSoftware::Wordpress
+        && let Some(c) = ctx.param("c")
+    {
+        requested = format!("{}/?c={c}", ctx.origin());
+        candidates.extend(c.parse::<u64>().ok());
+    }
+    for segment in ctx.path.split('/').rev() {
+        if let Ok(n) = segment.parse::<u64>() {
+            candidates.push(n);
+        }
+        if ctx.inst.software.is_misskey()
+            && !segment.is_empty()
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+            && let Ok(n) = u64::from_str_radix(segment, 36)
+        {
+            candidates.push(n);
+        }
+        if segment.len() == 36
+            && let Some(last) = segment.rsplit('-').next()
+            && let Ok(n) = u64::from_str_radix(last, 16)
+        {
+            candidates.push(n);
+        }
+    }
+    for num in candidates {
+        let target = match decode_num(num) {
+            NumTarget::Post(p) => Target::Post(p),
+            NumTarget::Engagement(e) => Target::Engagement(e),
+        };
+        let uri = uri_of(ctx.world, target);
+        if uri.is_empty() {
+            continue;
+        }
+        if requested == uri {
+            return Some((target, String::new()));
+        }
+        if let Some(rest) = requested.strip_prefix(&uri)
+            && rest.starts_with('/')
+        {
+            return Some((target, rest.to_owned()));
+        }
+    }
+    None
+}
+
+/// Serves an object or one of its collections.
+pub(crate) fn serve(ctx: &Ctx<'_>, target: Target, rest: &str) -> Response {
+    let world = ctx.world;
+    match status_visible(world, target) {
+        Visibility::NotYet => return reply::status(StatusCode::NOT_FOUND),
+        Visibility::Removed => return reply::status(StatusCode::GONE),
+        Visibility::Visible => {}
+    }
+    if author(world, target)
+        .and_then(|a| world.actors().get(a as usize))
+        .is_some_and(|a| a.gone)
+    {
+        return reply::status(StatusCode::GONE);
+    }
+    let software = ctx.inst.software;
+    let kind = match target {
+        Target::Engagement(e) => world.engagements().get(e as usize).map(|e| e.kind),
+        Target::Post(_) => None,
+    };
+    match (rest, kind) {
+        ("", Some(EngagementKind::Boost)) => reply::ap(&announce(world, target)),
+        ("", Some(EngagementKind::Like)) => reply::ap(&like(world, target)),
+        ("", _) => reply::ap(&with_context(
+            note_json(ctx.state, target),
+            software,
+            &ctx.origin(),
+        )),
+        ("/activity", _) if software == SimSoftware::Mastodon || software.is_misskey() => {
+            reply::ap(&create(ctx.state, target))
+        }
+        ("/replies", _) if software == SimSoftware::Mastodon => {
+            collections::mastodon_replies(ctx, target)
+        }
+        ("/likes" | "/shares", _) if software == SimSoftware::Mastodon => {
+            collections::mastodon_counts(ctx, target, &rest[1..])
+        }
+        ("/likes" | "/dislikes" | "/announces" | "/comments", None)
+            if software == SimSoftware::Peertube =>
+        {
+            collections::peertube(ctx, target, &rest[1..])
+        }
+        _ => reply::status(StatusCode::NOT_FOUND),
+    }
+}
+
+fn with_context(mut doc: Value, software: SimSoftware, origin: &str) -> Value {
+    if doc.get("@context").is_none() {
+        doc["@context"] = note_context(software, origin);
+    }
+    doc
+}
+
+/// The `@context` of a software's notes.
+pub(crate) fn note_context(software: SimSoftware, origin: &str) -> Value {
+    match software {
+        SimSoftware::Mastodon | SimSoftware::Gotosocial | SimSoftware::Pixelfed => json!([AS, {
+            "ostatus": "http://ostatus.org#",
+            "atomUri": "ostatus:atomUri",
+            "inReplyToAtomUri": "ostatus:inReplyToAtomUri",
+            "conversation": "ostatus:conversation",
+            "sensitive": "as:sensitive",
+            "toot": "http://joinmastodon.org/ns#",
+            "votersCount": "toot:votersCount",
+            "quote": "https://w3id.org/fep/044f#quote",
+            "quoteUri": "http://fedibird.com/ns#quoteUri",
+            "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote"
+        }]),
+        SimSoftware::Peertube => json!([AS, "https://w3id.org/security/v1", {
+            "pt": "https://joinpeertube.org/ns#",
+            "sc": "http://schema.org/",
+            "comments": { "@id": "as:comments", "@type": "@id" },
+            "likes": { "@id": "as:likes", "@type": "@id" },
+            "dislikes": { "@id": "as:dislikes", "@type": "@id" },
+            "shares": { "@id": "as:shares", "@type": "@id" },
+            "uuid": "sc:identifier",
+            "views": { "@type": "sc:Number", "@id": "pt:views" },
+            "state": { "@type": "sc:Number", "@id": "pt:state" },
+            "commentsEnabled": { "@type": "sc:Boolean", "@id": "pt:commentsEnabled" },
+            "downloadEnabled": { "@type": "sc:Boolean", "@id": "pt:downloadEnabled" },
+            "waitTranscoding": { "@type": "sc:Boolean", "@id": "pt:waitTranscoding" },
+            "support": { "@type": "sc:Text", "@id": "pt:support" },
+            "originallyPublishedAt": "sc:datePublished",
+            "category": "sc:category",
+            "licence": "sc:license",
+            "language": "sc:inLanguage",
+            "subtitleLanguage": "sc:subtitleLanguage",
+            "sensitive": "as:sensitive"
+        }]),
+        other => context(other, origin),
+    }
+}
+
+fn text(world: &World, target: Target) -> String {
+    const TOPICS: [&str; 8] = [
+        "our spring release",
+        "a behind-the-scenes look",
+        "the community meetup",
+        "a small fix that matters",
+        "what we learned this month",
+        "the new colours",
+        "our open roadmap",
+        "a thank-you to contributors",
+    ];
+    match target {
+        Target::Post(p) => {
+            let post = world.posts().get(p as usize);
+            let brand = post.map_or("", |post| world.brand_name(post));
+            let topic = TOPICS[(post.map_or(0, |p| p.key) % 8) as usize];
+            format!("{brand} news #{p}: {topic}.")
+        }
+        Target::Engagement(e) => {
+            let kind = world.engagements().get(e as usize).map(|e| e.kind);
+            let topic = TOPICS[(e % 8) as usize];
+            match kind {
+                Some(EngagementKind::Quote) => format!("Worth reading, about {topic}."),
+                _ => format!("Thanks for sharing {topic}!"),
+            }
+        }
+    }
+}
+
+/// What an engagement answers or quotes.
+fn in_reply_to(world: &World, target: Target) -> Option<String> {
+    let Target::Engagement(e) = target else {
+        return None;
+    };
+    let eng = world.engagements().get(e as usize)?;
+    matches!(
+        eng.kind,
+        EngagementKind::Reply | EngagementKind::ThreadReply
+    )
+    .then(|| world.in_reply_to(eng))
+}
+
+fn quoted(world: &World, target: Target) -> Option<String> {
+    let Target::Engagement(e) = target else {
+        return None;
+    };
+    let eng = world.engagements().get(e as usize)?;
+    (eng.kind == EngagementKind::Quote).then(|| world.post_uri(eng.post))
+}
+
+fn num_of(world: &World, target: Target) -> u64 {
+    match target {
+        Target::Post(p) => world.post_num(p),
+        Target::Engagement(e) => world.engagement_num(e),
+    }
+}
+
+fn published(world: &World, target: Target) -> i64 {
+    match target {
+        Target::Post(p) => world.posts().get(p as usize).map_or(0, |p| p.published),
+        Target::Engagement(e) => world.engagements().get(e as usize).map_or(0, |e| e.created),
+    }
+}
+
+/// The object as its author's software writes it (without `@context` for embedding,
+/// except where the software embeds it too).
+pub(crate) fn note_json(state: &State, target: Target) -> Value {
+    let world = &state.world;
+    let Some(author) = author(world, target) else {
+        return Value::Null;
+    };
+    let Some(inst) = world.instance_of(author) else {
+        return Value::Null;
+    };
+    let software = inst.software;
+    let origin = world.origin(
+        world
+            .actors()
+            .get(author as usize)
+            .map_or(0, |a| a.instance),
+    );
+    let uri = uri_of(world, target);
+    let actor_id = world.actor_id(author);
+    let followers = collection_url(world, author, "followers");
+    let when = published(world, target);
+    let body = text(world, target);
+    let reply_to = in_reply_to(world, target);
+    let quote = quoted(world, target);
+    let num = num_of(world, target);
+    let user = world
+        .actors()
+        .get(author as usize)
+        .map_or("", |a| &*a.username);
+    if let (Target::Post(p), SimSoftware::Peertube) = (target, software) {
+        return collections::video(state, p);
+    }
+    let mut doc = match software {
+        SimSoftware::Mastodon | SimSoftware::Gotosocial | SimSoftware::Pixelfed => {
+            let content = format!("<p>{body}</p>");
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "summary": null,
+                "inReplyTo": reply_to,
+                "published": rfc3339(when),
+                "url": if software == SimSoftware::Pixelfed { uri.clone() } else { format!("{origin}/@{user}/{num}") },
+                "attributedTo": actor_id,
+                "to": [PUBLIC],
+                "cc": [followers],
+                "sensitive": false,
+                "atomUri": uri,
+                "inReplyToAtomUri": reply_to,
+                "conversation": format!("tag:{},{}:objectId={num}:objectType=Conversation", inst.host, &rfc3339(when)[..10]),
+                "content": content,
+                "contentMap": { "en": content },
+                "attachment": [],
+                "tag": [],
+            });
+            if software == SimSoftware::Mastodon {
+                doc["replies"] = collections::mastodon_replies_inline(state, target);
+                let (likes, shares) = collections::like_share_counts(world, target);
+                doc["likes"] = json!({ "id": format!("{uri}/likes"), "type": "Collection", "totalItems": likes });
+                doc["shares"] = json!({ "id": format!("{uri}/shares"), "type": "Collection", "totalItems": shares });
+            }
+            if let Some(q) = &quote {
+                doc["quote"] = json!(q);
+                doc["quoteUri"] = json!(q);
+                doc["_misskey_quote"] = json!(q);
+            }
+            doc
+        }
+        s if s.is_misskey() => {
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "attributedTo": actor_id,
+                "summary": null,
+                "content": format!("<p><span>{body}</span></p>"),
+                "_misskey_content": body,
+                "source": { "content": body, "mediaType": "text/x.misskeymarkdown" },
+                "published": rfc3339_millis(when),
+                "to": [PUBLIC],
+                "cc": [followers],
+                "inReplyTo": reply_to,
+                "attachment": [],
+                "sensitive": false,
+                "tag": [],
+            });
+            if let Some(q) = &quote {
+                doc["_misskey_quote"] = json!(q);
+                doc["quoteUrl"] = json!(q);
+                doc["quoteUri"] = json!(q);
+            }
+            doc
+        }
+        SimSoftware::Peertube => json!({
+            "id": uri,
+            "type": "Note",
+            "content": body,
+            "mediaType": "text/markdown",
+            "inReplyTo": reply_to,
+            "updated": rfc3339_millis(when),
+            "published": rfc3339_millis(when),
+            "url": uri,
+            "attributedTo": actor_id,
+            "to": [PUBLIC],
+            "cc": [followers],
+            "tag": [],
+        }),
+        _ => {
+            let content = format!("<p>{body}</p>");
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "attributedTo": actor_id,
+                "content": content,
+                "published": rfc3339(when),
+                "to": [PUBLIC],
+                "cc": [followers],
+                "inReplyTo": reply_to,
+                "tag": [],
+            });
+            match software {
+                SimSoftware::Pleroma | SimSoftware::Akkoma => {
+                    doc["actor"] = json!(actor_id);
+                    doc["attachment"] = json!([]);
+                    doc["sensitive"] = json!(false);
+                    doc["summary"] = json!("");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/plain" });
+                    let ctx_id = format!("{origin}/contexts/{num}");
+                    doc["context"] = json!(ctx_id);
+                    doc["conversation"] = json!(ctx_id);
+                    if let Some(q) = &quote {
+                        doc["quoteUrl"] = json!(q);
+                        doc["quoteUri"] = json!(q);
+                    }
+                }
+                SimSoftware::Lemmy | SimSoftware::Mbin => {
+                    doc["mediaType"] = json!("text/html");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });
+                    doc["distinguished"] = json!(false);
+                    doc["language"] = json!({ "identifier": "en", "name": "English" });
+                    doc["audience"] = json!(format!("{origin}/c/general"));
+                }
+                SimSoftware::Friendica => {
+                    doc["contentMap"] = json!({ "en": content });
+                    doc["url"] = json!(uri);
+                    doc["attachment"] = json!([]);
+                    doc["sensitive"] = json!(false);
+                    doc["summary"] = json!("");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/bbcode" });
+                    doc["context"] = json!(format!("{origin}/objects/{num}#context"));
+                    doc["diaspora:guid"] = json!(format!("{num:x}"));
+                    doc["diaspora:comment"] = json!(null);
+                }
+                SimSoftware::Wordpress => {
+                    doc["contentMap"] = json!({ "en": content });
+                    doc["url"] = json!(uri);
+                }
+                _ => {
+                    doc["url"] = json!(uri);
+                }
+            }
+            doc
+        }
+    };
+    if software.is_misskey() || matches!(software, SimSoftware::Pleroma | SimSoftware::Akkoma) {
+        doc["@context"] = note_context(software, &origin);
+    }
+    doc
+}
+
+/// `Create` of an object, as outboxes list them.
+pub(crate) fn create(state: &State, target: Target) -> Value {
+    let world = &state.world;
+    let uri = uri_of(world, target);
+    let author = author(world, target).unwrap_or(0);
+    let software = world
+        .instance_of(author)
+        .map_or(SimSoftware::Mastodon, |i| i.software);
+    let mut object = note_json(state, target);
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    let when = published(world, target);
+    json!({
+        "@context": note_context(software, &world.origin(world.actors().get(author as usize).map_or(0, |a| a.instance))),
+        "id": format!("{uri}/activity"),
+        "type": "Create",
+        "actor": world.actor_id(author),
+        "published": if software.is_misskey() { rfc3339_millis(when) } else { rfc3339(when) },
+        "to": [PUBLIC],
+        "cc": [collection_url(world, author, "followers")],
+        "object": object,
+    })
+}
+
+/// An `Announce` (boost) activity.
+pub(crate) fn announce(world: &World, target: Target) -> Value {
+    let Target::Engagement(e) = target else {
+        return Value::Null;
+    };
+    let Some(eng) = world.engagements().get(e as usize) else {
+        return Value::Null;
+    };
+    let post_author = world.posts().get(eng.post as usize).map_or(0, |p| p.actor);
+    json!({
+        "@context": AS,
+        "id": world.engagement_uri(e),
+        "type": "Announce",
+        "actor": world.actor_id(eng.actor),
+        "published": rfc3339(eng.created),
+        "to": [PUBLIC],
+        "cc": [world.actor_id(post_author), collection_url(world, eng.actor, "followers")],
+        "object": world.post_uri(eng.post),
+    })
+}
+
+/// A `Like` activity (with Misskey's reaction, when it is one).
+pub(crate) fn like(world: &World, target: Target) -> Value {
+    let Target::Engagement(e) = target else {
+        return Value::Null;
+    };
+    let Some(eng) = world.engagements().get(e as usize) else {
+        return Value::Null;
+    };
+    let mut doc = json!({
+        "@context": [AS, "https://w3id.org/security/v1"],
+        "id": world.engagement_uri(e),
+        "type": "Like",
+        "actor": world.actor_id(eng.actor),
+        "object": if eng.parent == NO_PARENT { world.post_uri(eng.post) } else { world.engagement_uri(eng.parent) },
+    });
+    if eng.emoji > 0
+        && let Some(emoji) = EMOJIS.get(usize::from(eng.emoji) - 1)
+    {
+        doc["content"] = json!(emoji);
+        doc["_misskey_reaction"] = json!(emoji);
+    }
+    doc
+}

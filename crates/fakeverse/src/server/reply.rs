@@ -1,0 +1,165 @@
+//! Responses as the simulated servers write them, and the misbehaviours applied to
+//! ActivityPub documents.
+
+use axum::{
+    body::Body,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use crate::world::Quirk;
+
+/// Marks a response as an ActivityPub document, which misbehaving hosts spoil.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ApDocument;
+
+/// The size of an oversized document: past the crawler's 5 MB cap.
+pub(crate) const OVERSIZED_BYTES: usize = 6_000_000;
+
+fn with_type(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
+    let mut r = Response::new(body.into());
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// An ActivityPub document.
+pub(crate) fn ap(value: &Value) -> Response {
+    let mut r = with_type(
+        StatusCode::OK,
+        "application/activity+json; charset=utf-8",
+        value.to_string(),
+    );
+    r.extensions_mut().insert(ApDocument);
+    r
+}
+
+/// A REST API answer.
+pub(crate) fn api(value: &Value) -> Response {
+    with_type(
+        StatusCode::OK,
+        "application/json; charset=utf-8",
+        value.to_string(),
+    )
+}
+
+/// A REST API error, as Mastodon writes them.
+pub(crate) fn api_error(status: StatusCode, message: &str) -> Response {
+    with_type(
+        status,
+        "application/json; charset=utf-8",
+        json!({ "error": message }).to_string(),
+    )
+}
+
+/// A WebFinger JRD.
+pub(crate) fn jrd(value: &Value) -> Response {
+    with_type(
+        StatusCode::OK,
+        "application/jrd+json; charset=utf-8",
+        value.to_string(),
+    )
+}
+
+/// A NodeInfo document of schema `version`.
+pub(crate) fn nodeinfo(value: &Value, version: &str) -> Response {
+    let content_type = if version == "2.1" {
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"; charset=utf-8"
+    } else {
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"; charset=utf-8"
+    };
+    with_type(StatusCode::OK, content_type, value.to_string())
+}
+
+pub(crate) fn text(body: String) -> Response {
+    with_type(StatusCode::OK, "text/plain; charset=utf-8", body)
+}
+
+pub(crate) fn status(status: StatusCode) -> Response {
+    with_type(
+        status,
+        "application/json; charset=utf-8",
+        json!({ "error": status.canonical_reason().unwrap_or("error") }).to_string(),
+    )
+}
+
+pub(crate) fn redirect(location: &str) -> Response {
+    let mut r = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// Spoils an ActivityPub document the way the host's quirk says. `url` is the request's
+/// own URL (path and query), `deny_base` the refused address to redirect to.
+pub(crate) async fn spoil(
+    response: Response,
+    quirk: Quirk,
+    url: &str,
+    deny_base: &str,
+) -> Response {
+    if response.extensions().get::<ApDocument>().is_none() {
+        return response;
+    }
+    match quirk {
+        Quirk::MalformedJson => {
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            let half = bytes.slice(0..bytes.len() / 2);
+            with_type(
+                StatusCode::OK,
+                "application/activity+json; charset=utf-8",
+                half,
+            )
+        }
+        Quirk::HtmlBody => with_type(
+            StatusCode::OK,
+            "application/activity+json; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>",
+        ),
+        Quirk::WrongContentType => {
+            let mut response = response;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
+        Quirk::Oversized => {
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            let mut body = bytes.to_vec();
+            if body.last() == Some(&b'}') {
+                body.pop();
+                body.extend_from_slice(b",\"_padding\":\"");
+                body.resize(body.len() + OVERSIZED_BYTES, b'x');
+                body.extend_from_slice(b"\"}");
+            }
+            with_type(
+                StatusCode::OK,
+                "application/activity+json; charset=utf-8",
+                body,
+            )
+        }
+        Quirk::RedirectLoop => {
+            let next = match url.strip_suffix("?loop=1") {
+                Some(back) => back.to_owned(),
+                None if url.contains('?') => format!("{url}&loop=1"),
+                None => format!("{url}?loop=1"),
+            };
+            let next = if url.ends_with("&loop=1") {
+                url.trim_end_matches("&loop=1").to_owned()
+            } else {
+                next
+            };
+            redirect(&next)
+        }
+        Quirk::DenyRedirect => redirect(&format!("{deny_base}{url}")),
+        _ => response,
+    }
+}

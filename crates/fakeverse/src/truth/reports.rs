@@ -1,0 +1,292 @@
+//! The `reach`, `posts` and `instances` reports of every brand over all time, computed
+//! from the truth's own engagements with the core's row types and rounding helpers, so
+//! they compare equal to what the analytics print.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use fedireach_core::{
+    EngagementKind, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
+    ReportedCounts, pct_2dp, round_half_away,
+};
+
+use super::{BrandReports, TruthInstance, followers_known};
+use crate::{time::rfc3339, world::SimSoftware, world::World};
+
+/// Counts by kind, in [`EngagementKind::ALL`] order.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts([u64; 5]);
+
+impl Counts {
+    fn add(&mut self, kind: EngagementKind) {
+        let i = EngagementKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
+        if let Some(slot) = self.0.get_mut(i) {
+            *slot += 1;
+        }
+    }
+    fn get(&self, kind: EngagementKind) -> u64 {
+        let i = EngagementKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
+        self.0.get(i).copied().unwrap_or(0)
+    }
+    fn engagements(&self) -> u64 {
+        EngagementKind::ALL
+            .iter()
+            .filter(|k| k.counts_as_engagement())
+            .map(|k| self.get(*k))
+            .sum()
+    }
+}
+
+/// What the origin server reports for a post (see the crate docs for each software).
+pub(super) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
+    let mut counts = Counts::default();
+    for i in world.engagements_of(post) {
+        if let Some(e) = world.engagements().get(i)
+            && world.engagement_visible(e)
+        {
+            counts.add(e.kind);
+        }
+    }
+    let origin = world
+        .posts()
+        .get(post as usize)
+        .and_then(|p| world.instance_of(p.actor))
+        .map(|i| i.software);
+    let c = |k| counts.get(k);
+    match origin {
+        Some(SimSoftware::Peertube) => ReportedCounts {
+            replies: Some(c(EngagementKind::Reply) + c(EngagementKind::ThreadReply)),
+            boosts: Some(c(EngagementKind::Boost)),
+            likes: Some(c(EngagementKind::Like)),
+            quotes: None,
+        },
+        Some(s) if s.is_misskey() => ReportedCounts {
+            replies: Some(c(EngagementKind::Reply)),
+            boosts: Some(c(EngagementKind::Boost) + c(EngagementKind::Quote)),
+            likes: Some(c(EngagementKind::Like)),
+            quotes: None,
+        },
+        _ => ReportedCounts {
+            replies: Some(c(EngagementKind::Reply)),
+            boosts: Some(c(EngagementKind::Boost)),
+            likes: Some(c(EngagementKind::Like)),
+            quotes: Some(c(EngagementKind::Quote)),
+        },
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    counts: Counts,
+    engagers: HashSet<u32>,
+    instances: HashSet<u32>,
+    boosters: HashSet<u32>,
+}
+
+pub(super) fn all_reports(
+    world: &World,
+    kept: &[u32],
+    instances: &[TruthInstance],
+) -> BTreeMap<String, BrandReports> {
+    let by_host: HashMap<&str, &TruthInstance> =
+        instances.iter().map(|i| (i.host.as_str(), i)).collect();
+    let mut out = BTreeMap::new();
+    for (b, brand) in world.brands().iter().enumerate() {
+        let b = u16::try_from(b).unwrap_or(u16::MAX);
+        let mut reach: BTreeMap<&str, Acc> = BTreeMap::new();
+        let mut hosts: BTreeMap<&str, Acc> = BTreeMap::new();
+        let mut per_post: HashMap<u32, (Acc, u64, BTreeSet<&str>)> = HashMap::new();
+        for &i in kept {
+            let Some(e) = world.engagements().get(i as usize) else {
+                continue;
+            };
+            let Some(post) = world.posts().get(e.post as usize) else {
+                continue;
+            };
+            let Some(actor) = world.actors().get(e.actor as usize) else {
+                continue;
+            };
+            if post.brand != b || actor.brand == Some(b) {
+                continue;
+            }
+            let Some(inst) = world.instance_of(e.actor) else {
+                continue;
+            };
+            let Some(learned) = by_host.get(inst.host.as_str()) else {
+                continue;
+            };
+            for acc in [
+                reach.entry(learned.software.as_str()).or_default(),
+                hosts.entry(inst.host.as_str()).or_default(),
+            ] {
+                acc.counts.add(e.kind);
+                acc.engagers.insert(e.actor);
+                acc.instances.insert(actor.instance);
+                if e.kind == EngagementKind::Boost {
+                    acc.boosters.insert(e.actor);
+                }
+            }
+            let (acc, cross, softwares) = per_post.entry(e.post).or_default();
+            acc.counts.add(e.kind);
+            softwares.insert(learned.software.as_str());
+            let author_instance = world.actors().get(post.actor as usize).map(|a| a.instance);
+            if e.kind.counts_as_engagement() && author_instance != Some(actor.instance) {
+                *cross += 1;
+            }
+        }
+        out.insert(
+            brand.name.clone(),
+            BrandReports {
+                reach: reach_report(world, &brand.name, &reach, &by_host),
+                posts: posts_report(world, b, &brand.name, &per_post),
+                instances: instances_report(&brand.name, &hosts, &by_host),
+            },
+        );
+    }
+    out
+}
+
+fn reach_report(
+    world: &World,
+    brand: &str,
+    reach: &BTreeMap<&str, Acc>,
+    by_host: &HashMap<&str, &TruthInstance>,
+) -> ReachReport {
+    let total: u64 = reach.values().map(|a| a.counts.engagements()).sum();
+    let mut rows: Vec<ReachRow> = reach
+        .iter()
+        .map(|(software, acc)| {
+            let family = by_host
+                .values()
+                .find(|i| i.software == *software)
+                .map_or_else(|| (*software).to_owned(), |i| i.family.clone());
+            let potential_reach = acc
+                .boosters
+                .iter()
+                .filter(|a| followers_known(world, **a))
+                .map(|a| world.followers(*a))
+                .sum();
+            let engagements = acc.counts.engagements();
+            ReachRow {
+                software: (*software).to_owned(),
+                family,
+                replies: acc.counts.get(EngagementKind::Reply),
+                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
+                boosts: acc.counts.get(EngagementKind::Boost),
+                likes: acc.counts.get(EngagementKind::Like),
+                quotes: acc.counts.get(EngagementKind::Quote),
+                engagements,
+                unique_engagers: acc.engagers.len() as u64,
+                unique_instances: acc.instances.len() as u64,
+                potential_reach,
+                share_pct: pct_2dp(engagements, total),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.engagements
+            .cmp(&a.engagements)
+            .then_with(|| a.software.cmp(&b.software))
+    });
+    ReachReport {
+        brand: brand.to_owned(),
+        from: None,
+        to: None,
+        rows,
+    }
+}
+
+fn posts_report(
+    world: &World,
+    brand: u16,
+    name: &str,
+    per_post: &HashMap<u32, (Acc, u64, BTreeSet<&str>)>,
+) -> PostsReport {
+    let empty = (Acc::default(), 0, BTreeSet::new());
+    let mut rows: Vec<PostRow> = world
+        .posts()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.brand == brand && world.post_visible(p))
+        .map(|(p, post)| {
+            let p = u32::try_from(p).unwrap_or(u32::MAX);
+            let (acc, cross, softwares) = per_post.get(&p).unwrap_or(&empty);
+            let engagements = acc.counts.engagements();
+            let followers = world.followers(post.actor);
+            PostRow {
+                uri: world.post_uri(p),
+                actor: world.actor_id(post.actor),
+                published: rfc3339(post.published),
+                replies: acc.counts.get(EngagementKind::Reply),
+                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
+                boosts: acc.counts.get(EngagementKind::Boost),
+                likes: acc.counts.get(EngagementKind::Like),
+                quotes: acc.counts.get(EngagementKind::Quote),
+                engagements,
+                reported: reported_counts(world, p),
+                followers: Some(followers),
+                engagement_rate: round_half_away(engagements, followers, 4),
+                cross_server_share_pct: pct_2dp(*cross, engagements),
+                softwares: softwares.iter().map(|s| (*s).to_owned()).collect(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.published
+            .cmp(&b.published)
+            .then_with(|| a.uri.cmp(&b.uri))
+    });
+    PostsReport {
+        brand: name.to_owned(),
+        from: None,
+        to: None,
+        rows,
+    }
+}
+
+fn instances_report(
+    brand: &str,
+    hosts: &BTreeMap<&str, Acc>,
+    by_host: &HashMap<&str, &TruthInstance>,
+) -> InstancesReport {
+    let mut rows: Vec<InstanceRow> = hosts
+        .iter()
+        .filter_map(|(host, acc)| {
+            let inst = by_host.get(host)?;
+            let unique = acc.engagers.len() as u64;
+            Some(InstanceRow {
+                host: (*host).to_owned(),
+                software: inst.software.clone(),
+                family: inst.family.clone(),
+                replies: acc.counts.get(EngagementKind::Reply),
+                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
+                boosts: acc.counts.get(EngagementKind::Boost),
+                likes: acc.counts.get(EngagementKind::Like),
+                quotes: acc.counts.get(EngagementKind::Quote),
+                engagements: acc.counts.engagements(),
+                unique_engagers: unique,
+                active_month: inst.active_month,
+                penetration_pct: inst
+                    .active_month
+                    .filter(|m| *m > 0)
+                    .map(|m| pct_2dp(unique, m)),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.engagements
+            .cmp(&a.engagements)
+            .then_with(|| a.host.cmp(&b.host))
+    });
+    InstancesReport {
+        brand: brand.to_owned(),
+        from: None,
+        to: None,
+        rows,
+    }
+}

@@ -1,0 +1,283 @@
+//! The deterministic generator: one ChaCha stream seeded by the seed, consumed in a
+//! fixed order, so the same seed and scale always give the same world.
+//!
+//! The world is built so that what a correct crawler can learn is well defined (the
+//! truth depends on it): engagers whose actor documents cannot be read only like
+//! Mastodon posts (whose origin names them in `favourited_by`); thread replies hang only
+//! below replies that list their own replies (Mastodon notes) or below PeerTube comments
+//! (whose video lists every comment); replies by gone actors or on misbehaving hosts have
+//! no children; only leaf replies are ever deleted.
+
+use std::collections::HashMap;
+
+mod engage;
+
+use engage::generate_engagements;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{
+    Actor, Brand, DAY, HISTORY_DAYS, Instance, MAX_DAY, OptOut, Post, Quirk, SimSoftware, World,
+    WorldOptions,
+};
+
+/// 2026-06-01T00:00:00Z: the earliest day 0; the seed moves it by up to 96 days.
+const EPOCH: i64 = 1_780_272_000;
+/// The deepest thread reply generated (the crawler's default follows fewer).
+const MAX_DEPTH: u8 = 6;
+
+/// Words for user names.
+const WORDS: [&str; 32] = [
+    "otter", "heron", "maple", "quartz", "fern", "lynx", "cobalt", "willow", "ember", "tide",
+    "sparrow", "basil", "cedar", "pixel", "nova", "juniper", "marten", "saffron", "pebble",
+    "aurora", "kestrel", "moss", "onyx", "thistle", "badger", "comet", "dune", "ivy", "orca",
+    "raven", "sorrel", "yarrow",
+];
+
+/// Relative weights of the softwares of ordinary instances.
+const MIX: [(SimSoftware, u32); 13] = [
+    (SimSoftware::Mastodon, 40),
+    (SimSoftware::Misskey, 7),
+    (SimSoftware::Sharkey, 4),
+    (SimSoftware::Fedired, 1),
+    (SimSoftware::Pleroma, 6),
+    (SimSoftware::Akkoma, 4),
+    (SimSoftware::Pixelfed, 6),
+    (SimSoftware::Peertube, 5),
+    (SimSoftware::Lemmy, 7),
+    (SimSoftware::Mbin, 2),
+    (SimSoftware::Gotosocial, 5),
+    (SimSoftware::Friendica, 4),
+    (SimSoftware::Wordpress, 5),
+];
+
+/// The brands: name, accounts (software of the home, user name, followers), owned.
+/// A brand account: the software of its home, its user name, its followers on day 0.
+type Account = (SimSoftware, &'static str, u32);
+
+const BRANDS: [(&str, &[Account], bool); 3] = [
+    (
+        "Acme",
+        &[
+            (SimSoftware::Mastodon, "acme", 12_000),
+            (SimSoftware::Peertube, "acme_videos", 3_100),
+        ],
+        true,
+    ),
+    (
+        "Globex",
+        &[(SimSoftware::Mastodon, "globex", 28_000)],
+        false,
+    ),
+    (
+        "Initech",
+        &[(SimSoftware::Misskey, "initech", 5_200)],
+        false,
+    ),
+];
+
+struct Gen {
+    rng: ChaCha8Rng,
+    instances: Vec<Instance>,
+    actors: Vec<Actor>,
+    counters: HashMap<&'static str, u32>,
+}
+
+impl Gen {
+    fn unit(&mut self) -> f64 {
+        // (0, 1]: safe for ln and negative powers.
+        1.0 - self.rng.random::<f64>()
+    }
+
+    /// A heavy-tailed positive number with the given mean (Pareto-like, shape 1/exp).
+    fn heavy(&mut self, mean: f64, exp: f64) -> f64 {
+        mean * (1.0 - exp) * self.unit().powf(-exp)
+    }
+
+    fn next_name(&mut self, prefix: &'static str) -> String {
+        let n = self.counters.entry(prefix).or_insert(0);
+        *n += 1;
+        format!("{prefix}-{n}.example")
+    }
+
+    fn add_instance(&mut self, host: String, software: SimSoftware, quirk: Quirk, actors: u32) {
+        let index = u32::try_from(self.instances.len()).unwrap_or(u32::MAX);
+        let first = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
+        for local in 0..actors {
+            let word = WORDS[(local as usize) % WORDS.len()];
+            let followers = self.heavy(40.0, 0.6).min(250_000.0) as u32;
+            let roll = self.rng.random_range(0..100u32);
+            let opt_out = match roll {
+                0..5 => OptOut::NotIndexable,
+                5..11 => OptOut::IndexableMissing,
+                11..15 => OptOut::NotDiscoverable,
+                15..20 => OptOut::NoBot,
+                _ => OptOut::None,
+            };
+            let gone = quirk == Quirk::Normal && self.rng.random_range(0..100u32) < 1;
+            let growth = (followers / 300) as u16 + self.rng.random_range(0..3u16);
+            let key = self.rng.random::<u64>();
+            self.actors.push(Actor {
+                instance: index,
+                username: format!("{word}{local}").into_boxed_str(),
+                followers,
+                growth,
+                opt_out,
+                gone,
+                brand: None,
+                key,
+            });
+        }
+        let last = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
+        let users_total = u64::from(actors) * self.rng.random_range(20..200u64);
+        let active_month = users_total * self.rng.random_range(5..40u64) / 100;
+        let local_posts = users_total * self.rng.random_range(30..400u64);
+        self.instances.push(Instance {
+            host,
+            software,
+            quirk,
+            users_total,
+            active_month,
+            local_posts,
+            actors: first..last,
+        });
+    }
+
+    fn actor_count(&mut self, mean: f64) -> u32 {
+        (self.heavy(mean, 0.6).min(mean * 15.0) as u32).max(3)
+    }
+}
+
+pub(super) fn generate(options: &WorldOptions) -> World {
+    let params = options.scale.params();
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(options.seed),
+        instances: Vec::new(),
+        actors: Vec::new(),
+        counters: HashMap::new(),
+    };
+    let day0 = EPOCH + i64::try_from(options.seed % 97).unwrap_or(0) * DAY;
+
+    // Brand homes first (always well-behaved), then one ordinary host of every software,
+    // threads.net, the misbehaving hosts, and the weighted mix.
+    let mut brands = Vec::new();
+    for (b, (name, accounts, owned)) in BRANDS.iter().enumerate() {
+        let mut actors = Vec::new();
+        for &(software, user, followers) in accounts.iter() {
+            let host = g.next_name(software.slug());
+            let count = g.actor_count(params.mean_actors);
+            g.add_instance(host, software, Quirk::Normal, count);
+            let key = g.rng.random::<u64>();
+            let instance = u32::try_from(g.instances.len() - 1).unwrap_or(0);
+            let index = u32::try_from(g.actors.len()).unwrap_or(u32::MAX);
+            g.actors.push(Actor {
+                instance,
+                username: (*user).into(),
+                followers,
+                growth: u16::try_from(followers / 150).unwrap_or(u16::MAX),
+                opt_out: OptOut::None,
+                gone: false,
+                brand: Some(u16::try_from(b).unwrap_or(0)),
+                key,
+            });
+            if let Some(i) = g.instances.last_mut() {
+                i.actors.end = index + 1;
+            }
+            actors.push(index);
+        }
+        let token =
+            owned.then(|| format!("fakeverse-{}-{:016x}", name.to_lowercase(), options.seed));
+        brands.push(Brand {
+            name: (*name).to_owned(),
+            actors,
+            token,
+        });
+    }
+    for software in SimSoftware::ALL {
+        if software == SimSoftware::Threads {
+            let count = g.actor_count(params.mean_actors * 4.0);
+            g.add_instance("threads.net".to_owned(), software, Quirk::Normal, count);
+        } else if !g.instances.iter().any(|i| i.software == software) {
+            let host = g.next_name(software.slug());
+            let count = g.actor_count(params.mean_actors);
+            g.add_instance(host, software, Quirk::Normal, count);
+        }
+    }
+    for quirk in Quirk::MISBEHAVING {
+        for n in 0..params.per_quirk {
+            let software = match (quirk, n % 3) {
+                (Quirk::NoNodeinfo, 0) => SimSoftware::Misskey,
+                (Quirk::NoNodeinfo, 1) => SimSoftware::Mastodon,
+                (Quirk::NoNodeinfo, _) => SimSoftware::Akkoma,
+                (Quirk::Gone, 1) => SimSoftware::Pleroma,
+                _ => SimSoftware::Mastodon,
+            };
+            let host = g.next_name(quirk.as_str());
+            let count = g.actor_count(params.mean_actors);
+            g.add_instance(host, software, quirk, count);
+        }
+    }
+    let total_weight: u32 = MIX.iter().map(|(_, w)| w).sum();
+    for _ in 0..params.extra_instances {
+        let mut roll = g.rng.random_range(0..total_weight);
+        let mut software = SimSoftware::Mastodon;
+        for (s, w) in MIX {
+            if roll < w {
+                software = s;
+                break;
+            }
+            roll -= w;
+        }
+        let host = g.next_name(software.slug());
+        let count = g.actor_count(params.mean_actors);
+        g.add_instance(host, software, Quirk::Normal, count);
+    }
+
+    let posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
+    let (engagements, post_starts) = generate_engagements(&mut g, &posts, params.mean_engagements);
+
+    let host_index = g
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| (inst.host.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    World {
+        seed: options.seed,
+        scale: options.scale,
+        day: options.day.min(MAX_DAY),
+        scheme: if options.plain_http { "http" } else { "https" },
+        day0,
+        instances: g.instances,
+        actors: g.actors,
+        brands,
+        posts,
+        engagements,
+        post_starts,
+        host_index,
+    }
+}
+
+fn generate_posts(g: &mut Gen, brands: &[Brand], per_actor: u32, day0: i64) -> Vec<Post> {
+    let start = day0 - HISTORY_DAYS * DAY;
+    let end = day0 + i64::from(MAX_DAY) * DAY;
+    let mut posts = Vec::new();
+    for (b, brand) in brands.iter().enumerate() {
+        for &actor in &brand.actors {
+            let video = g.instance_of_actor(actor) == Some(SimSoftware::Peertube);
+            let count = if video { per_actor / 3 } else { per_actor };
+            let mut mine: Vec<Post> = (0..count)
+                .map(|_| Post {
+                    brand: u16::try_from(b).unwrap_or(0),
+                    actor,
+                    published: g.rng.random_range(start..end),
+                    key: g.rng.random::<u64>(),
+                })
+                .collect();
+            mine.sort_by_key(|p| p.published);
+            posts.extend(mine);
+        }
+    }
+    posts
+}

@@ -1,0 +1,263 @@
+//! The simulated world: instances, actors, brands, posts and engagements, generated once
+//! from a seed and a scale, and seen on a given day.
+//!
+//! Everything is kept compact (indices, not strings, between the parts) so that the
+//! large world's million engagements fit comfortably in memory; document ids are derived
+//! from the parts on demand (see `ids.rs`).
+
+mod generate;
+pub(crate) mod ids;
+mod quirk;
+mod scale;
+mod software;
+mod summary;
+
+use std::{collections::HashMap, ops::Range};
+
+use fedireach_core::EngagementKind;
+
+pub use quirk::Quirk;
+pub use scale::Scale;
+pub use software::SimSoftware;
+
+/// Seconds in a day.
+pub(crate) const DAY: i64 = 86_400;
+/// How many days the generated posts reach before the world's day 0.
+pub const HISTORY_DAYS: i64 = 90;
+/// How many days after day 0 the world is generated for (`--day` at most this).
+pub const MAX_DAY: u32 = 30;
+
+/// What to build: the same options always give the same world, byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorldOptions {
+    pub seed: u64,
+    pub scale: Scale,
+    /// Days after the world's day 0 (clamped to [`MAX_DAY`]).
+    pub day: u32,
+    /// `http://` ids instead of `https://`.
+    pub plain_http: bool,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            scale: Scale::Small,
+            day: 0,
+            plain_http: false,
+        }
+    }
+}
+
+/// One simulated instance.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub host: String,
+    pub software: SimSoftware,
+    pub quirk: Quirk,
+    pub users_total: u64,
+    pub active_month: u64,
+    pub local_posts: u64,
+    /// Its actors, as indices into the world's actors.
+    pub actors: Range<u32>,
+}
+
+/// Why an actor is left out of what a crawler may store about it (BRIEF section 3).
+/// Opted-out engagers still count in every aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptOut {
+    None,
+    /// `indexable: false`.
+    NotIndexable,
+    /// No `indexable` key at all (which means not indexable).
+    IndexableMissing,
+    /// `discoverable: false`.
+    NotDiscoverable,
+    /// `#nobot` in the bio.
+    NoBot,
+}
+
+impl OptOut {
+    /// The reason as the consent report names it; `None` for no opt-out.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::NotIndexable | Self::IndexableMissing => Some("not_indexable"),
+            Self::NotDiscoverable => Some("not_discoverable"),
+            Self::NoBot => Some("nobot"),
+        }
+    }
+}
+
+/// One actor: a person, or a brand account (a PeerTube brand account is a channel).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub instance: u32,
+    pub username: Box<str>,
+    /// Followers on day 0.
+    pub followers: u32,
+    /// New followers a day.
+    pub growth: u16,
+    pub opt_out: OptOut,
+    /// Answers 410 Gone: the actor opted out.
+    pub gone: bool,
+    /// The brand this actor posts for.
+    pub brand: Option<u16>,
+    /// A stable random number, for ids.
+    pub key: u64,
+}
+
+/// A brand: tracked actors and, when owned, the token of its first actor's home server.
+#[derive(Debug, Clone)]
+pub struct Brand {
+    pub name: String,
+    pub actors: Vec<u32>,
+    pub token: Option<String>,
+}
+
+/// A brand post.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub brand: u16,
+    pub actor: u32,
+    /// Unix seconds.
+    pub published: i64,
+    pub key: u64,
+}
+
+/// An engagement with a brand post (thread replies included).
+#[derive(Debug, Clone)]
+pub struct Engagement {
+    pub post: u32,
+    pub actor: u32,
+    pub kind: EngagementKind,
+    /// 1 for a direct reply, 2+ for thread replies, 0 for the other kinds.
+    pub depth: u8,
+    /// An emoji reaction's emoji (index into [`EMOJIS`] plus one); 0 for none.
+    pub emoji: u8,
+    /// The reply this thread reply answers, or [`NO_PARENT`].
+    pub parent: u32,
+    /// Unix seconds.
+    pub created: i64,
+    /// When it was undone or deleted, [`NEVER`] if never.
+    pub removed: i64,
+}
+
+/// No parent: the engagement is on the post itself.
+pub const NO_PARENT: u32 = u32::MAX;
+/// A time that never comes.
+pub const NEVER: i64 = i64::MAX;
+/// The emoji reactions Misskey users give.
+pub const EMOJIS: [&str; 6] = ["👍", "❤️", "🎉", "😆", ":blobcat:", "🍮"];
+
+/// The generated world, seen on one day.
+#[derive(Debug)]
+pub struct World {
+    pub(crate) seed: u64,
+    pub(crate) scale: Scale,
+    pub(crate) day: u32,
+    pub(crate) scheme: &'static str,
+    /// Unix seconds of the world's day 0 (fixed by the seed).
+    pub(crate) day0: i64,
+    pub(crate) instances: Vec<Instance>,
+    pub(crate) actors: Vec<Actor>,
+    pub(crate) brands: Vec<Brand>,
+    /// Sorted by (actor, published).
+    pub(crate) posts: Vec<Post>,
+    /// Grouped by post (in post order), by creation time within a post.
+    pub(crate) engagements: Vec<Engagement>,
+    /// `post_starts[p]..post_starts[p + 1]` are post `p`'s engagements.
+    pub(crate) post_starts: Vec<u32>,
+    pub(crate) host_index: HashMap<String, u32>,
+}
+
+impl World {
+    /// Generates the world of `options` (deterministic: same options, same world).
+    pub fn generate(options: &WorldOptions) -> Self {
+        generate::generate(options)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn scale(&self) -> Scale {
+        self.scale
+    }
+
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// The world's clock on the day it is seen: Unix seconds, the same every run.
+    pub fn now(&self) -> i64 {
+        self.day0 + i64::from(self.day) * DAY
+    }
+
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
+    }
+
+    pub fn brands(&self) -> &[Brand] {
+        &self.brands
+    }
+
+    /// Every generated post, published or not yet (see [`World::post_visible`]).
+    pub fn posts(&self) -> &[Post] {
+        &self.posts
+    }
+
+    pub fn engagements(&self) -> &[Engagement] {
+        &self.engagements
+    }
+
+    /// The instance named `host`, if the world has it.
+    pub fn instance_index(&self, host: &str) -> Option<u32> {
+        self.host_index.get(host).copied()
+    }
+
+    /// The hosts with a given behaviour.
+    pub fn hosts_with(&self, quirk: Quirk) -> Vec<&str> {
+        self.instances
+            .iter()
+            .filter(|i| i.quirk == quirk)
+            .map(|i| i.host.as_str())
+            .collect()
+    }
+
+    /// The engagements of post `post`, as a range of indices.
+    pub fn engagements_of(&self, post: u32) -> Range<usize> {
+        let p = post as usize;
+        let start = self.post_starts.get(p).copied().unwrap_or(0) as usize;
+        let end = self.post_starts.get(p + 1).copied().unwrap_or(0) as usize;
+        start..end.max(start)
+    }
+
+    /// Whether a post is published by the day the world is seen.
+    pub fn post_visible(&self, post: &Post) -> bool {
+        post.published <= self.now()
+    }
+
+    /// Whether an engagement exists on the day the world is seen (made, not undone).
+    pub fn engagement_visible(&self, e: &Engagement) -> bool {
+        e.created <= self.now() && e.removed > self.now()
+    }
+
+    /// An actor's follower count on the day the world is seen.
+    pub fn followers(&self, actor: u32) -> u64 {
+        self.actors.get(actor as usize).map_or(0, |a| {
+            u64::from(a.followers) + u64::from(a.growth) * u64::from(self.day)
+        })
+    }
+
+    /// The instance of an actor.
+    pub fn instance_of(&self, actor: u32) -> Option<&Instance> {
+        self.actors
+            .get(actor as usize)
+            .and_then(|a| self.instances.get(a.instance as usize))
+    }
+}

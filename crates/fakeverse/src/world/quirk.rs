@@ -1,0 +1,108 @@
+//! How a simulated host misbehaves (or doesn't), and what that hides from a correct
+//! crawler.
+
+/// A host's behaviour. One per host; most hosts are [`Quirk::Normal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Quirk {
+    /// Answers everything as its software would.
+    Normal,
+    /// Serves no NodeInfo (404 on `/.well-known/nodeinfo`): its software is learned from
+    /// the `@context` of its documents, or stays unknown.
+    NoNodeinfo,
+    /// Drops every connection before answering.
+    Dead,
+    /// Answers every request after a delay.
+    Slow,
+    /// Answers bursts of 503 with `Retry-After`, then recovers.
+    ServerErrors,
+    /// Its ActivityPub documents are truncated JSON.
+    MalformedJson,
+    /// Its ActivityPub documents are an HTML page.
+    HtmlBody,
+    /// Its ActivityPub documents carry `Content-Type: text/html`.
+    WrongContentType,
+    /// Its actors redirect to each other forever.
+    RedirectLoop,
+    /// Its collections' `next` never runs out.
+    EndlessPages,
+    /// Its actor documents are larger than any crawler should read.
+    Oversized,
+    /// 410 Gone for everything, robots.txt included: the whole host opted out.
+    Gone,
+    /// Its actors redirect to a loopback address the crawler must refuse.
+    DenyRedirect,
+    /// robots.txt disallows everything.
+    RobotsAll,
+    /// robots.txt disallows a few paths a crawler never needs.
+    RobotsPartial,
+    /// robots.txt sets a `Crawl-delay`.
+    CrawlDelay,
+}
+
+impl Quirk {
+    /// The misbehaving kinds, each given to a few hosts of every world.
+    pub const MISBEHAVING: [Self; 15] = [
+        Self::NoNodeinfo,
+        Self::Dead,
+        Self::Slow,
+        Self::ServerErrors,
+        Self::MalformedJson,
+        Self::HtmlBody,
+        Self::WrongContentType,
+        Self::RedirectLoop,
+        Self::EndlessPages,
+        Self::Oversized,
+        Self::Gone,
+        Self::DenyRedirect,
+        Self::RobotsAll,
+        Self::RobotsPartial,
+        Self::CrawlDelay,
+    ];
+
+    /// The name used in host names and the truth (`dead-1.example`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::NoNodeinfo => "no-nodeinfo",
+            Self::Dead => "dead",
+            Self::Slow => "slow",
+            Self::ServerErrors => "server-errors",
+            Self::MalformedJson => "malformed-json",
+            Self::HtmlBody => "html-body",
+            Self::WrongContentType => "wrong-content-type",
+            Self::RedirectLoop => "redirect-loop",
+            Self::EndlessPages => "endless-pages",
+            Self::Oversized => "oversized",
+            Self::Gone => "gone",
+            Self::DenyRedirect => "deny-redirect",
+            Self::RobotsAll => "robots-all",
+            Self::RobotsPartial => "robots-partial",
+            Self::CrawlDelay => "crawl-delay",
+        }
+    }
+
+    /// Whether a correct crawler cannot read this host's actor documents (so it never
+    /// learns anything from them). Engagers on such hosts only ever like Mastodon posts,
+    /// whose origin names them in `favourited_by`; their follower count stays unknown.
+    pub fn actors_unreadable(self) -> bool {
+        matches!(
+            self,
+            Self::Dead
+                | Self::MalformedJson
+                | Self::HtmlBody
+                | Self::WrongContentType
+                | Self::RedirectLoop
+                | Self::Oversized
+                | Self::DenyRedirect
+                | Self::RobotsAll
+        )
+    }
+
+    /// Whether a correct crawler can read this host's NodeInfo.
+    pub fn nodeinfo_readable(self) -> bool {
+        !matches!(
+            self,
+            Self::NoNodeinfo | Self::Dead | Self::Gone | Self::RobotsAll
+        )
+    }
+}

@@ -1,0 +1,116 @@
+//! The fakeverse's integration tests: one binary, one module per feature. Every HTTP
+//! test talks to a real server on 127.0.0.1.
+
+mod documents;
+mod misbehaving;
+mod politeness;
+mod server;
+mod signatures;
+mod world;
+
+use std::time::Duration;
+
+use fedireach_fakeverse::{FakeverseServer, Scale, ServerOptions, WorldOptions};
+use reqwest::{StatusCode, header::HeaderMap};
+use serde_json::Value;
+
+/// A plain-HTTP server of the small world with `seed`.
+async fn start(seed: u64) -> FakeverseServer {
+    start_with(ServerOptions {
+        world: WorldOptions {
+            seed,
+            scale: Scale::Small,
+            day: 0,
+            plain_http: true,
+        },
+        slow_delay: Duration::from_millis(300),
+        ..ServerOptions::default()
+    })
+    .await
+}
+
+async fn start_with(options: ServerOptions) -> FakeverseServer {
+    match FakeverseServer::start(options).await {
+        Ok(server) => server,
+        Err(e) => panic!("the server did not start: {e}"),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
+/// An answer: status, headers, body.
+struct Got {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Got {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// GETs `url` (any simulated host) from the plain-HTTP server: connects to its address
+/// and names the host in `Host`.
+async fn get(server: &FakeverseServer, url: &str) -> Got {
+    request(server, reqwest::Method::GET, url, None, None).await
+}
+
+async fn request(
+    server: &FakeverseServer,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+    token: Option<&str>,
+) -> Got {
+    let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("bad url {url}: {e}"));
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    let mut path = parsed.path().to_owned();
+    if let Some(q) = parsed.query() {
+        path = format!("{path}?{q}");
+    }
+    let mut req = client()
+        .request(method, format!("http://{}{path}", server.addr()))
+        .header(reqwest::header::HOST, host)
+        .header(reqwest::header::ACCEPT, "application/activity+json");
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    match req.send().await {
+        Ok(r) => {
+            let status = r.status();
+            let headers = r.headers().clone();
+            let body = r.text().await.unwrap_or_default();
+            Got {
+                status,
+                headers,
+                body,
+            }
+        }
+        Err(e) => panic!("GET {url} failed: {e}"),
+    }
+}
+
+/// `http://host` of the first host of a software with normal behaviour.
+fn host_of(server: &FakeverseServer, software: fedireach_fakeverse::SimSoftware) -> String {
+    server
+        .world()
+        .instances()
+        .iter()
+        .find(|i| i.software == software && i.quirk == fedireach_fakeverse::Quirk::Normal)
+        .map(|i| i.host.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,378 @@
+//! Routing by Host, WebFinger, NodeInfo, actors, outboxes, per-post collections and the
+//! REST APIs, over real HTTP.
+
+use std::collections::BTreeSet;
+
+use fedireach_fakeverse::{Quirk, SimSoftware, Truth};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{get, host_of, request, start};
+
+#[tokio::test]
+async fn every_software_serves_nodeinfo_with_its_real_name() {
+    let server = start(1).await;
+    for software in SimSoftware::ALL {
+        let host = host_of(&server, software);
+        let links = get(&server, &format!("http://{host}/.well-known/nodeinfo")).await;
+        if software == SimSoftware::Threads {
+            assert_eq!(
+                links.status,
+                StatusCode::NOT_FOUND,
+                "threads.net has no NodeInfo"
+            );
+            let robots = get(&server, "http://threads.net/robots.txt").await;
+            assert!(robots.body.contains("Disallow: /.well-known/nodeinfo"));
+            continue;
+        }
+        assert_eq!(links.status, StatusCode::OK, "{host}");
+        let href = links.json()["links"][0]["href"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let doc = get(&server, &href).await.json();
+        let name = doc["software"]["name"].as_str().unwrap_or_default();
+        assert_eq!(Some(name), software.nodeinfo_name(), "{host}");
+        let active = &doc["usage"]["users"]["activeMonth"];
+        match software {
+            SimSoftware::Wordpress => assert!(active.is_string(), "WordPress counts are strings"),
+            _ => assert!(active.is_u64()),
+        }
+        assert_eq!(
+            doc.get("metadata").is_none(),
+            matches!(software, SimSoftware::Lemmy | SimSoftware::Mbin)
+        );
+    }
+    let no_nodeinfo = server.world().hosts_with(Quirk::NoNodeinfo)[0].to_owned();
+    let links = get(
+        &server,
+        &format!("http://{no_nodeinfo}/.well-known/nodeinfo"),
+    )
+    .await;
+    assert_eq!(links.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn unknown_hosts_are_not_found_and_stats_answer_for_any_host() {
+    let server = start(1).await;
+    assert_eq!(
+        get(&server, "http://nowhere.example/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let stats = get(&server, "http://anything.example/__fakeverse/stats").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert!(stats.json()["hosts"].is_object());
+}
+
+/// The brand walk a crawler makes on Mastodon: WebFinger, actor, outbox pages, each
+/// post's replies, likes and shares; the counts agree with the truth.
+#[tokio::test]
+async fn mastodon_brand_walk_matches_the_truth() {
+    let server = start(2).await;
+    let truth = Truth::of(server.world());
+    let handle = truth.brands[0].actors[0].clone();
+    let (user, host) = handle
+        .trim_start_matches('@')
+        .split_once('@')
+        .unwrap_or_default();
+    let jrd = get(
+        &server,
+        &format!("http://{host}/.well-known/webfinger?resource=acct:{user}@{host}"),
+    )
+    .await;
+    assert_eq!(jrd.status, StatusCode::OK);
+    assert!(
+        jrd.header("content-type")
+            .unwrap_or("")
+            .starts_with("application/jrd+json")
+    );
+    let jrd = jrd.json();
+    let links = jrd["links"].as_array().cloned().unwrap_or_default();
+    let actor_url = links
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .and_then(|l| l["href"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(actor_url, truth.brands[0].actor_ids[0]);
+    let actor = get(&server, &actor_url).await;
+    assert!(
+        actor
+            .header("content-type")
+            .unwrap_or("")
+            .starts_with("application/activity+json")
+    );
+    let outbox = get(&server, actor.json()["outbox"].as_str().unwrap_or_default())
+        .await
+        .json();
+    let total = outbox["totalItems"].as_u64().unwrap_or(0);
+    let mut next = outbox["first"].as_str().map(str::to_owned);
+    let mut notes = Vec::new();
+    let mut pages = 0;
+    while let Some(url) = next {
+        pages += 1;
+        assert!(pages < 100, "outbox paging must end");
+        let page = get(&server, &url).await.json();
+        for item in page["orderedItems"].as_array().cloned().unwrap_or_default() {
+            if item["type"] == "Create" {
+                notes.push(item["object"].clone());
+            }
+        }
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert!(pages > 1, "the brand's outbox has several pages");
+    assert!(total as usize >= notes.len() && !notes.is_empty());
+    let truth_posts: BTreeSet<&str> = truth
+        .posts
+        .iter()
+        .filter(|p| p.actor == actor_url)
+        .map(|p| p.uri.as_str())
+        .collect();
+    let served: BTreeSet<&str> = notes.iter().filter_map(|n| n["id"].as_str()).collect();
+    assert_eq!(served, truth_posts);
+    for note in notes.iter().take(15) {
+        let uri = note["id"].as_str().unwrap_or_default();
+        let reported = &truth
+            .posts
+            .iter()
+            .find(|p| p.uri == uri)
+            .map(|p| p.reported.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            note["likes"]["totalItems"].as_u64(),
+            reported.likes,
+            "{uri}"
+        );
+        assert_eq!(note["shares"]["totalItems"].as_u64(), reported.boosts);
+        let likes = get(&server, note["likes"]["id"].as_str().unwrap_or_default())
+            .await
+            .json();
+        assert!(
+            likes.get("items").is_none() && likes.get("first").is_none(),
+            "counts only"
+        );
+        // replies: self replies, then only_other_accounts pages
+        let mut replies = note["replies"]["first"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut next = note["replies"]["first"]["next"].as_str().map(str::to_owned);
+        while let Some(url) = next {
+            let page = get(&server, &url).await.json();
+            replies.extend(page["items"].as_array().cloned().unwrap_or_default());
+            next = page["next"].as_str().map(str::to_owned);
+        }
+        assert_eq!(replies.len() as u64, reported.replies.unwrap_or(0), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn mastodon_rest_api_pages_with_link_headers() {
+    let server = start(3).await;
+    let world = server.world();
+    let truth = Truth::of(world);
+    let host = truth.brands[0].actors[0]
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let account = get(
+        &server,
+        &format!("http://{host}/api/v1/accounts/lookup?acct=acme"),
+    )
+    .await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.header("x-ratelimit-limit").is_some());
+    let account = account.json();
+    assert!(account["followers_count"].as_u64().unwrap_or(0) > 0);
+    let id = account["id"].as_str().unwrap_or_default().to_owned();
+    let statuses = get(
+        &server,
+        &format!("http://{host}/api/v1/accounts/{id}/statuses?limit=5"),
+    )
+    .await;
+    let link = statuses.header("link").unwrap_or_default().to_owned();
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("max_id="),
+        "{link}"
+    );
+    assert_eq!(statuses.json().as_array().map(Vec::len), Some(5));
+    // The most liked post: favourited_by, followed through Link, lists every like.
+    let post = truth
+        .posts
+        .iter()
+        .filter(|p| p.actor == truth.brands[0].actor_ids[0])
+        .max_by_key(|p| p.reported.likes)
+        .cloned();
+    let post = post.unwrap_or_else(|| panic!("Acme has posts"));
+    let status_id = post.uri.rsplit('/').next().unwrap_or_default().to_owned();
+    let mut url = Some(format!(
+        "http://{host}/api/v1/statuses/{status_id}/favourited_by?limit=7"
+    ));
+    let mut likers = Vec::new();
+    while let Some(u) = url {
+        let page = get(&server, &u).await;
+        likers.extend(page.json().as_array().cloned().unwrap_or_default());
+        url = page
+            .header("link")
+            .and_then(|l| l.split(", ").find(|p| p.ends_with("rel=\"next\"")))
+            .and_then(|p| p.split('>').next())
+            .map(|p| p.trim_start_matches('<').to_owned());
+    }
+    assert_eq!(likers.len() as u64, post.reported.likes.unwrap_or(0));
+    assert!(likers.iter().all(|a| a["uri"].as_str().is_some()));
+    let context = get(
+        &server,
+        &format!("http://{host}/api/v1/statuses/{status_id}/context"),
+    )
+    .await
+    .json();
+    assert!(
+        context["descendants"]
+            .as_array()
+            .is_some_and(|d| d.len() <= 60)
+    );
+    // quotes: the owner's token only
+    let quotes_url = format!("http://{host}/api/v1/statuses/{status_id}/quotes");
+    let anonymous = get(&server, &quotes_url).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let token = truth.brands[0].token.clone().unwrap_or_default();
+    let owned = request(&server, Method::GET, &quotes_url, None, Some(&token)).await;
+    assert_eq!(owned.status, StatusCode::OK);
+    assert_eq!(
+        owned.json().as_array().map(|a| a.len() as u64),
+        post.reported.quotes
+    );
+    let wrong = request(&server, Method::GET, &quotes_url, None, Some("nope")).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn misskey_notes_api_lists_reactions_renotes_and_replies() {
+    let server = start(4).await;
+    let truth = Truth::of(server.world());
+    let brand = truth.brands.iter().find(|b| b.name == "Initech").cloned();
+    let brand = brand.unwrap_or_else(|| panic!("Initech exists"));
+    let host = brand.actors[0]
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let post = truth
+        .posts
+        .iter()
+        .filter(|p| p.brand == "Initech")
+        .max_by_key(|p| p.reported.likes)
+        .cloned();
+    let post = post.unwrap_or_else(|| panic!("Initech has posts"));
+    let note_id = post.uri.rsplit('/').next().unwrap_or_default().to_owned();
+    let api = |path: &str| format!("http://{host}/api/{path}");
+    let shown = request(
+        &server,
+        Method::POST,
+        &api("notes/show"),
+        Some(json!({ "noteId": note_id })),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(shown["reactionCount"].as_u64(), post.reported.likes);
+    let reactions = request(
+        &server,
+        Method::POST,
+        &api("notes/reactions"),
+        Some(json!({ "noteId": note_id, "limit": 100 })),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        reactions.as_array().map(|a| a.len() as u64),
+        post.reported.likes.map(|l| l.min(100))
+    );
+    assert!(reactions.as_array().is_some_and(|r| {
+        r.iter()
+            .all(|x| x["type"].is_string() && x["user"]["username"].is_string())
+    }));
+    let renotes = request(
+        &server,
+        Method::POST,
+        &api("notes/renotes"),
+        Some(json!({ "noteId": note_id, "limit": 100 })),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        renotes.as_array().map(|a| a.len() as u64),
+        post.reported.boosts.map(|b| b.min(100))
+    );
+    let ap = get(&server, &post.uri).await.json();
+    assert!(
+        ap.get("replies").is_none() && ap.get("likes").is_none(),
+        "Misskey notes have no collections"
+    );
+    assert!(ap["_misskey_content"].is_string());
+}
+
+#[tokio::test]
+async fn peertube_video_collections_and_comment_api() {
+    let server = start(5).await;
+    let truth = Truth::of(server.world());
+    let channel = truth.brands[0].actor_ids[1].clone();
+    let post = truth
+        .posts
+        .iter()
+        .filter(|p| p.actor == channel)
+        .max_by_key(|p| p.reported.replies)
+        .cloned();
+    let post = post.unwrap_or_else(|| panic!("the channel has videos"));
+    let video = get(&server, &post.uri).await.json();
+    assert_eq!(video["type"], "Video");
+    let count = |v: Value| v["totalItems"].as_u64();
+    for (key, expected) in [
+        ("likes", post.reported.likes),
+        ("shares", post.reported.boosts),
+        ("comments", post.reported.replies),
+        ("dislikes", Some(0)),
+    ] {
+        let url = video[key].as_str().unwrap_or_default().to_owned();
+        let collection = get(&server, &url).await.json();
+        assert_eq!(count(collection), expected, "{key}");
+    }
+    let likes_url = video["likes"].as_str().unwrap_or_default().to_owned();
+    let mut items = Vec::new();
+    let mut next = Some(format!("{likes_url}?page=1"));
+    while let Some(url) = next {
+        let page = get(&server, &url).await.json();
+        items.extend(page["orderedItems"].as_array().cloned().unwrap_or_default());
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(items.len() as u64, post.reported.likes.unwrap_or(0));
+    let host = channel.split('/').nth(2).unwrap_or_default().to_owned();
+    let uuid = video["uuid"].as_str().unwrap_or_default().to_owned();
+    let threads = get(
+        &server,
+        &format!("http://{host}/api/v1/videos/{uuid}/comment-threads?count=100"),
+    )
+    .await
+    .json();
+    let roots = threads["data"].as_array().cloned().unwrap_or_default();
+    let mut all = 0;
+    for root in &roots {
+        let id = root["id"].as_u64().unwrap_or(0);
+        let tree = get(
+            &server,
+            &format!("http://{host}/api/v1/videos/{uuid}/comment-threads/{id}"),
+        )
+        .await
+        .json();
+        fn size(v: &Value) -> u64 {
+            1 + v["children"]
+                .as_array()
+                .map_or(0, |c| c.iter().map(size).sum())
+        }
+        all += size(&tree);
+    }
+    assert_eq!(Some(all), post.reported.replies);
+}
