@@ -54,6 +54,13 @@ pub enum Command {
         after_help = "Examples:\n  fedireach report reach --brand acme --from 2026-10-01 --to 2026-10-31\n  fedireach report compare --brand acme --brand rival --format csv --out compare.csv"
     )]
     Report(ReportArgs),
+    /// Run the simulated fediverse alone (tests, benchmarks, exploring).
+    ///
+    /// One server on loopback plays every simulated instance, routed by Host (and SNI);
+    /// the first line on stdout is `listening on IP:PORT`, then a summary of the world.
+    /// Point the crawler at it with network.resolve_all = "IP:PORT" and
+    /// network.extra_ca_file = the --ca file.
+    Fakeverse(FakeverseArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
 }
@@ -156,4 +163,29 @@ pub struct ReportArgs {
 pub enum Bucket {
     Day,
     Week,
+}
+
+#[derive(Debug, Args)]
+pub struct FakeverseArgs {
+    /// The world's seed: same seed and scale, same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// small (demo), medium or large (about a million engagements).
+    #[arg(long, default_value = "small")]
+    pub scale: String,
+    /// Serve the world this many days later (new posts, undone likes, grown followers).
+    #[arg(long, default_value_t = 0)]
+    pub day: u32,
+    /// Where to listen (loopback) [default: 127.0.0.1:0, a free port].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Write the ground truth (JSON) here.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Write the CA certificate (PEM) the crawler must trust here.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// http:// ids and no TLS, for debugging.
+    #[arg(long)]
+    pub plain_http: bool,
 }

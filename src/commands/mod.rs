@@ -3,6 +3,7 @@
 
 mod brand;
 mod crawl;
+mod fakeverse;
 mod forget;
 mod report;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Forget(command) => forget::run(&config, command).await,
             Command::Crawl(args) => crawl::run(&config, args).await,
             Command::Report(args) => report::run(&config, args).await,
+            Command::Fakeverse(args) => fakeverse::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

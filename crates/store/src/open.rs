@@ -24,6 +24,10 @@ const MAX_CONNECTIONS: u32 = 4;
 /// Name of the engager-hash secret in the `secrets` table.
 const HASH_SECRET: &str = "engager_hash_key";
 
+// Every write transaction starts with BEGIN IMMEDIATE: a deferred transaction that reads
+// and then writes cannot wait for another writer (SQLite answers "database is locked" at
+// once to avoid a deadlock), while an immediate one waits its turn under busy_timeout.
+
 /// The fedireach database.
 #[derive(Debug, Clone)]
 pub struct Store {

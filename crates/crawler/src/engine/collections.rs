@@ -11,6 +11,9 @@ use super::ctx::{ACCEPT_AP, Ctx, join};
 /// Pages read at most from one per-post collection.
 pub const MAX_COLLECTION_PAGES: usize = 500;
 
+/// Empty pages followed in a row before a listing is taken as ended.
+pub const MAX_EMPTY_PAGES: usize = 3;
+
 /// The items of a collection, with the base URL each was found under.
 #[derive(Debug, Default)]
 pub struct Items {
@@ -54,12 +57,16 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
         None => Some((collection, base.clone())),
     };
     let mut pages = 0;
+    let mut empty_run = 0;
     loop {
         let Some((current, base)) = page.take() else {
             // A page that could not be read leaves the listing incomplete.
             return out;
         };
         pages += 1;
+        if !current.items.is_empty() {
+            empty_run = 0;
+        }
         out.items.extend(
             current
                 .items
@@ -70,7 +77,15 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
         let next = current.next_page_url().and_then(|next| join(&base, next));
         match next {
             None => break,
-            Some(_) if current.items.is_empty() => break,
+            // Mastodon's first replies page is often empty and points on to the
+            // replies of others; an endless run of empty pages is a broken server.
+            Some(_) if current.items.is_empty() && {
+                empty_run += 1;
+                empty_run > MAX_EMPTY_PAGES
+            } =>
+            {
+                break;
+            }
             Some(_) if pages >= MAX_COLLECTION_PAGES => {
                 ctx.malformed(&base, &"the collection's pagination does not end");
                 return out;

@@ -205,10 +205,15 @@ impl HttpClient {
                 source,
             },
         })?;
-        let mut builder = self
-            .client
-            .get(request.url.clone())
-            .header("accept", request.accept);
+        let mut builder = match &request.json_body {
+            Some(body) => self
+                .client
+                .post(request.url.clone())
+                .header("content-type", "application/json")
+                .body(body.clone()),
+            None => self.client.get(request.url.clone()),
+        }
+        .header("accept", request.accept);
         if let Some(etag) = &request.etag {
             builder = builder.header("if-none-match", etag);
         }

@@ -278,8 +278,8 @@ impl Fetcher {
         async {
             match self.robots_of(&entry, request.url.scheme()).await {
                 Robots::Gone => {
-                    return Err(FetchError::Gone {
-                        url: format!("{host} (robots.txt)"),
+                    return Err(FetchError::HostGone {
+                        host: host.to_string(),
                     });
                 }
                 Robots::Unavailable if entry.dead.load(Ordering::Relaxed) => {

@@ -2,7 +2,7 @@
 //! (recursive to the configured depth), `likes` and `shares` (PeerTube: `comments` too)
 //! where they list items, and a FEP-7888 `context` collection where there are no replies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use fedireach_activitypub::{
     ActivityKind, CollectionRef, Document, Object, ObjectRef, parse_document,
@@ -31,9 +31,12 @@ pub async fn collect(
 ) {
     let replies = post.replies.as_ref().or(post.comments.as_ref());
     if let Some(replies) = replies {
-        let complete = walk_replies(ctx, instances, replies, base, 1, out).await;
+        let (complete, total) = walk_replies(ctx, instances, post.id.as_deref().unwrap_or_default(), replies, base, 1, out).await;
         if out.reported_replies.is_none() {
-            out.reported_replies = replies.total_items().and_then(|n| i64::try_from(n).ok());
+            out.reported_replies = replies
+                .total_items()
+                .or(total)
+                .and_then(|n| i64::try_from(n).ok());
         }
         if complete {
             out.complete(EngagementKind::Reply);
@@ -122,41 +125,81 @@ pub async fn replies(
     out: &mut PostFindings,
 ) -> bool {
     match post.replies.as_ref().or(post.comments.as_ref()) {
-        Some(replies) => walk_replies(ctx, instances, replies, base, 1, out).await,
+        Some(replies) => walk_replies(ctx, instances, post.id.as_deref().unwrap_or_default(), replies, base, 1, out).await.0,
         None => false,
     }
 }
 
 /// Walks a replies collection; replies at `depth` (1 = direct), their own replies below
-/// up to the configured depth. Returns whether every listing was read to its end.
+/// up to the configured depth. Depth is read from each reply's `inReplyTo` where its
+/// parent is known (PeerTube lists a video's whole comment tree flat), else from where it
+/// was listed. Returns whether every listing was read to its end.
 async fn walk_replies(
     ctx: &Ctx,
     instances: &Instances,
+    root: &str,
     replies: &CollectionRef,
     base: &Url,
     depth: u32,
     out: &mut PostFindings,
-) -> bool {
+) -> (bool, Option<u64>) {
+    let max_depth = ctx.options.reply_depth + 1;
+    let mut total = None;
     let mut complete = true;
     let mut frontier = vec![(replies.clone(), base.clone(), depth)];
-    let mut seen = HashSet::new();
-    while let Some((reference, base, depth)) = frontier.pop() {
+    let mut depth_of: HashMap<String, u32> = HashMap::from([(root.to_owned(), 0)]);
+    while let Some((reference, base, listed_depth)) = frontier.pop() {
         let items = read_all(ctx, &reference, &base).await;
         complete &= items.complete;
-        let notes = join_all(
+        if total.is_none() && listed_depth == depth {
+            total = items.total;
+        }
+        let fetched = join_all(
             items
                 .items
                 .iter()
                 .map(|(item, base)| reply_object(ctx, instances, item, base)),
         )
         .await;
-        for note in notes {
-            let Some((note, note_base)) = note else {
-                complete = false;
-                continue;
-            };
-            let Some(id) = note.id.clone() else { continue };
-            if !seen.insert(id.clone()) || !note.visibility().is_countable() {
+        let mut notes = Vec::new();
+        for note in fetched {
+            match note {
+                Some((note, note_base)) => {
+                    if let Some(id) = note.id.clone()
+                        && !depth_of.contains_key(&id)
+                        && note.visibility().is_countable()
+                    {
+                        notes.push((id, note, note_base));
+                    }
+                }
+                None => complete = false,
+            }
+        }
+        // Parents first: place every note whose parent has a depth, until none moves.
+        let mut placed: Vec<(String, Object, Url, u32)> = Vec::new();
+        while !notes.is_empty() {
+            let before = notes.len();
+            notes.retain(|(id, note, note_base)| {
+                let parent = note.in_reply_to.as_deref().and_then(|p| depth_of.get(p)).copied();
+                match parent {
+                    Some(parent_depth) => {
+                        depth_of.insert(id.clone(), parent_depth + 1);
+                        placed.push((id.clone(), note.clone(), note_base.clone(), parent_depth + 1));
+                        false
+                    }
+                    None => true,
+                }
+            });
+            if notes.len() == before {
+                // Parents outside what was read: trust where they were listed.
+                for (id, note, note_base) in notes.drain(..) {
+                    depth_of.insert(id.clone(), listed_depth);
+                    placed.push((id, note, note_base, listed_depth));
+                }
+            }
+        }
+        for (id, note, note_base, depth) in placed {
+            if depth > max_depth {
                 continue;
             }
             let Some(author) = note.author().map(str::to_owned) else {
@@ -172,14 +215,14 @@ async fn walk_replies(
             found.depth = Some(i64::from(depth));
             found.happened_at = note.published.map(|t| t.timestamp());
             out.found.push(found);
-            if depth <= ctx.options.reply_depth
+            if depth < max_depth
                 && let Some(deeper) = &note.replies
             {
                 frontier.push((deeper.clone(), note_base, depth + 1));
             }
         }
     }
-    complete
+    (complete, total)
 }
 
 /// A reply listed inline or by id, fetched from its own server (where it carries its own

@@ -94,6 +94,8 @@ pub async fn collect(
     let (context, _) = ctx
         .get_parsed(&context_url, ACCEPT_JSON, token, parse_status_context)
         .await?;
+    // Entries that could not be read still count toward the server's cap.
+    let served = context.descendants.items.len() + context.descendants.skipped;
     let descendants = context.descendants.items;
     // Depth of each descendant from its in_reply_to chain; 1 is a direct reply.
     let parent: HashMap<&str, &str> = descendants
@@ -117,7 +119,7 @@ pub async fn collect(
             out.found.push(found);
         }
     }
-    let capped = token.is_none() && descendants.len() >= UNAUTHENTICATED_DESCENDANTS;
+    let capped = token.is_none() && served >= UNAUTHENTICATED_DESCENDANTS;
     if !capped {
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);

@@ -30,7 +30,8 @@ pub async fn collect(
                 && let Some(outcome) = mastodon::collect(ctx, base, &id, token, &mut out).await
             {
                 if outcome.capped
-                    && activitypub::replies(ctx, instances, post, base, &mut out).await
+                    && activitypub::replies(ctx, instances, &full(ctx, post, base).await, base, &mut out)
+                        .await
                 {
                     out.complete(EngagementKind::Reply);
                     out.complete(EngagementKind::ThreadReply);
@@ -51,9 +52,29 @@ pub async fn collect(
         }
         _ => {}
     }
-    activitypub::collect(ctx, instances, post, base, &mut out).await;
+    activitypub::collect(ctx, instances, &full(ctx, post, base).await, base, &mut out).await;
     dedupe(&mut out);
     out
+}
+
+/// The post as its origin serves it: an outbox may embed a shorter copy without the
+/// collections, so a copy without any is read again from its id.
+async fn full(ctx: &Ctx, post: &Object, base: &Url) -> Object {
+    let has_collections = post.replies.is_some()
+        || post.likes.is_some()
+        || post.shares.is_some()
+        || post.comments.is_some()
+        || post.context.is_some();
+    if has_collections {
+        return post.clone();
+    }
+    match ctx
+        .get_parsed(base, super::ctx::ACCEPT_AP, None, fedireach_activitypub::parse_object)
+        .await
+    {
+        Some((object, _)) if object.id == post.id => object,
+        _ => post.clone(),
+    }
 }
 
 /// One engagement per engager for likes and boosts, one per document for the rest:
