@@ -31,6 +31,10 @@ const SMALL_TABLES: [&str; 7] = [
     "consent",
 ];
 
+/// Parts kept before a refresh compacts them: reading several parts costs a
+/// deduplication pass over every engagement, a single part none.
+const MAX_PARTS: usize = 8;
+
 /// Where the engagement parts live, under the cache directory.
 const ENGAGEMENTS_DIR: &str = "engagements";
 
@@ -89,6 +93,9 @@ impl FactsCache {
                 .join(ENGAGEMENTS_DIR)
                 .join(format!("part-{next:06}.parquet"));
             write(&path, &mut raw.engagements)?;
+        }
+        if self.parts()?.len() > MAX_PARTS {
+            self.compact()?;
         }
         Ok(())
     }
@@ -186,13 +193,22 @@ impl FactsCache {
         let parts = self
             .parts()?
             .iter()
-            .map(|p| Ok(read(p)?.lazy()))
+            .map(|p| read(p))
             .collect::<Result<Vec<_>>>()?;
-        if !parts.is_empty() {
-            raw.engagements = concat(parts, UnionArgs::default())?
-                .unique_stable_generic(Some(vec![col("engagement_id")]), UniqueKeepStrategy::Last)
-                .collect()?;
-        }
+        raw.engagements = match <[DataFrame; 1]>::try_from(parts) {
+            // One part (a first export, or compacted): nothing to deduplicate.
+            Ok([only]) => only,
+            Err(parts) if parts.is_empty() => raw.engagements,
+            Err(parts) => concat(
+                parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
+                UnionArgs::default(),
+            )?
+            // Row order does not matter to any report: the unordered distinct is the
+            // cheaper one, and it still keeps the last (latest) copy.
+            .unique_generic(Some(vec![col("engagement_id")]), UniqueKeepStrategy::Last)
+            .collect()?,
+        };
+
         Ok(raw)
     }
 

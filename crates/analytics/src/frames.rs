@@ -47,7 +47,7 @@ pub(crate) struct TrackedActor {
 pub(crate) struct Frames {
     /// Brand name -> its tracked actors.
     pub brands: BTreeMap<String, Vec<TrackedActor>>,
-    /// post_id, uri, author_uri, host_id, published_at, is_boost, deleted,
+    /// post_id, uri, author_uri, post_host_id, published_at, is_boost, deleted,
     /// reported_replies, reported_likes, reported_boosts, reported_quotes.
     pub posts: DataFrame,
     /// post_id, hashtag.
