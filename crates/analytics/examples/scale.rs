@@ -3,7 +3,10 @@
 //! Run with `cargo run --release -p fedireach-analytics --example scale [ENGAGEMENTS]`.
 //! The real benchmark (`make bench`, beside a SQL query over the store) builds on it.
 
-use std::time::Instant;
+use std::{
+    path::{Path, PathBuf},
+    time::Instant,
+};
 
 use fedireach_analytics::{Analytics, FactsCache, Granularity, Result, Window};
 use fedireach_core::{
@@ -21,24 +24,45 @@ const SOFTWARES: [(&str, &str); 6] = [
 ];
 const START: i64 = 1_780_000_000;
 
+/// `scale [ENGAGEMENTS]` generates, writes, loads and reports in one process;
+/// `scale write ENGAGEMENTS DIR` only writes the copy, and `scale read DIR` only loads
+/// it and reports, so that its peak memory is the pipeline's alone.
 fn main() -> Result<()> {
-    let engagements: i64 = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let count = |arg: Option<&String>| arg.and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+    match args.first().map(String::as_str) {
+        Some("write") => {
+            let dir = args.get(2).map_or_else(temp_dir, PathBuf::from);
+            write(count(args.get(1)), &dir)
+        }
+        Some("read") => report(&args.get(1).map_or_else(temp_dir, PathBuf::from)),
+        _ => {
+            let dir = temp_dir();
+            write(count(args.first()), &dir)?;
+            report(&dir)?;
+            std::fs::remove_dir_all(&dir)?;
+            Ok(())
+        }
+    }
+}
+
+fn temp_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("fedireach-scale-{}", std::process::id()))
+}
+
+fn write(engagements: i64, dir: &Path) -> Result<()> {
     let t = Instant::now();
     let facts = world(engagements);
     println!("generate {engagements} engagements: {:?}", t.elapsed());
-
-    let dir = std::env::temp_dir().join(format!("fedireach-scale-{}", std::process::id()));
     let t = Instant::now();
-    let cache = FactsCache::open(&dir)?;
-    cache.replace(&facts)?;
+    FactsCache::open(dir)?.replace(&facts)?;
     println!("write the Parquet copy: {:?}", t.elapsed());
-    drop(facts);
+    Ok(())
+}
 
+fn report(dir: &Path) -> Result<()> {
     let t = Instant::now();
-    let analytics = cache.load()?;
+    let analytics = FactsCache::open(dir)?.load()?;
     println!("load the Parquet copy: {:?}", t.elapsed());
     let window = Window::parse(Some("2026-06-01"), Some("2026-06-30"), None)?;
     for brand in ["brand0", "brand1"] {
@@ -51,7 +75,6 @@ fn main() -> Result<()> {
         page(&analytics, brand, &window)?;
     }
     println!("peak memory: {}", peak_memory());
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
 

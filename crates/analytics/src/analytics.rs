@@ -35,6 +35,13 @@ impl Analytics {
         self.frames.brands.keys().cloned().collect()
     }
 
+    /// Whether the brand is owned (its owner gave a token), rather than watched.
+    /// Every report here is aggregate, so both kinds see the same reports; the
+    /// dashboard uses this to decide whether it may show who engaged.
+    pub fn is_owned(&self, brand: &str) -> Result<bool> {
+        Ok(self.brand(brand)?.iter().any(|a| a.owned))
+    }
+
     /// A brand's tracked actors, or the error that lists the brands that exist.
     pub(crate) fn brand(&self, name: &str) -> Result<&[TrackedActor]> {
         self.frames
@@ -178,5 +185,29 @@ impl KindCounts {
                 quotes: q.get(i).copied().unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::analytics;
+
+    #[test]
+    fn analytics_can_be_shared_with_blocking_tasks() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Analytics>();
+    }
+
+    #[test]
+    fn brands_are_listed_and_looked_up_by_name() -> Result<()> {
+        let a = analytics()?;
+        assert_eq!(a.brands(), ["acme", "rival"]);
+        assert!(a.is_owned("acme")?);
+        assert!(matches!(
+            a.is_owned("Acme"),
+            Err(AnalyticsError::UnknownBrand { .. })
+        ));
+        Ok(())
     }
 }

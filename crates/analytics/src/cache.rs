@@ -18,10 +18,16 @@ use std::{
 use fedireach_core::Facts;
 use polars::prelude::*;
 
-use crate::{Analytics, AnalyticsError, Result, frames::Frames, raw::RawFrames};
+use crate::{
+    Analytics, AnalyticsError, Result,
+    frames::Frames,
+    raw::{HostIds, RawFrames},
+};
 
-/// The tables replaced whole at each refresh.
-const SMALL_TABLES: [&str; 7] = [
+/// The tables replaced whole at each refresh (`hosts` is the host dictionary the
+/// engagement parts refer to: it only grows).
+const SMALL_TABLES: [&str; 8] = [
+    "hosts",
     "brand_actors",
     "posts",
     "post_hashtags",
@@ -30,6 +36,10 @@ const SMALL_TABLES: [&str; 7] = [
     "follower_snapshots",
     "consent",
 ];
+
+/// Parts kept before a refresh compacts them: reading several parts costs a
+/// deduplication pass over every engagement, a single part none.
+const MAX_PARTS: usize = 8;
 
 /// Where the engagement parts live, under the cache directory.
 const ENGAGEMENTS_DIR: &str = "engagements";
@@ -67,8 +77,13 @@ impl FactsCache {
 
     /// Replaces the whole copy with these facts (a first export).
     pub fn replace(&self, facts: &Facts) -> Result<()> {
-        for part in self.parts()? {
-            fs::remove_file(&part).map_err(|source| io(&part, source))?;
+        let dictionary = self.dir.join("hosts.parquet");
+        let stale = self
+            .parts()?
+            .into_iter()
+            .chain(dictionary.exists().then_some(dictionary));
+        for file in stale {
+            fs::remove_file(&file).map_err(|source| io(&file, source))?;
         }
         self.refresh(facts)
     }
@@ -76,7 +91,7 @@ impl FactsCache {
     /// After a crawl: `facts` holds the small tables whole and the engagements new or
     /// changed since the last refresh, which become a new part.
     pub fn refresh(&self, facts: &Facts) -> Result<()> {
-        let mut raw = RawFrames::from_facts(facts)?;
+        let mut raw = RawFrames::from_facts(facts, &mut self.host_ids()?)?;
         for table in SMALL_TABLES {
             if let Some(frame) = raw.table_mut(table) {
                 write(&self.dir.join(format!("{table}.parquet")), frame)?;
@@ -90,12 +105,16 @@ impl FactsCache {
                 .join(format!("part-{next:06}.parquet"));
             write(&path, &mut raw.engagements)?;
         }
+        if self.parts()?.len() > MAX_PARTS {
+            self.compact()?;
+        }
         Ok(())
     }
 
     /// Forgets what `purge` names, in every table and every part.
     pub fn purge(&self, purge: &Purge) -> Result<()> {
         let mut raw = self.read()?;
+        let host_ids = self.host_ids()?.known(&purge.hosts);
         let hosts = Series::new("host".into(), purge.hosts.clone());
         let gone_hosts = DataFrame::new_infer_height(vec![hosts.into()])?;
         let by_host = raw
@@ -113,6 +132,7 @@ impl FactsCache {
         let gone_posts = ids("post_id", &post_ids)?;
         let gone_actors = ids("actor_id", &purge.actor_ids)?;
         let gone_engagements = ids("engagement_id", &purge.engagement_ids)?;
+        let gone_host_ids = ids("host_id", &host_ids)?;
 
         let keep = |frame: &DataFrame, drops: &[(&str, &DataFrame)]| -> Result<DataFrame> {
             let mut lf = frame.clone().lazy();
@@ -140,7 +160,7 @@ impl FactsCache {
             ("post_id", &gone_posts),
             ("engagement_id", &gone_engagements),
             ("actor_id", &gone_actors),
-            ("host", &gone_hosts),
+            ("host_id", &gone_host_ids),
         ];
         for part in self.parts()? {
             let mut kept = keep(&read(&part)?, &drops)?;
@@ -174,7 +194,7 @@ impl FactsCache {
     /// Every table, engagements deduplicated to their latest version.
     fn read(&self) -> Result<RawFrames> {
         // An empty copy reads as empty facts, with the right columns.
-        let mut raw = RawFrames::from_facts(&Facts::default())?;
+        let mut raw = RawFrames::from_facts(&Facts::default(), &mut HostIds::default())?;
         for table in SMALL_TABLES {
             let path = self.dir.join(format!("{table}.parquet"));
             if path.exists()
@@ -186,14 +206,33 @@ impl FactsCache {
         let parts = self
             .parts()?
             .iter()
-            .map(|p| Ok(read(p)?.lazy()))
+            .map(|p| read(p))
             .collect::<Result<Vec<_>>>()?;
-        if !parts.is_empty() {
-            raw.engagements = concat(parts, UnionArgs::default())?
-                .unique_stable_generic(Some(vec![col("engagement_id")]), UniqueKeepStrategy::Last)
-                .collect()?;
-        }
+        raw.engagements = match <[DataFrame; 1]>::try_from(parts) {
+            // One part (a first export, or compacted): nothing to deduplicate.
+            Ok([only]) => only,
+            Err(parts) if parts.is_empty() => raw.engagements,
+            Err(parts) => concat(
+                parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
+                UnionArgs::default(),
+            )?
+            // Row order does not matter to any report: the unordered distinct is the
+            // cheaper one, and it still keeps the last (latest) copy.
+            .unique_generic(Some(vec![col("engagement_id")]), UniqueKeepStrategy::Last)
+            .collect()?,
+        };
+
         Ok(raw)
+    }
+
+    /// The host dictionary of the copy (empty for a new copy).
+    fn host_ids(&self) -> Result<HostIds> {
+        let path = self.dir.join("hosts.parquet");
+        if path.exists() {
+            HostIds::from_frame(&read(&path)?)
+        } else {
+            Ok(HostIds::default())
+        }
     }
 
     /// The engagement parts, oldest first.
@@ -306,8 +345,13 @@ mod tests {
             Some((5, 3, 250))
         );
 
-        // The next crawl: 102's boost (engagement 3) was undone; a new like by 107.
+        // The next crawl: 102's boost (engagement 3) was undone; a new like by 107,
+        // and one from a host never seen before. The hosts come in another order:
+        // the parts already written must keep their host ids.
         let mut delta = world();
+        delta.brand_actors.reverse();
+        delta.instances.reverse();
+        delta.posts.reverse();
         let mut undone = engagement(
             3,
             1,
@@ -327,10 +371,34 @@ mod tests {
                 "m.example",
                 AUG_1 + 50 * HOUR,
             ),
+            engagement(
+                19,
+                2,
+                EngagementKind::Like,
+                108,
+                "new.example",
+                AUG_1 + 50 * HOUR,
+            ),
         ];
         cache.refresh(&delta)?;
         assert_eq!(cache.parts()?.len(), 2);
         let expected = Some((5, 3, 200));
+        let report = cache.load()?.reach("acme", &august("UTC")?)?;
+        let softwares: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.software.as_str(), r.engagements))
+            .collect();
+        assert_eq!(
+            softwares,
+            [
+                ("mastodon", 5),
+                ("misskey", 2),
+                ("glitch", 1),
+                ("sharkey", 1),
+                ("unknown", 1)
+            ]
+        );
         assert_eq!(
             mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
             expected

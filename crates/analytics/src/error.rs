@@ -22,6 +22,10 @@ pub enum AnalyticsError {
     )]
     BadKind { input: String },
 
+    /// The timeline granularity is not one the timeline knows.
+    #[error("unknown granularity `{input}`: use day or week")]
+    BadGranularity { input: String },
+
     /// A date of the window is not a calendar date.
     #[error("`{input}` is not a date: write it as YYYY-MM-DD")]
     BadDate { input: String },

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use fedireach_core::{EngagementKind, Facts};
+use fedireach_core::Facts;
 use polars::prelude::*;
 
 use crate::{
     Result,
     columns::{bools, i64s, opt_strings, strings},
-    raw::RawFrames,
+    raw::{HostIds, RawFrames},
 };
 
 /// Engagement kinds as the small integers the `kind` column holds.
@@ -47,7 +47,7 @@ pub(crate) struct TrackedActor {
 pub(crate) struct Frames {
     /// Brand name -> its tracked actors.
     pub brands: BTreeMap<String, Vec<TrackedActor>>,
-    /// post_id, uri, author_uri, host_id, published_at, is_boost, deleted,
+    /// post_id, uri, author_uri, post_host_id, published_at, is_boost, deleted,
     /// reported_replies, reported_likes, reported_boosts, reported_quotes.
     pub posts: DataFrame,
     /// post_id, hashtag.
@@ -68,7 +68,7 @@ pub(crate) struct Frames {
 impl Frames {
     /// The frames of facts exported by the store.
     pub fn from_facts(facts: &Facts) -> Result<Self> {
-        Self::from_raw(&RawFrames::from_facts(facts)?)
+        Self::from_raw(&RawFrames::from_facts(facts, &mut HostIds::default())?)
     }
 
     /// The frames of raw fact tables, from the store or the columnar copy.
@@ -112,33 +112,20 @@ impl Frames {
             ])
             .collect()?;
 
-        let is = |k: EngagementKind| col("kind").eq(lit(k.as_str()));
-        let kind = when(is(EngagementKind::Reply))
-            .then(lit(REPLY))
-            .when(is(EngagementKind::ThreadReply))
-            .then(lit(THREAD_REPLY))
-            .when(is(EngagementKind::Boost))
-            .then(lit(BOOST))
-            .when(is(EngagementKind::Like))
-            .then(lit(LIKE))
-            .when(is(EngagementKind::Quote))
-            .then(lit(QUOTE));
         let engagements = raw
             .engagements
             .clone()
             .lazy()
             .filter(col("removed_at").is_null().and(col("is_self").not()))
-            .inner_join(host_ids, col("host"), col("host"))
             .select([
                 col("post_id"),
-                kind.otherwise(lit(-1i32)).alias("kind"),
+                col("kind"),
                 col("actor_id"),
                 col("host_id"),
                 col("happened_at")
                     .fill_null(col("first_seen_at"))
                     .alias("at"),
             ])
-            .filter(col("kind").gt_eq(lit(0i32)))
             .collect()?;
 
         let actors = raw
@@ -179,27 +166,21 @@ impl Frames {
         })
     }
 
-    /// Every host any fact names, numbered, with its software (`unknown` where no
-    /// instance fact describes it).
+    /// Every host of the dictionary with its software (`unknown` where no instance
+    /// fact describes it).
     fn hosts(raw: &RawFrames) -> Result<DataFrame> {
-        let names = [
-            &raw.brand_actors,
-            &raw.posts,
-            &raw.engagements,
-            &raw.instances,
-        ]
-        .map(|frame| frame.clone().lazy().select([col("host")]));
         let instances = raw
             .instances
             .clone()
             .lazy()
             .unique_stable_generic(Some(vec![col("host")]), UniqueKeepStrategy::Last);
-        Ok(concat(names, UnionArgs::default())?
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .with_row_index("host_id", None)
+        Ok(raw
+            .hosts
+            .clone()
+            .lazy()
             .left_join(instances, col("host"), col("host"))
             .select([
-                col("host_id").cast(DataType::Int64),
+                col("host_id"),
                 col("host"),
                 col("software").fill_null(lit(UNKNOWN)),
                 col("family").fill_null(lit(UNKNOWN)),

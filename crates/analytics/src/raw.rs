@@ -1,12 +1,85 @@
 //! The facts as raw frames: one frame per fact table, the columns named and typed like
-//! the fact fields (hosts as names, kinds as their names). This is the form the
-//! columnar copy on disk keeps ([`crate::FactsCache`]) and the one `Frames` is built
-//! from, whether the facts come from the store or from that copy.
+//! the fact fields. This is the form the columnar copy on disk keeps
+//! ([`crate::FactsCache`]) and the one `Frames` is built from, whether the facts come
+//! from the store or from that copy.
+//!
+//! One departure from the fact fields, for speed: the million-row engagements table
+//! holds its host as an id of a host dictionary (`hosts`) and its kind as a small
+//! integer, so loading it hashes no strings.
 
-use fedireach_core::Facts;
+use std::collections::HashMap;
+
+use fedireach_core::{EngagementKind, Facts};
 use polars::prelude::*;
 
-use crate::Result;
+use crate::{
+    Result,
+    columns::{i64s, strings},
+    frames::{BOOST, LIKE, QUOTE, REPLY, THREAD_REPLY},
+};
+
+/// Host names to ids, stable for the life of a columnar copy (new hosts get the next
+/// id), so engagement parts written at different crawls agree.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HostIds {
+    ids: HashMap<String, i64>,
+    names: Vec<String>,
+}
+
+impl HostIds {
+    /// The id of `host`, numbering it if new.
+    pub fn id(&mut self, host: &str) -> i64 {
+        if let Some(id) = self.ids.get(host) {
+            return *id;
+        }
+        // A Vec never holds more than i64::MAX items.
+        let id = i64::try_from(self.names.len()).unwrap_or(i64::MAX);
+        self.ids.insert(host.to_owned(), id);
+        self.names.push(host.to_owned());
+        id
+    }
+
+    /// The ids of hosts already numbered (for purging); unknown hosts have none.
+    pub fn known(&self, hosts: &[String]) -> Vec<i64> {
+        hosts
+            .iter()
+            .filter_map(|h| self.ids.get(h).copied())
+            .collect()
+    }
+
+    /// The dictionary as a frame: host_id, host.
+    pub fn frame(&self) -> Result<DataFrame> {
+        Ok(df!(
+            "host_id" => (0..self.names.len()).map(|i| i64::try_from(i).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
+            "host" => self.names.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?)
+    }
+
+    /// The dictionary of a frame written by [`HostIds::frame`].
+    pub fn from_frame(frame: &DataFrame) -> Result<Self> {
+        let mut pairs: Vec<(i64, String)> = i64s(frame, "host_id")?
+            .into_iter()
+            .zip(strings(frame, "host")?)
+            .collect();
+        pairs.sort();
+        let mut hosts = Self::default();
+        for (_, host) in pairs {
+            hosts.id(&host);
+        }
+        Ok(hosts)
+    }
+}
+
+/// The code of a kind in the `kind` columns.
+pub(crate) fn kind_code(kind: EngagementKind) -> i32 {
+    match kind {
+        EngagementKind::Reply => REPLY,
+        EngagementKind::ThreadReply => THREAD_REPLY,
+        EngagementKind::Boost => BOOST,
+        EngagementKind::Like => LIKE,
+        EngagementKind::Quote => QUOTE,
+    }
+}
 
 /// One frame per fact table.
 #[derive(Debug, Clone)]
@@ -19,10 +92,20 @@ pub(crate) struct RawFrames {
     pub instances: DataFrame,
     pub follower_snapshots: DataFrame,
     pub consent: DataFrame,
+    /// The host dictionary: host_id, host; it names every host of every table.
+    pub hosts: DataFrame,
 }
 
 impl RawFrames {
-    pub fn from_facts(facts: &Facts) -> Result<Self> {
+    /// The frames of `facts`, numbering hosts with (and into) `hosts`.
+    pub fn from_facts(facts: &Facts, hosts: &mut HostIds) -> Result<Self> {
+        for host in (facts.brand_actors.iter().map(|b| &b.host))
+            .chain(facts.posts.iter().map(|p| &p.host))
+            .chain(facts.actors.iter().map(|a| &a.host))
+            .chain(facts.instances.iter().map(|i| &i.host))
+        {
+            hosts.id(host);
+        }
         let b = &facts.brand_actors;
         let brand_actors = df!(
             "brand_id" => b.iter().map(|b| b.brand_id).collect::<Vec<_>>(),
@@ -59,9 +142,9 @@ impl RawFrames {
         let engagements = df!(
             "engagement_id" => e.iter().map(|e| e.engagement_id).collect::<Vec<_>>(),
             "post_id" => e.iter().map(|e| e.post_id).collect::<Vec<_>>(),
-            "kind" => e.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+            "kind" => e.iter().map(|e| kind_code(e.kind)).collect::<Vec<_>>(),
             "actor_id" => e.iter().map(|e| e.actor_id).collect::<Vec<_>>(),
-            "host" => e.iter().map(|e| e.host.as_str()).collect::<Vec<_>>(),
+            "host_id" => e.iter().map(|e| hosts.id(&e.host)).collect::<Vec<_>>(),
             "happened_at" => e.iter().map(|e| e.happened_at).collect::<Vec<_>>(),
             "first_seen_at" => e.iter().map(|e| e.first_seen_at).collect::<Vec<_>>(),
             "removed_at" => e.iter().map(|e| e.removed_at).collect::<Vec<_>>(),
@@ -105,6 +188,7 @@ impl RawFrames {
             instances,
             follower_snapshots,
             consent,
+            hosts: hosts.frame()?,
         })
     }
 
@@ -119,6 +203,7 @@ impl RawFrames {
             "instances" => Some(&mut self.instances),
             "follower_snapshots" => Some(&mut self.follower_snapshots),
             "consent" => Some(&mut self.consent),
+            "hosts" => Some(&mut self.hosts),
             _ => None,
         }
     }

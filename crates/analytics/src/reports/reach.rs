@@ -328,6 +328,71 @@ mod tests {
     }
 
     #[test]
+    fn what_leaves_every_figure() -> Result<()> {
+        // One post, one like; each case changes one fact and says what is left.
+        type Change = fn(&mut Facts);
+        let cases: [(&str, Change, u64); 8] = [
+            ("nothing changed", |_| {}, 1),
+            ("a self-engagement", |f| f.engagements[0].is_self = true, 0),
+            (
+                "a removed like",
+                |f| f.engagements[0].removed_at = Some(AUG_1),
+                0,
+            ),
+            ("a boost by the brand", |f| f.posts[0].is_boost = true, 0),
+            ("a deleted post", |f| f.posts[0].deleted = true, 0),
+            (
+                "a post outside the window",
+                |f| f.posts[0].published_at = AUG_1 - 1,
+                0,
+            ),
+            (
+                "another author's post",
+                |f| f.posts[0].author_uri = "https://a.example/u/z".into(),
+                0,
+            ),
+            (
+                "a thread reply",
+                |f| f.engagements[0].kind = EngagementKind::ThreadReply,
+                0,
+            ),
+        ];
+        for (case, change, engagements) in cases {
+            let mut facts = Facts {
+                brand_actors: vec![testkit::brand_actor(
+                    1,
+                    "b",
+                    1,
+                    "https://a.example/u/b",
+                    "a.example",
+                )],
+                posts: vec![testkit::post(
+                    1,
+                    "https://a.example/u/b",
+                    "a.example",
+                    AUG_1,
+                    &[],
+                )],
+                engagements: vec![testkit::engagement(
+                    1,
+                    1,
+                    EngagementKind::Like,
+                    7,
+                    "x.example",
+                    AUG_1 + HOUR,
+                )],
+                ..Facts::default()
+            };
+            change(&mut facts);
+            let window = Window::parse(Some("2026-08-01"), Some("2026-08-01"), None)?;
+            let report = Analytics::from_facts(&facts)?.reach("b", &window)?;
+            let total: u64 = report.rows.iter().map(|r| r.engagements).sum();
+            assert_eq!(total, engagements, "{case}");
+        }
+        Ok(())
+    }
+
+    #[test]
     fn empty_window_gives_empty_rows() -> Result<()> {
         let window = Window::parse(Some("2030-01-01"), Some("2030-01-31"), None)?;
         let a = analytics()?;

@@ -26,6 +26,19 @@ pub enum Granularity {
     Week,
 }
 
+impl std::str::FromStr for Granularity {
+    type Err = crate::AnalyticsError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "day" | "daily" => Ok(Self::Day),
+            "week" | "weekly" => Ok(Self::Week),
+            _ => Err(crate::AnalyticsError::BadGranularity {
+                input: s.to_owned(),
+            }),
+        }
+    }
+}
+
 /// `report timeline`: rows sorted by period, family, then kind in report order
 /// (reply, thread_reply, boost, like, quote). Only non-zero buckets are listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,6 +219,8 @@ mod tests {
             ]
         );
         assert_eq!(honolulu.tz, "Pacific/Honolulu");
+        assert_eq!("Week".parse::<Granularity>().ok(), Some(Granularity::Week));
+        assert!("month".parse::<Granularity>().is_err());
         let empty = Window::parse(Some("2026-09-01"), Some("2026-09-30"), None)?;
         assert!(
             a.timeline("acme", &empty, Granularity::Week)?
