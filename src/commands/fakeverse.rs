@@ -3,7 +3,7 @@
 use std::{collections::HashMap, io::Write, process::ExitCode};
 
 use anyhow::Context;
-use fedireach_fakeverse::{NetworkOptions, ServerOptions, WorldOptions, Truth, write_file};
+use fedireach_fakeverse::{NetworkOptions, ServerOptions, Truth, WorldOptions, write_file};
 
 use crate::{cli::FakeverseArgs, config::Config};
 
@@ -17,7 +17,9 @@ pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCod
             day: args.day,
             plain_http: args.plain_http,
         },
-        listen: args.listen.unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+        listen: args
+            .listen
+            .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
         network: NetworkOptions {
             resolve_all: if network.resolve_all.is_empty() {
                 None
@@ -32,7 +34,10 @@ pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCod
             extra_ca_pem: if network.extra_ca_file.as_os_str().is_empty() {
                 None
             } else {
-                Some(std::fs::read_to_string(&network.extra_ca_file).context("network.extra_ca_file")?)
+                Some(
+                    std::fs::read_to_string(&network.extra_ca_file)
+                        .context("network.extra_ca_file")?,
+                )
             },
             allow_http: network.allow_http,
         },

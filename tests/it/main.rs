@@ -3,6 +3,7 @@
 
 mod brand;
 mod config;
+mod crawl;
 mod forget;
 mod report;
 mod util;

@@ -31,7 +31,11 @@ impl Store {
     /// Writes a batch in one transaction: all of it or none of it.
     pub async fn write_batch(&self, batch: &Batch) -> Result<BatchOutcome, StoreError> {
         let at = now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting a batch")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting a batch")?;
         let mut outcome = BatchOutcome::default();
         for instance in &batch.instances {
             upsert_instance(&mut tx, instance, at).await?;

@@ -82,7 +82,11 @@ impl Store {
         if actors.is_empty() {
             return Err(StoreError::NoActors);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting to add a brand")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting to add a brand")?;
         let inserted = sqlx::query(
             "INSERT INTO brands (name, token_env, created_at) VALUES (?, ?, ?)
              ON CONFLICT (name) DO NOTHING RETURNING id",

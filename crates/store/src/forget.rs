@@ -35,7 +35,11 @@ impl Store {
             ),
             ActorRef::Url { url, .. } => ("actor", self.hasher.actor(url.as_str()), "actor_hash"),
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting a purge")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting a purge")?;
         // A handle names actor ids: remember those too, so that a later crawl that sees
         // only the id keeps it out as well.
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -85,7 +89,11 @@ impl Store {
                 brand,
             });
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting a purge")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting a purge")?;
         let engagements = sqlx::query("DELETE FROM engagements WHERE host = ? OR actor_id IN (SELECT id FROM actors WHERE host = ?)")
             .bind(host.as_str())
             .bind(host.as_str())

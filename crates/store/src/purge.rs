@@ -16,7 +16,11 @@ impl Store {
         seen_since: i64,
     ) -> Result<u64, StoreError> {
         let mut marked = 0;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting to mark removals")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting to mark removals")?;
         for kind in kinds {
             marked += sqlx::query(
                 "UPDATE engagements SET removed_at = ?
@@ -41,7 +45,11 @@ impl Store {
     pub async fn purge_object(&self, uri: &str, reason: &str) -> Result<(), StoreError> {
         let object_hash = self.hasher.object(uri);
         let actor_hash = self.hasher.actor(uri);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.doing("starting a purge")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting a purge")?;
         for (sql, key, what) in [
             (
                 "DELETE FROM posts WHERE uri = ? AND is_boost = 0 AND NOT EXISTS (SELECT 1 FROM tracked_actors WHERE actor_uri = posts.uri)",

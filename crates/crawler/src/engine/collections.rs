@@ -79,10 +79,11 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
             None => break,
             // Mastodon's first replies page is often empty and points on to the
             // replies of others; an endless run of empty pages is a broken server.
-            Some(_) if current.items.is_empty() && {
-                empty_run += 1;
-                empty_run > MAX_EMPTY_PAGES
-            } =>
+            Some(_)
+                if current.items.is_empty() && {
+                    empty_run += 1;
+                    empty_run > MAX_EMPTY_PAGES
+                } =>
             {
                 break;
             }

@@ -31,7 +31,16 @@ pub async fn collect(
 ) {
     let replies = post.replies.as_ref().or(post.comments.as_ref());
     if let Some(replies) = replies {
-        let (complete, total) = walk_replies(ctx, instances, post.id.as_deref().unwrap_or_default(), replies, base, 1, out).await;
+        let (complete, total) = walk_replies(
+            ctx,
+            instances,
+            post.id.as_deref().unwrap_or_default(),
+            replies,
+            base,
+            1,
+            out,
+        )
+        .await;
         if out.reported_replies.is_none() {
             out.reported_replies = replies
                 .total_items()
@@ -125,7 +134,19 @@ pub async fn replies(
     out: &mut PostFindings,
 ) -> bool {
     match post.replies.as_ref().or(post.comments.as_ref()) {
-        Some(replies) => walk_replies(ctx, instances, post.id.as_deref().unwrap_or_default(), replies, base, 1, out).await.0,
+        Some(replies) => {
+            walk_replies(
+                ctx,
+                instances,
+                post.id.as_deref().unwrap_or_default(),
+                replies,
+                base,
+                1,
+                out,
+            )
+            .await
+            .0
+        }
         None => false,
     }
 }
@@ -180,11 +201,20 @@ async fn walk_replies(
         while !notes.is_empty() {
             let before = notes.len();
             notes.retain(|(id, note, note_base)| {
-                let parent = note.in_reply_to.as_deref().and_then(|p| depth_of.get(p)).copied();
+                let parent = note
+                    .in_reply_to
+                    .as_deref()
+                    .and_then(|p| depth_of.get(p))
+                    .copied();
                 match parent {
                     Some(parent_depth) => {
                         depth_of.insert(id.clone(), parent_depth + 1);
-                        placed.push((id.clone(), note.clone(), note_base.clone(), parent_depth + 1));
+                        placed.push((
+                            id.clone(),
+                            note.clone(),
+                            note_base.clone(),
+                            parent_depth + 1,
+                        ));
                         false
                     }
                     None => true,

@@ -30,8 +30,14 @@ pub async fn collect(
                 && let Some(outcome) = mastodon::collect(ctx, base, &id, token, &mut out).await
             {
                 if outcome.capped
-                    && activitypub::replies(ctx, instances, &full(ctx, post, base).await, base, &mut out)
-                        .await
+                    && activitypub::replies(
+                        ctx,
+                        instances,
+                        &full(ctx, post, base).await,
+                        base,
+                        &mut out,
+                    )
+                    .await
                 {
                     out.complete(EngagementKind::Reply);
                     out.complete(EngagementKind::ThreadReply);
@@ -69,7 +75,12 @@ async fn full(ctx: &Ctx, post: &Object, base: &Url) -> Object {
         return post.clone();
     }
     match ctx
-        .get_parsed(base, super::ctx::ACCEPT_AP, None, fedireach_activitypub::parse_object)
+        .get_parsed(
+            base,
+            super::ctx::ACCEPT_AP,
+            None,
+            fedireach_activitypub::parse_object,
+        )
         .await
     {
         Some((object, _)) if object.id == post.id => object,

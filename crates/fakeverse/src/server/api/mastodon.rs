@@ -345,7 +345,10 @@ fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
         .filter_map(|i| u32::try_from(i).ok())
         .filter_map(|i| {
             let x = world.engagements().get(i as usize)?;
-            (x.kind == kind && world.engagement_visible(x))
+            // A deleted account's favourites and boosts go with it (its server sent a
+            // Delete), so an actor that answers 410 is never listed.
+            let gone = world.actors().get(x.actor as usize).is_none_or(|a| a.gone);
+            (x.kind == kind && world.engagement_visible(x) && !gone)
                 .then(|| (world.engagement_num(i), x.actor))
         })
         .collect();
