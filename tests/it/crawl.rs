@@ -87,9 +87,7 @@ impl World {
     }
 
     /// (post, kind, instance) of every engagement in the store, counted.
-    fn stored_engagements(
-        &self,
-    ) -> Result<EngagementCounts, Box<dyn std::error::Error>> {
+    fn stored_engagements(&self) -> Result<EngagementCounts, Box<dyn std::error::Error>> {
         let rows: Vec<(String, String, String)> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(

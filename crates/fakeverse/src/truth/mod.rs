@@ -3,7 +3,9 @@
 //! fetches), and the reports it must print.
 //!
 //! The rules, applied to every engagement that exists on the day the world is seen:
-//! - engagers that answer 410 (the actor, or its whole host) are left out (`gone_410`);
+//! - engagers that answer 410 (the actor, or its whole host) are left out (`gone_410`),
+//!   and so are the replies below a reply whose deleted author answers 410 (its
+//!   statuses went with it, breaking the thread's chain there);
 //! - thread replies deeper than [`REPLY_DEPTH`] levels below the direct replies are left
 //!   out (`reply_depth`): a direct reply has depth 1, so depths up to `1 + REPLY_DEPTH`
 //!   are kept;
@@ -138,6 +140,18 @@ pub(crate) fn left_out_reason(world: &World, e: &Engagement) -> Option<&'static 
     let inst = world.instance_of(e.actor)?;
     if actor.gone || inst.quirk == Quirk::Gone {
         return Some("gone_410");
+    }
+    // Below a reply whose author answers 410 the thread is broken: no server lists those
+    // replies under the post any more (the deleted status took the chain with it).
+    let mut parent = e.parent;
+    while parent != NO_PARENT {
+        let Some(up) = world.engagements().get(parent as usize) else {
+            break;
+        };
+        if world.actors().get(up.actor as usize).is_none_or(|a| a.gone) {
+            return Some("gone_410");
+        }
+        parent = up.parent;
     }
     if e.kind == EngagementKind::ThreadReply && e.depth > 1 + REPLY_DEPTH {
         return Some("reply_depth");

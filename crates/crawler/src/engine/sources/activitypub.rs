@@ -97,8 +97,11 @@ async fn activity_actor(
             let (document, fetched) = ctx
                 .get_parsed(&url, ACCEPT_AP, None, parse_document)
                 .await?;
-            if let Some(host) = Host::from_url(&fetched.url) {
-                instances.saw_context(&host, document.ld_context());
+            // Only actors name their software reliably: notes carry other servers'
+            // terms (Mastodon's quotes declare Misskey's).
+            if let (Document::Actor(actor), Some(host)) = (&document, Host::from_url(&fetched.url))
+            {
+                instances.saw_context(&host, &actor.ld_context);
             }
             document
         }
@@ -221,10 +224,13 @@ async fn walk_replies(
                 }
             });
             if notes.len() == before {
-                // Parents outside what was read: trust where they were listed.
+                // A reply that names no parent is placed where it was listed; one whose
+                // parent is nowhere in the thread (deleted, gone) cannot be placed in it.
                 for (id, note, note_base) in notes.drain(..) {
-                    depth_of.insert(id.clone(), listed_depth);
-                    placed.push((id, note, note_base, listed_depth));
+                    if note.in_reply_to.is_none() {
+                        depth_of.insert(id.clone(), listed_depth);
+                        placed.push((id, note, note_base, listed_depth));
+                    }
                 }
             }
         }
@@ -270,8 +276,10 @@ async fn reply_object(
     let (document, fetched) = ctx
         .get_parsed(&url, ACCEPT_AP, None, parse_document)
         .await?;
-    if let Some(host) = Host::from_url(&fetched.url) {
-        instances.saw_context(&host, document.ld_context());
+    // Only actors name their software reliably: notes carry other servers'
+    // terms (Mastodon's quotes declare Misskey's).
+    if let (Document::Actor(actor), Some(host)) = (&document, Host::from_url(&fetched.url)) {
+        instances.saw_context(&host, &actor.ld_context);
     }
     match document {
         Document::Object(object) => Some((object, fetched.url.clone())),

@@ -285,6 +285,14 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
     })
 }
 
+fn engagement_author_gone(world: &crate::World, e: u32) -> bool {
+    world
+        .engagements()
+        .get(e as usize)
+        .and_then(|x| world.actors().get(x.actor as usize))
+        .is_none_or(|a| a.gone)
+}
+
 fn context(ctx: &Ctx<'_>, t: Target) -> Response {
     let world = ctx.world;
     let authorised = ctx.token_valid();
@@ -319,6 +327,11 @@ fn context(ctx: &Ctx<'_>, t: Target) -> Response {
     while let Some((e, depth)) = stack.pop() {
         if descendants.len() >= descendants_cap {
             break;
+        }
+        // A deleted account's statuses are gone, and the replies below them are no
+        // longer in the thread: the chain of in_reply_to is broken.
+        if engagement_author_gone(world, e) {
+            continue;
         }
         descendants.push(status(ctx, Target::Engagement(e)));
         if depth < depth_cap {
