@@ -2,7 +2,11 @@
 //! loopback, and the store, the reports and the servers' own logs are checked against
 //! the world's ground truth.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
 
 use fedireach_fakeverse::{FakeverseServer, Scale, ServerOptions, Truth, WorldOptions};
 use predicates::{prelude::PredicateBooleanExt, str::contains};
@@ -17,47 +21,84 @@ const TEST_RATE_PER_HOST: f64 = 50.0;
 /// (post uri, kind, engaging instance) -> how many.
 type EngagementCounts = BTreeMap<(String, String, String), usize>;
 
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
 /// A simulated world served on loopback, and a sandbox configured to crawl it.
 struct World {
     runtime: tokio::runtime::Runtime,
     server: FakeverseServer,
     sandbox: Sandbox,
     truth: Truth,
+    scale: Scale,
+    seed: u64,
+}
+
+async fn serve(
+    scale: Scale,
+    seed: u64,
+    day: u32,
+) -> Result<FakeverseServer, fedireach_fakeverse::FakeverseError> {
+    FakeverseServer::start(ServerOptions {
+        world: WorldOptions {
+            seed,
+            scale,
+            day,
+            plain_http: false,
+        },
+        ..ServerOptions::default()
+    })
+    .await
+}
+
+/// Points the sandbox's config at a running server (its address and its CA).
+fn configure(sandbox: &Sandbox, server: &FakeverseServer) -> TestResult {
+    let ca = sandbox.dir.path().join("ca.pem");
+    std::fs::write(&ca, server.ca_pem().ok_or("the server has no CA")?)?;
+    std::fs::write(
+        sandbox.dir.path().join("fedireach.toml"),
+        format!(
+            "[crawl]\nrate_per_host = {TEST_RATE_PER_HOST}\nburst = 10\n\n[network]\n\
+             resolve_all = \"{}\"\nallow_loopback = true\nextra_ca_file = \"{}\"\n\
+             deny_addresses = [\"127.0.0.2/32\"]\n",
+            server.addr(),
+            ca.display()
+        ),
+    )?;
+    Ok(())
+}
+
+fn token_var(brand: &str) -> String {
+    format!("{}_TOKEN", brand.to_ascii_uppercase())
 }
 
 impl World {
-    fn start(scale: Scale, seed: u64) -> Result<Self, Box<dyn std::error::Error>> {
+    fn start(scale: Scale, seed: u64) -> Fallible<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let server = runtime.block_on(FakeverseServer::start(ServerOptions {
-            world: WorldOptions {
-                seed,
-                scale,
-                day: 0,
-                plain_http: false,
-            },
-            ..ServerOptions::default()
-        }))?;
+        let server = runtime.block_on(serve(scale, seed, 0))?;
         let sandbox = Sandbox::new()?;
-        let ca = sandbox.dir.path().join("ca.pem");
-        std::fs::write(&ca, server.ca_pem().ok_or("the server has no CA")?)?;
-        std::fs::write(
-            sandbox.dir.path().join("fedireach.toml"),
-            format!(
-                "[crawl]\nrate_per_host = {TEST_RATE_PER_HOST}\nburst = 10\n\n[network]\nresolve_all = \"{}\"\nallow_loopback = true\nextra_ca_file = \"{}\"\ndeny_addresses = [\"127.0.0.2/32\"]\n",
-                server.addr(),
-                ca.display()
-            ),
-        )?;
+        configure(&sandbox, &server)?;
         let truth = server.truth();
         Ok(Self {
             runtime,
             server,
             sandbox,
             truth,
+            scale,
+            seed,
         })
+    }
+
+    /// The same world `day` days later, on a new server; the sandbox and its store stay.
+    fn advance(&mut self, day: u32) -> TestResult {
+        let server = self.runtime.block_on(serve(self.scale, self.seed, day))?;
+        configure(&self.sandbox, &server)?;
+        self.truth = server.truth();
+        let old = std::mem::replace(&mut self.server, server);
+        self.runtime.block_on(old.shutdown());
+        Ok(())
     }
 
     /// Adds the truth's brands; owned ones read their token from `<NAME>_TOKEN`.
@@ -75,7 +116,15 @@ impl World {
         Ok(())
     }
 
-    fn crawl(&self) -> Result<assert_cmd::assert::Assert, Box<dyn std::error::Error>> {
+    fn with_tokens(&self, cmd: &mut Command) {
+        for brand in &self.truth.brands {
+            if let Some(token) = &brand.token {
+                cmd.env(token_var(&brand.name), token);
+            }
+        }
+    }
+
+    fn crawl(&self) -> Fallible<assert_cmd::assert::Assert> {
         let mut cmd = self.sandbox.cmd()?;
         cmd.args(["--db", &self.sandbox.db_url(), "crawl", "--since", "all"]);
         for brand in &self.truth.brands {
@@ -87,7 +136,7 @@ impl World {
     }
 
     /// (post, kind, instance) of every engagement in the store, counted.
-    fn stored_engagements(&self) -> Result<EngagementCounts, Box<dyn std::error::Error>> {
+    fn stored_engagements(&self) -> Fallible<EngagementCounts> {
         let rows: Vec<(String, String, String)> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(
@@ -104,7 +153,7 @@ impl World {
         Ok(counts)
     }
 
-    fn stored_software(&self) -> Result<HashMap<String, String>, Box<dyn std::error::Error>> {
+    fn stored_software(&self) -> Fallible<HashMap<String, String>> {
         let rows: Vec<(String, String)> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
             sqlx::query_as("SELECT host, software FROM instances")
@@ -113,10 +162,67 @@ impl World {
         })?;
         Ok(rows.into_iter().collect())
     }
-}
 
-fn token_var(brand: &str) -> String {
-    format!("{}_TOKEN", brand.to_ascii_uppercase())
+    /// What the truth says the store holds, as (post, kind, instance) counts.
+    fn expected(&self) -> EngagementCounts {
+        let mut expected = EngagementCounts::new();
+        for e in &self.truth.engagements {
+            *expected
+                .entry((
+                    e.post.clone(),
+                    e.kind.as_str().to_owned(),
+                    e.instance.clone(),
+                ))
+                .or_default() += 1;
+        }
+        expected
+    }
+
+    fn assert_store_equals_truth(&self) -> TestResult {
+        let expected = self.expected();
+        let stored = self.stored_engagements()?;
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|(k, n)| stored.get(*k) != Some(n))
+            .collect();
+        let extra: Vec<_> = stored
+            .iter()
+            .filter(|(k, n)| expected.get(*k) != Some(n))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing or miscounted: {missing:?}\nextra: {extra:?}"
+        );
+        let software = self.stored_software()?;
+        for instance in &self.truth.instances {
+            assert_eq!(
+                software.get(&instance.host),
+                Some(&instance.software),
+                "{}",
+                instance.host
+            );
+        }
+        Ok(())
+    }
+
+    /// Compares `report KIND --format json` of every brand with the truth's.
+    fn assert_reports_equal_truth(&self, kinds: &[&str]) -> TestResult {
+        for (brand, reports) in &self.truth.reports {
+            for kind in kinds {
+                let want = match *kind {
+                    "reach" => serde_json::to_value(&reports.reach)?,
+                    "posts" => serde_json::to_value(&reports.posts)?,
+                    _ => serde_json::to_value(&reports.instances)?,
+                };
+                let out = self
+                    .sandbox
+                    .stdout(&["report", kind, "--brand", brand, "--format", "json"])?;
+                let got: serde_json::Value = serde_json::from_str(&out)?;
+                assert_eq!(got, want, "report {kind} of {brand}");
+            }
+        }
+        Ok(())
+    }
 }
 
 #[test]
@@ -128,54 +234,8 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
         .crawl()?
         .code(3)
         .stdout(contains("hosts that failed").and(contains("dead-1.example")));
-
-    let mut expected = EngagementCounts::new();
-    for e in &world.truth.engagements {
-        *expected
-            .entry((
-                e.post.clone(),
-                e.kind.as_str().to_owned(),
-                e.instance.clone(),
-            ))
-            .or_default() += 1;
-    }
-    let stored = world.stored_engagements()?;
-    let missing: Vec<_> = expected
-        .iter()
-        .filter(|(k, n)| stored.get(*k) != Some(n))
-        .collect();
-    let extra: Vec<_> = stored
-        .iter()
-        .filter(|(k, n)| expected.get(*k) != Some(n))
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing or miscounted: {missing:?}\nextra: {extra:?}"
-    );
-
-    let software = world.stored_software()?;
-    for instance in &world.truth.instances {
-        assert_eq!(
-            software.get(&instance.host),
-            Some(&instance.software),
-            "{}",
-            instance.host
-        );
-    }
-
-    for (brand, reports) in &world.truth.reports {
-        for (kind, want) in [
-            ("reach", serde_json::to_value(&reports.reach)?),
-            ("posts", serde_json::to_value(&reports.posts)?),
-            ("instances", serde_json::to_value(&reports.instances)?),
-        ] {
-            let out = world
-                .sandbox
-                .stdout(&["report", kind, "--brand", brand, "--format", "json"])?;
-            let got: serde_json::Value = serde_json::from_str(&out)?;
-            assert_eq!(got, want, "report {kind} of {brand}");
-        }
-    }
+    world.assert_store_equals_truth()?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
 
     let stats = world.server.stats();
     let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
@@ -204,4 +264,89 @@ fn a_second_crawl_duplicates_nothing() -> TestResult {
     assert_eq!(first, second);
     assert!(!first.is_empty());
     Ok(())
+}
+
+#[test]
+fn a_later_day_adds_new_engagements_removes_undone_ones_and_records_growth() -> TestResult {
+    let mut world = World::start(Scale::Small, 3)?;
+    world.add_brands()?;
+    world.crawl()?.code(3);
+    world.assert_store_equals_truth()?;
+    let day0 = world.stored_engagements()?;
+
+    world.advance(7)?;
+    world.crawl()?.code(3);
+    world.assert_store_equals_truth()?;
+    let day7 = world.stored_engagements()?;
+    assert_ne!(day0, day7, "a week changes the world");
+    let removed = day0.keys().filter(|k| !day7.contains_key(*k)).count();
+    assert!(
+        removed > 0,
+        "undone likes and boosts and deleted replies leave the figures"
+    );
+    // Follower counts are per crawl and a post's is the crawl closest in time to it, so
+    // only reach and instances are compared with the later day's truth.
+    world.assert_reports_equal_truth(&["reach", "instances"])?;
+    let brand = world.truth.brands.first().ok_or("no brand")?.name.clone();
+    let out =
+        world
+            .sandbox
+            .stdout(&["report", "followers", "--brand", &brand, "--format", "json"])?;
+    let followers: serde_json::Value = serde_json::from_str(&out)?;
+    let rows = followers["rows"].as_array().ok_or("no rows")?;
+    assert!(rows.len() >= 2, "two crawls, two snapshots: {followers}");
+    Ok(())
+}
+
+#[test]
+fn a_crawl_killed_at_any_point_resumes_to_the_same_data() -> TestResult {
+    let world = World::start(Scale::Small, 4)?;
+    world.add_brands()?;
+    let total = world.truth.engagements.len();
+    // kill -9 once the store holds a tenth, then four tenths, then seven tenths.
+    for tenth in [1, 4, 7] {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("fedireach"));
+        cmd.current_dir(world.sandbox.dir.path())
+            .env_clear()
+            .args(["--db", &world.sandbox.db_url(), "crawl", "--since", "all"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        world.with_tokens(&mut cmd);
+        let mut child = cmd.spawn()?;
+        if wait_for_engagements(&world, &mut child, total * tenth / 10)? {
+            child.kill()?; // SIGKILL: no cleanup runs
+        }
+        child.wait()?;
+    }
+    world.crawl()?.code(3);
+    world.assert_store_equals_truth()?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    Ok(())
+}
+
+/// Polls the store until it holds `target` engagements (true), or the crawl ended
+/// first (false). Bounded: a crawl that neither progresses nor ends fails the test.
+fn wait_for_engagements(world: &World, child: &mut Child, target: usize) -> Fallible<bool> {
+    /// The longest a crawl of the small world may take in these tests.
+    const LIMIT: Duration = Duration::from_secs(300);
+    /// Between two looks at the store.
+    const POLL: Duration = Duration::from_millis(25);
+    let started = Instant::now();
+    loop {
+        if child.try_wait()?.is_some() {
+            return Ok(false);
+        }
+        // The store may not exist yet or be mid-migration: not counting is not failing.
+        let stored: usize = world
+            .stored_engagements()
+            .map(|m| m.values().sum())
+            .unwrap_or(0);
+        if stored >= target {
+            return Ok(true);
+        }
+        if started.elapsed() > LIMIT {
+            return Err("the crawl neither progressed nor ended".into());
+        }
+        std::thread::sleep(POLL);
+    }
 }

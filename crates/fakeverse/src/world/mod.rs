@@ -247,6 +247,13 @@ impl World {
         e.created <= self.now() && e.removed > self.now()
     }
 
+    /// Whether an origin's API lists the engagement: visible, and not by a deleted
+    /// account (its server sent a Delete, which takes its likes, boosts, quotes and
+    /// statuses off every list).
+    pub fn engagement_listed(&self, e: &Engagement) -> bool {
+        self.engagement_visible(e) && self.actors.get(e.actor as usize).is_some_and(|a| !a.gone)
+    }
+
     /// An actor's follower count on the day the world is seen.
     pub fn followers(&self, actor: u32) -> u64 {
         self.actors.get(actor as usize).map_or(0, |a| {

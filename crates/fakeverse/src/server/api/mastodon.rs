@@ -239,7 +239,7 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
             if let Some(x) = world
                 .engagements()
                 .get(i)
-                .filter(|x| world.engagement_visible(x))
+                .filter(|x| world.engagement_listed(x))
             {
                 match x.kind {
                     EngagementKind::Like => likes += 1,
@@ -361,7 +361,7 @@ fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
             // A deleted account's favourites and boosts go with it (its server sent a
             // Delete), so an actor that answers 410 is never listed.
             let gone = world.actors().get(x.actor as usize).is_none_or(|a| a.gone);
-            (x.kind == kind && world.engagement_visible(x) && !gone)
+            (x.kind == kind && world.engagement_listed(x) && !gone)
                 .then(|| (world.engagement_num(i), x.actor))
         })
         .collect();
@@ -424,7 +424,7 @@ fn quotes(ctx: &Ctx<'_>, t: Target) -> Response {
             world
                 .engagements()
                 .get(i as usize)
-                .is_some_and(|x| x.kind == EngagementKind::Quote && world.engagement_visible(x))
+                .is_some_and(|x| x.kind == EngagementKind::Quote && world.engagement_listed(x))
         })
         .map(|i| status(ctx, Target::Engagement(i)))
         .collect();

@@ -216,7 +216,7 @@ fn list(
         .filter_map(|i| u32::try_from(i).ok())
         .filter(|&i| {
             world.engagements().get(i as usize).is_some_and(|x| {
-                kinds.contains(&x.kind) && x.parent == parent && world.engagement_visible(x)
+                kinds.contains(&x.kind) && x.parent == parent && world.engagement_listed(x)
             })
         })
         .filter(|&i| until.is_none_or(|u| world.engagement_num(i) < u))
@@ -298,7 +298,7 @@ fn note(ctx: &Ctx<'_>, target: Target) -> Value {
             let Some(x) = world
                 .engagements()
                 .get(i)
-                .filter(|x| world.engagement_visible(x))
+                .filter(|x| world.engagement_listed(x))
             else {
                 continue;
             };

@@ -80,7 +80,7 @@ fn counts(world: &World, p: u32) -> (u64, u64) {
         if let Some(x) = world
             .engagements()
             .get(i)
-            .filter(|x| world.engagement_visible(x))
+            .filter(|x| world.engagement_listed(x))
         {
             match x.kind {
                 EngagementKind::Like => likes += 1,
@@ -177,7 +177,7 @@ fn comment(ctx: &Ctx<'_>, p: u32, e: u32, thread: u32) -> Value {
         "deletedAt": null,
         "isDeleted": false,
         "totalRepliesFromVideoAuthor": 0,
-        "totalReplies": ctx.state.children.get(&e).map_or(0, |c| c.iter().filter(|&&c| world.engagements().get(c as usize).is_some_and(|y| world.engagement_visible(y))).count()),
+        "totalReplies": ctx.state.children.get(&e).map_or(0, |c| c.iter().filter(|&&c| world.engagements().get(c as usize).is_some_and(|y| world.engagement_listed(y))).count()),
         "account": account(ctx, x.actor),
     })
 }
@@ -197,7 +197,7 @@ fn threads(ctx: &Ctx<'_>, p: u32) -> Response {
             world
                 .engagements()
                 .get(i as usize)
-                .is_some_and(|x| x.kind == EngagementKind::Reply && world.engagement_visible(x))
+                .is_some_and(|x| x.kind == EngagementKind::Reply && world.engagement_listed(x))
         })
         .collect();
     let data: Vec<Value> = roots
@@ -215,7 +215,7 @@ fn thread_tree(ctx: &Ctx<'_>, p: u32, thread: &str) -> Response {
         return error(StatusCode::NOT_FOUND, "Thread not found");
     };
     let ok = world.engagements().get(root as usize).is_some_and(|x| {
-        x.post == p && x.kind == EngagementKind::Reply && world.engagement_visible(x)
+        x.post == p && x.kind == EngagementKind::Reply && world.engagement_listed(x)
     });
     if !ok {
         return error(StatusCode::NOT_FOUND, "Thread not found");
@@ -232,7 +232,7 @@ fn thread_tree(ctx: &Ctx<'_>, p: u32, thread: &str) -> Response {
                         world
                             .engagements()
                             .get(c as usize)
-                            .is_some_and(|y| world.engagement_visible(y))
+                            .is_some_and(|y| world.engagement_listed(y))
                     })
                     .map(|&c| tree(ctx, p, c, root))
                     .collect()
