@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use fedireach_activitypub::{
-    Account, Status, parse_accounts, parse_link_header, parse_status, parse_status_context,
-    parse_statuses,
+    Account, Listing, ParseError, Status, parse_accounts, parse_link_header, parse_status,
+    parse_status_context, parse_statuses,
 };
 use fedireach_core::{EngagementKind, Host};
 use url::Url;
@@ -68,7 +68,7 @@ pub async fn collect(
         };
         url.query_pairs_mut()
             .append_pair("limit", &PAGE_LIMIT.to_string());
-        if let Some(accounts) = accounts(ctx, url, token).await {
+        if let Some(accounts) = paged(ctx, url, token, parse_accounts).await {
             for account in accounts {
                 if let Some(found) = account_found(ctx, &account, host.as_ref(), kind).await {
                     out.found.push(found);
@@ -79,7 +79,7 @@ pub async fn collect(
     }
     if token.is_some()
         && let Ok(url) = base.join(&format!("{id}/quotes"))
-        && let Some(quotes) = statuses(ctx, url, token).await
+        && let Some(quotes) = paged(ctx, url, token, parse_statuses).await
     {
         for quote in quotes {
             if let Some(found) =
@@ -154,40 +154,20 @@ pub struct ContextOutcome {
     pub capped: bool,
 }
 
-/// Every page of an account list (Link-header paging, followed verbatim).
-async fn accounts(ctx: &Ctx, first: Url, token: Option<&str>) -> Option<Vec<Account>> {
+/// Every page of a list (Link-header paging, the `next` URL followed verbatim, on the
+/// same host only).
+async fn paged<T>(
+    ctx: &Ctx,
+    first: Url,
+    token: Option<&str>,
+    parse: fn(&[u8], usize) -> Result<Listing<T>, ParseError>,
+) -> Option<Vec<T>> {
     let mut all = Vec::new();
     let mut next = Some(first);
     let mut pages = 0;
     while let Some(url) = next.take() {
         pages += 1;
-        let (listing, fetched) = ctx
-            .get_parsed(&url, ACCEPT_JSON, token, parse_accounts)
-            .await?;
-        let empty = listing.items.is_empty();
-        all.extend(listing.items);
-        if empty || pages >= MAX_PAGES {
-            break;
-        }
-        next = fetched
-            .link
-            .as_deref()
-            .and_then(|l| parse_link_header(l).next)
-            .and_then(|n| fetched.url.join(&n).ok())
-            .filter(|n| n.host_str() == url.host_str());
-    }
-    Some(all)
-}
-
-async fn statuses(ctx: &Ctx, first: Url, token: Option<&str>) -> Option<Vec<Status>> {
-    let mut all = Vec::new();
-    let mut next = Some(first);
-    let mut pages = 0;
-    while let Some(url) = next.take() {
-        pages += 1;
-        let (listing, fetched) = ctx
-            .get_parsed(&url, ACCEPT_JSON, token, parse_statuses)
-            .await?;
+        let (listing, fetched) = ctx.get_parsed(&url, ACCEPT_JSON, token, parse).await?;
         let empty = listing.items.is_empty();
         all.extend(listing.items);
         if empty || pages >= MAX_PAGES {
