@@ -236,9 +236,15 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
         .stdout(contains("hosts that failed").and(contains("dead-1.example")));
     world.assert_store_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    assert_polite(&world)
+}
 
+/// The servers' own logs: no host's limit exceeded, no 429 provoked, no path that
+/// robots.txt disallows asked for.
+fn assert_polite(world: &World) -> TestResult {
     let stats = world.server.stats();
     let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
+    assert!(!hosts.is_empty());
     for (host, s) in hosts {
         assert_eq!(
             s["over_limit"], 0,
@@ -251,6 +257,19 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
         assert_eq!(s["status_429"], 0, "{host} had to answer 429: {s}");
     }
     Ok(())
+}
+
+#[test]
+fn a_crawl_of_the_medium_world_finds_exactly_the_truth_politely() -> TestResult {
+    let world = World::start(Scale::Medium, 1)?;
+    world.add_brands()?;
+    world
+        .crawl()?
+        .code(3)
+        .stdout(contains("dead-1.example").and(contains("dead-2.example")));
+    world.assert_store_equals_truth()?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    assert_polite(&world)
 }
 
 #[test]
