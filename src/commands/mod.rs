@@ -4,6 +4,7 @@
 mod brand;
 mod crawl;
 mod forget;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -20,7 +21,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = config::load(&ConfigSources {
         file: cli.config.clone(),
         db: cli.db.clone(),
-        listen: None,
+        listen: match &cli.command {
+            Command::Serve(args) => args.listen.clone(),
+            _ => None,
+        },
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -31,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Brand(command) => brand::run(&config, command).await,
             Command::Forget(command) => forget::run(&config, command).await,
             Command::Crawl(args) => crawl::run(&config, args).await,
+            Command::Serve(args) => serve::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

@@ -4,4 +4,5 @@
 mod brand;
 mod config;
 mod forget;
+mod serve;
 mod util;
