@@ -1,7 +1,11 @@
 //! Vertical bars (reach by server software) and horizontal bars (top instances), each
 //! bar in the colour of its family, its value written at its end.
 
-use plotters::{coord::Shift, prelude::*};
+use plotters::{
+    coord::Shift,
+    prelude::*,
+    style::text_anchor::{HPos, Pos, VPos},
+};
 
 use crate::{
     Bar, Bars, HBars, family_colour,
@@ -33,6 +37,16 @@ fn count(len: usize) -> std::result::Result<i32, String> {
     i32::try_from(len.max(1)).map_err(msg)
 }
 
+/// Segmented coordinates include their end: `0..=last` is `n` segments.
+pub(crate) fn segments(n: i32) -> std::ops::Range<i32> {
+    0..(n - 1).max(0)
+}
+
+/// A value written above (or after) its bar.
+fn value_text(anchor: (HPos, VPos)) -> TextStyle<'static> {
+    text(12).pos(Pos::new(anchor.0, anchor.1))
+}
+
 pub(crate) fn vertical<DB: DrawingBackend>(c: &Bars, root: &DrawingArea<DB, Shift>) -> DrawResult {
     let n = count(c.bars.len())?;
     let mut chart = ChartBuilder::on(root)
@@ -41,12 +55,13 @@ pub(crate) fn vertical<DB: DrawingBackend>(c: &Bars, root: &DrawingArea<DB, Shif
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(
-            (0..n).into_segmented(),
+            segments(n).into_segmented(),
             0.0..top(c.bars.iter().map(|b| b.value)),
         )
         .map_err(msg)?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .disable_x_mesh()
         .x_labels(c.bars.len().max(1))
         .x_label_formatter(&|v| match v {
@@ -77,7 +92,7 @@ pub(crate) fn vertical<DB: DrawingBackend>(c: &Bars, root: &DrawingArea<DB, Shif
             Text::new(
                 number(&bar.value),
                 (SegmentValue::CenterOf(i), bar.value),
-                text(12),
+                value_text((HPos::Center, VPos::Bottom)),
             )
         }))
         .map_err(msg)?;
@@ -98,11 +113,12 @@ pub(crate) fn horizontal<DB: DrawingBackend>(
         .y_label_area_size(200)
         .build_cartesian_2d(
             0.0..top(c.bars.iter().map(|b| b.value)),
-            (0..n).into_segmented(),
+            segments(n).into_segmented(),
         )
         .map_err(msg)?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .disable_y_mesh()
         .y_labels(c.bars.len().max(1))
         .y_label_formatter(&|v| match v {
@@ -133,7 +149,7 @@ pub(crate) fn horizontal<DB: DrawingBackend>(
             Text::new(
                 format!(" {}", number(&bar.value)),
                 (bar.value, SegmentValue::CenterOf(row(i))),
-                text(12),
+                value_text((HPos::Left, VPos::Center)),
             )
         }))
         .map_err(msg)?;

@@ -41,7 +41,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &HeatMap, root: &DrawingArea<DB, Shift
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(50)
-        .build_cartesian_2d((0..24).into_segmented(), (0..7).into_segmented())
+        .build_cartesian_2d((0..23).into_segmented(), (0..6).into_segmented())
         .map_err(msg)?;
     chart
         .configure_mesh()

@@ -38,10 +38,11 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(80)
-        .build_cartesian_2d((0..n).into_segmented(), lo..hi)
+        .build_cartesian_2d(crate::bars::segments(n).into_segmented(), lo..hi)
         .map_err(msg)?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .x_labels(c.points.len().clamp(1, MAX_POINT_LABELS))
         .x_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => usize::try_from(*i)

@@ -25,10 +25,14 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Stacked, root: &DrawingArea<DB, Shift
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d((0..n).into_segmented(), 0.0..top(totals.iter().copied()))
+        .build_cartesian_2d(
+            crate::bars::segments(n).into_segmented(),
+            0.0..top(totals.iter().copied()),
+        )
         .map_err(msg)?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .disable_x_mesh()
         .x_labels(c.periods.len().clamp(1, MAX_PERIOD_LABELS))
         .x_label_formatter(&|v| match v {
