@@ -94,21 +94,21 @@ pub(crate) fn sparkline<DB: DrawingBackend>(
     c: &Sparkline,
     root: &DrawingArea<DB, Shift>,
 ) -> DrawResult {
-    if c.values.is_empty() {
-        return Ok(());
-    }
-    let last = i32::try_from(c.values.len() - 1).map_err(msg)?.max(1);
-    let (lo, hi) = range(c.values.iter().copied());
+    // One value is a flat line across, not a dot nobody sees.
+    let values: Vec<f64> = match c.values.as_slice() {
+        [] => return Ok(()),
+        [one] => vec![*one, *one],
+        many => many.to_vec(),
+    };
+    let last = i32::try_from(values.len() - 1).map_err(msg)?;
+    let (lo, hi) = range(values.iter().copied());
     let mut chart = ChartBuilder::on(root)
         .margin(3)
         .build_cartesian_2d(0..last, lo..hi)
         .map_err(msg)?;
     let colour = family_colour("mastodon").plotters();
     chart
-        .draw_series(LineSeries::new(
-            (0..).zip(c.values.iter().copied()),
-            colour.stroke_width(2),
-        ))
+        .draw_series(LineSeries::new((0..).zip(values), colour.stroke_width(2)))
         .map_err(msg)?;
     Ok(())
 }

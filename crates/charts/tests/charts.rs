@@ -212,3 +212,24 @@ fn an_absurd_size_is_an_error_not_a_huge_allocation() {
     assert!(chart.png(Size::new(0, 10)).is_err());
     assert!(chart.png(Size::new(100_000, 100_000)).is_err());
 }
+
+#[test]
+fn a_sparkline_of_one_value_is_a_visible_line() -> TestResult {
+    let empty = Chart::Sparkline(Sparkline {
+        title: "t".into(),
+        values: vec![],
+    });
+    let one = Chart::Sparkline(Sparkline {
+        title: "t".into(),
+        values: vec![3.0],
+    });
+    assert!(!empty.svg(empty.size())?.contains("<polyline"));
+    let svg = one.svg(one.size())?;
+    let points = svg
+        .split("points=\"")
+        .nth(1)
+        .and_then(|p| p.split('"').next())
+        .unwrap_or("");
+    assert_eq!(points.split_whitespace().count(), 2, "a line across: {svg}");
+    Ok(())
+}

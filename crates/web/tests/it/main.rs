@@ -3,6 +3,7 @@
 
 mod actions;
 mod api;
+mod browser;
 mod downloads;
 mod http;
 mod pages;
