@@ -149,23 +149,37 @@ pub(crate) async fn compare(
     json_body(&pages::compare_report(&state, &view).await?)
 }
 
-pub(crate) async fn crawls(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let table = pages::runs_table(&state).await?;
-    let runs: Vec<serde_json::Value> = table
+/// The table's rows as objects named by its headers; numbers where a cell parses as
+/// one, `null` for empty cells.
+fn objects(table: &crate::tables::PlainTable) -> Vec<serde_json::Value> {
+    table
         .rows
         .iter()
-        .map(|r| {
-            let cell = |i: usize| r.get(i).cloned().unwrap_or_default();
-            serde_json::json!({
-                "crawl_id": cell(0).parse::<i64>().ok(),
-                "started": cell(1),
-                "finished": Some(cell(2)).filter(|s| !s.is_empty()),
-                "status": cell(3),
-                "trigger": cell(4),
-            })
+        .map(|row| {
+            let fields = table.headers.iter().zip(row).map(|(h, cell)| {
+                let value = if cell.is_empty() {
+                    serde_json::Value::Null
+                } else if let Ok(n) = cell.parse::<i64>() {
+                    n.into()
+                } else if let Some(n) = cell.parse::<f64>().ok().filter(|n| n.is_finite()) {
+                    n.into()
+                } else {
+                    cell.clone().into()
+                };
+                (h.clone(), value)
+            });
+            serde_json::Value::Object(fields.collect())
         })
-        .collect();
-    json_body(&serde_json::json!({ "runs": runs }))
+        .collect()
+}
+
+pub(crate) async fn crawls(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let runs = pages::runs_table(&state).await?;
+    let failed = pages::failures_table(&state).await?;
+    json_body(&serde_json::json!({
+        "runs": objects(&runs),
+        "failed_hosts": objects(&failed),
+    }))
 }
 
 /// Unknown `/api/v1/...` paths answer JSON, not the HTML 404 page.

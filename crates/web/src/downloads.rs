@@ -115,6 +115,11 @@ pub(crate) async fn runs_csv(State(state): State<AppState>) -> Result<Response, 
     csv_response(&pages::runs_table(&state).await?, "crawls")
 }
 
+/// `/crawls/failures.csv`.
+pub(crate) async fn failures_csv(State(state): State<AppState>) -> Result<Response, WebError> {
+    csv_response(&pages::failures_table(&state).await?, "crawl-failures")
+}
+
 /// `/crawls/consent.csv`.
 pub(crate) async fn consent_csv(
     State(state): State<AppState>,

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/crawls.csv", get(downloads::runs_csv))
         .route("/crawls/consent.csv", get(downloads::consent_csv))
+        .route("/crawls/failures.csv", get(downloads::failures_csv))
         .route("/assets/style.css", get(stylesheet))
         .nest("/api/v1", api_routes)
         .fallback(not_found)

@@ -96,8 +96,24 @@ impl AppState {
         }
     }
 
-    /// The brand's figures for the view's window, from the cache or computed.
+    /// The brand's figures for the view's window, from the cache or computed. A brand
+    /// the store has but the loaded facts do not (added since by `brand add`) reloads
+    /// the facts once.
     pub async fn figures(&self, brand: &str, view: &View) -> Result<Arc<BrandFigures>, WebError> {
+        match self.figures_once(brand, view).await {
+            Err(WebError::UnknownBrand(name)) => {
+                if self.inner.store.brand(&name).await.is_ok() {
+                    self.invalidate().await?;
+                    self.figures_once(brand, view).await
+                } else {
+                    Err(WebError::UnknownBrand(name))
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn figures_once(&self, brand: &str, view: &View) -> Result<Arc<BrandFigures>, WebError> {
         let key = (brand.to_owned(), view.key());
         if let Some(hit) = self.cache().get(&key) {
             return Ok(Arc::clone(hit));

@@ -22,17 +22,34 @@ fn time(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The recent runs as a table (page and CSV).
+/// The recent runs as a table (page and CSV): when, how it ended, what it did, and
+/// how long it waited for servers' rate limits.
 pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError> {
     let runs = state.store().recent_crawl_runs(RUNS).await?;
+    let counts = state.store().recent_crawl_counts(RUNS).await?;
     Ok(PlainTable {
         title: "Recent crawls".to_owned(),
-        headers: ["crawl_id", "started", "finished", "status", "trigger"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "crawl_id",
+            "started",
+            "finished",
+            "status",
+            "trigger",
+            "requests",
+            "posts_seen",
+            "engagements_new",
+            "hosts_failed",
+            "rate_limit_wait_s",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: runs
             .iter()
             .map(|r| {
+                let c = counts.iter().find(|c| c.crawl_id == r.id);
+                let count = |f: fn(&fedireach_store::CrawlCounts) -> i64| {
+                    c.map(|c| f(c).to_string()).unwrap_or_default()
+                };
                 vec![
                     r.id.to_string(),
                     time(r.started_at),
@@ -42,6 +59,35 @@ pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError>
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
                     r.trigger.clone(),
+                    count(|c| c.requests),
+                    count(|c| c.posts_seen),
+                    count(|c| c.engagements_new),
+                    count(|c| c.hosts_failed),
+                    c.map(|c| format!("{:.1}", c.rate_limit_wait_ms as f64 / 1000.0))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// The hosts that failed in the recent crawls (page and CSV).
+pub(crate) async fn failures_table(state: &AppState) -> Result<PlainTable, WebError> {
+    let failed = state.store().recent_failed_hosts(RUNS).await?;
+    Ok(PlainTable {
+        title: "Hosts that failed".to_owned(),
+        headers: ["crawl_id", "host", "kind", "failures", "example"]
+            .map(String::from)
+            .to_vec(),
+        rows: failed
+            .into_iter()
+            .map(|f| {
+                vec![
+                    f.crawl_id.to_string(),
+                    f.host,
+                    f.kind,
+                    f.failures.to_string(),
+                    f.example,
                 ]
             })
             .collect(),
@@ -70,6 +116,7 @@ pub(crate) async fn crawls_page(
     let labels = view.labels();
     let runs = runs_table(&state).await?;
     let (run_headers, run_rows) = plain(&runs);
+    let (failure_headers, failure_rows) = plain(&failures_table(&state).await?);
     let consent = consent_report(&state, &view).await?;
     let (consent_headers, consent_rows) = consent.as_ref().map(plain).unwrap_or_default();
     let brands: Vec<String> = state
@@ -83,6 +130,9 @@ pub(crate) async fn crawls_page(
         run_headers => run_headers,
         run_rows => Value::from_serialize(run_rows),
         runs_csv => "/crawls.csv",
+        failure_headers => failure_headers,
+        failure_rows => Value::from_serialize(failure_rows),
+        failures_csv => "/crawls/failures.csv",
         consent_headers => consent_headers,
         consent_rows => Value::from_serialize(consent_rows),
         consent_csv => with_query("/crawls/consent.csv", &labels.query),

@@ -41,6 +41,10 @@ async fn every_table_downloads_as_csv() -> TestResult {
             format!("/instances/mastodon.example/table.csv?{AUGUST}"),
         ),
         ("crawls".to_owned(), "/crawls.csv".to_owned()),
+        (
+            "crawl_failures".to_owned(),
+            "/crawls/failures.csv".to_owned(),
+        ),
         ("consent".to_owned(), "/crawls/consent.csv".to_owned()),
     ]);
     for (name, path) in files {

@@ -103,6 +103,10 @@ async fn every_page_answers_with_its_parts_and_escapes_the_data() -> TestResult 
                 "Recent crawls",
                 "partial",
                 "test &lt;script&gt;",
+                "<td>1.5</td>",
+                "Hosts that failed",
+                "dead.example",
+                "connection refused",
                 "Consent report",
                 "anonymised",
                 "robots.txt &lt;script&gt;",
@@ -297,5 +301,15 @@ async fn figures_are_cached_per_brand_and_window_until_invalidated() -> TestResu
     w.state.store().start_crawl_run("test", None, "90d").await?;
     assert!(w.state.check_crawls().await?, "a new crawl run invalidates");
     assert_eq!(w.state.cached(), 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brand_added_behind_the_dashboards_back_has_a_page() -> TestResult {
+    let w = world(None).await?;
+    let actor = fedireach_core::ActorRef::parse("@late@late.example", Default::default())?;
+    w.state.store().add_brand("late", &[actor], None).await?;
+    let reply = w.get("/brands/late").await?;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     Ok(())
 }
