@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 use crate::{WebError, draw::Drawn};
@@ -67,6 +67,10 @@ pub struct BrandFigures {
     /// Charts drawn from these figures, by name: drawn once per cached window.
     #[serde(skip)]
     pub(crate) drawn: Mutex<HashMap<&'static str, Arc<Drawn>>>,
+    /// The brand page rendered from these figures (for the plain view, without
+    /// `brand=` parameters): a warm page is a copy of bytes, not a template run.
+    #[serde(skip)]
+    pub(crate) page: OnceLock<axum::body::Bytes>,
 }
 
 impl BrandFigures {
@@ -102,6 +106,7 @@ impl BrandFigures {
             reach,
             posts,
             drawn: Mutex::new(HashMap::new()),
+            page: OnceLock::new(),
         })
     }
 

@@ -1,6 +1,7 @@
 //! `/brands/{name}`: the panels of `dashboards/brand.toml`, in order.
 
 use axum::{
+    body::Bytes,
     extract::{Path, RawQuery, State},
     response::Html,
 };
@@ -16,10 +17,16 @@ pub(crate) async fn brand_page(
     State(state): State<AppState>,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<Html<String>, WebError> {
+) -> Result<Html<Bytes>, WebError> {
     let view = View::parse(query.as_deref())?;
-    let brand = state.store().brand(&name).await?;
     let figures = state.figures(&name, &view).await?;
+    // The page depends on the figures, the view (their cache key) and what is fixed
+    // for the process; extra `brand=` parameters only add hidden fields.
+    let cacheable = view.brands.is_empty();
+    if cacheable && let Some(page) = figures.page.get() {
+        return Ok(Html(page.clone()));
+    }
+    let brand = state.store().brand(&name).await?;
     let labels = view.labels();
     let panels = state
         .dashboards()
@@ -34,7 +41,13 @@ pub(crate) async fn brand_page(
         panels => panels,
         json_url => with_query(&format!("/api/v1/brands/{}/figures", segment(&name)), &labels.query),
     };
-    super::render(&state, "brand.html", &view, &name, page)
+    let Html(html) = super::render(&state, "brand.html", &view, &name, page)?;
+    let html = Bytes::from(html);
+    if cacheable {
+        // Another request may have rendered it first: the same bytes either way.
+        let _ = figures.page.set(html.clone());
+    }
+    Ok(Html(html))
 }
 
 /// One panel as the templates see it.

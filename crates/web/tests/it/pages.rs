@@ -313,3 +313,20 @@ async fn a_brand_added_behind_the_dashboards_back_has_a_page() -> TestResult {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_brand_page_is_the_same_page() -> TestResult {
+    let w = world(None).await?;
+    let cold = w.get("/brands/acme?from=2026-08-01&to=2026-08-31").await?;
+    let warm = w.get("/brands/acme?from=2026-08-01&to=2026-08-31").await?;
+    assert_eq!(cold.status, StatusCode::OK);
+    assert_eq!(cold.body, warm.body);
+    // Extra `brand=` parameters are kept in the chooser's hidden fields, never cached.
+    let other = w
+        .get("/brands/acme?from=2026-08-01&to=2026-08-31&brand=x")
+        .await?;
+    assert!(other.body.contains("name=\"brand\" value=\"x\""));
+    let again = w.get("/brands/acme?from=2026-08-01&to=2026-08-31").await?;
+    assert!(!again.body.contains("name=\"brand\" value=\"x\""));
+    Ok(())
+}
