@@ -61,6 +61,11 @@ pub enum Command {
     /// Point the crawler at it with network.resolve_all = "IP:PORT" and
     /// network.extra_ca_file = the --ca file.
     Fakeverse(FakeverseArgs),
+    /// Serve the dashboard and the JSON API (read-only unless an admin token is set).
+    /// Pages at /, /brands/NAME, /compare, /instances/HOST and /crawls; the JSON API
+    /// under /api/v1/. Actions (add a brand, queue a crawl) need the token held by the
+    /// variable that `admin_token_env` names. Stops cleanly on Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
 }
@@ -188,4 +193,19 @@ pub struct FakeverseArgs {
     /// http:// ids and no TLS, for debugging.
     #[arg(long)]
     pub plain_http: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: listen, 127.0.0.1:8080]; port 0 picks a free one.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Do not run the nightly crawl schedule. The schedule arrives with its own issue:
+    /// until then `serve` never crawls, with or without this flag (queued crawls run
+    /// with `fedireach crawl --queue`).
+    #[arg(long)]
+    pub no_schedule: bool,
+    /// The directory of dashboard definitions and templates.
+    #[arg(long, value_name = "DIR", default_value = "dashboards")]
+    pub dashboards: PathBuf,
 }

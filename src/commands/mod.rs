@@ -6,6 +6,7 @@ mod crawl;
 mod fakeverse;
 mod forget;
 mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -22,7 +23,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = config::load(&ConfigSources {
         file: cli.config.clone(),
         db: cli.db.clone(),
-        listen: None,
+        listen: match &cli.command {
+            Command::Serve(args) => args.listen.clone(),
+            _ => None,
+        },
     })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -35,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Crawl(args) => crawl::run(&config, args).await,
             Command::Report(args) => report::run(&config, args).await,
             Command::Fakeverse(args) => fakeverse::run(&config, args).await,
+            Command::Serve(args) => serve::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

@@ -6,4 +6,5 @@ mod config;
 mod crawl;
 mod forget;
 mod report;
+mod serve;
 mod util;

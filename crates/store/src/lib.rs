@@ -2,6 +2,7 @@
 
 mod batch;
 mod brands;
+mod crawl_report;
 mod error;
 mod facts;
 mod forget;
@@ -13,6 +14,7 @@ mod time;
 
 pub use batch::BatchOutcome;
 pub use brands::{Brand, TrackedActor};
+pub use crawl_report::{CrawlCounts, FailedHost};
 pub use error::StoreError;
 pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use forget::ForgetOutcome;

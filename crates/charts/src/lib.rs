@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+
+mod alt;
+mod bars;
+mod chart;
+mod colour;
+mod error;
+mod font;
+mod heatmap;
+mod lines;
+mod output;
+mod stacked;
+
+pub use chart::{Bar, Bars, Chart, HBars, HeatMap, Lines, Series, Size, Sparkline, Stacked};
+pub use colour::{Rgb, family_colour};
+pub use error::{ChartError, Result};

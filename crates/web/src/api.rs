@@ -1,0 +1,190 @@
+//! The JSON API under `/api/v1/`: one route per report kind, each answering the same
+//! JSON as `fedireach report KIND --format json` (with `?previous=true`, the report
+//! with its previous period and changes), plus the brand list, key figures, the
+//! comparison and the crawl runs.
+
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use fedireach_analytics::{Format, ReportKind, ReportRequest};
+use serde::Serialize;
+
+use crate::{ApiError, AppState, View, WebError, pages};
+
+/// The report kinds with a route under `/api/v1/brands/{name}/`.
+pub const BRAND_KINDS: [&str; 9] = [
+    "reach",
+    "reach-by-family",
+    "posts",
+    "instances",
+    "timeline",
+    "best-time",
+    "hashtags",
+    "followers",
+    "consent",
+];
+
+/// Pretty JSON with a final newline: byte for byte what `report --format json` writes.
+fn json_body(value: &impl Serialize) -> Result<Response, ApiError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| WebError::Analytics(fedireach_analytics::AnalyticsError::Json(e)))?;
+    text.push('\n');
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+/// A brand as the API lists it (a watched brand's actors are its own accounts, not
+/// the people who engaged).
+#[derive(Debug, Serialize)]
+struct BrandEntry {
+    name: String,
+    owned: bool,
+    actors: Vec<String>,
+}
+
+pub(crate) async fn brands(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let brands: Vec<BrandEntry> = state
+        .store()
+        .list_brands()
+        .await?
+        .into_iter()
+        .map(|b| BrandEntry {
+            owned: b.is_owned(),
+            actors: b.actors.into_iter().map(|a| a.input).collect(),
+            name: b.name,
+        })
+        .collect();
+    json_body(&serde_json::json!({ "brands": brands }))
+}
+
+pub(crate) async fn figures(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let view = View::parse(query.as_deref())?;
+    let figures = state.figures(&name, &view).await?;
+    let labels = view.labels();
+    let metrics: Vec<crate::Metric> = state
+        .dashboards()
+        .brand
+        .iter()
+        .find_map(|p| match p {
+            crate::Panel::Figures { metrics, .. } => Some(metrics.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    json_body(&serde_json::json!({
+        "brand": name,
+        "from": view.window.from_label(),
+        "to": view.window.to_label(),
+        "tz": labels.tz,
+        "current": figures.key,
+        "previous": figures.previous,
+        "figures": figures.key_figures(&metrics),
+    }))
+}
+
+/// `GET /api/v1/brands/{name}/{kind}`.
+pub(crate) async fn report(
+    kind: &'static str,
+    state: AppState,
+    name: String,
+    query: Option<String>,
+) -> Result<Response, ApiError> {
+    let view = View::parse(query.as_deref())?;
+    let figures = state.figures(&name, &view).await?;
+    if view.previous {
+        let Ok(report_kind) = kind.parse::<ReportKind>() else {
+            return Err(WebError::BadQuery {
+                param: "previous",
+                message: format!("`{kind}` has no previous-period form; ask for `reach`"),
+            }
+            .into());
+        };
+        let request = ReportRequest {
+            kind: report_kind,
+            brands: vec![name],
+            window: view.window,
+            granularity: figures.timeline.granularity,
+            format: Format::Json,
+            previous: true,
+        };
+        let analytics = state.analytics();
+        let bytes = tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            analytics.write_report(&request, &mut out).map(|()| out)
+        })
+        .await
+        .map_err(WebError::from)??;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response());
+    }
+    match kind {
+        "reach" => json_body(&figures.reach),
+        "reach-by-family" => json_body(&figures.family),
+        "posts" => json_body(&figures.posts),
+        "instances" => json_body(&figures.instances),
+        "timeline" => json_body(&figures.timeline),
+        "best-time" => json_body(&figures.best_time),
+        "hashtags" => json_body(&figures.hashtags),
+        "followers" => json_body(&figures.followers),
+        "consent" => json_body(&figures.consent),
+        other => Err(WebError::NotFound(format!("no report `{other}`")).into()),
+    }
+}
+
+pub(crate) async fn compare(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let view = View::parse(query.as_deref())?;
+    if view.brands.is_empty() {
+        return Err(WebError::BadQuery {
+            param: "brand",
+            message: "name the brands to compare: /api/v1/compare?brand=A&brand=B".into(),
+        }
+        .into());
+    }
+    json_body(&pages::compare_report(&state, &view).await?)
+}
+
+/// The table's rows as objects named by its headers; numbers where a cell parses as
+/// one, `null` for empty cells.
+fn objects(table: &crate::tables::PlainTable) -> Vec<serde_json::Value> {
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let fields = table.headers.iter().zip(row).map(|(h, cell)| {
+                let value = if cell.is_empty() {
+                    serde_json::Value::Null
+                } else if let Ok(n) = cell.parse::<i64>() {
+                    n.into()
+                } else if let Some(n) = cell.parse::<f64>().ok().filter(|n| n.is_finite()) {
+                    n.into()
+                } else {
+                    cell.clone().into()
+                };
+                (h.clone(), value)
+            });
+            serde_json::Value::Object(fields.collect())
+        })
+        .collect()
+}
+
+pub(crate) async fn crawls(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let runs = pages::runs_table(&state).await?;
+    let failed = pages::failures_table(&state).await?;
+    json_body(&serde_json::json!({
+        "runs": objects(&runs),
+        "failed_hosts": objects(&failed),
+    }))
+}
+
+/// Unknown `/api/v1/...` paths answer JSON, not the HTML 404 page.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError(WebError::NotFound(
+        "no such API route; see the README for the list".into(),
+    ))
+}

@@ -1,0 +1,434 @@
+//! The dashboard definitions of `dashboards/`: which panels the brand and overview
+//! pages show, in which order, with which titles (`brand.toml`, `overview.toml`), and
+//! the page templates (`templates/*.html`, HTML-autoescaped) with the stylesheet.
+//! Read once at start-up; a broken file is an error that names the file and line.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+use minijinja::Environment;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// What can be wrong with `dashboards/`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DashboardError {
+    /// A file or the directory cannot be read.
+    #[error("cannot read {}: {source}; `serve --dashboards DIR` names the directory holding brand.toml, overview.toml and templates/", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A panel file is not valid TOML or declares something unknown.
+    #[error("{}:{line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// A template does not parse (minijinja names the template and line).
+    #[error("dashboard template error: {0:#}")]
+    Template(#[from] minijinja::Error),
+}
+
+/// A figure the overview and the key-figures panel can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Engagements,
+    UniqueEngagers,
+    Instances,
+    PotentialReach,
+    CrossServerSharePct,
+    FollowerGrowth,
+}
+
+impl Metric {
+    const ALL: [(&'static str, Self); 6] = [
+        ("engagements", Self::Engagements),
+        ("unique_engagers", Self::UniqueEngagers),
+        ("instances", Self::Instances),
+        ("potential_reach", Self::PotentialReach),
+        ("cross_server_share_pct", Self::CrossServerSharePct),
+        ("follower_growth", Self::FollowerGrowth),
+    ];
+}
+
+/// A chart the brand page can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartName {
+    ReachBySoftware,
+    EngagementsOverTime,
+    TopInstances,
+    BestTime,
+    FollowerGrowth,
+}
+
+impl ChartName {
+    pub const ALL: [(&'static str, Self); 5] = [
+        ("reach-by-software", Self::ReachBySoftware),
+        ("engagements-over-time", Self::EngagementsOverTime),
+        ("top-instances", Self::TopInstances),
+        ("best-time", Self::BestTime),
+        ("follower-growth", Self::FollowerGrowth),
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// A table the brand page can show (each also downloadable as CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableName {
+    TopPosts,
+    TopInstances,
+    ReachBySoftware,
+    ReachByFamily,
+    Hashtags,
+}
+
+impl TableName {
+    const ALL: [(&'static str, Self); 5] = [
+        ("top-posts", Self::TopPosts),
+        ("top-instances", Self::TopInstances),
+        ("reach-by-software", Self::ReachBySoftware),
+        ("reach-by-family", Self::ReachByFamily),
+        ("hashtags", Self::Hashtags),
+    ];
+}
+
+/// One panel of a page, as the templates see it (`panel.type` picks the markup).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Panel {
+    Figures {
+        title: String,
+        metrics: Vec<Metric>,
+    },
+    Chart {
+        title: String,
+        chart: ChartName,
+    },
+    Table {
+        title: String,
+        table: TableName,
+        limit: usize,
+    },
+    Brands {
+        title: String,
+        metrics: Vec<Metric>,
+    },
+}
+
+/// Rows a table shows when its panel gives no `limit`.
+const DEFAULT_LIMIT: usize = 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    panel: Vec<RawPanel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPanel {
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    title: String,
+    chart: Option<Spanned<String>>,
+    table: Option<Spanned<String>>,
+    metrics: Option<Vec<Spanned<String>>>,
+    limit: Option<usize>,
+}
+
+/// The parsed `dashboards/` directory.
+#[derive(Debug)]
+pub struct Dashboards {
+    pub brand: Vec<Panel>,
+    pub overview: Vec<Panel>,
+    pub templates: Environment<'static>,
+    pub stylesheet: String,
+}
+
+impl Dashboards {
+    /// Reads `brand.toml`, `overview.toml`, `templates/*.html` and `templates/style.css`.
+    pub fn load(dir: &Path) -> Result<Self, DashboardError> {
+        let brand = panels(&dir.join("brand.toml"), &["figures", "chart", "table"])?;
+        let overview = panels(&dir.join("overview.toml"), &["brands"])?;
+        let template_dir = dir.join("templates");
+        let mut templates = Environment::new();
+        // Autoescape by extension (`.html`) is minijinja's default; set it explicitly
+        // so a renamed template cannot lose it.
+        templates.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        templates.add_filter("fmtnum", fmtnum);
+        let entries = fs::read_dir(&template_dir).map_err(|source| DashboardError::Io {
+            path: template_dir.clone(),
+            source,
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|source| DashboardError::Io {
+                    path: template_dir.clone(),
+                    source,
+                })?
+                .path();
+            if path.extension().is_some_and(|e| e == "html") {
+                names.push(path);
+            }
+        }
+        names.sort();
+        for path in names {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let source = read(&path)?;
+            templates.add_template_owned(name, source)?;
+        }
+        let stylesheet = read(&template_dir.join("style.css"))?;
+        Ok(Self {
+            brand,
+            overview,
+            templates,
+            stylesheet,
+        })
+    }
+}
+
+/// A figure for reading: whole numbers with thousands separators, others with up to
+/// two decimals.
+fn fmtnum(value: f64) -> String {
+    if value.fract() != 0.0 || !value.is_finite() || value.abs() >= 1e15 {
+        return format!("{}", (value * 100.0).round() / 100.0);
+    }
+    // Whole and below 1e15: exact as an integer.
+    #[allow(clippy::cast_possible_truncation)]
+    let n = value as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn read(path: &Path) -> Result<String, DashboardError> {
+    fs::read_to_string(path).map_err(|source| DashboardError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+/// The panels of one file; `allowed` are the panel types its page can show.
+fn panels(path: &Path, allowed: &[&str]) -> Result<Vec<Panel>, DashboardError> {
+    let text = read(path)?;
+    let invalid = |offset: usize, message: String| DashboardError::Invalid {
+        path: path.to_owned(),
+        line: line_of(&text, offset),
+        message,
+    };
+    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        invalid(offset, e.message().to_owned())
+    })?;
+    let pick = |field: &Option<Spanned<String>>, what: &str, at: usize, names: &[&str]| {
+        let value = field.as_ref().ok_or_else(|| {
+            invalid(
+                at,
+                format!("this panel needs `{what}`: one of {}", names.join(", ")),
+            )
+        })?;
+        if names.contains(&value.get_ref().as_str()) {
+            Ok(value.get_ref().clone())
+        } else {
+            Err(invalid(
+                value.span().start,
+                format!(
+                    "unknown {what} `{}`: use one of {}",
+                    value.get_ref(),
+                    names.join(", ")
+                ),
+            ))
+        }
+    };
+    let metric_names: Vec<&str> = Metric::ALL.iter().map(|(n, _)| *n).collect();
+    let metrics = |list: &Option<Vec<Spanned<String>>>, at: usize| {
+        let list = list.as_ref().ok_or_else(|| {
+            invalid(
+                at,
+                format!(
+                    "this panel needs `metrics`: some of {}",
+                    metric_names.join(", ")
+                ),
+            )
+        })?;
+        list.iter()
+            .map(|m| {
+                Metric::ALL
+                    .iter()
+                    .find(|(n, _)| *n == m.get_ref())
+                    .map(|(_, metric)| *metric)
+                    .ok_or_else(|| {
+                        invalid(
+                            m.span().start,
+                            format!(
+                                "unknown metric `{}`: use {}",
+                                m.get_ref(),
+                                metric_names.join(", ")
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let chart_names: Vec<&str> = ChartName::ALL.iter().map(|(n, _)| *n).collect();
+    let table_names: Vec<&str> = TableName::ALL.iter().map(|(n, _)| *n).collect();
+    let mut out = Vec::new();
+    for p in &raw.panel {
+        let at = p.kind.span().start;
+        let title = p.title.clone();
+        if !allowed.contains(&p.kind.get_ref().as_str()) {
+            return Err(invalid(
+                at,
+                format!(
+                    "unknown panel type `{}`: this page shows {}",
+                    p.kind.get_ref(),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        let panel = match p.kind.get_ref().as_str() {
+            "figures" => Panel::Figures {
+                title,
+                metrics: metrics(&p.metrics, at)?,
+            },
+            "brands" => Panel::Brands {
+                title,
+                metrics: metrics(&p.metrics, at)?,
+            },
+            "chart" => {
+                let name = pick(&p.chart, "chart", at, &chart_names)?;
+                Panel::Chart {
+                    title,
+                    chart: ChartName::parse(&name)
+                        .ok_or_else(|| invalid(at, "unknown chart".into()))?,
+                }
+            }
+            "table" => {
+                let name = pick(&p.table, "table", at, &table_names)?;
+                let table = TableName::ALL
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| *t)
+                    .ok_or_else(|| invalid(at, "unknown table".into()))?;
+                Panel::Table {
+                    title,
+                    table,
+                    limit: p.limit.unwrap_or(DEFAULT_LIMIT),
+                }
+            }
+            other => {
+                return Err(invalid(
+                    at,
+                    format!("unknown panel type `{other}`: use figures, chart, table or brands"),
+                ));
+            }
+        };
+        out.push(panel);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: &str) -> Result<Vec<Panel>, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("brand.toml");
+        fs::write(&path, toml).map_err(|e| e.to_string())?;
+        panels(&path, &["figures", "chart", "table"]).map_err(|e| {
+            e.to_string()
+                .replace(&path.display().to_string(), "brand.toml")
+        })
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let cases = [
+            (
+                "[[panel]]\ntype = \"chart\"\ntitle = \"x\"\nchart = \"pie\"\n",
+                "brand.toml:4: unknown chart `pie`",
+            ),
+            (
+                "[[panel]]\ntype = \"gauge\"\ntitle = \"x\"\n",
+                "brand.toml:2: unknown panel type `gauge`",
+            ),
+            (
+                "\n\n[[panel]]\ntype = \"chart\"\ntitle = \"x\"\ncolour = 3\n",
+                "brand.toml:6:",
+            ),
+            (
+                "[[panel]]\ntitle = \"x\"\ntype = \"figures\"\nmetrics = [\"engagements\",\n \"likes\"]\n",
+                "brand.toml:5: unknown metric `likes`",
+            ),
+            ("[[panel]\n", "brand.toml:1:"),
+        ];
+        for (text, expected) in cases {
+            let got = load(text).map(|_| String::new()).unwrap_or_else(|e| e);
+            assert!(
+                got.starts_with(expected),
+                "{got:?} should start with {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        for (n, text) in [
+            (0.0, "0"),
+            (1234.0, "1,234"),
+            (-1_234_567.0, "-1,234,567"),
+            (12.345, "12.35"),
+            (100.0, "100"),
+        ] {
+            assert_eq!(fmtnum(n), text);
+        }
+    }
+
+    #[test]
+    fn the_shipped_dashboards_load() -> Result<(), DashboardError> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dashboards");
+        let dashboards = Dashboards::load(&dir)?;
+        assert!(dashboards.brand.len() >= 8, "{:?}", dashboards.brand);
+        assert!(!dashboards.overview.is_empty());
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! Files at their own URLs: every table as CSV (through the analytics' CSV writer, so
+//! the same formula-injection guard applies) and every chart as SVG or PNG.
+
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use fedireach_analytics::{Format, Tabular, render};
+use fedireach_charts::Chart;
+use serde::Serialize;
+
+use crate::{
+    AppState, ChartName, View, WebError, charts,
+    pages::{self, FamilyTable},
+};
+
+/// A CSV download named after what it holds.
+fn csv_response(report: &(impl Tabular + Serialize), name: &str) -> Result<Response, WebError> {
+    let mut out = Vec::new();
+    render(report, Format::Csv, &mut out)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", file_name(name)),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// A file name from any text: ASCII letters, digits, `-` and `.` only.
+fn file_name(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if name.trim_matches('-').is_empty() {
+        "fedireach".to_owned()
+    } else {
+        name
+    }
+}
+
+/// `/brands/{name}/reports/{kind}.csv`.
+pub(crate) async fn brand_csv(
+    State(state): State<AppState>,
+    Path((name, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let Some(kind) = file.strip_suffix(".csv") else {
+        return Err(WebError::NotFound(format!(
+            "no download `{file}`: ask for KIND.csv"
+        )));
+    };
+    let view = View::parse(query.as_deref())?;
+    let f = state.figures(&name, &view).await?;
+    let label = format!("{name}-{kind}");
+    match kind {
+        "reach" => csv_response(&f.reach, &label),
+        "reach-by-family" => csv_response(&f.family, &label),
+        "posts" => csv_response(&f.posts, &label),
+        "instances" => csv_response(&f.instances, &label),
+        "timeline" => csv_response(&f.timeline, &label),
+        "best-time" => csv_response(&f.best_time, &label),
+        "hashtags" => csv_response(&f.hashtags, &label),
+        "followers" => csv_response(&f.followers, &label),
+        "consent" => csv_response(&f.consent, &label),
+        other => Err(WebError::NotFound(format!(
+            "no report `{other}` to download"
+        ))),
+    }
+}
+
+/// `/compare.csv?brand=..` and `/compare/families.csv?brand=..`.
+pub(crate) async fn compare_csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let view = View::parse(query.as_deref())?;
+    csv_response(&pages::compare_report(&state, &view).await?, "compare")
+}
+
+pub(crate) async fn compare_families_csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let view = View::parse(query.as_deref())?;
+    let report = pages::compare_report(&state, &view).await?;
+    csv_response(&FamilyTable(&report), "compare-families")
+}
+
+/// `/instances/{host}/table.csv`.
+pub(crate) async fn instance_csv(
+    State(state): State<AppState>,
+    Path(host): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let view = View::parse(query.as_deref())?;
+    let (host, table, _) = pages::instance_table(&state, &host, &view).await?;
+    csv_response(&table, &format!("instance-{host}"))
+}
+
+/// `/crawls.csv`.
+pub(crate) async fn runs_csv(State(state): State<AppState>) -> Result<Response, WebError> {
+    csv_response(&pages::runs_table(&state).await?, "crawls")
+}
+
+/// `/crawls/failures.csv`.
+pub(crate) async fn failures_csv(State(state): State<AppState>) -> Result<Response, WebError> {
+    csv_response(&pages::failures_table(&state).await?, "crawl-failures")
+}
+
+/// `/crawls/consent.csv`.
+pub(crate) async fn consent_csv(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let view = View::parse(query.as_deref())?;
+    match pages::consent_report(&state, &view).await? {
+        Some(report) => csv_response(&report, "consent"),
+        None => Err(WebError::NotFound(
+            "no brands yet, so no crawls to report".into(),
+        )),
+    }
+}
+
+/// Splits `name.svg` / `name.png`.
+fn chart_file(file: &str) -> Result<(&str, bool), WebError> {
+    if let Some(name) = file.strip_suffix(".svg") {
+        Ok((name, false))
+    } else if let Some(name) = file.strip_suffix(".png") {
+        Ok((name, true))
+    } else {
+        Err(WebError::NotFound(format!(
+            "no chart file `{file}`: ask for NAME.svg or NAME.png"
+        )))
+    }
+}
+
+/// Draws off the async threads (a PNG takes milliseconds of CPU).
+async fn chart_response(chart: Chart, png: bool) -> Result<Response, WebError> {
+    let alt = chart.alt_text();
+    let (bytes, kind) = tokio::task::spawn_blocking(move || {
+        if png {
+            chart.png(chart.size()).map(|b| (b, "image/png"))
+        } else {
+            chart
+                .svg(chart.size())
+                .map(|s| (s.into_bytes(), "image/svg+xml"))
+        }
+    })
+    .await??;
+    // The text alternative travels with the file too, for programs that fetch it.
+    let alt: String = alt
+        .chars()
+        .filter(|c| c.is_ascii() && !c.is_ascii_control())
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (header::HeaderName::from_static("x-alt-text"), alt),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `/brands/{name}/charts/{chart}.svg|png`.
+pub(crate) async fn brand_chart(
+    State(state): State<AppState>,
+    Path((name, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let (chart, png) = chart_file(&file)?;
+    let view = View::parse(query.as_deref())?;
+    let figures = state.figures(&name, &view).await?;
+    let chart = if chart == "sparkline" {
+        charts::sparkline(&figures)
+    } else {
+        let name = ChartName::parse(chart)
+            .ok_or_else(|| WebError::NotFound(format!("no chart `{chart}`")))?;
+        charts::brand_chart(&figures, name)
+    };
+    chart_response(chart, png).await
+}
+
+/// `/compare/charts/share-of-voice.svg|png`.
+pub(crate) async fn compare_chart(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let (chart, png) = chart_file(&file)?;
+    if chart != "share-of-voice" {
+        return Err(WebError::NotFound(format!("no chart `{chart}`")));
+    }
+    let view = View::parse(query.as_deref())?;
+    let report = pages::compare_report(&state, &view).await?;
+    chart_response(charts::share_of_voice(&report), png).await
+}

@@ -1,0 +1,196 @@
+//! Everything a brand page shows for one window, computed at once (in a blocking
+//! task: polars) and cached: the reports of the analytics and the key figures with
+//! their change against the previous period.
+
+use fedireach_analytics::{
+    Analytics, BestTimeReport, ConsentReport, FamilyReport, FollowersReport, Granularity,
+    HashtagsReport, TimelineReport, Window,
+};
+use fedireach_core::{InstancesReport, PostsReport, ReachReport, round_half_away};
+use serde::Serialize;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+};
+
+use crate::{WebError, draw::Drawn};
+
+/// Windows longer than this are charted by week rather than by day.
+const DAILY_UP_TO_DAYS: u64 = 92;
+
+/// The key figures of a brand page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KeyFigures {
+    pub posts: u64,
+    pub engagements: u64,
+    /// Engagers partition by instance and so by software: the sum over software rows
+    /// is the number of unique engagers.
+    pub unique_engagers: u64,
+    pub instances: u64,
+    pub potential_reach: u64,
+    /// Engagements from instances other than the post author's, of all engagements;
+    /// `None` without engagements.
+    pub cross_server_share_pct: Option<f64>,
+    /// Followers at the last snapshot minus the first, summed over tracked actors.
+    pub follower_growth: Option<i64>,
+}
+
+/// One key figure with its previous value and change, as the templates show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyFigure {
+    pub metric: &'static str,
+    pub label: &'static str,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub change: Option<f64>,
+    pub change_pct: Option<f64>,
+}
+
+/// The brand page's data for one window.
+#[derive(Debug, Serialize)]
+pub struct BrandFigures {
+    pub brand: String,
+    pub key: KeyFigures,
+    /// The same figures for the period of the same length just before (bounded
+    /// windows only).
+    pub previous: Option<KeyFigures>,
+    pub reach: ReachReport,
+    pub family: FamilyReport,
+    pub posts: PostsReport,
+    pub instances: InstancesReport,
+    pub timeline: TimelineReport,
+    pub best_time: BestTimeReport,
+    pub hashtags: HashtagsReport,
+    pub followers: FollowersReport,
+    pub consent: ConsentReport,
+    /// Charts drawn from these figures, by name: drawn once per cached window.
+    #[serde(skip)]
+    pub(crate) drawn: Mutex<HashMap<&'static str, Arc<Drawn>>>,
+    /// The brand page rendered from these figures (for the plain view, without
+    /// `brand=` parameters): a warm page is a copy of bytes, not a template run.
+    #[serde(skip)]
+    pub(crate) page: OnceLock<axum::body::Bytes>,
+}
+
+impl BrandFigures {
+    /// Runs every report of the page. Synchronous and CPU-bound: call it from
+    /// `spawn_blocking`.
+    pub fn compute(analytics: &Analytics, brand: &str, window: &Window) -> Result<Self, WebError> {
+        let granularity = match window.days() {
+            Some(days) if days <= DAILY_UP_TO_DAYS => Granularity::Day,
+            _ => Granularity::Week,
+        };
+        let reach = analytics.reach(brand, window)?;
+        let posts = analytics.posts(brand, window)?;
+        let key = key_figures(analytics, brand, window, &reach, &posts)?;
+        let previous = match window.previous() {
+            Some(before) => {
+                let reach = analytics.reach(brand, &before)?;
+                let posts = analytics.posts(brand, &before)?;
+                Some(key_figures(analytics, brand, &before, &reach, &posts)?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            brand: brand.to_owned(),
+            key,
+            previous,
+            family: analytics.reach_by_family(brand, window)?,
+            instances: analytics.instances(brand, window)?,
+            timeline: analytics.timeline(brand, window, granularity)?,
+            best_time: analytics.best_time(brand, window)?,
+            hashtags: analytics.hashtags(brand, window)?,
+            followers: analytics.followers(brand, window)?,
+            consent: analytics.consent(brand, window)?,
+            reach,
+            posts,
+            drawn: Mutex::new(HashMap::new()),
+            page: OnceLock::new(),
+        })
+    }
+
+    /// The key figures with their changes, in the order asked.
+    pub fn key_figures(&self, metrics: &[crate::Metric]) -> Vec<KeyFigure> {
+        metrics
+            .iter()
+            .map(|m| {
+                let (metric, label) = metric_names(*m);
+                let value = metric_value(&self.key, *m);
+                let previous = self.previous.as_ref().and_then(|p| metric_value(p, *m));
+                let change = value.zip(previous).map(|(v, p)| v - p);
+                let change_pct = change
+                    .zip(previous)
+                    .filter(|(_, p)| *p != 0.0)
+                    .map(|(c, p)| (c / p.abs() * 10_000.0).round() / 100.0);
+                KeyFigure {
+                    metric,
+                    label,
+                    value,
+                    previous,
+                    change,
+                    change_pct,
+                }
+            })
+            .collect()
+    }
+}
+
+fn metric_names(metric: crate::Metric) -> (&'static str, &'static str) {
+    use crate::Metric as M;
+    match metric {
+        M::Engagements => ("engagements", "Engagements"),
+        M::UniqueEngagers => ("unique_engagers", "Unique engagers"),
+        M::Instances => ("instances", "Instances reached"),
+        M::PotentialReach => ("potential_reach", "Potential reach"),
+        M::CrossServerSharePct => ("cross_server_share_pct", "Cross-server share (%)"),
+        M::FollowerGrowth => ("follower_growth", "Follower growth"),
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn metric_value(key: &KeyFigures, metric: crate::Metric) -> Option<f64> {
+    use crate::Metric as M;
+    match metric {
+        M::Engagements => Some(key.engagements as f64),
+        M::UniqueEngagers => Some(key.unique_engagers as f64),
+        M::Instances => Some(key.instances as f64),
+        M::PotentialReach => Some(key.potential_reach as f64),
+        M::CrossServerSharePct => key.cross_server_share_pct,
+        M::FollowerGrowth => key.follower_growth.map(|g| g as f64),
+    }
+}
+
+fn key_figures(
+    analytics: &Analytics,
+    brand: &str,
+    window: &Window,
+    reach: &ReachReport,
+    posts: &PostsReport,
+) -> Result<KeyFigures, WebError> {
+    let engagements: u64 = reach.rows.iter().map(|r| r.engagements).sum();
+    // Each post's share is rounded to 2 decimals of a percent: recovering its count of
+    // cross-server engagements by rounding is exact below 10 000 engagements a post.
+    let cross: f64 = posts
+        .rows
+        .iter()
+        .map(|p| {
+            #[allow(clippy::cast_precision_loss)]
+            let n = p.engagements as f64;
+            (p.cross_server_share_pct * n / 100.0).round()
+        })
+        .sum();
+    let post_engagements: u64 = posts.rows.iter().map(|p| p.engagements).sum();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let cross = cross.max(0.0) as u64;
+    let compare = analytics.compare(&[brand], window)?;
+    Ok(KeyFigures {
+        posts: posts.rows.len() as u64,
+        engagements,
+        unique_engagers: reach.rows.iter().map(|r| r.unique_engagers).sum(),
+        instances: reach.rows.iter().map(|r| r.unique_instances).sum(),
+        potential_reach: reach.rows.iter().map(|r| r.potential_reach).sum(),
+        cross_server_share_pct: round_half_away(cross * 100, post_engagements, 2),
+        follower_growth: compare.rows.first().and_then(|r| r.follower_growth),
+    })
+}

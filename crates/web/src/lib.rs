@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+
+mod actions;
+mod api;
+mod charts;
+mod dashboards;
+mod downloads;
+mod draw;
+mod error;
+mod escape;
+mod figures;
+mod pages;
+mod router;
+mod security;
+mod state;
+mod tables;
+mod view;
+
+pub use dashboards::{ChartName, DashboardError, Dashboards, Metric, Panel, TableName};
+pub use error::{ApiError, WebError};
+pub use figures::{BrandFigures, KeyFigure, KeyFigures};
+pub use router::router;
+pub use security::CONTENT_SECURITY_POLICY;
+pub use state::{AppState, WebConfig};
+pub use view::{View, ViewLabels};

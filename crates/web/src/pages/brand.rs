@@ -1,0 +1,97 @@
+//! `/brands/{name}`: the panels of `dashboards/brand.toml`, in order.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    response::Html,
+};
+use minijinja::Value;
+
+use crate::{
+    AppState, BrandFigures, Panel, View, ViewLabels, WebError,
+    draw::drawn,
+    tables::{brand_table, segment, with_query},
+};
+
+pub(crate) async fn brand_page(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<Bytes>, WebError> {
+    let view = View::parse(query.as_deref())?;
+    let figures = state.figures(&name, &view).await?;
+    // The page depends on the figures, the view (their cache key) and what is fixed
+    // for the process; extra `brand=` parameters only add hidden fields.
+    let cacheable = view.brands.is_empty();
+    if cacheable && let Some(page) = figures.page.get() {
+        return Ok(Html(page.clone()));
+    }
+    let brand = state.store().brand(&name).await?;
+    let labels = view.labels();
+    let panels = state
+        .dashboards()
+        .brand
+        .iter()
+        .map(|panel| panel_context(&figures, panel, &labels))
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = minijinja::context! {
+        brand => name.clone(),
+        owned => brand.is_owned(),
+        actors => brand.actors.iter().map(|a| a.input.clone()).collect::<Vec<_>>(),
+        panels => panels,
+        json_url => with_query(&format!("/api/v1/brands/{}/figures", segment(&name)), &labels.query),
+    };
+    let Html(html) = super::render(&state, "brand.html", &view, &name, page)?;
+    let html = Bytes::from(html);
+    if cacheable {
+        // Another request may have rendered it first: the same bytes either way.
+        let _ = figures.page.set(html.clone());
+    }
+    Ok(Html(html))
+}
+
+/// One panel as the templates see it.
+pub(crate) fn panel_context(
+    figures: &BrandFigures,
+    panel: &Panel,
+    view: &ViewLabels,
+) -> Result<Value, WebError> {
+    let base = format!("/brands/{}", segment(&figures.brand));
+    Ok(match panel {
+        Panel::Figures { title, metrics } | Panel::Brands { title, metrics } => {
+            minijinja::context! {
+                type => "figures",
+                title => title,
+                figures => Value::from_serialize(figures.key_figures(metrics)),
+                has_previous => figures.previous.is_some(),
+            }
+        }
+        Panel::Chart { title, chart } => {
+            let drawn = drawn(figures, *chart)?;
+            let url = |ext: &str| {
+                with_query(
+                    &format!("{base}/charts/{}.{ext}", chart.as_str()),
+                    &view.query,
+                )
+            };
+            minijinja::context! {
+                type => "chart",
+                title => title,
+                name => chart.as_str(),
+                svg => Value::from_safe_string(drawn.svg.clone()),
+                alt => drawn.alt.clone(),
+                png_url => url("png"),
+                svg_url => url("svg"),
+            }
+        }
+        Panel::Table {
+            title,
+            table,
+            limit,
+        } => minijinja::context! {
+            type => "table",
+            title => title,
+            table => Value::from_serialize(brand_table(figures, *table, *limit, view)),
+        },
+    })
+}

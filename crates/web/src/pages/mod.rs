@@ -1,0 +1,101 @@
+//! The HTML pages: each handler reads the view from the query string, fetches the
+//! figures (cached) and renders its template under `dashboards/templates/`.
+
+mod brand;
+mod compare;
+mod crawls;
+mod instance;
+mod overview;
+
+use axum::response::Html;
+use chrono::{Days, Utc};
+use minijinja::Value;
+use serde::Serialize;
+
+pub(crate) use brand::brand_page;
+pub(crate) use compare::{FamilyTable, compare_page, compare_report};
+pub(crate) use crawls::{consent_report, crawls_page, failures_table, runs_table};
+pub(crate) use instance::{instance_page, instance_table};
+pub(crate) use overview::overview_page;
+
+use crate::{AppState, View, WebError};
+
+/// Time zones offered by the chooser (any IANA name can be typed).
+const ZONES: &[&str] = &[
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+];
+
+/// A quick range under the chooser.
+#[derive(Debug, Serialize)]
+struct Preset {
+    label: &'static str,
+    query: String,
+}
+
+fn presets(view: &View) -> Vec<Preset> {
+    let today = Utc::now().with_timezone(&view.window.tz()).date_naive();
+    let tz = view.window.tz().name();
+    let mut out = vec![Preset {
+        label: "All time",
+        query: if tz == "UTC" {
+            String::new()
+        } else {
+            format!("tz={}", crate::tables::segment(tz))
+        },
+    }];
+    for (label, days) in [
+        ("Last 7 days", 7),
+        ("Last 30 days", 30),
+        ("Last 90 days", 90),
+    ] {
+        let from = today.checked_sub_days(Days::new(days - 1)).unwrap_or(today);
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("from", &from.to_string());
+        query.append_pair("to", &today.to_string());
+        if tz != "UTC" {
+            query.append_pair("tz", tz);
+        }
+        out.push(Preset {
+            label,
+            query: query.finish(),
+        });
+    }
+    out
+}
+
+/// Renders a page with what every page shows: the view chooser and navigation.
+fn render(
+    state: &AppState,
+    template: &str,
+    view: &View,
+    title: &str,
+    page: Value,
+) -> Result<Html<String>, WebError> {
+    let labels = view.labels();
+    let common = minijinja::context! {
+        title => title,
+        view => Value::from_serialize(&labels),
+        view_brands => view.brands.clone(),
+        zones => ZONES,
+        presets => Value::from_serialize(presets(view)),
+        form_token => state.form_token(),
+        actions_enabled => state.admin_token().is_some(),
+    };
+    let context = minijinja::context! { ..page, ..common };
+    let html = state
+        .dashboards()
+        .templates
+        .get_template(template)?
+        .render(context)?;
+    Ok(Html(html))
+}

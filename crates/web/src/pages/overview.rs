@@ -1,0 +1,49 @@
+//! `/`: every brand with its key figures and a sparkline (`dashboards/overview.toml`).
+
+use axum::{
+    extract::{RawQuery, State},
+    response::Html,
+};
+use minijinja::Value;
+
+use crate::{
+    AppState, Panel, View, WebError,
+    draw::sparkline,
+    tables::{segment, with_query},
+};
+
+pub(crate) async fn overview_page(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let view = View::parse(query.as_deref())?;
+    let labels = view.labels();
+    let brands = state.store().list_brands().await?;
+    let mut panels = Vec::new();
+    for panel in &state.dashboards().overview {
+        let Panel::Brands { title, metrics } = panel else {
+            continue;
+        };
+        let mut cards = Vec::new();
+        for brand in &brands {
+            let figures = state.figures(&brand.name, &view).await?;
+            let spark = sparkline(&figures)?;
+            let base = format!("/brands/{}", segment(&brand.name));
+            cards.push(minijinja::context! {
+                name => brand.name.clone(),
+                owned => brand.is_owned(),
+                url => with_query(&base, &labels.query),
+                figures => Value::from_serialize(figures.key_figures(metrics)),
+                sparkline => Value::from_safe_string(spark.svg.clone()),
+                sparkline_alt => spark.alt.clone(),
+                sparkline_png => with_query(&format!("{base}/charts/sparkline.png"), &labels.query),
+            });
+        }
+        panels.push(minijinja::context! { title => title, cards => cards });
+    }
+    let page = minijinja::context! {
+        panels => panels,
+        brand_count => brands.len(),
+    };
+    super::render(&state, "overview.html", &view, "Overview", page)
+}

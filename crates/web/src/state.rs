@@ -1,0 +1,214 @@
+//! The shared state of the web process: the store, the analytics built from its
+//! facts, the dashboards, and the per-brand-and-window figure cache that a finished
+//! crawl invalidates.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use fedireach_analytics::Analytics;
+use fedireach_store::Store;
+
+use crate::{BrandFigures, Dashboards, View, WebError, view::WindowKey};
+
+/// Entries kept in the figure cache; past this it starts again empty (a dashboard
+/// sees a handful of windows per brand; this bounds memory against URL scanning).
+const CACHE_ENTRIES: usize = 512;
+
+/// How the web process is set up; the binary fills it from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// The admin token (read from the variable `admin_token_env` names). `None`: the
+    /// dashboard is read-only, every action answers 403.
+    pub admin_token: Option<String>,
+}
+
+/// Cheap to clone: everything is behind one `Arc`.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    dashboards: Dashboards,
+    admin_token: Option<String>,
+    form_token: String,
+    analytics: RwLock<Arc<Analytics>>,
+    cache: Mutex<HashMap<(String, WindowKey), Arc<BrandFigures>>>,
+    /// Bumped by every invalidation, so a computation that started before one is not
+    /// cached after it.
+    generation: AtomicU64,
+    /// The last crawl seen finished: (id, finished_at).
+    last_crawl: Mutex<Option<(i64, Option<i64>)>>,
+}
+
+impl AppState {
+    /// Builds the analytics from the store's facts (in a blocking task: polars).
+    pub async fn new(
+        store: Store,
+        dashboards: Dashboards,
+        config: WebConfig,
+    ) -> Result<Self, WebError> {
+        let analytics = load_analytics(&store).await?;
+        let last_crawl = latest_crawl(&store).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                dashboards,
+                admin_token: config.admin_token.filter(|t| !t.is_empty()),
+                form_token: form_token(),
+                analytics: RwLock::new(Arc::new(analytics)),
+                cache: Mutex::new(HashMap::new()),
+                generation: AtomicU64::new(0),
+                last_crawl: Mutex::new(last_crawl),
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn dashboards(&self) -> &Dashboards {
+        &self.inner.dashboards
+    }
+
+    pub(crate) fn admin_token(&self) -> Option<&str> {
+        self.inner.admin_token.as_deref()
+    }
+
+    /// The token the page's own forms carry (see `actions`).
+    pub(crate) fn form_token(&self) -> &str {
+        &self.inner.form_token
+    }
+
+    pub fn analytics(&self) -> Arc<Analytics> {
+        match self.inner.analytics.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// The brand's figures for the view's window, from the cache or computed. A brand
+    /// the store has but the loaded facts do not (added since by `brand add`) reloads
+    /// the facts once.
+    pub async fn figures(&self, brand: &str, view: &View) -> Result<Arc<BrandFigures>, WebError> {
+        match self.figures_once(brand, view).await {
+            Err(WebError::UnknownBrand(name)) => {
+                if self.inner.store.brand(&name).await.is_ok() {
+                    self.invalidate().await?;
+                    self.figures_once(brand, view).await
+                } else {
+                    Err(WebError::UnknownBrand(name))
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn figures_once(&self, brand: &str, view: &View) -> Result<Arc<BrandFigures>, WebError> {
+        let key = (brand.to_owned(), view.key());
+        if let Some(hit) = self.cache().get(&key) {
+            return Ok(Arc::clone(hit));
+        }
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let analytics = self.analytics();
+        let (name, window) = (brand.to_owned(), view.window);
+        let figures = Arc::new(
+            tokio::task::spawn_blocking(move || BrandFigures::compute(&analytics, &name, &window))
+                .await??,
+        );
+        let mut cache = self.cache();
+        if self.inner.generation.load(Ordering::Acquire) == generation {
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, Arc::clone(&figures));
+        }
+        Ok(figures)
+    }
+
+    /// Reloads the facts, rebuilds the analytics and empties the figure cache: the
+    /// hook a finished crawl (or a new brand) calls.
+    pub async fn invalidate(&self) -> Result<(), WebError> {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        let analytics = load_analytics(&self.inner.store).await?;
+        match self.inner.analytics.write() {
+            Ok(mut guard) => *guard = Arc::new(analytics),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(analytics),
+        }
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.cache().clear();
+        Ok(())
+    }
+
+    /// Invalidates when the latest crawl run changed (a crawl started or finished
+    /// since the last look). Returns whether it did.
+    pub async fn check_crawls(&self) -> Result<bool, WebError> {
+        let latest = latest_crawl(&self.inner.store).await?;
+        let changed = {
+            let mut seen = self
+                .inner
+                .last_crawl
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let changed = *seen != latest;
+            *seen = latest;
+            changed
+        };
+        if changed {
+            self.invalidate().await?;
+        }
+        Ok(changed)
+    }
+
+    /// Checks for finished crawls every `every`, forever (spawned by `serve`).
+    pub async fn watch_crawls(self, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = self.check_crawls().await {
+                tracing::warn!(%error, "could not check for finished crawls");
+            }
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<(String, WindowKey), Arc<BrandFigures>>> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Entries in the figure cache (for tests and logs).
+    pub fn cached(&self) -> usize {
+        self.cache().len()
+    }
+}
+
+async fn load_analytics(store: &Store) -> Result<Analytics, WebError> {
+    let facts = store.export_facts().await?;
+    Ok(tokio::task::spawn_blocking(move || Analytics::from_facts(&facts)).await??)
+}
+
+async fn latest_crawl(store: &Store) -> Result<Option<(i64, Option<i64>)>, WebError> {
+    Ok(store
+        .recent_crawl_runs(1)
+        .await?
+        .first()
+        .map(|run| (run.id, run.finished_at)))
+}
+
+/// A random token per process for the page's forms.
+fn form_token() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

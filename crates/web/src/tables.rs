@@ -1,0 +1,247 @@
+//! Tables as the pages show them: headers, rows of cells (some linked), and the URL
+//! of the same table as CSV. Report tables reuse the analytics' own `Tabular` rows so
+//! a page and its CSV download agree.
+
+use fedireach_analytics::Tabular;
+use fedireach_core::PostRow;
+use serde::Serialize;
+
+use crate::{BrandFigures, TableName, ViewLabels};
+
+/// One cell; `href` only for links the dashboard made itself or `http(s)` post URLs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl Cell {
+    fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            href: None,
+        }
+    }
+}
+
+/// A table of a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Rows not shown (past the panel's limit); the CSV has them all.
+    pub more: usize,
+    pub csv_url: String,
+}
+
+/// A table built here (not a report of the analytics), rendered to CSV through the
+/// analytics' renderer so the same formula-injection guard applies.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlainTable {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Tabular for PlainTable {
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+    fn headers(&self) -> Vec<String> {
+        self.headers.clone()
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows.clone()
+    }
+}
+
+/// A path segment, percent-encoded.
+pub fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// `path?query`, or `path` when the query is empty.
+pub fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// A link to a post only when it is an http(s) URL: a `javascript:` uri stays text.
+fn safe_href(uri: &str) -> Option<String> {
+    url::Url::parse(uri)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.to_string())
+}
+
+/// The report kind a table downloads as (`/brands/NAME/reports/KIND.csv`).
+pub fn csv_kind(table: TableName) -> &'static str {
+    match table {
+        TableName::TopPosts => "posts",
+        TableName::TopInstances => "instances",
+        TableName::ReachBySoftware => "reach",
+        TableName::ReachByFamily => "reach-by-family",
+        TableName::Hashtags => "hashtags",
+    }
+}
+
+/// A table of the brand page.
+pub fn brand_table(
+    figures: &BrandFigures,
+    table: TableName,
+    limit: usize,
+    view: &ViewLabels,
+) -> Table {
+    let csv_url = with_query(
+        &format!(
+            "/brands/{}/reports/{}.csv",
+            segment(&figures.brand),
+            csv_kind(table)
+        ),
+        &view.query,
+    );
+    let (headers, rows) = match table {
+        TableName::TopPosts => top_posts(&figures.posts.rows),
+        TableName::TopInstances => top_instances(figures, view),
+        TableName::ReachBySoftware => plain(&figures.reach),
+        TableName::ReachByFamily => plain(&figures.family),
+        TableName::Hashtags => plain(&figures.hashtags),
+    };
+    let more = rows.len().saturating_sub(limit);
+    Table {
+        headers,
+        rows: rows.into_iter().take(limit).collect(),
+        more,
+        csv_url,
+    }
+}
+
+/// A report's own table, as text cells.
+pub fn plain(report: &impl Tabular) -> (Vec<String>, Vec<Vec<Cell>>) {
+    (
+        report
+            .headers()
+            .iter()
+            .map(|h| h.replace('_', " "))
+            .collect(),
+        report
+            .rows()
+            .into_iter()
+            .map(|r| r.into_iter().map(Cell::text).collect())
+            .collect(),
+    )
+}
+
+/// "398 of 412 reported": what the crawler itemised beside what the origin server
+/// reported, so a reader sees where each number comes from.
+fn itemised(count: u64, reported: Option<u64>) -> String {
+    match reported {
+        Some(r) => format!("{count} of {r} reported"),
+        None => format!("{count} (none reported)"),
+    }
+}
+
+fn top_posts(rows: &[PostRow]) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mut sorted: Vec<&PostRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| b.engagements.cmp(&a.engagements).then(a.uri.cmp(&b.uri)));
+    let headers = [
+        "published",
+        "post",
+        "replies",
+        "boosts",
+        "likes",
+        "quotes",
+        "engagements",
+        "engagement rate",
+        "cross-server %",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = sorted
+        .into_iter()
+        .map(|p| {
+            vec![
+                Cell::text(p.published.clone()),
+                Cell {
+                    text: p.uri.clone(),
+                    href: safe_href(&p.uri),
+                },
+                Cell::text(itemised(p.replies, p.reported.replies)),
+                Cell::text(itemised(p.boosts, p.reported.boosts)),
+                Cell::text(itemised(p.likes, p.reported.likes)),
+                Cell::text(itemised(p.quotes, p.reported.quotes)),
+                Cell::text(p.engagements.to_string()),
+                Cell::text(
+                    p.engagement_rate
+                        .map(|r| format!("{r}"))
+                        .unwrap_or_default(),
+                ),
+                Cell::text(format!("{}", p.cross_server_share_pct)),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let headers = [
+        "instance",
+        "software",
+        "family",
+        "engagements",
+        "unique engagers",
+        "active users (month)",
+        "server penetration %",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = figures
+        .instances
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell {
+                    text: r.host.clone(),
+                    href: Some(with_query(
+                        &format!("/instances/{}", segment(&r.host)),
+                        &view.query,
+                    )),
+                },
+                Cell::text(r.software.clone()),
+                Cell::text(r.family.clone()),
+                Cell::text(r.engagements.to_string()),
+                Cell::text(r.unique_engagers.to_string()),
+                Cell::text(r.active_month.map(|n| n.to_string()).unwrap_or_default()),
+                Cell::text(
+                    r.penetration_pct
+                        .map(|p| format!("{p}"))
+                        .unwrap_or_default(),
+                ),
+            ]
+        })
+        .collect();
+    (headers, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(safe_href("javascript:alert(1)"), None);
+        assert_eq!(safe_href("data:text/html,<script>"), None);
+        assert!(safe_href("https://brand.example/p/1").is_some());
+    }
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(segment("a b/c?d"), "a%20b%2Fc%3Fd");
+    }
+}

@@ -1,0 +1,137 @@
+//! The overview and a brand page in headless Chromium (Debian's `chromium`, which
+//! `.ci/run` installs): the DOM after loading holds every chart, and a screenshot of
+//! each page is saved under the test's target directory for a person to look at.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use crate::world::{TestResult, world};
+
+/// The browser: `FEDIREACH_CHROMIUM` or `chromium` on the PATH.
+fn chromium() -> String {
+    std::env::var("FEDIREACH_CHROMIUM").unwrap_or_else(|_| "chromium".to_owned())
+}
+
+/// Whole-run limit of one browser call, through coreutils' `timeout`, so a stuck
+/// browser fails the test instead of hanging it.
+const BROWSER_SECONDS: &str = "60";
+
+/// Runs headless Chromium with the flags Debian's build needs in a container, in a
+/// fresh profile; returns stdout.
+fn browse(profile: &Path, args: &[String]) -> TestResult<String> {
+    let output = Command::new("timeout")
+        .arg(BROWSER_SECONDS)
+        .arg(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run {} ({e}): install Debian's chromium, as .ci/run does",
+                chromium()
+            )
+        })?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            chromium(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
+    let w = world(None).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = w.app.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let profile = tempfile::TempDir::new()?;
+    std::fs::create_dir_all(screenshots())?;
+    let pages = [
+        (
+            "overview",
+            format!("{base}/?from=2026-08-01&to=2026-08-31"),
+            vec!["sparkline"],
+        ),
+        (
+            "brand",
+            format!("{base}/brands/acme?from=2026-08-01&to=2026-08-31"),
+            vec![
+                "chart-reach-by-software",
+                "chart-engagements-over-time",
+                "chart-top-instances",
+                "chart-best-time",
+                "chart-follower-growth",
+            ],
+        ),
+    ];
+    for (name, url, charts) in pages {
+        let profile = profile.path().to_owned();
+        let shot = screenshots().join(format!("{name}.png"));
+        let (dom, _) = tokio::task::spawn_blocking(move || -> TestResult<(String, String)> {
+            let dom = browse(&profile, &["--dump-dom".to_owned(), url.clone()])?;
+            let shot_out = browse(
+                &profile,
+                &[
+                    format!("--screenshot={}", shot.display()),
+                    "--window-size=1280,2600".to_owned(),
+                    url,
+                ],
+            )?;
+            Ok((dom, shot_out))
+        })
+        .await??;
+        for chart in charts {
+            let at = dom
+                .find(chart)
+                .ok_or(format!("{name}: no {chart} in the DOM"))?;
+            assert!(dom[at..].contains("<svg"), "{name}: {chart} has no SVG");
+        }
+        assert!(
+            !dom.contains("<script"),
+            "{name}: a script element in the DOM"
+        );
+        let png = std::fs::read(screenshots().join(format!("{name}.png")))?;
+        assert_eq!(
+            png.get(..4),
+            Some(&b"\x89PNG"[..]),
+            "{name}: the screenshot is a PNG"
+        );
+        assert!(
+            png.len() > 20_000,
+            "{name}: the screenshot is nearly empty ({} bytes)",
+            png.len()
+        );
+    }
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}

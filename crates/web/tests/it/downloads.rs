@@ -1,0 +1,133 @@
+//! CSV downloads (snapshots, the formula guard) and charts at their own URLs.
+
+use axum::http::StatusCode;
+
+use crate::world::{RIVAL, TestResult, world};
+
+const AUGUST: &str = "from=2026-08-01&to=2026-08-31";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_downloads_as_csv() -> TestResult {
+    let w = world(None).await?;
+    let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes()).collect::<String>();
+    let mut files = vec![];
+    for kind in [
+        "reach",
+        "reach-by-family",
+        "posts",
+        "instances",
+        "timeline",
+        "best-time",
+        "hashtags",
+        "followers",
+        "consent",
+    ] {
+        files.push((
+            format!("brand_{kind}"),
+            format!("/brands/acme/reports/{kind}.csv?{AUGUST}"),
+        ));
+    }
+    files.extend([
+        (
+            "compare".to_owned(),
+            format!("/compare.csv?brand=acme&brand={rival}&{AUGUST}"),
+        ),
+        (
+            "compare_families".to_owned(),
+            format!("/compare/families.csv?brand=acme&brand={rival}&{AUGUST}"),
+        ),
+        (
+            "instance".to_owned(),
+            format!("/instances/mastodon.example/table.csv?{AUGUST}"),
+        ),
+        ("crawls".to_owned(), "/crawls.csv".to_owned()),
+        (
+            "crawl_failures".to_owned(),
+            "/crawls/failures.csv".to_owned(),
+        ),
+        ("consent".to_owned(), "/crawls/consent.csv".to_owned()),
+    ]);
+    for (name, path) in files {
+        let reply = w.get(&path).await?;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        assert_eq!(
+            reply
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("text/csv; charset=utf-8"),
+            "{path}"
+        );
+        let disposition = reply
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            disposition.starts_with("attachment; filename=\"") && disposition.is_ascii(),
+            "{disposition}"
+        );
+        insta::assert_snapshot!(format!("csv_{name}"), w.redact_times(&reply.body));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_formula_in_a_cell_is_defused() -> TestResult {
+    let w = world(None).await?;
+    let reply = w.get("/brands/acme/reports/hashtags.csv").await?;
+    // Hashtags are stored lower-cased.
+    assert!(reply.body.contains("\"'=hyperlink("), "{}", reply.body);
+    assert!(!reply.body.contains(",=hyperlink"), "{}", reply.body);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_chart_is_at_its_own_url_as_svg_and_png() -> TestResult {
+    let w = world(None).await?;
+    let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes()).collect::<String>();
+    let mut paths: Vec<String> = Vec::new();
+    for chart in [
+        "reach-by-software",
+        "engagements-over-time",
+        "top-instances",
+        "best-time",
+        "follower-growth",
+        "sparkline",
+    ] {
+        for ext in ["svg", "png"] {
+            paths.push(format!("/brands/acme/charts/{chart}.{ext}?{AUGUST}"));
+        }
+    }
+    paths.push(format!(
+        "/compare/charts/share-of-voice.png?brand=acme&brand={rival}"
+    ));
+    paths.push(format!(
+        "/compare/charts/share-of-voice.svg?brand=acme&brand={rival}"
+    ));
+    for path in paths {
+        let reply = w.get(&path).await?;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        let kind = reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if path.contains(".png") {
+            assert_eq!(kind, "image/png");
+            assert_eq!(
+                reply.bytes.get(..8),
+                Some(&b"\x89PNG\r\n\x1a\n"[..]),
+                "{path}"
+            );
+        } else {
+            assert_eq!(kind, "image/svg+xml");
+            assert!(reply.body.starts_with("<svg"), "{path}");
+        }
+        assert!(
+            reply.headers.get("x-alt-text").is_some(),
+            "{path} carries its text alternative"
+        );
+    }
+    Ok(())
+}

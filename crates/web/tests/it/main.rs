@@ -1,0 +1,10 @@
+//! The dashboard through its router (in process, `Router::oneshot`) and over real
+//! HTTP on loopback, on a small hand-made world with hostile names and texts.
+
+mod actions;
+mod api;
+mod browser;
+mod downloads;
+mod http;
+mod pages;
+mod world;
