@@ -1,6 +1,7 @@
 //! The fakeverse's integration tests: one binary, one module per feature. Every HTTP
 //! test talks to a real server on 127.0.0.1.
 
+mod consistency;
 mod documents;
 mod misbehaving;
 mod politeness;
@@ -36,12 +37,18 @@ async fn start_with(options: ServerOptions) -> FakeverseServer {
     }
 }
 
+/// One client for every test (building one loads the system's roots: slow).
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_default()
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default()
+        })
+        .clone()
 }
 
 /// An answer: status, headers, body.
