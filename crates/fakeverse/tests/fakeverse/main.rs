@@ -1,6 +1,7 @@
 //! The fakeverse's integration tests: one binary, one module per feature. Every HTTP
 //! test talks to a real server on 127.0.0.1.
 
+mod cli;
 mod consistency;
 mod documents;
 mod misbehaving;
