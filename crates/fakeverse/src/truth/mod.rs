@@ -6,7 +6,8 @@
 //! - engagers that answer 410 (the actor, or its whole host) are left out (`gone_410`);
 //! - thread replies deeper than [`REPLY_DEPTH`] levels below the direct replies are left
 //!   out (`reply_depth`): a direct reply has depth 1, so depths up to `1 + REPLY_DEPTH`
-//!   are kept;
+//!   are kept, whatever the source (a walk of replies collections, Mastodon's `context`,
+//!   PeerTube's flat comments list: depth is counted along `inReplyTo`);
 //! - quotes of a Mastodon post are listed only to its author (`/api/v1/statuses/:id/quotes`
 //!   needs the author's token), so they are kept for owned brands only
 //!   (`quote_needs_token`);

@@ -17,7 +17,7 @@ async fn fetch(server: &FakeverseServer, url: &str) -> Option<Got> {
     fetch_at(server.addr(), url).await
 }
 
-async fn fetch_at(addr: SocketAddr, url: &str) -> Option<Got> {
+pub(crate) async fn fetch_at(addr: SocketAddr, url: &str) -> Option<Got> {
     let parsed = url::Url::parse(url).ok()?;
     let host = parsed.host_str()?.to_owned();
     let mut path = parsed.path().to_owned();

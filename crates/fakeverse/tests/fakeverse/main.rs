@@ -3,6 +3,7 @@
 
 mod cli;
 mod consistency;
+mod crawl;
 mod documents;
 mod misbehaving;
 mod politeness;
@@ -121,4 +122,9 @@ fn host_of(server: &FakeverseServer, software: fedireach_fakeverse::SimSoftware)
         .find(|i| i.software == software && i.quirk == fedireach_fakeverse::Quirk::Normal)
         .map(|i| i.host.clone())
         .unwrap_or_default()
+}
+
+/// GET through the shared client, retrying nothing: see `consistency::fetch_at`.
+async fn consistency_fetch(addr: std::net::SocketAddr, url: &str) -> Option<Got> {
+    consistency::fetch_at(addr, url).await
 }
