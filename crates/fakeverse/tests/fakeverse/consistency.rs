@@ -8,7 +8,7 @@ use fedireach_fakeverse::{FakeverseServer, Truth};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{Got, start};
+use super::{Got, start_unlimited};
 
 /// How many times a 503 (a burst host) is retried, as a polite client would.
 const RETRIES: usize = 5;
@@ -118,7 +118,7 @@ async fn learn(server: &FakeverseServer, host: &str, actor: &str) -> (String, Op
 
 #[tokio::test]
 async fn instances_are_what_a_crawler_learns() {
-    let server = start(12).await;
+    let server = start_unlimited(12, 0).await;
     let truth = Truth::of(server.world());
     let mut actor_of: BTreeMap<&str, &str> = BTreeMap::new();
     for e in &truth.engagements {
@@ -176,7 +176,7 @@ const READERS: usize = 16;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engager_follower_counts_are_what_a_crawler_reads() {
-    let server = start(13).await;
+    let server = start_unlimited(13, 0).await;
     let truth = Truth::of(server.world());
     let mut expected: BTreeMap<String, Option<u64>> = BTreeMap::new();
     for e in &truth.engagements {

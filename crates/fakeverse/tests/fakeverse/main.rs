@@ -32,6 +32,23 @@ async fn start(seed: u64) -> FakeverseServer {
     .await
 }
 
+/// A plain-HTTP server of the small world with `seed` on `day`, without rate limits:
+/// for tests that check what is served, not how fast it may be asked.
+async fn start_unlimited(seed: u64, day: u32) -> FakeverseServer {
+    start_with(ServerOptions {
+        world: WorldOptions {
+            seed,
+            scale: Scale::Small,
+            day,
+            plain_http: true,
+        },
+        slow_delay: Duration::from_millis(50),
+        rate_limit: Some((u64::MAX, Duration::from_secs(1))),
+        ..ServerOptions::default()
+    })
+    .await
+}
+
 async fn start_with(options: ServerOptions) -> FakeverseServer {
     match FakeverseServer::start(options).await {
         Ok(server) => server,
