@@ -280,7 +280,7 @@ fn later_days_grow_and_remove() {
 }
 
 #[test]
-fn medium_and_large_have_their_sizes() {
+fn medium_has_its_size() {
     let world = World::generate(&WorldOptions {
         seed: 1,
         scale: Scale::Medium,
