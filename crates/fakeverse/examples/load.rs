@@ -110,7 +110,7 @@ async fn main() {
     }
     let ok = done.load(Ordering::Relaxed);
     println!(
-        "{scale}: started in {started:.2?} ({} instances, {} engagements); {} requests/s ({ok} ok, {} failed, {CLIENTS} clients, {SECONDS} s)",
+        "{scale}: started in {started:.2?} ({} instances, {} engagements); {} requests/s ({ok} ok, {} not 2xx or failed: 401s of GoToSocial, 410s of gone actors, 404s of threads.net NodeInfo; {CLIENTS} clients, {SECONDS} s)",
         world.instances().len(),
         world.engagements().len(),
         ok / SECONDS,

@@ -95,6 +95,10 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     {
         s.robots_violations.fetch_add(1, Ordering::Relaxed);
     }
+    if inst.quirk == Quirk::CrawlDelay && path != "/robots.txt" {
+        let delay = std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS);
+        state.check_crawl_delay(instance, delay);
+    }
     let signed = parts.headers.contains_key("signature");
     if signed && let Some(s) = stats {
         s.signed.fetch_add(1, Ordering::Relaxed);

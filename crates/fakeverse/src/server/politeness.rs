@@ -17,6 +17,10 @@ use chrono::{DateTime, Utc};
 use super::{ServerOptions, state::State, state::Window};
 use crate::world::{Instance, Quirk, SimSoftware};
 
+/// The `Crawl-delay` of the hosts that set one, in seconds (not scaled: a crawler
+/// reads it literally).
+pub const CRAWL_DELAY_SECS: u64 = 1;
+
 /// The robots.txt of a host; `None` means 410 Gone (the host opted out).
 pub(crate) fn robots_txt(inst: &Instance) -> Option<String> {
     let body = match (inst.quirk, inst.software) {
@@ -26,7 +30,9 @@ pub(crate) fn robots_txt(inst: &Instance) -> Option<String> {
             "User-agent: *\nDisallow: /tags/\nDisallow: /search\nDisallow: /media_proxy/\n"
                 .to_owned()
         }
-        (Quirk::CrawlDelay, _) => "User-agent: *\nCrawl-delay: 2\nDisallow: /media_proxy/\n".to_owned(),
+        (Quirk::CrawlDelay, _) => {
+            format!("User-agent: *\nCrawl-delay: {CRAWL_DELAY_SECS}\nDisallow: /media_proxy/\n")
+        }
         (_, SimSoftware::Threads) => {
             "User-agent: *\nDisallow: /.well-known/nodeinfo\nDisallow: /nodeinfo/\nDisallow: /search\n"
                 .to_owned()

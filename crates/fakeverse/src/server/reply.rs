@@ -147,15 +147,12 @@ pub(crate) async fn spoil(
             )
         }
         Quirk::RedirectLoop => {
-            let next = match url.strip_suffix("?loop=1") {
-                Some(back) => back.to_owned(),
-                None if url.contains('?') => format!("{url}&loop=1"),
-                None => format!("{url}?loop=1"),
-            };
-            let next = if url.ends_with("&loop=1") {
-                url.trim_end_matches("&loop=1").to_owned()
-            } else {
-                next
+            // Two URLs that redirect to each other: the request's, with and without
+            // a `loop=1` marker.
+            let next = match (url.strip_suffix("?loop=1"), url.strip_suffix("&loop=1")) {
+                (Some(back), _) | (None, Some(back)) => back.to_owned(),
+                _ if url.contains('?') => format!("{url}&loop=1"),
+                _ => format!("{url}?loop=1"),
             };
             redirect(&next)
         }

@@ -26,6 +26,10 @@ pub(crate) struct HostStats {
     pub status_5xx: AtomicU64,
     pub dropped: AtomicU64,
     pub signed: AtomicU64,
+    /// Requests sooner than the host's `Crawl-delay` after the previous one.
+    pub crawl_delay_violations: AtomicU64,
+    /// When the previous request (robots.txt aside) arrived, for the crawl delay.
+    pub last_request: Mutex<Option<Instant>>,
     /// Requests per second since the server started (the request log).
     pub per_second: Mutex<BTreeMap<u64, u64>>,
 }
@@ -128,6 +132,20 @@ impl State {
         }
     }
 
+    /// Counts a request that came sooner than `delay` after the previous one.
+    pub fn check_crawl_delay(&self, instance: u32, delay: std::time::Duration) {
+        let Some(s) = self.host_stats(instance) else {
+            return;
+        };
+        let now = Instant::now();
+        if let Ok(mut last) = s.last_request.lock() {
+            if last.is_some_and(|t| now.duration_since(t) < delay) {
+                s.crawl_delay_violations.fetch_add(1, Ordering::Relaxed);
+            }
+            *last = Some(now);
+        }
+    }
+
     /// The stats document: every host that has been asked anything.
     pub fn stats_json(&self) -> Value {
         let mut hosts = Map::new();
@@ -155,6 +173,7 @@ impl State {
                     "status_5xx": s.status_5xx.load(Ordering::Relaxed),
                     "dropped": s.dropped.load(Ordering::Relaxed),
                     "signed": s.signed.load(Ordering::Relaxed),
+                    "crawl_delay_violations": s.crawl_delay_violations.load(Ordering::Relaxed),
                     "software": inst.software.slug(),
                     "quirk": inst.quirk.as_str(),
                     "max_per_second": max_per_second,

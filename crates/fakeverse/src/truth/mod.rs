@@ -8,7 +8,8 @@
 //!   statuses went with it, breaking the thread's chain there);
 //! - thread replies deeper than [`REPLY_DEPTH`] levels below the direct replies are left
 //!   out (`reply_depth`): a direct reply has depth 1, so depths up to `1 + REPLY_DEPTH`
-//!   are kept;
+//!   are kept, whatever the source (a walk of replies collections, Mastodon's `context`,
+//!   PeerTube's flat comments list: depth is counted along `inReplyTo`);
 //! - quotes of a Mastodon post are listed only to its author (`/api/v1/statuses/:id/quotes`
 //!   needs the author's token), so they are kept for owned brands only
 //!   (`quote_needs_token`);
@@ -17,7 +18,12 @@
 //!   hosts) are kept, because the origin names them, with `actor_followers: null`; the
 //!   generator only lets them like Mastodon posts, so no reach figure depends on them;
 //! - opted-out engagers count in every aggregate (their `opt_out` says why they are
-//!   anonymised).
+//!   anonymised);
+//! - an actor document is readable when robots.txt allows its path and it is answered
+//!   200, as `application/activity+json` (or `ld+json`), under the 5 MB cap, without
+//!   redirects to refused addresses: documents served as `text/html` are refused;
+//! - a Mastodon origin's REST API gives `followers_count: 0` for accounts whose follower
+//!   count a crawler cannot read, which the truth records as `null`.
 //!
 //! An instance's software is what a crawler learns: NodeInfo `software.name`
 //! lower-cased; without readable NodeInfo, the `@context` namespaces of its actors; then
@@ -323,6 +329,19 @@ impl Truth {
     /// world's truth is a few hundred megabytes, so no indentation.
     pub fn to_json(&self) -> Result<String, crate::FakeverseError> {
         Ok(serde_json::to_string(self)?)
+    }
+
+    /// Writes the same bytes as [`Truth::to_json`] to `path`, streaming (the large
+    /// world's truth need not exist twice in memory).
+    pub fn write_to(&self, path: &std::path::Path) -> Result<(), crate::FakeverseError> {
+        let write_err = |source| crate::FakeverseError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::create(path).map_err(write_err)?;
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer(&mut out, self)?;
+        std::io::Write::flush(&mut out).map_err(write_err)
     }
 }
 

@@ -115,7 +115,11 @@ impl Gen {
                 15..20 => OptOut::NoBot,
                 _ => OptOut::None,
             };
-            let gone = quirk == Quirk::Normal && self.rng.random_range(0..100u32) < 1;
+            // A gone actor must be seen to be gone: GoToSocial answers 401 to an unsigned
+            // fetch before it looks the actor up, so none of its actors is gone.
+            let gone = quirk == Quirk::Normal
+                && self.rng.random_range(0..100u32) < 1
+                && software != SimSoftware::Gotosocial;
             let growth = (followers / 300) as u16 + self.rng.random_range(0..3u16);
             let key = self.rng.random::<u64>();
             self.actors.push(Actor {

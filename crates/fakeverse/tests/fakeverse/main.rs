@@ -1,6 +1,9 @@
 //! The fakeverse's integration tests: one binary, one module per feature. Every HTTP
 //! test talks to a real server on 127.0.0.1.
 
+mod cli;
+mod consistency;
+mod crawl;
 mod documents;
 mod misbehaving;
 mod politeness;
@@ -29,6 +32,23 @@ async fn start(seed: u64) -> FakeverseServer {
     .await
 }
 
+/// A plain-HTTP server of the small world with `seed` on `day`, without rate limits:
+/// for tests that check what is served, not how fast it may be asked.
+async fn start_unlimited(seed: u64, day: u32) -> FakeverseServer {
+    start_with(ServerOptions {
+        world: WorldOptions {
+            seed,
+            scale: Scale::Small,
+            day,
+            plain_http: true,
+        },
+        slow_delay: Duration::from_millis(50),
+        rate_limit: Some((u64::MAX, Duration::from_secs(1))),
+        ..ServerOptions::default()
+    })
+    .await
+}
+
 async fn start_with(options: ServerOptions) -> FakeverseServer {
     match FakeverseServer::start(options).await {
         Ok(server) => server,
@@ -36,12 +56,18 @@ async fn start_with(options: ServerOptions) -> FakeverseServer {
     }
 }
 
+/// One client for every test (building one loads the system's roots: slow).
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap_or_default()
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default()
+        })
+        .clone()
 }
 
 /// An answer: status, headers, body.
@@ -113,4 +139,9 @@ fn host_of(server: &FakeverseServer, software: fedireach_fakeverse::SimSoftware)
         .find(|i| i.software == software && i.quirk == fedireach_fakeverse::Quirk::Normal)
         .map(|i| i.host.clone())
         .unwrap_or_default()
+}
+
+/// GET through the shared client, retrying nothing: see `consistency::fetch_at`.
+async fn consistency_fetch(addr: std::net::SocketAddr, url: &str) -> Option<Got> {
+    consistency::fetch_at(addr, url).await
 }

@@ -135,6 +135,8 @@ async fn robots_txt_per_host_and_violations_counted() {
             .contains("Disallow: /\n")
     );
     get(&server, &format!("http://{all}/.well-known/nodeinfo")).await;
+    get(&server, &format!("http://{delay}/.well-known/nodeinfo")).await;
+    get(&server, &format!("http://{delay}/.well-known/nodeinfo")).await;
     get(&server, &format!("http://{partial}/tags/x")).await;
     get(&server, &format!("http://{normal}/.well-known/nodeinfo")).await;
     get(&server, "http://threads.net/.well-known/nodeinfo").await;
@@ -143,6 +145,9 @@ async fn robots_txt_per_host_and_violations_counted() {
     assert_eq!(stats["hosts"][&partial]["robots_violations"], 1);
     assert_eq!(stats["hosts"][&normal]["robots_violations"], 0);
     assert_eq!(stats["hosts"]["threads.net"]["robots_violations"], 1);
+    // Two requests in a row, with no Crawl-delay between them: one violation.
+    assert_eq!(stats["hosts"][&delay]["crawl_delay_violations"], 1);
+    assert_eq!(stats["hosts"][&normal]["crawl_delay_violations"], 0);
     let log = &stats["hosts"][&normal]["per_second"];
     assert!(
         log.as_object().is_some_and(|m| !m.is_empty()),

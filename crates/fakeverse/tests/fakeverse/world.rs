@@ -280,7 +280,7 @@ fn later_days_grow_and_remove() {
 }
 
 #[test]
-fn medium_and_large_have_their_sizes() {
+fn medium_has_its_size() {
     let world = World::generate(&WorldOptions {
         seed: 1,
         scale: Scale::Medium,
@@ -298,4 +298,18 @@ fn medium_and_large_have_their_sizes() {
         world.instances().len()
     );
     assert!((10_000..100_000).contains(&visible), "{visible}");
+}
+
+#[test]
+fn the_truth_file_holds_the_same_bytes() {
+    let world = World::generate(&WorldOptions {
+        seed: 2,
+        ..WorldOptions::default()
+    });
+    let truth = Truth::of(&world);
+    let path = std::env::temp_dir().join(format!("fakeverse-truth-{}.json", std::process::id()));
+    assert!(truth.write_to(&path).is_ok());
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(written, truth.to_json().unwrap_or_default());
 }
