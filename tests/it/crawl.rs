@@ -218,7 +218,12 @@ impl World {
                     .sandbox
                     .stdout(&["report", kind, "--brand", brand, "--format", "json"])?;
                 let got: serde_json::Value = serde_json::from_str(&out)?;
-                assert_eq!(got, want, "report {kind} of {brand}");
+                if got != want {
+                    panic!(
+                        "report {kind} of {brand} differs: {}",
+                        json_diff(&got, &want)
+                    );
+                }
             }
         }
         Ok(())
@@ -237,6 +242,42 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
     world.assert_store_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
     assert_polite(&world)
+}
+
+/// The first rows and fields where two reports differ, short enough to read in a log.
+fn json_diff(got: &serde_json::Value, want: &serde_json::Value) -> String {
+    let rows = |v: &serde_json::Value| v["rows"].as_array().cloned().unwrap_or_default();
+    let (got_rows, want_rows) = (rows(got), rows(want));
+    let mut out = format!("{} rows, expected {}", got_rows.len(), want_rows.len());
+    for (g, w) in got_rows
+        .iter()
+        .zip(&want_rows)
+        .filter(|(g, w)| g != w)
+        .take(3)
+    {
+        let fields: Vec<String> = w
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| g.get(k.as_str()) != Some(v))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: got {} expected {v}",
+                    g.get(k.as_str()).unwrap_or(&serde_json::Value::Null)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "\n  row {}: {}",
+            w["uri"]
+                .as_str()
+                .or(w["host"].as_str())
+                .or(w["software"].as_str())
+                .unwrap_or("?"),
+            fields.join("; ")
+        ));
+    }
+    out
 }
 
 /// The servers' own logs: no host's limit exceeded, no 429 provoked, no path that

@@ -249,7 +249,8 @@ impl World {
 
     /// Whether an origin's API lists the engagement: visible, and not by a deleted
     /// account (its server sent a Delete, which takes its likes, boosts, quotes and
-    /// statuses off every list).
+    /// statuses off every list). The counts an origin reports still include them: the
+    /// truth's `reported` figures are the origin's own counters.
     pub fn engagement_listed(&self, e: &Engagement) -> bool {
         self.engagement_visible(e) && self.actors.get(e.actor as usize).is_some_and(|a| !a.gone)
     }

@@ -239,7 +239,7 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
             if let Some(x) = world
                 .engagements()
                 .get(i)
-                .filter(|x| world.engagement_listed(x))
+                .filter(|x| world.engagement_visible(x))
             {
                 match x.kind {
                     EngagementKind::Like => likes += 1,

@@ -298,7 +298,7 @@ fn note(ctx: &Ctx<'_>, target: Target) -> Value {
             let Some(x) = world
                 .engagements()
                 .get(i)
-                .filter(|x| world.engagement_listed(x))
+                .filter(|x| world.engagement_visible(x))
             else {
                 continue;
             };

@@ -80,7 +80,7 @@ fn counts(world: &World, p: u32) -> (u64, u64) {
         if let Some(x) = world
             .engagements()
             .get(i)
-            .filter(|x| world.engagement_listed(x))
+            .filter(|x| world.engagement_visible(x))
         {
             match x.kind {
                 EngagementKind::Like => likes += 1,
@@ -177,7 +177,7 @@ fn comment(ctx: &Ctx<'_>, p: u32, e: u32, thread: u32) -> Value {
         "deletedAt": null,
         "isDeleted": false,
         "totalRepliesFromVideoAuthor": 0,
-        "totalReplies": ctx.state.children.get(&e).map_or(0, |c| c.iter().filter(|&&c| world.engagements().get(c as usize).is_some_and(|y| world.engagement_listed(y))).count()),
+        "totalReplies": ctx.state.children.get(&e).map_or(0, |c| c.iter().filter(|&&c| world.engagements().get(c as usize).is_some_and(|y| world.engagement_visible(y))).count()),
         "account": account(ctx, x.actor),
     })
 }
