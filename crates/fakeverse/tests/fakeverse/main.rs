@@ -6,6 +6,7 @@ mod consistency;
 mod crawl;
 mod documents;
 mod misbehaving;
+mod parsers;
 mod politeness;
 mod server;
 mod signatures;
