@@ -1,6 +1,7 @@
 //! End-to-end tests of the `fedireach` binary: one test binary whose modules mirror the
 //! features (STYLE rule 12).
 
+mod analytics;
 mod brand;
 mod config;
 mod crawl;
