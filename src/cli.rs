@@ -131,6 +131,9 @@ pub struct CrawlArgs {
     /// At most this many posts per tracked actor, newest first.
     #[arg(long, value_name = "N")]
     pub max_posts: Option<usize>,
+    /// Run the queued crawl jobs (the dashboard's "crawl now"), oldest first, then exit.
+    #[arg(long, conflicts_with = "brand")]
+    pub queue: bool,
 }
 
 #[derive(Debug, Args)]

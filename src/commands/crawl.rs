@@ -20,7 +20,77 @@ pub const EXIT_HOSTS_FAILED: u8 = 3;
 
 pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(config).await?;
-    let brands = match &args.brand {
+    if args.queue {
+        return run_queue(config, &store, &args).await;
+    }
+    let since = args.since.unwrap_or(config.crawl.since);
+    let (code, _) = run_once(
+        config,
+        &store,
+        args.brand.as_deref(),
+        since,
+        args.max_posts,
+        "manual",
+    )
+    .await?;
+    Ok(code)
+}
+
+/// Runs the queued jobs one after the other; the exit code is the worst of their runs.
+async fn run_queue(config: &Config, store: &Store, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
+    let mut ran = 0;
+    let mut some_hosts_failed = false;
+    while let Some(job) = store.claim_crawl_job().await? {
+        ran += 1;
+        let since = match &job.since {
+            Some(text) => text.parse().unwrap_or(config.crawl.since),
+            None => args.since.unwrap_or(config.crawl.since),
+        };
+        println!(
+            "crawl job {} ({})",
+            job.id,
+            job.brand.as_deref().unwrap_or("every brand")
+        );
+        match run_once(
+            config,
+            store,
+            job.brand.as_deref(),
+            since,
+            args.max_posts,
+            "job",
+        )
+        .await
+        {
+            Ok((code, crawl_id)) => {
+                some_hosts_failed |= code == ExitCode::from(EXIT_HOSTS_FAILED);
+                store.finish_crawl_job(job.id, Some(crawl_id), true).await?;
+            }
+            Err(error) => {
+                store.finish_crawl_job(job.id, None, false).await?;
+                return Err(error.context(format!("crawl job {} failed", job.id)));
+            }
+        }
+    }
+    if ran == 0 {
+        println!("no crawl is queued");
+    }
+    Ok(if some_hosts_failed {
+        ExitCode::from(EXIT_HOSTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One crawl of one brand (or all), recorded as a run; returns its exit code and id.
+async fn run_once(
+    config: &Config,
+    store: &Store,
+    brand: Option<&str>,
+    since: Since,
+    max_posts: Option<usize>,
+    trigger: &str,
+) -> anyhow::Result<(ExitCode, i64)> {
+    let brands = match brand {
         Some(name) => vec![store.brand(name).await?],
         None => store.list_brands().await?,
     };
@@ -29,16 +99,15 @@ pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
             "there are no brands to crawl; add one with `fedireach brand add NAME ACTOR...`"
         );
     }
-    let since: Since = args.since.unwrap_or(config.crawl.since);
-    let plan = build_plan(&brands, since, args.max_posts, config.network.allow_http)?;
-    let setup = CrawlSetup::new(config, &store).await?;
+    let plan = build_plan(&brands, since, max_posts, config.network.allow_http)?;
+    let setup = CrawlSetup::new(config, store).await?;
     let crawl_id = store
-        .start_crawl_run("manual", args.brand.as_deref(), &since.to_string())
+        .start_crawl_run(trigger, brand, &since.to_string())
         .await?;
     let started = Instant::now();
     let bar = Bar::new();
     let sink = StoreSink {
-        store: &store,
+        store,
         crawl_id,
         now: Utc::now().timestamp(),
     };
@@ -61,7 +130,7 @@ pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
             return Err(error).context("the crawl stopped");
         }
     };
-    record(&store, crawl_id, &summary).await?;
+    record(store, crawl_id, &summary).await?;
     let failed = summary.failed_hosts();
     let status = if failed.is_empty() {
         CrawlStatus::Done
@@ -70,11 +139,12 @@ pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
     };
     store.finish_crawl_run(crawl_id, status, None).await?;
     print_summary(&summary, started.elapsed());
-    Ok(if failed.is_empty() {
+    let code = if failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_HOSTS_FAILED)
-    })
+    };
+    Ok((code, crawl_id))
 }
 
 async fn record(

@@ -410,3 +410,56 @@ fn wait_for_engagements(world: &World, child: &mut Child, target: usize) -> Fall
         std::thread::sleep(POLL);
     }
 }
+
+#[test]
+fn queued_crawl_jobs_run_once_and_are_marked_done() -> TestResult {
+    let world = World::start(Scale::Small, 5)?;
+    world.add_brands()?;
+    world
+        .sandbox
+        .run(&["crawl", "--queue"])?
+        .success()
+        .stdout(contains("no crawl is queued"));
+    let watched = world
+        .truth
+        .brands
+        .iter()
+        .find(|b| b.token.is_none())
+        .ok_or("no watched brand")?;
+    let job = world.runtime.block_on(async {
+        let store = fedireach_store::Store::open(&world.sandbox.db_url()).await?;
+        let id = store.enqueue_crawl_job(Some(&watched.name), "test").await?;
+        store.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(id)
+    })?;
+    // The world's posts are months old: the job takes --since when it names no window.
+    let out = world.sandbox.run(&["crawl", "--queue", "--since", "all"])?;
+    let code = out.get_output().status.code();
+    assert!(matches!(code, Some(0 | 3)), "a queued crawl runs: {code:?}");
+    let state = world.runtime.block_on(async {
+        let store = fedireach_store::Store::open(&world.sandbox.db_url()).await?;
+        let state = store.crawl_job_state(job).await?;
+        store.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(state)
+    })?;
+    assert_eq!(state.as_deref(), Some("done"));
+    // Only the queued brand was crawled.
+    let stored = world.stored_engagements()?;
+    let prefix = watched.actor_ids.first().ok_or("no actor")?;
+    let origin = prefix.split('/').take(3).collect::<Vec<_>>().join("/");
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        !stored.is_empty(),
+        "the queued crawl stored nothing: {printed}"
+    );
+    assert!(
+        stored.keys().all(|(post, _, _)| post.starts_with(&origin)),
+        "only {origin}'s posts"
+    );
+    world
+        .sandbox
+        .run(&["crawl", "--queue"])?
+        .success()
+        .stdout(contains("no crawl is queued"));
+    Ok(())
+}
