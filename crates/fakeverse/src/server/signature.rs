@@ -7,14 +7,7 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::http::{HeaderMap, Method};
 use base64::Engine;
-use rsa::{
-    RsaPublicKey,
-    pkcs1::DecodeRsaPublicKey,
-    pkcs1v15::{Signature, VerifyingKey},
-    pkcs8::DecodePublicKey,
-    signature::Verifier,
-};
-use sha2::Sha256;
+use rsa::{PublicKey, pkcs1::DecodeRsaPublicKey, pkcs8::DecodePublicKey, sha2::Sha256};
 
 use super::state::State;
 
@@ -104,7 +97,7 @@ fn signing_string(
     Some(lines.join("\n"))
 }
 
-async fn fetch_key(state: &State, key_id: &str) -> Option<RsaPublicKey> {
+async fn fetch_key(state: &State, key_id: &str) -> Option<PublicKey> {
     if let Some(key) = state.keys.lock().ok()?.get(key_id) {
         return Some(key.clone());
     }
@@ -122,8 +115,8 @@ async fn fetch_key(state: &State, key_id: &str) -> Option<RsaPublicKey> {
     let pem = doc["publicKey"]["publicKeyPem"]
         .as_str()
         .or_else(|| doc["publicKeyPem"].as_str())?;
-    let key = RsaPublicKey::from_public_key_pem(pem)
-        .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
+    let key = PublicKey::from_public_key_pem(pem)
+        .or_else(|_| PublicKey::from_pkcs1_pem(pem))
         .ok()?;
     state
         .keys
@@ -162,13 +155,9 @@ pub(crate) async fn verify(
     let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(signature) else {
         return false;
     };
-    let Ok(signature) = Signature::try_from(bytes.as_slice()) else {
-        return false;
-    };
     let Some(key) = fetch_key(state, key_id).await else {
         return false;
     };
-    let verifier = VerifyingKey::<Sha256>::new(key);
     let with_query = if query.is_empty() {
         path.to_owned()
     } else {
@@ -176,6 +165,6 @@ pub(crate) async fn verify(
     };
     [with_query, path.to_owned()].iter().any(|target| {
         signing_string(names, method, target, headers)
-            .is_some_and(|s| verifier.verify(s.as_bytes(), &signature).is_ok())
+            .is_some_and(|s| key.pkcs1v15_verify::<Sha256>(s.as_bytes(), &bytes).is_ok())
     })
 }

@@ -60,7 +60,7 @@ pub(crate) struct State {
     /// The port the server listens on (for deny-address redirects).
     pub port: u16,
     /// Signers' keys fetched so far, by key id.
-    pub keys: Mutex<HashMap<String, rsa::RsaPublicKey>>,
+    pub keys: Mutex<HashMap<String, rsa::PublicKey>>,
     /// The client GoToSocial hosts fetch signers' keys with.
     pub key_client: reqwest::Client,
 }

@@ -5,14 +5,8 @@ use axum::{Json, Router, routing::get};
 use base64::Engine;
 use fedireach_fakeverse::{NetworkOptions, Scale, ServerOptions, SimSoftware, WorldOptions};
 use reqwest::StatusCode;
-use rsa::{
-    RsaPrivateKey,
-    pkcs1v15::SigningKey,
-    pkcs8::DecodePrivateKey,
-    signature::{SignatureEncoding, Signer},
-};
+use rsa::{PrivateKey, pkcs8::DecodePrivateKey, sha2::Sha256};
 use serde_json::json;
-use sha2::Sha256;
 
 use super::{client, host_of, start_with};
 
@@ -21,9 +15,11 @@ const PRIVATE_KEY: &str = include_str!("data/test_signer_key.pem");
 const PUBLIC_KEY: &str = include_str!("data/test_signer_pub.pem");
 const KEY_ID: &str = "http://keys.example/actor#main-key";
 
-fn sign(key: &RsaPrivateKey, text: &str) -> String {
-    let signer = SigningKey::<Sha256>::new(key.clone());
-    base64::engine::general_purpose::STANDARD.encode(signer.sign(text.as_bytes()).to_bytes())
+fn sign(key: &PrivateKey, text: &str) -> String {
+    let signature = key
+        .pkcs1v15_sign::<Sha256>(text.as_bytes())
+        .unwrap_or_else(|e| panic!("signing: {e}"));
+    base64::engine::general_purpose::STANDARD.encode(signature)
 }
 
 #[tokio::test]
@@ -68,8 +64,7 @@ async fn gotosocial_checks_signatures_with_the_signers_key() {
         .split_once(&host)
         .map(|(_, p)| p.to_owned())
         .unwrap_or_default();
-    let key =
-        RsaPrivateKey::from_pkcs8_pem(PRIVATE_KEY).unwrap_or_else(|e| panic!("test key: {e}"));
+    let key = PrivateKey::from_pkcs8_pem(PRIVATE_KEY).unwrap_or_else(|e| panic!("test key: {e}"));
     let date = chrono::Utc::now()
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
