@@ -77,6 +77,16 @@ impl EngagerFacts {
     }
 }
 
+/// A reply's kind from its depth below the post: 1 is a direct reply, deeper ones are
+/// thread replies.
+pub fn reply_kind(depth: u32) -> EngagementKind {
+    if depth == 1 {
+        EngagementKind::Reply
+    } else {
+        EngagementKind::ThreadReply
+    }
+}
+
 /// One engagement found by a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -106,6 +116,22 @@ impl Found {
             source,
             engager: None,
         }
+    }
+
+    /// A reply (or thread reply) at `depth`, with its own id, time and text.
+    pub fn reply(
+        depth: u32,
+        author: String,
+        uri: String,
+        published: Option<i64>,
+        html: Option<&str>,
+        source: &'static str,
+    ) -> Self {
+        let mut found = Self::new(reply_kind(depth), author, source).with_text(html);
+        found.uri = Some(uri);
+        found.depth = Some(i64::from(depth));
+        found.happened_at = published;
+        found
     }
 
     pub fn with_text(mut self, html: Option<&str>) -> Self {

@@ -235,13 +235,6 @@ impl Fetcher {
         }))
     }
 
-    /// What robots.txt says of a host (fetched on first use).
-    pub async fn robots(&self, host: &Host, scheme: &str) -> Result<(), FetchError> {
-        let entry = self.entry(host);
-        self.robots_of(&entry, scheme).await;
-        Ok(())
-    }
-
     async fn robots_of<'e>(&self, entry: &'e HostEntry, scheme: &str) -> &'e Robots {
         entry
             .robots

@@ -241,16 +241,14 @@ async fn walk_replies(
             let Some(author) = note.author().map(str::to_owned) else {
                 continue;
             };
-            let kind = if depth == 1 {
-                EngagementKind::Reply
-            } else {
-                EngagementKind::ThreadReply
-            };
-            let mut found = Found::new(kind, author, SOURCE).with_text(note.content.as_deref());
-            found.uri = Some(id);
-            found.depth = Some(i64::from(depth));
-            found.happened_at = note.published.map(|t| t.timestamp());
-            out.found.push(found);
+            out.found.push(Found::reply(
+                depth,
+                author,
+                id,
+                note.published.map(|t| t.timestamp()),
+                note.content.as_deref(),
+                SOURCE,
+            ));
             if depth < max_depth
                 && let Some(deeper) = &note.replies
             {
@@ -340,17 +338,14 @@ async fn context_thread(
         let Some(author) = note.author().map(str::to_owned) else {
             continue;
         };
-        let kind = if depth == 1 {
-            EngagementKind::Reply
-        } else {
-            EngagementKind::ThreadReply
-        };
-        let mut found =
-            Found::new(kind, author, "fep_7888_context").with_text(note.content.as_deref());
-        found.uri = Some(id);
-        found.depth = Some(i64::from(depth));
-        found.happened_at = note.published.map(|t| t.timestamp());
-        out.found.push(found);
+        out.found.push(Found::reply(
+            depth,
+            author,
+            id,
+            note.published.map(|t| t.timestamp()),
+            note.content.as_deref(),
+            "fep_7888_context",
+        ));
     }
     if items.complete {
         out.complete(EngagementKind::Reply);

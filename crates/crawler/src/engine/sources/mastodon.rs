@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::engine::{
     ctx::{ACCEPT_JSON, Ctx},
-    found::{EngagerFacts, Found, PostFindings},
+    found::{EngagerFacts, Found, PostFindings, reply_kind},
     resolve::webfinger,
 };
 
@@ -110,11 +110,7 @@ pub async fn collect(
         if !status.visibility().is_none_or(|v| v.is_countable()) {
             continue;
         }
-        let kind = if depth == 1 {
-            EngagementKind::Reply
-        } else {
-            EngagementKind::ThreadReply
-        };
+        let kind = reply_kind(depth);
         if let Some(found) = status_found(ctx, status, host.as_ref(), kind, Some(depth)).await {
             out.found.push(found);
         }

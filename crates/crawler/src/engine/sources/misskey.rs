@@ -3,7 +3,8 @@
 //! POSTs of JSON and pages by `untilId`.
 
 use fedireach_activitypub::{
-    MisskeyNote, MisskeyUser, parse_misskey_note, parse_misskey_notes, parse_misskey_reactions,
+    Listing, MisskeyNote, MisskeyUser, ParseError, parse_misskey_note, parse_misskey_notes,
+    parse_misskey_reactions,
 };
 use fedireach_core::{EngagementKind, Host};
 use serde_json::json;
@@ -11,7 +12,7 @@ use url::Url;
 
 use crate::engine::{
     ctx::Ctx,
-    found::{Found, PostFindings},
+    found::{Found, PostFindings, reply_kind},
     resolve::webfinger,
 };
 
@@ -54,34 +55,24 @@ pub async fn collect(
     out.reported_replies = note.replies_count.and_then(|n| i64::try_from(n).ok());
 
     let reactions_url = api.join("notes/reactions").ok()?;
-    let mut until: Option<String> = None;
-    let mut complete = false;
-    for _ in 0..MAX_PAGES {
-        let mut body = json!({ "noteId": id, "limit": PAGE_LIMIT });
-        if let Some(until) = &until {
-            body["untilId"] = json!(until);
-        }
-        let Some((page, _)) =
-            post_parsed(ctx, &reactions_url, body, token, parse_misskey_reactions).await
-        else {
-            break;
-        };
-        let count = page.items.len() + page.skipped;
-        until = page.items.last().map(|r| r.id.clone());
-        for reaction in page.items {
-            if let Some(actor) = user_actor(ctx, origin, &host, &reaction.user).await {
-                let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
-                found.emoji = Some(reaction.emoji.clone());
-                found.happened_at = reaction.created_at.map(|t| t.timestamp());
-                out.found.push(found);
-            }
-        }
-        if count < PAGE_LIMIT || until.is_none() {
-            complete = true;
-            break;
+    let reactions = paged(
+        ctx,
+        &reactions_url,
+        id,
+        token,
+        parse_misskey_reactions,
+        |r| &r.id,
+    )
+    .await;
+    for reaction in reactions.items {
+        if let Some(actor) = user_actor(ctx, origin, &host, &reaction.user).await {
+            let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
+            found.emoji = Some(reaction.emoji.clone());
+            found.happened_at = reaction.created_at.map(|t| t.timestamp());
+            out.found.push(found);
         }
     }
-    if complete {
+    if reactions.ended {
         out.complete(EngagementKind::Like);
     }
 
@@ -112,11 +103,7 @@ pub async fn collect(
             if child.reply_id.as_deref() != Some(parent.as_str()) {
                 continue;
             }
-            let kind = if depth == 1 {
-                EngagementKind::Reply
-            } else {
-                EngagementKind::ThreadReply
-            };
+            let kind = reply_kind(depth);
             if let Some(found) = note_found(ctx, origin, &host, &child, kind, Some(depth)).await {
                 out.found.push(found);
             }
@@ -158,22 +145,52 @@ async fn notes(
     token: Option<&str>,
 ) -> Option<Vec<MisskeyNote>> {
     let url = api.join(endpoint).ok()?;
-    let mut all = Vec::new();
+    let page = paged(ctx, &url, id, token, parse_misskey_notes, |n| &n.id).await;
+    (!page.failed).then_some(page.items)
+}
+
+/// What paging through a list found.
+struct Paged<T> {
+    items: Vec<T>,
+    /// A short page said the list ended.
+    ended: bool,
+    /// A page could not be read (what came before it is kept).
+    failed: bool,
+}
+
+/// Every page of a list for `noteId`, paged by `untilId`, at most `MAX_PAGES`.
+async fn paged<T>(
+    ctx: &Ctx,
+    url: &Url,
+    id: &str,
+    token: Option<&str>,
+    parse: fn(&[u8], usize) -> Result<Listing<T>, ParseError>,
+    id_of: fn(&T) -> &String,
+) -> Paged<T> {
+    let mut out = Paged {
+        items: Vec::new(),
+        ended: false,
+        failed: false,
+    };
     let mut until: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let mut body = json!({ "noteId": id, "limit": PAGE_LIMIT });
         if let Some(until) = &until {
             body["untilId"] = json!(until);
         }
-        let (page, _) = post_parsed(ctx, &url, body, token, parse_misskey_notes).await?;
+        let Some((page, _)) = post_parsed(ctx, url, body, token, parse).await else {
+            out.failed = true;
+            return out;
+        };
         let count = page.items.len() + page.skipped;
-        until = page.items.last().map(|n| n.id.clone());
-        all.extend(page.items);
+        until = page.items.last().map(|item| id_of(item).clone());
+        out.items.extend(page.items);
         if count < PAGE_LIMIT || until.is_none() {
-            return Some(all);
+            out.ended = true;
+            return out;
         }
     }
-    Some(all)
+    out
 }
 
 /// The actor id of a Misskey user: a local user's is `/users/<id>` on the origin; a
