@@ -116,22 +116,19 @@ impl World {
         Ok(())
     }
 
-    fn with_tokens(&self, cmd: &mut Command) {
-        for brand in &self.truth.brands {
-            if let Some(token) = &brand.token {
-                cmd.env(token_var(&brand.name), token);
-            }
-        }
+    /// The owned brands' token variables and tokens, for a crawl's environment.
+    fn tokens(&self) -> Vec<(String, String)> {
+        self.truth
+            .brands
+            .iter()
+            .filter_map(|b| Some((token_var(&b.name), b.token.clone()?)))
+            .collect()
     }
 
     fn crawl(&self) -> Fallible<assert_cmd::assert::Assert> {
         let mut cmd = self.sandbox.cmd()?;
-        cmd.args(["--db", &self.sandbox.db_url(), "crawl", "--since", "all"]);
-        for brand in &self.truth.brands {
-            if let Some(token) = &brand.token {
-                cmd.env(token_var(&brand.name), token);
-            }
-        }
+        cmd.args(["--db", &self.sandbox.db_url(), "crawl", "--since", "all"])
+            .envs(self.tokens());
         Ok(cmd.assert())
     }
 
@@ -371,7 +368,7 @@ fn a_crawl_killed_at_any_point_resumes_to_the_same_data() -> TestResult {
             .args(["--db", &world.sandbox.db_url(), "crawl", "--since", "all"])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        world.with_tokens(&mut cmd);
+        cmd.envs(world.tokens());
         let mut child = cmd.spawn()?;
         if wait_for_engagements(&world, &mut child, total * tenth / 10)? {
             child.kill()?; // SIGKILL: no cleanup runs
