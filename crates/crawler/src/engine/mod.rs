@@ -246,15 +246,15 @@ impl<S: CrawlSink> Run<'_, S> {
         }
         let findings =
             sources::collect(ctx, &self.instances, software, &object, &base, token).await;
-        let batch = self
-            .batch(host, author, &object, &uri, findings.clone())
-            .await;
+        // What was listed in full; the findings themselves move into the batch.
+        let complete = findings.complete.clone();
+        let batch = self.batch(host, author, &object, &uri, findings).await;
         let found = u64::try_from(batch.engagements.len()).unwrap_or(u64::MAX);
         self.sink.write_batch(batch).await.map_err(sink_error)?;
-        if !findings.complete.is_empty() {
+        if !complete.is_empty() {
             let removed = self
                 .sink
-                .mark_removed(&uri, &findings.complete, ctx.started_at)
+                .mark_removed(&uri, &complete, ctx.started_at)
                 .await
                 .map_err(sink_error)?;
             Ctx::count(&ctx.removed, removed);
