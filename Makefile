@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt run clean bench
+.PHONY: help build test lint fmt run demo clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ lint: ## formatting check and clippy with warnings as errors
 
 fmt: ## format the code
 	$(CARGO) fmt --all
+
+demo: ## build and run the demo: simulated fediverse, crawl, dashboard on http://127.0.0.1:8080
+	$(CARGO) run --locked -- demo $(ARGS)
 
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)

@@ -66,8 +66,33 @@ pub enum Command {
     /// under /api/v1/. Actions (add a brand, queue a crawl) need the token held by the
     /// variable that `admin_token_env` names. Stops cleanly on Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// The simulated fediverse, a crawl of it, and the dashboard: fedireach working in
+    /// a minute, with no internet and no setup.
+    ///
+    /// Starts the small simulated world on loopback, adds its brands (one owned, two
+    /// watched competitors) to a fresh demo database, crawls it with a progress bar and
+    /// serves the dashboard, with the schedule and "crawl now" pointed at the simulated
+    /// world. Your own database and config are never touched.
+    Demo(DemoArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The simulated world's seed: another seed, another world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Address of the dashboard.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Keep the demo database and files in this folder (created if missing) instead of
+    /// a temporary one removed on exit.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The directory of dashboard definitions and templates.
+    #[arg(long, value_name = "DIR", default_value = "dashboards")]
+    pub dashboards: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,9 +228,8 @@ pub struct ServeArgs {
     /// Address to listen on [default: listen, 127.0.0.1:8080]; port 0 picks a free one.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Do not run the nightly crawl schedule. The schedule arrives with its own issue:
-    /// until then `serve` never crawls, with or without this flag (queued crawls run
-    /// with `fedireach crawl --queue`).
+    /// Do not crawl on the schedule (schedule.cron); crawls queued from the dashboard
+    /// or the API still run, one at a time.
     #[arg(long)]
     pub no_schedule: bool,
     /// The directory of dashboard definitions and templates.

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod crawl;
+mod schedule;
 
 use std::process::ExitCode;
 
@@ -11,7 +12,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_tracing(cli.verbose);
+    // Services log what they do; one-shot commands speak only of problems.
+    let quiet = match cli.command {
+        cli::Command::Serve(_) => "info",
+        // The demo's terminal shows the crawl's summary and the scheduler's news.
+        cli::Command::Demo(_) => "error,fedireach::schedule=info",
+        _ => "warn",
+    };
+    init_tracing(cli.verbose, quiet);
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -22,9 +30,9 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr; `RUST_LOG` wins over `-v`.
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, quiet: &str) {
     let default = match verbose {
-        0 => "warn",
+        0 => quiet,
         1 => "info,fedireach=info",
         _ => "debug",
     };

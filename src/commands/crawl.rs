@@ -1,46 +1,62 @@
 //! `crawl`: one crawl of every brand (or one), recorded as a run with its consent
-//! report; exit 0 done, 3 done but some hosts failed, 1 error.
+//! report; exit 0 done, 3 done but some hosts failed, 1 error. It takes the crawl lease
+//! first, so it never runs beside `serve`'s scheduled crawls or another `crawl`.
 
-use std::{process::ExitCode, time::Instant};
+use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::Utc;
-use fedireach_core::Since;
-use fedireach_store::{CrawlRecord, CrawlStatus, Store};
+use fedireach_crawler::CrawlProgress;
+use fedireach_store::Store;
 
-use super::open_store;
+use super::{open_store, shutdown_signal};
 use crate::{
     cli::CrawlArgs,
     config::Config,
-    crawl::{Bar, CrawlSetup, StoreSink, build_plan},
+    crawl::{Bar, CrawlLease, CrawlSpec, Ended, Tokens, run_crawl, summary_text},
 };
 
 /// Exit code of a crawl that finished but could not reach some hosts.
 pub const EXIT_HOSTS_FAILED: u8 = 3;
 
+/// Exit code of a crawl stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells expect).
+const EXIT_STOPPED: u8 = 130;
+
 pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(config).await?;
-    if args.queue {
-        return run_queue(config, &store, &args).await;
-    }
-    let since = args.since.unwrap_or(config.crawl.since);
-    let (code, _) = run_once(
-        config,
-        &store,
-        args.brand.as_deref(),
-        since,
-        args.max_posts,
-        "manual",
-    )
-    .await?;
-    Ok(code)
+    let lease = match CrawlLease::try_take(&store).await? {
+        Ok(lease) => lease,
+        Err(holder) => anyhow::bail!(
+            "another crawl is running on this database (held by {holder}); \
+             try again when it ends, or queue one with the dashboard's \"crawl now\""
+        ),
+    };
+    let result = if args.queue {
+        run_queue(config, &store, &args, &lease).await
+    } else {
+        let spec = CrawlSpec {
+            brand: args.brand.as_deref(),
+            since: args.since.unwrap_or(config.crawl.since),
+            max_posts: args.max_posts,
+            trigger: "manual",
+        };
+        run_one(config, &store, &spec, &lease)
+            .await
+            .map(|(code, _)| code)
+    };
+    lease.release().await?;
+    result
 }
 
 /// Runs the queued jobs one after the other; the exit code is the worst of their runs.
-async fn run_queue(config: &Config, store: &Store, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
+async fn run_queue(
+    config: &Config,
+    store: &Store,
+    args: &CrawlArgs,
+    lease: &CrawlLease,
+) -> anyhow::Result<ExitCode> {
     let mut ran = 0;
     let mut some_hosts_failed = false;
-    while let Some(job) = store.claim_crawl_job().await? {
+    while let Some(job) = store.claim_crawl_job(crate::crawl::holder_id()).await? {
         ran += 1;
         let since = match &job.since {
             Some(text) => text.parse().unwrap_or(config.crawl.since),
@@ -51,19 +67,20 @@ async fn run_queue(config: &Config, store: &Store, args: &CrawlArgs) -> anyhow::
             job.id,
             job.brand.as_deref().unwrap_or("every brand")
         );
-        match run_once(
-            config,
-            store,
-            job.brand.as_deref(),
+        let spec = CrawlSpec {
+            brand: job.brand.as_deref(),
             since,
-            args.max_posts,
-            "job",
-        )
-        .await
-        {
-            Ok((code, crawl_id)) => {
+            max_posts: args.max_posts,
+            trigger: "job",
+        };
+        match run_one(config, store, &spec, lease).await {
+            Ok((code, Some(crawl_id))) => {
                 some_hosts_failed |= code == ExitCode::from(EXIT_HOSTS_FAILED);
                 store.finish_crawl_job(job.id, Some(crawl_id), true).await?;
+            }
+            Ok((code, None)) => {
+                store.requeue_crawl_job(job.id).await?;
+                return Ok(code);
             }
             Err(error) => {
                 store.finish_crawl_job(job.id, None, false).await?;
@@ -81,156 +98,45 @@ async fn run_queue(config: &Config, store: &Store, args: &CrawlArgs) -> anyhow::
     })
 }
 
-/// One crawl of one brand (or all), recorded as a run; returns its exit code and id.
-async fn run_once(
+/// One crawl with a progress bar; its exit code and run id (`None`: it was stopped).
+async fn run_one(
     config: &Config,
     store: &Store,
-    brand: Option<&str>,
-    since: Since,
-    max_posts: Option<usize>,
-    trigger: &str,
-) -> anyhow::Result<(ExitCode, i64)> {
-    let brands = match brand {
-        Some(name) => vec![store.brand(name).await?],
-        None => store.list_brands().await?,
-    };
-    if brands.is_empty() {
-        anyhow::bail!(
-            "there are no brands to crawl; add one with `fedireach brand add NAME ACTOR...`"
-        );
-    }
-    let plan = build_plan(&brands, since, max_posts, config.network.allow_http)?;
-    let setup = CrawlSetup::new(config, store).await?;
-    let crawl_id = store
-        .start_crawl_run(trigger, brand, &since.to_string())
-        .await?;
-    let started = Instant::now();
+    spec: &CrawlSpec<'_>,
+    lease: &CrawlLease,
+) -> anyhow::Result<(ExitCode, Option<i64>)> {
     let bar = Bar::new();
-    let sink = StoreSink {
-        store,
-        crawl_id,
-        now: Utc::now().timestamp(),
+    let stop = async {
+        tokio::select! {
+            () = shutdown_signal() => {}
+            () = lease.lost() => {}
+        }
     };
-    let result = fedireach_crawler::crawl(
-        std::sync::Arc::clone(&setup.fetcher),
-        setup.key.clone(),
-        setup.options.clone(),
-        plan,
-        &sink,
-        &bar,
+    let ended = run_crawl(
+        config,
+        store,
+        &Tokens::Environment,
+        spec,
+        &bar as &dyn CrawlProgress,
+        stop,
     )
     .await;
     bar.finish();
-    let summary = match result {
-        Ok(summary) => summary,
-        Err(error) => {
-            store
-                .finish_crawl_run(crawl_id, CrawlStatus::Failed, Some(&error.to_string()))
-                .await?;
-            return Err(error).context("the crawl stopped");
+    match ended.context("the crawl failed")? {
+        Ended::Finished(finished) => {
+            print!("{}", summary_text(&finished.summary, finished.elapsed));
+            let code = if finished.hosts_failed() {
+                ExitCode::from(EXIT_HOSTS_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            };
+            Ok((code, Some(finished.crawl_id)))
         }
-    };
-    record(store, crawl_id, &summary).await?;
-    let failed = summary.failed_hosts();
-    let status = if failed.is_empty() {
-        CrawlStatus::Done
-    } else {
-        CrawlStatus::Partial
-    };
-    store.finish_crawl_run(crawl_id, status, None).await?;
-    print_summary(&summary, started.elapsed());
-    let code = if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_HOSTS_FAILED)
-    };
-    Ok((code, crawl_id))
-}
-
-async fn record(
-    store: &Store,
-    crawl_id: i64,
-    summary: &fedireach_crawler::CrawlSummary,
-) -> anyhow::Result<()> {
-    let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    store
-        .record_crawl(
-            crawl_id,
-            &CrawlRecord {
-                requests: to_i64(summary.requests),
-                posts_seen: to_i64(summary.posts),
-                engagements_new: to_i64(summary.engagements_found),
-                engagements_removed: to_i64(summary.engagements_removed),
-                rate_limit_wait_ms: to_i64(summary.rate_limit_wait_ms),
-                errors: summary
-                    .failures
-                    .iter()
-                    .map(|f| {
-                        (
-                            f.host.clone(),
-                            f.url.clone(),
-                            f.kind.to_owned(),
-                            f.message.clone(),
-                        )
-                    })
-                    .collect(),
-                consent: summary
-                    .consent
-                    .iter()
-                    .map(|(k, n)| {
-                        (
-                            k.subject.to_owned(),
-                            k.action.to_owned(),
-                            k.reason.clone(),
-                            to_i64(*n),
-                        )
-                    })
-                    .collect(),
-            },
-        )
-        .await?;
-    Ok(())
-}
-
-fn print_summary(summary: &fedireach_crawler::CrawlSummary, elapsed: std::time::Duration) {
-    println!(
-        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts, {} engagements found, {} removed, {} instances, in {:.1}s",
-        summary.brands,
-        summary.actors_resolved,
-        summary.actors_failed,
-        summary.posts,
-        summary.engagements_found,
-        summary.engagements_removed,
-        summary.instances,
-        elapsed.as_secs_f64()
-    );
-    println!(
-        "{} requests, {} waits for rate limits ({:.1}s)",
-        summary.requests,
-        summary.rate_limit_waits,
-        summary.rate_limit_wait_ms as f64 / 1000.0
-    );
-    let failed = summary.failed_hosts();
-    if !failed.is_empty() {
-        println!("hosts that failed ({}):", failed.len());
-        for host in failed {
-            let first = summary.failures.iter().find(|f| f.host == host);
-            if let Some(f) = first {
-                println!("  {host}: {} ({})", f.kind, f.message);
-            }
-        }
-    }
-    if summary.consent.is_empty() {
-        println!("consent report: nothing left out or anonymised");
-    } else {
-        println!("consent report:");
-        for (key, count) in &summary.consent {
+        Ended::Stopped { crawl_id } => {
             println!(
-                "  {count} {} {} ({})",
-                key.subject,
-                key.action.replace('_', " "),
-                key.reason
+                "crawl {crawl_id} stopped before the end; what it found is kept, the next crawl resumes"
             );
+            Ok((ExitCode::from(EXIT_STOPPED), None))
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod brand;
 mod crawl;
+mod demo;
 mod fakeverse;
 mod forget;
 mod report;
@@ -20,6 +21,14 @@ use crate::{
 
 /// Runs a command on a Tokio runtime.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    // The demo brings its own configuration: the user's file and database stay untouched.
+    if let Command::Demo(args) = cli.command {
+        return runtime.block_on(demo::run(args));
+    }
     let config = config::load(&ConfigSources {
         file: cli.config.clone(),
         db: cli.db.clone(),
@@ -28,10 +37,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             _ => None,
         },
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         match cli.command {
             Command::Brand(command) => brand::run(&config, command).await,
@@ -40,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Report(args) => report::run(&config, args).await,
             Command::Fakeverse(args) => fakeverse::run(&config, args).await,
             Command::Serve(args) => serve::run(&config, args).await,
+            Command::Demo(args) => demo::run(args).await,
             Command::Config => {
                 print!(
                     "{}",
@@ -49,6 +55,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     })
+}
+
+/// Resolves on Ctrl-C or SIGTERM; requests in flight finish first.
+pub(crate) async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// Opens the configured database, creating it on first use.

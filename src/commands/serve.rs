@@ -1,26 +1,24 @@
-//! `fedireach serve`: the dashboard and JSON API on the configured address, until
-//! Ctrl-C or SIGTERM. The first line on stdout is `listening on http://IP:PORT`, so
-//! scripts and tests can start it on port 0 and read where it went.
+//! `fedireach serve`: the dashboard and JSON API on the configured address, and the
+//! crawl scheduler, until Ctrl-C or SIGTERM. The first line on stdout is
+//! `listening on http://IP:PORT`, so scripts and tests can start it on port 0 and read
+//! where it went.
 
-use std::{process::ExitCode, time::Duration};
+use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
+use fedireach_store::Store;
 use fedireach_web::{AppState, Dashboards, WebConfig, router};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
-use super::open_store;
-use crate::{cli::ServeArgs, config::Config};
+use super::{open_store, shutdown_signal};
+use crate::{cli::ServeArgs, config::Config, crawl::Tokens, schedule::Scheduler};
 
-/// How often the web process looks for a crawl that started or finished, to drop its
-/// cached figures: a crawl takes minutes, so a few seconds of staleness is invisible.
+/// How often the web process looks for a crawl another process started or finished,
+/// to drop its cached figures (this process's own crawls refresh them at once).
 const CRAWL_CHECK: Duration = Duration::from_secs(15);
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let dashboards = Dashboards::load(&args.dashboards).with_context(|| {
-        format!(
-            "cannot load the dashboards from {}",
-            args.dashboards.display()
-        )
-    })?;
     let store = open_store(config).await?;
     // The token lives in the environment only; an empty variable means none.
     let admin_token = std::env::var(&config.admin_token_env)
@@ -32,55 +30,97 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             "no admin token: the dashboard is read-only"
         );
     }
-    let state = AppState::new(store, dashboards, WebConfig { admin_token })
-        .await
-        .context("cannot load the figures from the database")?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
+    let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener
-        .local_addr()
-        .context("cannot read the address listened on")?;
-    println!("listening on http://{address}");
-    if !args.no_schedule {
-        tracing::info!(
-            "the crawl schedule is not part of this version; queue crawls from /crawls and run them with `fedireach crawl --queue`"
-        );
-    }
-    let watcher = tokio::spawn(state.clone().watch_crawls(CRAWL_CHECK));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the web server failed")?;
-    watcher.abort();
-    tracing::info!("stopped");
+    let service = Service {
+        config: Arc::new(config.clone()),
+        store,
+        dashboards: &args.dashboards,
+        admin_token,
+        tokens: Tokens::Environment,
+        schedule: !args.no_schedule,
+    };
+    service
+        .run(listener, |address| {
+            println!("listening on http://{address}")
+        })
+        .await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on Ctrl-C or SIGTERM; requests in flight finish first.
-async fn shutdown() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// The dashboard and the scheduler in one process (`serve`, `demo`).
+pub struct Service<'a> {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub dashboards: &'a Path,
+    pub admin_token: Option<String>,
+    pub tokens: Tokens,
+    /// Crawl on the cron schedule; queued jobs run either way.
+    pub schedule: bool,
+}
+
+impl Service<'_> {
+    /// Serves until Ctrl-C or SIGTERM; `ready` is called with the address once the
+    /// dashboard answers. On shutdown, requests in flight finish and a running crawl
+    /// stops with its work committed (its job is queued again).
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        ready: impl FnOnce(std::net::SocketAddr),
+    ) -> anyhow::Result<()> {
+        let dashboards = Dashboards::load(self.dashboards).with_context(|| {
+            format!(
+                "cannot load the dashboards from {}",
+                self.dashboards.display()
+            )
+        })?;
+        let state = AppState::new(
+            self.store.clone(),
+            dashboards,
+            WebConfig {
+                admin_token: self.admin_token,
+            },
+        )
+        .await
+        .context("cannot load the figures from the database")?;
+        let address = listener
+            .local_addr()
+            .context("cannot read the address listened on")?;
+        let stop = CancellationToken::new();
+        let scheduler = Scheduler::new(self.config, self.store, self.tokens, state.clone());
+        // A scheduler that fails stops the whole service, so a supervisor restarts it
+        // rather than leaving a dashboard that silently never crawls.
+        let crawls = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                let result = scheduler.run(self.schedule, stop.clone()).await;
+                if result.is_err() {
+                    stop.cancel();
+                }
+                result
             }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        });
+        let watcher = tokio::spawn(state.clone().watch_crawls(CRAWL_CHECK));
+        ready(address);
+        let stopping = stop.clone();
+        let served = axum::serve(listener, router(state))
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    () = shutdown_signal() => {}
+                    () = stopping.cancelled() => {}
+                }
+                tracing::info!("stopping");
+                stopping.cancel();
+            })
+            .await
+            .context("the web server failed");
+        stop.cancel();
+        watcher.abort();
+        let crawled = crawls.await.context("the crawl scheduler panicked")?;
+        served?;
+        crawled.context("the crawl scheduler failed")?;
+        tracing::info!("stopped");
+        Ok(())
     }
 }

@@ -14,6 +14,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use load::{ConfigSources, load};
+pub use validate::cron_parser;
 
 /// The database when none is configured: a file in the working directory.
 pub const DEFAULT_DB: &str = "sqlite://fedireach.db";
@@ -28,6 +29,8 @@ pub const DEFAULT_CRON: &str = "0 3 * * *";
 pub const DEFAULT_JITTER: Duration = Duration::from_secs(10 * 60);
 /// A first crawl walks back this far.
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(90 * 24 * 3600);
+/// What a scheduled export covers: a month, give or take, for month-over-month reports.
+pub const DEFAULT_EXPORT_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
 /// One request per second per host: below every server's published limit.
 pub const DEFAULT_RATE_PER_HOST: f64 = 1.0;
 /// A few requests may go back to back before the rate applies.
@@ -59,8 +62,34 @@ pub struct Config {
     /// A file of domains, one a line: never fetched, never shown. Empty: none.
     pub denylist_file: PathBuf,
     pub schedule: ScheduleConfig,
+    pub exports: ExportsConfig,
     pub crawl: CrawlConfig,
     pub network: NetworkConfig,
+}
+
+/// Reports written as CSV files after each scheduled crawl, so a monthly report needs
+/// no clicking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportsConfig {
+    /// The folder written to, created if missing. Empty: no exports.
+    pub dir: PathBuf,
+    /// Report kinds (as `fedireach report KIND`), one file per brand and kind;
+    /// `compare` is one file with every brand.
+    pub reports: Vec<String>,
+    /// Each export covers this long, up to the crawl's day (in `schedule.time_zone`).
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+impl Default for ExportsConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::new(),
+            reports: vec!["reach".into(), "posts".into(), "instances".into()],
+            window: DEFAULT_EXPORT_WINDOW,
+        }
+    }
 }
 
 /// When `serve` crawls.
@@ -136,6 +165,7 @@ impl Default for Config {
             admin_token_env: DEFAULT_ADMIN_TOKEN_ENV.to_owned(),
             denylist_file: PathBuf::new(),
             schedule: ScheduleConfig::default(),
+            exports: ExportsConfig::default(),
             crawl: CrawlConfig::default(),
             network: NetworkConfig::default(),
         }

@@ -67,6 +67,16 @@ impl Config {
                     self.schedule.time_zone
                 )
             })?;
+        for kind in &self.exports.reports {
+            kind.parse::<fedireach_analytics::ReportKind>()
+                .map_err(|e| {
+                    anyhow::anyhow!("`exports.reports` has {kind:?}, which is not a report: {e}")
+                })?;
+        }
+        ensure!(
+            self.exports.window >= std::time::Duration::from_secs(24 * 3600),
+            "`exports.window` must be at least a day, e.g. \"30d\""
+        );
         let crawl = &self.crawl;
         check_rate("crawl.rate_per_host", crawl.rate_per_host)?;
         ensure!(crawl.burst >= 1, "`crawl.burst` must be at least 1");

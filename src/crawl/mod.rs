@@ -1,10 +1,14 @@
 //! Wiring a crawl: the config turned into the crawler's typed settings, the store as the
 //! crawler's sink, the run recorded with its consent report.
 
+mod lease;
 mod progress;
+mod run;
 mod setup;
 mod sink;
 
+pub use lease::{CrawlLease, holder_id};
 pub use progress::Bar;
+pub use run::{CrawlSpec, Ended, Finished, Tokens, run_crawl, summary_text};
 pub use setup::{CrawlSetup, build_plan};
 pub use sink::StoreSink;

@@ -11,6 +11,7 @@ use fedireach_crawler::{
 };
 use fedireach_store::{Brand, Store};
 
+use super::Tokens;
 use crate::config::Config;
 
 /// Retries of a request after a 429, 503 or other 5xx.
@@ -157,12 +158,13 @@ pub fn build_plan(
     since: Since,
     max_posts: Option<usize>,
     allow_http: bool,
+    tokens: &Tokens,
 ) -> anyhow::Result<CrawlPlan> {
     let options = ActorRefOptions { allow_http };
     let mut plans = Vec::new();
     for brand in brands {
         let token = match &brand.token_env {
-            Some(var) => Some(std::env::var(var).with_context(|| {
+            Some(var) => Some(tokens.get(var).with_context(|| {
                 format!(
                     "the brand {} is owned but ${var} is not set; export its read-only token",
                     brand.name

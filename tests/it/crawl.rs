@@ -21,14 +21,14 @@ const TEST_RATE_PER_HOST: f64 = 50.0;
 /// (post uri, kind, engaging instance) -> how many.
 type EngagementCounts = BTreeMap<(String, String, String), usize>;
 
-type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+pub(crate) type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// A simulated world served on loopback, and a sandbox configured to crawl it.
-struct World {
-    runtime: tokio::runtime::Runtime,
-    server: FakeverseServer,
-    sandbox: Sandbox,
-    truth: Truth,
+pub(crate) struct World {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) server: FakeverseServer,
+    pub(crate) sandbox: Sandbox,
+    pub(crate) truth: Truth,
     scale: Scale,
     seed: u64,
 }
@@ -51,7 +51,7 @@ async fn serve(
 }
 
 /// Points the sandbox's config at a running server (its address and its CA).
-fn configure(sandbox: &Sandbox, server: &FakeverseServer) -> TestResult {
+pub(crate) fn configure(sandbox: &Sandbox, server: &FakeverseServer) -> TestResult {
     let ca = sandbox.dir.path().join("ca.pem");
     std::fs::write(&ca, server.ca_pem().ok_or("the server has no CA")?)?;
     std::fs::write(
@@ -67,12 +67,12 @@ fn configure(sandbox: &Sandbox, server: &FakeverseServer) -> TestResult {
     Ok(())
 }
 
-fn token_var(brand: &str) -> String {
+pub(crate) fn token_var(brand: &str) -> String {
     format!("{}_TOKEN", brand.to_ascii_uppercase())
 }
 
 impl World {
-    fn start(scale: Scale, seed: u64) -> Fallible<Self> {
+    pub(crate) fn start(scale: Scale, seed: u64) -> Fallible<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -117,7 +117,7 @@ impl World {
     }
 
     /// The owned brands' token variables and tokens, for a crawl's environment.
-    fn tokens(&self) -> Vec<(String, String)> {
+    pub(crate) fn tokens(&self) -> Vec<(String, String)> {
         self.truth
             .brands
             .iter()
@@ -173,6 +173,26 @@ impl World {
                 .or_default() += 1;
         }
         expected
+    }
+
+    /// The store's engagements with one brand's posts equal the truth's. (A crawl of
+    /// one brand can learn less of instances' software than a crawl of all, whose
+    /// truth the reports follow, so only the engagements are compared.)
+    pub(crate) fn assert_brand_engagements_equal_truth(&self, brand: &str) -> TestResult {
+        let posts: std::collections::HashSet<&str> = self
+            .truth
+            .posts
+            .iter()
+            .filter(|p| p.brand == brand)
+            .map(|p| p.uri.as_str())
+            .collect();
+        let mut expected = self.expected();
+        expected.retain(|(post, _, _), _| posts.contains(post.as_str()));
+        let mut stored = self.stored_engagements()?;
+        stored.retain(|(post, _, _), _| posts.contains(post.as_str()));
+        assert!(!expected.is_empty(), "the brand {brand} has no engagements");
+        assert_eq!(stored, expected, "the engagements with {brand}'s posts");
+        Ok(())
     }
 
     fn assert_store_equals_truth(&self) -> TestResult {
@@ -246,6 +266,14 @@ fn json_diff(got: &serde_json::Value, want: &serde_json::Value) -> String {
     let rows = |v: &serde_json::Value| v["rows"].as_array().cloned().unwrap_or_default();
     let (got_rows, want_rows) = (rows(got), rows(want));
     let mut out = format!("{} rows, expected {}", got_rows.len(), want_rows.len());
+    for (key, value) in want.as_object().into_iter().flatten() {
+        if key != "rows" && got.get(key) != Some(value) {
+            out.push_str(&format!(
+                "\n  {key}: got {} expected {value}",
+                got[key.as_str()]
+            ));
+        }
+    }
     for (g, w) in got_rows
         .iter()
         .zip(&want_rows)

@@ -8,6 +8,7 @@ mod facts;
 mod forget;
 mod hash;
 mod jobs;
+mod lease;
 mod open;
 mod purge;
 mod runs;
@@ -21,5 +22,6 @@ pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, P
 pub use forget::ForgetOutcome;
 pub use hash::KeyedHasher;
 pub use jobs::CrawlJob;
+pub use lease::LeaseAttempt;
 pub use open::Store;
-pub use runs::{CrawlRecord, CrawlRun, CrawlStatus};
+pub use runs::{CrawlHealth, CrawlRecord, CrawlRun, CrawlStatus};

@@ -136,6 +136,46 @@ impl Store {
             .doing("reading crawls")
     }
 
+    /// What `/healthz` and `/metrics` tell about crawls: runs by status, the end of the
+    /// last one that succeeded (`done` or `partial`), whether one is running.
+    pub async fn crawl_health(&self) -> Result<CrawlHealth, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM crawl_runs GROUP BY status")
+            .fetch_all(&self.pool)
+            .await
+            .doing("counting crawls")?;
+        let runs_by_status = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>("status")?, r.try_get::<i64, _>("n")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .doing("counting crawls")?;
+        let last_success_at: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(finished_at) FROM crawl_runs WHERE status IN ('done', 'partial')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .doing("reading the last successful crawl")?;
+        let running = runs_by_status
+            .iter()
+            .any(|(status, n)| status == "running" && *n > 0);
+        Ok(CrawlHealth {
+            runs_by_status,
+            last_success_at,
+            running,
+        })
+    }
+
+    /// When the last crawl of every brand that ran to its end (`done` or `partial`)
+    /// started, Unix seconds: the scheduler's "was the last scheduled time covered?".
+    pub async fn last_full_crawl_started(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT MAX(started_at) FROM crawl_runs
+             WHERE brand_filter IS NULL AND status IN ('done', 'partial')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .doing("reading the last crawl of every brand")
+    }
+
     /// Queues a crawl for the crawler (the dashboard's "crawl now"); never runs it.
     pub async fn enqueue_crawl_job(
         &self,
@@ -158,6 +198,16 @@ impl Store {
         .doing("queueing a crawl")?;
         row.try_get(0).doing("reading the new job's id")
     }
+}
+
+/// Crawls as the health and metrics endpoints report them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrawlHealth {
+    /// (status, runs), every status that occurs.
+    pub runs_by_status: Vec<(String, i64)>,
+    /// Unix seconds.
+    pub last_success_at: Option<i64>,
+    pub running: bool,
 }
 
 /// What a finished crawl did, as recorded on its run.

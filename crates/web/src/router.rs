@@ -10,7 +10,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{AppState, WebError, actions, api, downloads, pages, security};
+use crate::{AppState, WebError, actions, api, downloads, ops, pages, security};
 
 /// The dashboard's router, with its state.
 pub fn router(state: AppState) -> Router {
@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .route("/crawls/consent.csv", get(downloads::consent_csv))
         .route("/crawls/failures.csv", get(downloads::failures_csv))
         .route("/assets/style.css", get(stylesheet))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api_routes)
         .fallback(not_found)
         .layer(middleware::map_response(security::headers))

@@ -2,6 +2,7 @@
 //! facts, the dashboards, and the per-brand-and-window figure cache that a finished
 //! crawl invalidates.
 
+use crate::ops::Metrics;
 use std::{
     collections::HashMap,
     sync::{
@@ -47,6 +48,7 @@ struct Inner {
     generation: AtomicU64,
     /// The last crawl seen finished: (id, finished_at).
     last_crawl: Mutex<Option<(i64, Option<i64>)>>,
+    metrics: Metrics,
 }
 
 impl AppState {
@@ -68,8 +70,14 @@ impl AppState {
                 cache: Mutex::new(HashMap::new()),
                 generation: AtomicU64::new(0),
                 last_crawl: Mutex::new(last_crawl),
+                metrics: Metrics::default(),
             }),
         })
+    }
+
+    /// The process's metrics (`/metrics`); the scheduler records its crawls here.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     pub fn store(&self) -> &Store {

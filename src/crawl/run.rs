@@ -1,0 +1,252 @@
+//! One crawl from start to end, as every caller runs it (`crawl`, `crawl --queue`, the
+//! scheduler in `serve`, `demo`): the plan from the store's brands, the crawl recorded
+//! as a run with its counts, failures and consent report, and a clean stop on request
+//! (everything written so far is committed; the next crawl resumes from there).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use chrono::Utc;
+use fedireach_core::Since;
+use fedireach_crawler::{CrawlProgress, CrawlSummary, HostCounts};
+use fedireach_store::{CrawlRecord, CrawlStatus, Store};
+
+use super::{CrawlSetup, StoreSink, build_plan};
+use crate::config::Config;
+
+/// Where owned brands' tokens come from.
+#[derive(Debug, Clone, Default)]
+pub enum Tokens {
+    /// The variable each brand names (`brand add --token-env VAR`), read at crawl time.
+    #[default]
+    Environment,
+    /// Given by the caller, by variable name (the demo, whose simulated world hands
+    /// them out; the user's environment is not touched).
+    Given(BTreeMap<String, String>),
+}
+
+impl Tokens {
+    /// The token held by `variable`, if any.
+    pub fn get(&self, variable: &str) -> Option<String> {
+        match self {
+            Self::Environment => std::env::var(variable).ok(),
+            Self::Given(tokens) => tokens.get(variable).cloned(),
+        }
+    }
+}
+
+/// What to crawl.
+#[derive(Debug, Clone)]
+pub struct CrawlSpec<'a> {
+    /// One brand, or every brand.
+    pub brand: Option<&'a str>,
+    pub since: Since,
+    pub max_posts: Option<usize>,
+    /// `manual`, `job` or `schedule`: recorded on the run.
+    pub trigger: &'a str,
+}
+
+/// A crawl that ran to its end.
+#[derive(Debug)]
+pub struct Finished {
+    pub crawl_id: i64,
+    pub summary: CrawlSummary,
+    /// Requests per host, by status.
+    pub per_host: HashMap<String, HostCounts>,
+    pub elapsed: Duration,
+}
+
+impl Finished {
+    /// Whether some hosts failed (exit code 3).
+    pub fn hosts_failed(&self) -> bool {
+        !self.summary.failed_hosts().is_empty()
+    }
+}
+
+/// How a crawl ended, unless it failed.
+#[derive(Debug)]
+pub enum Ended {
+    Finished(Finished),
+    /// Stopped on request (shutdown) or because the lease was lost; recorded as
+    /// `interrupted`, its work so far committed.
+    Stopped {
+        crawl_id: i64,
+    },
+}
+
+/// Runs one crawl until its end or until `stop` resolves. The caller holds the crawl
+/// lease.
+pub async fn run_crawl(
+    config: &Config,
+    store: &Store,
+    tokens: &Tokens,
+    spec: &CrawlSpec<'_>,
+    progress: &dyn CrawlProgress,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<Ended> {
+    let brands = match spec.brand {
+        Some(name) => vec![store.brand(name).await?],
+        None => store.list_brands().await?,
+    };
+    if brands.is_empty() {
+        anyhow::bail!(
+            "there are no brands to crawl; add one with `fedireach brand add NAME ACTOR...`"
+        );
+    }
+    let plan = build_plan(
+        &brands,
+        spec.since,
+        spec.max_posts,
+        config.network.allow_http,
+        tokens,
+    )?;
+    let setup = CrawlSetup::new(config, store).await?;
+    let crawl_id = store
+        .start_crawl_run(spec.trigger, spec.brand, &spec.since.to_string())
+        .await?;
+    let span = tracing::info_span!("crawl", id = crawl_id, trigger = spec.trigger);
+    let started = Instant::now();
+    let sink = StoreSink {
+        store,
+        crawl_id,
+        now: Utc::now().timestamp(),
+    };
+    let crawl = fedireach_crawler::crawl(
+        std::sync::Arc::clone(&setup.fetcher),
+        setup.key.clone(),
+        setup.options.clone(),
+        plan,
+        &sink,
+        progress,
+    );
+    let result = tokio::select! {
+        result = tracing::Instrument::instrument(crawl, span) => result,
+        () = stop => {
+            store
+                .finish_crawl_run(
+                    crawl_id,
+                    CrawlStatus::Interrupted,
+                    Some("stopped before the end; the next crawl resumes"),
+                )
+                .await?;
+            tracing::info!(crawl_id, "crawl stopped; what it found so far is kept");
+            return Ok(Ended::Stopped { crawl_id });
+        }
+    };
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            store
+                .finish_crawl_run(crawl_id, CrawlStatus::Failed, Some(&error.to_string()))
+                .await?;
+            return Err(error).context("the crawl stopped");
+        }
+    };
+    record(store, crawl_id, &summary).await?;
+    let status = if summary.failed_hosts().is_empty() {
+        CrawlStatus::Done
+    } else {
+        CrawlStatus::Partial
+    };
+    store.finish_crawl_run(crawl_id, status, None).await?;
+    Ok(Ended::Finished(Finished {
+        crawl_id,
+        per_host: setup.fetcher.stats().per_host(),
+        summary,
+        elapsed: started.elapsed(),
+    }))
+}
+
+async fn record(store: &Store, crawl_id: i64, summary: &CrawlSummary) -> anyhow::Result<()> {
+    let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    store
+        .record_crawl(
+            crawl_id,
+            &CrawlRecord {
+                requests: to_i64(summary.requests),
+                posts_seen: to_i64(summary.posts),
+                engagements_new: to_i64(summary.engagements_found),
+                engagements_removed: to_i64(summary.engagements_removed),
+                rate_limit_wait_ms: to_i64(summary.rate_limit_wait_ms),
+                errors: summary
+                    .failures
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.host.clone(),
+                            f.url.clone(),
+                            f.kind.to_owned(),
+                            f.message.clone(),
+                        )
+                    })
+                    .collect(),
+                consent: summary
+                    .consent
+                    .iter()
+                    .map(|(k, n)| {
+                        (
+                            k.subject.to_owned(),
+                            k.action.to_owned(),
+                            k.reason.clone(),
+                            to_i64(*n),
+                        )
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// The end-of-crawl summary, as printed by `crawl` and `demo`.
+pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts, {} engagements found, {} removed, {} instances, in {:.1}s",
+        summary.brands,
+        summary.actors_resolved,
+        summary.actors_failed,
+        summary.posts,
+        summary.engagements_found,
+        summary.engagements_removed,
+        summary.instances,
+        elapsed.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "{} requests, {} waits for rate limits ({:.1}s)",
+        summary.requests,
+        summary.rate_limit_waits,
+        summary.rate_limit_wait_ms as f64 / 1000.0
+    );
+    let failed = summary.failed_hosts();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "hosts that failed ({}):", failed.len());
+        for host in failed {
+            if let Some(f) = summary.failures.iter().find(|f| f.host == host) {
+                let _ = writeln!(out, "  {host}: {} ({})", f.kind, f.message);
+            }
+        }
+    }
+    if summary.consent.is_empty() {
+        let _ = writeln!(out, "consent report: nothing left out or anonymised");
+    } else {
+        let _ = writeln!(out, "consent report:");
+        for (key, count) in &summary.consent {
+            let _ = writeln!(
+                out,
+                "  {count} {} {} ({})",
+                key.subject,
+                key.action.replace('_', " "),
+                key.reason
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,303 @@
+//! The scheduler inside `serve`: a timer that queues a crawl of every brand at each
+//! time of the cron schedule (plus a random jitter), and a worker that runs queued
+//! crawl jobs (the timer's, the dashboard's "crawl now", the API's) one at a time under
+//! the crawl lease, so no two crawls overlap, across processes too.
+//!
+//! A scheduled time is queued once whatever the number of `serve` processes (the job
+//! table has one row per scheduled time); the run due before start-up is queued at
+//! start-up, so a night missed while the service was down is made up at once. On
+//! shutdown the running crawl stops, what it wrote stays, and its job is queued again.
+
+mod exports;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use fedireach_crawler::NoProgress;
+use fedireach_store::{CrawlJob, Store};
+use fedireach_web::{AppState, CrawlSample};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::{Config, cron_parser},
+    crawl::{CrawlLease, CrawlSpec, Ended, Finished, Tokens, holder_id, run_crawl},
+};
+
+/// How often the worker looks for jobs queued by other processes, and retries the
+/// lease when another process holds it.
+const POLL: Duration = Duration::from_secs(2);
+
+/// The scheduler's parts, shared by its two tasks.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    config: Arc<Config>,
+    store: Store,
+    tokens: Tokens,
+    web: AppState,
+    wake: Arc<Notify>,
+}
+
+impl Scheduler {
+    pub fn new(config: Arc<Config>, store: Store, tokens: Tokens, web: AppState) -> Self {
+        Self {
+            config,
+            store,
+            tokens,
+            web,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Runs the worker, and the timer if `timer` is set, until `stop` is cancelled.
+    pub async fn run(self, timer: bool, stop: CancellationToken) -> anyhow::Result<()> {
+        let worker = tokio::spawn(self.clone().worker(stop.clone()));
+        if timer {
+            let timed = self.clone();
+            let stop_timer = stop.clone();
+            tokio::spawn(async move {
+                if let Err(error) = timed.timer(stop_timer).await {
+                    tracing::error!(error = format!("{error:#}"), "the crawl schedule stopped");
+                }
+            });
+        }
+        worker.await.context("the crawl worker panicked")?
+    }
+
+    /// Queues a crawl at each time of the schedule.
+    async fn timer(self, stop: CancellationToken) -> anyhow::Result<()> {
+        let schedule = &self.config.schedule;
+        let cron = cron_parser()
+            .parse(&schedule.cron)
+            .with_context(|| format!("schedule.cron = {:?}", schedule.cron))?;
+        let zone: Tz = schedule
+            .time_zone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("schedule.time_zone = {:?}", schedule.time_zone))?;
+        let now = Utc::now().with_timezone(&zone);
+        if let Ok(previous) = cron.find_previous_occurrence(&now, true) {
+            let previous = previous.with_timezone(&Utc);
+            let covered = self
+                .store
+                .last_full_crawl_started()
+                .await?
+                .is_some_and(|started| started >= previous.timestamp());
+            if !covered {
+                self.queue(previous, "the last scheduled crawl did not run")
+                    .await?;
+            }
+        }
+        loop {
+            let now = Utc::now().with_timezone(&zone);
+            let next = cron
+                .find_next_occurrence(&now, false)
+                .context("the cron schedule has no next time")?;
+            let jitter = jitter(schedule.jitter);
+            let wait = (next.with_timezone(&Utc) - Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                + jitter;
+            tracing::info!(at = %next, jitter_s = jitter.as_secs(), "next scheduled crawl");
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = stop.cancelled() => return Ok(()),
+            }
+            self.queue(next.with_timezone(&Utc), "scheduled").await?;
+        }
+    }
+
+    /// Queues the crawl of the scheduled time `at`, unless some process already did.
+    async fn queue(&self, at: DateTime<Utc>, why: &str) -> anyhow::Result<()> {
+        if self.store.list_brands().await?.is_empty() {
+            tracing::info!("no brands yet: nothing to crawl on schedule");
+            return Ok(());
+        }
+        if let Some(job) = self.store.enqueue_scheduled_crawl(at.timestamp()).await? {
+            tracing::info!(job, scheduled_for = %at, "{why}: crawl queued");
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Runs queued jobs, one at a time, under the crawl lease.
+    async fn worker(self, stop: CancellationToken) -> anyhow::Result<()> {
+        loop {
+            if stop.is_cancelled() {
+                return Ok(());
+            }
+            // A running job is another process's crawl, or one left by a process that
+            // died: trying the lease tells which (and recovers the latter).
+            if self.store.unfinished_crawl_jobs().await? == 0 {
+                tokio::select! {
+                    () = self.wake.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                    () = stop.cancelled() => return Ok(()),
+                }
+                continue;
+            }
+            let lease = match CrawlLease::try_take(&self.store).await? {
+                Ok(lease) => lease,
+                Err(holder) => {
+                    tracing::debug!(%holder, "a crawl is running elsewhere; waiting");
+                    tokio::select! {
+                        () = tokio::time::sleep(POLL) => {}
+                        () = stop.cancelled() => return Ok(()),
+                    }
+                    continue;
+                }
+            };
+            let result = self.drain(&lease, &stop).await;
+            lease.release().await?;
+            result?;
+        }
+    }
+
+    /// Runs every queued job while holding the lease.
+    async fn drain(&self, lease: &CrawlLease, stop: &CancellationToken) -> anyhow::Result<()> {
+        while !stop.is_cancelled() {
+            let Some(job) = self.store.claim_crawl_job(holder_id()).await? else {
+                return Ok(());
+            };
+            self.run_job(&job, lease, stop).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_job(
+        &self,
+        job: &CrawlJob,
+        lease: &CrawlLease,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let since = job
+            .since
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(self.config.crawl.since);
+        let trigger = if job.requested_by == "schedule" {
+            "schedule"
+        } else {
+            "job"
+        };
+        let spec = CrawlSpec {
+            brand: job.brand.as_deref(),
+            since,
+            max_posts: None,
+            trigger,
+        };
+        tracing::info!(
+            job = job.id,
+            brand = job.brand.as_deref().unwrap_or("every brand"),
+            requested_by = %job.requested_by,
+            "crawl starting"
+        );
+        let stop_crawl = async {
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = lease.lost() => {}
+            }
+        };
+        let ended = run_crawl(
+            &self.config,
+            &self.store,
+            &self.tokens,
+            &spec,
+            &NoProgress,
+            stop_crawl,
+        )
+        .await;
+        match ended {
+            Ok(Ended::Finished(finished)) => {
+                self.store
+                    .finish_crawl_job(job.id, Some(finished.crawl_id), true)
+                    .await?;
+                self.after_crawl(trigger, &finished).await;
+            }
+            Ok(Ended::Stopped { crawl_id }) => {
+                self.store.requeue_crawl_job(job.id).await?;
+                self.web.metrics().record_crawl(&CrawlSample {
+                    trigger: trigger.to_owned(),
+                    status: "interrupted".to_owned(),
+                    ..CrawlSample::default()
+                });
+                tracing::info!(
+                    job = job.id,
+                    crawl_id,
+                    "crawl stopped; its job is queued again"
+                );
+            }
+            Err(error) => {
+                self.store.finish_crawl_job(job.id, None, false).await?;
+                self.web.metrics().record_crawl(&CrawlSample {
+                    trigger: trigger.to_owned(),
+                    status: "failed".to_owned(),
+                    ..CrawlSample::default()
+                });
+                tracing::error!(job = job.id, error = format!("{error:#}"), "crawl failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// After a crawl: metrics, fresh dashboard figures, scheduled exports.
+    async fn after_crawl(&self, trigger: &str, finished: &Finished) {
+        let summary = &finished.summary;
+        let status = if finished.hosts_failed() {
+            "partial"
+        } else {
+            "done"
+        };
+        let mut requests = Vec::new();
+        for (host, counts) in &finished.per_host {
+            for (code, n) in &counts.by_status {
+                requests.push((host.clone(), code.to_string(), *n));
+            }
+            if counts.failures > 0 {
+                requests.push((host.clone(), "error".to_owned(), counts.failures));
+            }
+        }
+        self.web.metrics().record_crawl(&CrawlSample {
+            trigger: trigger.to_owned(),
+            status: status.to_owned(),
+            seconds: finished.elapsed.as_secs_f64(),
+            engagements_found: summary.engagements_found,
+            rate_limit_waits: summary.rate_limit_waits,
+            rate_limit_wait_seconds: summary.rate_limit_wait_ms as f64 / 1000.0,
+            requests,
+        });
+        tracing::info!(
+            crawl_id = finished.crawl_id,
+            status,
+            posts = summary.posts,
+            engagements = summary.engagements_found,
+            removed = summary.engagements_removed,
+            requests = summary.requests,
+            failed_hosts = summary.failed_hosts().len(),
+            seconds = finished.elapsed.as_secs(),
+            "crawl finished"
+        );
+        if let Err(error) = self.web.invalidate().await {
+            tracing::warn!(%error, "cannot refresh the dashboard's figures after the crawl");
+        }
+        if trigger == "schedule" && !self.config.exports.dir.as_os_str().is_empty() {
+            match exports::write(&self.config, &self.web).await {
+                Ok(files) => {
+                    tracing::info!(files, dir = %self.config.exports.dir.display(), "reports exported")
+                }
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "the scheduled export failed")
+                }
+            }
+        }
+    }
+}
+
+/// A random delay in `[0, max]`, whole seconds.
+fn jitter(max: Duration) -> Duration {
+    if max.is_zero() {
+        return Duration::ZERO;
+    }
+    Duration::from_secs(rand::random_range(0..=max.as_secs()))
+}
