@@ -308,5 +308,13 @@ fn serve_crawls_on_schedule_one_at_a_time_across_processes_and_survives_a_kill()
         all.iter().all(|r| r.3 != "running"),
         "a crawl left running after a clean stop: {all:?}"
     );
+    // A crawl stopped by SIGTERM gave its job back to the queue for the next start.
+    let running_jobs: i64 = world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query_scalar("SELECT COUNT(*) FROM crawl_jobs WHERE state = 'running'")
+            .fetch_one(&mut conn)
+            .await
+    })?;
+    assert_eq!(running_jobs, 0, "a job left running after a clean stop");
     Ok(())
 }
