@@ -5,7 +5,7 @@
 use std::{process::ExitCode, time::Duration};
 
 use anyhow::Context;
-use fedireach_web::{AppState, Dashboards, WebConfig, router};
+use fedireach_web::{AppState, Dashboards, WebConfig, instance_actor_router, router};
 
 use super::open_store;
 use crate::{cli::ServeArgs, config::Config};
@@ -32,6 +32,8 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             "no admin token: the dashboard is read-only"
         );
     }
+    // With `public_url`, the instance actor the crawler signs as is served too.
+    let actor = crate::crawl::instance_actor(config, &store).await?;
     let state = AppState::new(store, dashboards, WebConfig { admin_token })
         .await
         .context("cannot load the figures from the database")?;
@@ -48,7 +50,11 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let watcher = tokio::spawn(state.clone().watch_crawls(CRAWL_CHECK));
-    axum::serve(listener, router(state))
+    let mut app = router(state);
+    if let Some((_, actor)) = actor {
+        app = app.merge(instance_actor_router(actor));
+    }
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
         .context("the web server failed")?;

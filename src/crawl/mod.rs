@@ -6,5 +6,5 @@ mod setup;
 mod sink;
 
 pub use progress::Bar;
-pub use setup::{CrawlSetup, build_plan};
+pub use setup::{CrawlSetup, build_plan, instance_actor};
 pub use sink::StoreSink;
