@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt run demo clean bench
+.PHONY: help build test test-interop lint fmt run demo clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,8 +12,12 @@ help: ## list the targets
 build: ## build the fedireach binary (debug)
 	$(CARGO) build --locked
 
-test: ## run every test of the workspace (unit, store, end-to-end through the binary)
+test: ## run every test of the workspace (unit, store, end-to-end through the binary), then the interop test
 	$(CARGO) test --locked --workspace
+	$(MAKE) test-interop
+
+test-interop: ## crawl a real ActivityPub server (bovine-herd, ../shared/peers) over HTTPS, signed; needs root
+	tests/interop/run.sh
 
 lint: ## formatting check and clippy with warnings as errors
 	$(CARGO) fmt --all --check

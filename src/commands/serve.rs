@@ -7,7 +7,7 @@ use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use fedireach_store::Store;
-use fedireach_web::{AppState, Dashboards, WebConfig, router};
+use fedireach_web::{AppState, Dashboards, WebConfig, instance_actor_router, router};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -84,6 +84,7 @@ impl Service<'_> {
         )
         .await
         .context("cannot load the figures from the database")?;
+        let actor = crate::crawl::instance_actor(&self.config, &self.store).await?;
         let address = listener
             .local_addr()
             .context("cannot read the address listened on")?;
@@ -104,7 +105,13 @@ impl Service<'_> {
         let watcher = tokio::spawn(state.clone().watch_crawls(CRAWL_CHECK));
         ready(address);
         let stopping = stop.clone();
-        let served = axum::serve(listener, router(state))
+        // With `public_url`, the instance actor the crawler signs as is served too (its
+        // routes are public: servers fetch its key to check our signatures).
+        let mut app = router(state);
+        if let Some((_, actor)) = actor {
+            app = app.merge(instance_actor_router(actor));
+        }
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     () = shutdown_signal() => {}

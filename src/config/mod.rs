@@ -123,6 +123,9 @@ pub struct CrawlConfig {
     pub max_redirects: u32,
     /// In the User-Agent and on the instance actor.
     pub contact_url: String,
+    /// The operator's data policy (what is collected, how to opt out), linked from the
+    /// instance actor.
+    pub policy_url: String,
     /// Per-host overrides, by host name.
     pub hosts: BTreeMap<String, HostOverride>,
 }
@@ -194,6 +197,7 @@ impl Default for CrawlConfig {
             timeout: DEFAULT_TIMEOUT,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             contact_url: String::new(),
+            policy_url: String::new(),
             hosts: BTreeMap::new(),
         }
     }

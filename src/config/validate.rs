@@ -43,6 +43,7 @@ impl Config {
         );
         check_url("public_url", &self.public_url, self.network.allow_http)?;
         check_url("crawl.contact_url", &self.crawl.contact_url, true)?;
+        check_url("crawl.policy_url", &self.crawl.policy_url, true)?;
         ensure!(
             !self.admin_token_env.is_empty()
                 && self

@@ -1,4 +1,5 @@
-//! The config's `[crawl]` and `[network]` sections as the crawler's typed settings.
+//! The config's `[crawl]` and `[network]` sections as the crawler's typed settings, and
+//! the instance actor that signs the crawler's fetches and that `serve` publishes.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -10,6 +11,7 @@ use fedireach_crawler::{
     InstanceKey, NetConfig, PolitenessConfig,
 };
 use fedireach_store::{Brand, Store};
+use fedireach_web::InstanceActor;
 
 use super::Tokens;
 use crate::config::Config;
@@ -22,6 +24,9 @@ const POST_CONCURRENCY: usize = 16;
 
 /// The name of the instance actor's key in the store.
 const INSTANCE_KEY: &str = "instance_actor_key";
+
+/// The instance actor's `preferredUsername`: `acct:fedireach@{public host}`.
+const INSTANCE_ACTOR_NAME: &str = "fedireach";
 
 /// Everything a crawl needs from the config.
 #[derive(Debug)]
@@ -110,20 +115,7 @@ impl CrawlSetup {
                 max_retries: MAX_RETRIES,
             },
         ));
-        let key = if config.public_url.is_empty() {
-            None
-        } else {
-            let pem = store
-                .secret(INSTANCE_KEY, || {
-                    fedireach_crawler::generate_key_pem()
-                        .map(String::into_bytes)
-                        .unwrap_or_default()
-                })
-                .await?;
-            let pem = String::from_utf8(pem).context("the instance actor's key is damaged")?;
-            let key_id = format!("{}/actor#main-key", config.public_url.trim_end_matches('/'));
-            Some(InstanceKey::from_pem(key_id, &pem)?)
-        };
+        let key = instance_actor(config, store).await?.map(|(key, _)| key);
         Ok(Self {
             fetcher,
             options: CrawlOptions {
@@ -137,6 +129,39 @@ impl CrawlSetup {
             key,
         })
     }
+}
+
+/// The instance actor when `public_url` is configured: the key the crawler signs with
+/// (generated once and kept in the store, so `crawl` and `serve` share it) and the
+/// document `serve` publishes at `{public_url}/actor`.
+pub async fn instance_actor(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Option<(InstanceKey, InstanceActor)>> {
+    if config.public_url.is_empty() {
+        return Ok(None);
+    }
+    let pem = store
+        .secret(INSTANCE_KEY, || {
+            fedireach_crawler::generate_key_pem()
+                .map(String::into_bytes)
+                .unwrap_or_default()
+        })
+        .await?;
+    let pem = String::from_utf8(pem).context(
+        "the instance actor's key in the store is damaged; remove the `instance_actor_key` secret to make a new one",
+    )?;
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let mut actor = InstanceActor {
+        base_url: config.public_url.trim_end_matches('/').to_owned(),
+        username: INSTANCE_ACTOR_NAME.to_owned(),
+        public_key_pem: String::new(),
+        contact_url: non_empty(&config.crawl.contact_url),
+        policy_url: non_empty(&config.crawl.policy_url),
+    };
+    let key = InstanceKey::from_pem(actor.key_id(), &pem)?;
+    actor.public_key_pem = key.public_key_pem()?;
+    Ok(Some((key, actor)))
 }
 
 /// The crawl window's start for `since`, from `now`.

@@ -8,7 +8,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fedireach_fakeverse::{FakeverseServer, Scale, ServerOptions, Truth, WorldOptions};
+use fedireach_fakeverse::{
+    FakeverseServer, NetworkOptions, Scale, ServerOptions, Truth, WorldOptions,
+};
 use predicates::{prelude::PredicateBooleanExt, str::contains};
 use sqlx::Connection;
 
@@ -38,6 +40,17 @@ async fn serve(
     seed: u64,
     day: u32,
 ) -> Result<FakeverseServer, fedireach_fakeverse::FakeverseError> {
+    serve_with(scale, seed, day, NetworkOptions::default()).await
+}
+
+/// A world whose servers reach others (GoToSocial fetching a signer's key) through
+/// `network`.
+async fn serve_with(
+    scale: Scale,
+    seed: u64,
+    day: u32,
+    network: NetworkOptions,
+) -> Result<FakeverseServer, fedireach_fakeverse::FakeverseError> {
     FakeverseServer::start(ServerOptions {
         world: WorldOptions {
             seed,
@@ -45,6 +58,7 @@ async fn serve(
             day,
             plain_http: false,
         },
+        network,
         ..ServerOptions::default()
     })
     .await
@@ -73,11 +87,15 @@ pub(crate) fn token_var(brand: &str) -> String {
 
 impl World {
     pub(crate) fn start(scale: Scale, seed: u64) -> Fallible<Self> {
+        Self::start_with(scale, seed, NetworkOptions::default())
+    }
+
+    fn start_with(scale: Scale, seed: u64, network: NetworkOptions) -> Fallible<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let server = runtime.block_on(serve(scale, seed, 0))?;
+        let server = runtime.block_on(serve_with(scale, seed, 0, network))?;
         let sandbox = Sandbox::new()?;
         configure(&sandbox, &server)?;
         let truth = server.truth();
@@ -486,5 +504,146 @@ fn queued_crawl_jobs_run_once_and_are_marked_done() -> TestResult {
         .run(&["crawl", "--queue"])?
         .success()
         .stdout(contains("no crawl is queued"));
+    Ok(())
+}
+
+/// `fedireach serve` as a child process, stopped when dropped (also when a test fails).
+struct ServeProcess(Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The consent rows of the store's last crawl: (subject, action, reason) -> count.
+fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, String), i64>> {
+    let rows: Vec<(String, String, String, i64)> = world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query_as(
+            "SELECT subject, action, reason, count FROM crawl_consent
+             WHERE crawl_id = (SELECT MAX(id) FROM crawl_runs)",
+        )
+        .fetch_all(&mut conn)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, a, r, n)| ((s, a, r), n))
+        .collect())
+}
+
+/// Tracks an account on a GoToSocial host as the brand `gts` (whose ActivityPub
+/// documents, its followers collection included, need a valid signature), crawls, and
+/// gives (its host, its follower count in the world, the `followers` report's rows).
+fn crawl_a_gotosocial_account(world: &World) -> Fallible<(String, u64, Vec<serde_json::Value>)> {
+    let sim = world.server.world();
+    let (index, actor) = sim
+        .actors()
+        .iter()
+        .enumerate()
+        .find(|(_, a)| {
+            a.brand.is_none()
+                && sim.instances().get(a.instance as usize).is_some_and(|i| {
+                    i.software.slug() == "gotosocial" && i.quirk.as_str() == "normal"
+                })
+        })
+        .ok_or("the world has no GoToSocial account")?;
+    let index = u32::try_from(index)?;
+    let host = sim
+        .instances()
+        .get(actor.instance as usize)
+        .map(|i| i.host.clone())
+        .ok_or("no host")?;
+    world
+        .sandbox
+        .run(&["brand", "add", "gts", &sim.handle(index)])?
+        .success();
+    let code = world.crawl()?.get_output().status.code();
+    assert!(matches!(code, Some(0 | 3)), "the crawl ran: {code:?}");
+    let out =
+        world
+            .sandbox
+            .stdout(&["report", "followers", "--brand", "gts", "--format", "json"])?;
+    let report: serde_json::Value = serde_json::from_str(&out)?;
+    let rows = report["rows"].as_array().cloned().unwrap_or_default();
+    Ok((host, sim.followers(index), rows))
+}
+
+#[test]
+fn without_a_public_url_gotosocial_refuses_and_the_refusal_is_reported() -> TestResult {
+    let world = World::start(Scale::Small, 6)?;
+    let (host, _, followers) = crawl_a_gotosocial_account(&world)?;
+    // Nothing is signed, GoToSocial answers 401, and the consent report says so.
+    let consent = consent_rows(&world)?;
+    assert_eq!(
+        consent.get(&("host".into(), "left_out".into(), "authorized_fetch".into())),
+        Some(&1),
+        "{consent:?}"
+    );
+    assert_eq!(world.server.stats()["hosts"][&host]["signed"], 0);
+    assert!(
+        followers.iter().all(|r| r["followers"].is_null()),
+        "nothing read behind the refusal: {followers:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn with_a_public_url_gotosocial_is_crawled_through_signed_fetches() -> TestResult {
+    // serve publishes the instance actor at public_url; the GoToSocial host fetches its
+    // key from there to verify each signature.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let world = World::start_with(
+        Scale::Small,
+        6,
+        NetworkOptions {
+            allow_http: true,
+            ..NetworkOptions::default()
+        },
+    )?;
+    let config = world.sandbox.dir.path().join("fedireach.toml");
+    let text = std::fs::read_to_string(&config)?;
+    std::fs::write(
+        &config,
+        format!("public_url = \"{public_url}\"\n{text}allow_http = true\n"),
+    )?;
+    let dashboards = concat!(env!("CARGO_MANIFEST_DIR"), "/dashboards");
+    let mut serve = ServeProcess(
+        Command::new(assert_cmd::cargo::cargo_bin("fedireach"))
+            .current_dir(world.sandbox.dir.path())
+            .env_clear()
+            .args(["--db", &world.sandbox.db_url(), "serve", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["--no-schedule", "--dashboards", dashboards])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let stdout = serve.0.stdout.take().ok_or("no stdout")?;
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)?;
+    assert_eq!(first.trim(), format!("listening on {public_url}"));
+
+    let (host, expected_followers, followers) = crawl_a_gotosocial_account(&world)?;
+    let consent = consent_rows(&world)?;
+    assert!(
+        consent
+            .keys()
+            .all(|(_, _, reason)| reason != "authorized_fetch" && reason != "refused_signed_fetch"),
+        "{consent:?}"
+    );
+    let signed = world.server.stats()["hosts"][&host]["signed"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(signed > 0, "{host} got no signed request");
+    // The follower count comes from the followers collection, behind the signature.
+    let counts: Vec<Option<u64>> = followers.iter().map(|r| r["followers"].as_u64()).collect();
+    assert_eq!(counts, vec![Some(expected_followers)], "{followers:?}");
+    drop(serve);
     Ok(())
 }

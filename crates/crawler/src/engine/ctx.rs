@@ -200,15 +200,28 @@ impl Ctx {
     ) -> Result<Arc<Fetched>, FetchError> {
         let mut request = Request::get(url.clone(), accept);
         request.bearer = bearer.map(str::to_owned);
-        if let Some(key) = &self.key
-            && bearer.is_none()
-        {
+        let key = self.key.as_ref().filter(|_| bearer.is_none());
+        if let Some(key) = key {
             match key.sign_get(url, SystemTime::now(), true) {
                 Ok(headers) => request.headers = headers,
                 Err(e) => warn!(%e, "cannot sign"),
             }
         }
-        let result = self.fetcher.fetch(request).await;
+        let mut result = self.fetcher.fetch(request).await;
+        if let (Some(key), Err(FetchError::Refused { status: 401, .. }), Some(_)) =
+            (key, &result, url.query())
+        {
+            let mut retry = Request::get(url.clone(), accept);
+            retry.signed_without_query = true;
+            match key.sign_get(url, SystemTime::now(), false) {
+                Ok(headers) => {
+                    retry.headers = headers;
+                    debug!(%url, "401 to a signature over the query: signed without it");
+                    result = self.fetcher.fetch(retry).await;
+                }
+                Err(e) => warn!(%e, "cannot sign"),
+            }
+        }
         match result {
             Ok(fetched) => Ok(fetched),
             Err(error) => {

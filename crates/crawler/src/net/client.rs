@@ -41,6 +41,9 @@ pub struct Request {
     pub headers: Vec<(&'static str, String)>,
     /// A JSON body: the request is then a POST (Misskey's API reads only POSTs).
     pub json_body: Option<String>,
+    /// A second try of a GET whose signature covered its query, signed over the path
+    /// alone (GoToSocial): a request of its own within the crawl.
+    pub signed_without_query: bool,
 }
 
 impl Request {
@@ -53,6 +56,7 @@ impl Request {
             bearer: None,
             headers: Vec::new(),
             json_body: None,
+            signed_without_query: false,
         }
     }
 
@@ -68,6 +72,7 @@ impl Request {
     pub fn key(&self) -> String {
         match &self.json_body {
             Some(body) => format!("POST {} {body}", self.url),
+            None if self.signed_without_query => format!("{} (signed without query)", self.url),
             None => self.url.as_str().to_owned(),
         }
     }

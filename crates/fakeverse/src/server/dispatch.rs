@@ -208,7 +208,7 @@ async fn route(ctx: &Ctx<'_>) -> Response {
         "/.well-known/nodeinfo" => return docs::nodeinfo_links(ctx),
         _ => {}
     }
-    if let Some(version) = docs::nodeinfo_version(software, ctx.path) {
+    if let Some(version) = docs::nodeinfo_version(ctx.inst, ctx.path) {
         return docs::nodeinfo(ctx, version);
     }
     if ctx.path.starts_with("/api/") {

@@ -26,6 +26,8 @@ use super::{
 const EPOCH: i64 = 1_780_272_000;
 /// The deepest thread reply generated (the crawler's default follows fewer).
 const MAX_DEPTH: u8 = 6;
+/// Mixed into the seed for the stream the bovine-shaped hosts are drawn from.
+const BOVINE_STREAM: u64 = 0xb0b1_0e5d;
 
 /// Words for user names.
 const WORDS: [&str; 32] = [
@@ -209,6 +211,9 @@ pub(super) fn generate(options: &WorldOptions) -> World {
         }
     }
     for quirk in Quirk::MISBEHAVING {
+        if quirk == Quirk::BovineShapes {
+            continue; // after the mix, from a stream of its own (below)
+        }
         for n in 0..params.per_quirk {
             let software = match (quirk, n % 3) {
                 (Quirk::NoNodeinfo, 0) => SimSoftware::Misskey,
@@ -237,6 +242,19 @@ pub(super) fn generate(options: &WorldOptions) -> World {
         let count = g.actor_count(params.mean_actors);
         g.add_instance(host, software, Quirk::Normal, count);
     }
+    // Hosts shaped like bovine-herd came later than the rest: they come last, drawn
+    // from a stream of their own, so every host, actor and post before them is what it
+    // was in the worlds before them.
+    let main = std::mem::replace(
+        &mut g.rng,
+        ChaCha8Rng::seed_from_u64(options.seed ^ BOVINE_STREAM),
+    );
+    for _ in 0..params.per_quirk {
+        let host = g.next_name(Quirk::BovineShapes.as_str());
+        let count = g.actor_count(params.mean_actors);
+        g.add_instance(host, SimSoftware::Mastodon, Quirk::BovineShapes, count);
+    }
+    g.rng = main;
 
     let posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
     let (engagements, post_starts) = generate_engagements(&mut g, &posts, params.mean_engagements);

@@ -37,11 +37,17 @@ pub enum Quirk {
     RobotsPartial,
     /// robots.txt sets a `Crawl-delay`.
     CrawlDelay,
+    /// Well-behaved, but its documents have the shapes of bovine-herd (a real server the
+    /// interop test crawls): WebFinger with only a `self` link, NodeInfo 2.0 at
+    /// `/activitypub/nodeinfo2_0` beside an Application link, notes addressed
+    /// `"to": "as:Public"` with `cc` a plain string, and `replies`, `likes` and
+    /// `shares` as URL strings to unpaged OrderedCollections of ids.
+    BovineShapes,
 }
 
 impl Quirk {
     /// The misbehaving kinds, each given to a few hosts of every world.
-    pub const MISBEHAVING: [Self; 15] = [
+    pub const MISBEHAVING: [Self; 16] = [
         Self::NoNodeinfo,
         Self::Dead,
         Self::Slow,
@@ -57,6 +63,7 @@ impl Quirk {
         Self::RobotsAll,
         Self::RobotsPartial,
         Self::CrawlDelay,
+        Self::BovineShapes,
     ];
 
     /// The name used in host names and the truth (`dead-1.example`).
@@ -78,6 +85,7 @@ impl Quirk {
             Self::RobotsAll => "robots-all",
             Self::RobotsPartial => "robots-partial",
             Self::CrawlDelay => "crawl-delay",
+            Self::BovineShapes => "bovine-shapes",
         }
     }
 

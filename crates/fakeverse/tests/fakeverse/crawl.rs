@@ -110,13 +110,26 @@ impl Crawl<'_> {
         Some((doc["attributedTo"].as_str()?.to_owned(), doc))
     }
 
-    /// Mastodon's replies collection of `doc`, down to the reply depth.
+    /// Mastodon's replies collection of `doc`, down to the reply depth; below a reply
+    /// from a bovine-shaped host, its `replies` URL (one OrderedCollection of ids).
     async fn mastodon_replies(&mut self, post: &str, doc: &Value, depth: u8) {
-        let mut items: Vec<Value> = doc["replies"]["first"]["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let mut next = doc["replies"]["first"]["next"].as_str().map(str::to_owned);
+        let (mut items, mut next): (Vec<Value>, Option<String>) = match doc["replies"].as_str() {
+            Some(url) => {
+                let collection = match self.fetch(url).await {
+                    Some(got) if got.status == StatusCode::OK => got.json(),
+                    _ => Value::Null,
+                };
+                let items = collection["orderedItems"].as_array().cloned();
+                (items.unwrap_or_default(), None)
+            }
+            None => (
+                doc["replies"]["first"]["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                doc["replies"]["first"]["next"].as_str().map(str::to_owned),
+            ),
+        };
         while let Some(url) = next {
             let Some(page) = self.fetch(&url).await else {
                 break;

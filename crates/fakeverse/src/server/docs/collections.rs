@@ -218,6 +218,45 @@ fn numbered_page(ctx: &Ctx<'_>, id: &str, items: Vec<Value>, size: usize) -> Val
     }
 }
 
+/// bovine-herd's `replies`, `likes` and `shares` of an object: one OrderedCollection,
+/// unpaged, of ids (the replies, the Like and the Announce activities).
+pub(crate) fn bovine(ctx: &Ctx<'_>, target: Target, which: &str) -> Response {
+    let world = ctx.world;
+    let id = format!("{}/{which}", uri(world, target));
+    let items: Vec<Value> = match (which, target) {
+        ("replies", _) => children(ctx.state, target)
+            .into_iter()
+            .map(|e| json!(world.engagement_uri(e)))
+            .collect(),
+        (_, Target::Post(p)) => {
+            let kind = if which == "likes" {
+                EngagementKind::Like
+            } else {
+                EngagementKind::Boost
+            };
+            world
+                .engagements_of(p)
+                .filter(|&i| {
+                    world
+                        .engagements()
+                        .get(i)
+                        .is_some_and(|e| e.kind == kind && world.engagement_visible(e))
+                })
+                .filter_map(|i| u32::try_from(i).ok())
+                .map(|i| json!(world.engagement_uri(i)))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    reply::ap(&json!({
+        "@context": AS,
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
 /// PeerTube's `likes`, `dislikes`, `announces` and `comments` of a video.
 pub(crate) fn peertube(ctx: &Ctx<'_>, target: Target, which: &str) -> Response {
     let Target::Post(p) = target else {

@@ -11,7 +11,7 @@ use axum::{http::StatusCode, response::Response};
 use serde_json::json;
 
 use super::{dispatch::Ctx, reply};
-use crate::world::SimSoftware;
+use crate::world::{Quirk, SimSoftware};
 
 pub(crate) use nodeinfo::{nodeinfo, nodeinfo_links, nodeinfo_version};
 pub(crate) use objects::{Target, Visibility, author as author_of, find_object, status_visible};
@@ -67,6 +67,11 @@ pub(crate) fn webfinger(ctx: &Ctx<'_>) -> Response {
         "template": format!("{}/authorize_interaction?uri={{uri}}", ctx.origin()),
     });
     let doc = match ctx.inst.software {
+        // bovine-herd: the subject and the self link, nothing else.
+        _ if ctx.inst.quirk == Quirk::BovineShapes => json!({
+            "subject": subject,
+            "links": [self_link],
+        }),
         SimSoftware::Mastodon => json!({
             "subject": subject,
             "aliases": [profile, id],

@@ -6,7 +6,7 @@ use axum::{http::StatusCode, response::Response};
 use serde_json::{Value, json};
 
 use super::super::{dispatch::Ctx, reply};
-use crate::world::{Quirk, SimSoftware};
+use crate::world::{Instance, Quirk, SimSoftware};
 
 const SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/";
 
@@ -30,16 +30,28 @@ fn links(software: SimSoftware) -> &'static [(&'static str, &'static str)] {
     }
 }
 
-/// The schema version served at `path`, if the software serves NodeInfo there.
-pub(crate) fn nodeinfo_version(software: SimSoftware, path: &str) -> Option<&'static str> {
-    links(software)
+/// bovine-herd's NodeInfo 2.0, at a path of its own.
+const BOVINE_NODEINFO: &[(&str, &str)] = &[("2.0", "/activitypub/nodeinfo2_0")];
+
+/// The NodeInfo documents a host links: its software's, or bovine-herd's.
+fn host_links(inst: &Instance) -> &'static [(&'static str, &'static str)] {
+    if inst.quirk == Quirk::BovineShapes {
+        BOVINE_NODEINFO
+    } else {
+        links(inst.software)
+    }
+}
+
+/// The schema version served at `path`, if the host serves NodeInfo there.
+pub(crate) fn nodeinfo_version(inst: &Instance, path: &str) -> Option<&'static str> {
+    host_links(inst)
         .iter()
         .find(|(_, p)| *p == path)
         .map(|(v, _)| *v)
 }
 
 fn served(ctx: &Ctx<'_>) -> bool {
-    ctx.inst.quirk != Quirk::NoNodeinfo && !links(ctx.inst.software).is_empty()
+    ctx.inst.quirk != Quirk::NoNodeinfo && !host_links(ctx.inst).is_empty()
 }
 
 /// `GET /.well-known/nodeinfo`.
@@ -47,10 +59,18 @@ pub(crate) fn nodeinfo_links(ctx: &Ctx<'_>) -> Response {
     if !served(ctx) {
         return reply::status(StatusCode::NOT_FOUND);
     }
-    let links: Vec<Value> = links(ctx.inst.software)
+    let mut links: Vec<Value> = host_links(ctx.inst)
         .iter()
         .map(|(v, p)| json!({ "rel": format!("{SCHEMA}{v}"), "href": format!("{}{p}", ctx.origin()) }))
         .collect();
+    if ctx.inst.quirk == Quirk::BovineShapes {
+        // bovine lists its instance actor beside NodeInfo.
+        links.push(json!({
+            "rel": "https://www.w3.org/ns/activitystreams#Application",
+            "type": "application/activity+json",
+            "href": format!("{}/activitypub/bovine", ctx.origin()),
+        }));
+    }
     reply::api(&json!({ "links": links }))
 }
 

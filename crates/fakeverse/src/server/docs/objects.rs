@@ -10,7 +10,7 @@ use crate::{
     server::{dispatch::Ctx, reply, state::State},
     time::{rfc3339, rfc3339_millis},
     world::{
-        EMOJIS, NO_PARENT, SimSoftware, World,
+        EMOJIS, NO_PARENT, Quirk, SimSoftware, World,
         ids::{NumTarget, decode_num},
     },
 };
@@ -142,6 +142,9 @@ pub(crate) fn serve(ctx: &Ctx<'_>, target: Target, rest: &str) -> Response {
         Target::Post(_) => None,
     };
     match (rest, kind) {
+        ("/replies" | "/likes" | "/shares", _) if ctx.inst.quirk == Quirk::BovineShapes => {
+            collections::bovine(ctx, target, &rest[1..])
+        }
         ("", Some(EngagementKind::Boost)) => reply::ap(&announce(world, target)),
         ("", Some(EngagementKind::Like)) => reply::ap(&like(world, target)),
         ("", _) => reply::ap(&with_context(
@@ -442,6 +445,14 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
     };
     if software.is_misskey() || matches!(software, SimSoftware::Pleroma | SimSoftware::Akkoma) {
         doc["@context"] = note_context(software, &origin);
+    }
+    if inst.quirk == Quirk::BovineShapes {
+        // bovine-herd: compact `as:Public`, `cc` a plain string, collections as URLs.
+        doc["to"] = json!("as:Public");
+        doc["cc"] = json!(followers);
+        for name in ["replies", "likes", "shares"] {
+            doc[name] = json!(format!("{uri}/{name}"));
+        }
     }
     doc
 }

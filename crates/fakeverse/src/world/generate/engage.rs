@@ -57,6 +57,7 @@ impl Gen {
                 | Quirk::ServerErrors
                 | Quirk::CrawlDelay
                 | Quirk::RobotsPartial
+                | Quirk::BovineShapes
         );
         !a.gone && quirk_ok && (inst.software.lists_replies() || origin == SimSoftware::Peertube)
     }
