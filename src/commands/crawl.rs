@@ -194,11 +194,12 @@ async fn record(
 
 fn print_summary(summary: &fedireach_crawler::CrawlSummary, elapsed: std::time::Duration) {
     println!(
-        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts, {} engagements found, {} removed, {} instances, in {:.1}s",
+        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts ({} unchanged), {} engagements found, {} removed, {} instances, in {:.1}s",
         summary.brands,
         summary.actors_resolved,
         summary.actors_failed,
         summary.posts,
+        summary.posts_unchanged,
         summary.engagements_found,
         summary.engagements_removed,
         summary.instances,

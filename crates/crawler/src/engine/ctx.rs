@@ -2,6 +2,7 @@
 //! failures and consent, and typed fetch-and-parse helpers.
 
 use std::{
+    cell::{Cell, RefCell},
     collections::BTreeMap,
     sync::{
         Arc, Mutex,
@@ -25,6 +26,30 @@ pub const ACCEPT_AP: &str = "application/activity+json, application/ld+json; pro
 pub const ACCEPT_JSON: &str = "application/json";
 pub const ACCEPT_JRD: &str = "application/jrd+json, application/json";
 
+/// What reading one post met: host failures (then it is not remembered as read in full),
+/// and the API answers it fetched (which no other post asks for, so the fetch cache need
+/// not keep them once the post is saved).
+#[derive(Debug, Default)]
+pub struct PostScope {
+    failures: Cell<u32>,
+    fetched: RefCell<Vec<String>>,
+}
+
+impl PostScope {
+    pub fn failures(&self) -> u32 {
+        self.failures.get()
+    }
+
+    pub fn take_fetched(&self) -> Vec<String> {
+        self.fetched.take()
+    }
+}
+
+tokio::task_local! {
+    /// The post being read (see [`Ctx::scoped`]).
+    static POST: PostScope;
+}
+
 /// Shared state of one crawl.
 #[derive(Debug)]
 pub struct Ctx {
@@ -36,6 +61,8 @@ pub struct Ctx {
     consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
     gone: Mutex<Vec<Gone>>,
     pub posts: AtomicU64,
+    /// Posts found unchanged since the last crawl, so not read again.
+    pub unchanged: AtomicU64,
     pub engagements: AtomicU64,
     pub removed: AtomicU64,
 }
@@ -62,6 +89,7 @@ impl Ctx {
             consent: Mutex::new(BTreeMap::new()),
             gone: Mutex::new(Vec::new()),
             posts: AtomicU64::new(0),
+            unchanged: AtomicU64::new(0),
             engagements: AtomicU64::new(0),
             removed: AtomicU64::new(0),
         }
@@ -84,6 +112,8 @@ impl Ctx {
 
     pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
         warn!(host, url, kind, %message, "host failed");
+        // Whatever post is being read saw a failure: it is not remembered as read in full.
+        let _ = POST.try_with(|p| p.failures.set(p.failures.get() + 1));
         self.failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -190,8 +220,22 @@ impl Ctx {
         self.failure(&host, url.as_str(), "malformed", format!("{url}: {error}"));
     }
 
-    /// GETs a document, signed when the instance actor has a key; a GoToSocial-style 401
-    /// to a signed request with a query is retried once signed without it.
+    /// Runs `work` (the reading of one post) and returns its output with what it met.
+    pub async fn scoped<T>(work: impl Future<Output = T>) -> (T, PostScope) {
+        POST.scope(PostScope::default(), async {
+            let out = work.await;
+            let scope = POST
+                .try_with(|p| PostScope {
+                    failures: Cell::new(p.failures.get()),
+                    fetched: RefCell::new(p.take_fetched()),
+                })
+                .unwrap_or_default();
+            (out, scope)
+        })
+        .await
+    }
+
+    /// GETs a document, signed when the instance actor has a key.
     pub async fn get(
         &self,
         url: &Url,
@@ -200,19 +244,31 @@ impl Ctx {
     ) -> Result<Arc<Fetched>, FetchError> {
         let mut request = Request::get(url.clone(), accept);
         request.bearer = bearer.map(str::to_owned);
+        self.fetch(request).await
+    }
+
+    /// Sends a request (a GET signed when the instance actor has a key and no token is
+    /// sent), recording a failure for the summary.
+    pub async fn fetch(&self, mut request: Request) -> Result<Arc<Fetched>, FetchError> {
         if let Some(key) = &self.key
-            && bearer.is_none()
+            && request.bearer.is_none()
+            && request.json_body.is_none()
         {
-            match key.sign_get(url, SystemTime::now(), true) {
+            match key.sign_get(&request.url, SystemTime::now(), true) {
                 Ok(headers) => request.headers = headers,
                 Err(e) => warn!(%e, "cannot sign"),
             }
+        }
+        let url = request.url.clone();
+        if request.accept == ACCEPT_JSON || request.json_body.is_some() {
+            let key = request.key();
+            let _ = POST.try_with(|p| p.fetched.borrow_mut().push(key));
         }
         let result = self.fetcher.fetch(request).await;
         match result {
             Ok(fetched) => Ok(fetched),
             Err(error) => {
-                self.record(url, &error);
+                self.record(&url, &error);
                 Err(error)
             }
         }
@@ -227,13 +283,7 @@ impl Ctx {
     ) -> Result<Arc<Fetched>, FetchError> {
         let mut request = Request::post_json(url.clone(), body);
         request.bearer = bearer.map(str::to_owned);
-        match self.fetcher.fetch(request).await {
-            Ok(fetched) => Ok(fetched),
-            Err(error) => {
-                self.record(url, &error);
-                Err(error)
-            }
-        }
+        self.fetch(request).await
     }
 
     /// Fetches and parses, recording a malformed document.
@@ -245,6 +295,11 @@ impl Ctx {
         parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
     ) -> Option<(T, Arc<Fetched>)> {
         let fetched = self.get(url, accept, bearer).await.ok()?;
+        if !fetched.is_json() {
+            let served = fetched.content_type.as_deref().unwrap_or_default();
+            self.malformed(url, &format_args!("served {served}, not JSON"));
+            return None;
+        }
         match parse(&fetched.body, self.options.max_document_bytes) {
             Ok(value) => Some((value, fetched)),
             Err(error) => {
