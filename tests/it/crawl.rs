@@ -271,6 +271,7 @@ fn assert_misbehaving_hosts_reported(world: &World, printed: &str) -> TestResult
         (Quirk::Oversized, "unsafe", "larger than"),
         (Quirk::RedirectLoop, "unsafe", "redirect"),
         (Quirk::DenyRedirect, "unsafe", "redirect"),
+        (Quirk::EndlessPages, "malformed", "never end"),
     ];
     for (quirk, kind, detail) in failing {
         let hosts = met(quirk);

@@ -111,9 +111,22 @@ impl Ctx {
     }
 
     pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
-        warn!(host, url, kind, %message, "host failed");
         // Whatever post is being read saw a failure: it is not remembered as read in full.
         let _ = POST.try_with(|p| p.failures.set(p.failures.get() + 1));
+        self.report(host, url, kind, message);
+    }
+
+    /// A host that misbehaved without keeping anything from being read (its endless
+    /// empty pages were cut short): reported, but the post stands as read.
+    pub fn misbehaved(&self, url: &Url, what: &str) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.report(&host, url.as_str(), "malformed", format!("{url}: {what}"));
+    }
+
+    fn report(&self, host: &str, url: &str, kind: &'static str, message: String) {
+        warn!(host, url, kind, %message, "host failed");
         self.failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
