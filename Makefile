@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-interop lint fmt run demo clean bench
+.PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,8 +32,11 @@ demo: ## build and run the demo: simulated fediverse, crawl, dashboard on http:/
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: ## load-test the brand page and its JSON against nginx serving the same bytes (wrk, release build)
+bench: bench-crawl ## every benchmark; then the brand page and its JSON under wrk beside nginx (release build)
 	bench/web.sh
+
+bench-crawl: ## crawl the medium simulated world: wall time / politeness bound, requests per engagement, peak memory
+	bench/crawl.sh
 
 clean: ## remove build output
 	$(CARGO) clean

@@ -90,18 +90,9 @@ impl Service<'_> {
             .context("cannot read the address listened on")?;
         let stop = CancellationToken::new();
         let scheduler = Scheduler::new(self.config, self.store, self.tokens, state.clone());
-        // A scheduler that fails stops the whole service, so a supervisor restarts it
-        // rather than leaving a dashboard that silently never crawls.
-        let crawls = tokio::spawn({
-            let stop = stop.clone();
-            async move {
-                let result = scheduler.run(self.schedule, stop.clone()).await;
-                if result.is_err() {
-                    stop.cancel();
-                }
-                result
-            }
-        });
+        // A scheduler that fails stops the whole service (it cancels `stop`), so a
+        // supervisor restarts it rather than leaving a dashboard that never crawls.
+        let crawls = scheduler.run(self.schedule, &stop);
         let watcher = tokio::spawn(state.clone().watch_crawls(CRAWL_CHECK));
         ready(address);
         let stopping = stop.clone();
@@ -111,7 +102,7 @@ impl Service<'_> {
         if let Some((_, actor)) = actor {
             app = app.merge(instance_actor_router(actor));
         }
-        let served = axum::serve(listener, app)
+        let serving = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     () = shutdown_signal() => {}
@@ -120,11 +111,14 @@ impl Service<'_> {
                 tracing::info!("stopping");
                 stopping.cancel();
             })
-            .await
-            .context("the web server failed");
-        stop.cancel();
+            .into_future();
+        let serving = async {
+            let served = serving.await;
+            stop.cancel();
+            served.context("the web server failed")
+        };
+        let (served, crawled) = tokio::join!(serving, crawls);
         watcher.abort();
-        let crawled = crawls.await.context("the crawl scheduler panicked")?;
         served?;
         crawled.context("the crawl scheduler failed")?;
         tracing::info!("stopped");

@@ -208,11 +208,12 @@ pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts, {} engagements found, {} removed, {} instances, in {:.1}s",
+        "crawled {} brand(s), {} actor(s) ({} unresolved), {} posts ({} unchanged), {} engagements found, {} removed, {} instances, in {:.1}s",
         summary.brands,
         summary.actors_resolved,
         summary.actors_failed,
         summary.posts,
+        summary.posts_unchanged,
         summary.engagements_found,
         summary.engagements_removed,
         summary.instances,

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use fedireach_core::{Batch, EngagementKind, Host};
-use fedireach_crawler::{CrawlSink, SinkError};
-use fedireach_store::Store;
+use fedireach_crawler::{CrawlSink, SinkError, Validators};
+use fedireach_store::{CachedResponse, Store};
 
 /// NodeInfo is asked again after this long: software changes rarely.
 pub const NODEINFO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -66,6 +66,47 @@ impl CrawlSink for StoreSink<'_> {
             Err(fedireach_store::StoreError::Tracked { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn cached_response(
+        &self,
+        key: &str,
+        post_uri: &str,
+    ) -> Result<Option<Validators>, SinkError> {
+        Ok(self
+            .store
+            .cached_response(key, post_uri)
+            .await?
+            .map(|c| Validators {
+                etag: c.etag,
+                last_modified: c.last_modified,
+                body_sha256: c.body_sha256,
+            }))
+    }
+
+    async fn engaging_hosts(&self, post_uri: &str) -> Result<Vec<Host>, SinkError> {
+        let hosts = self.store.engaging_hosts(post_uri).await?;
+        // The store holds hosts as the crawler wrote them; one that no longer parses is
+        // simply not reported.
+        Ok(hosts.iter().filter_map(|h| Host::parse(h).ok()).collect())
+    }
+
+    async fn save_cached_response(
+        &self,
+        key: &str,
+        host: &Host,
+        status: u16,
+        validators: &Validators,
+    ) -> Result<(), SinkError> {
+        let cached = CachedResponse {
+            etag: validators.etag.clone(),
+            last_modified: validators.last_modified.clone(),
+            body_sha256: validators.body_sha256.clone(),
+        };
+        Ok(self
+            .store
+            .save_cached_response(key, host.as_str(), status, &cached)
+            .await?)
     }
 
     async fn instance_is_fresh(&self, host: &Host) -> Result<bool, SinkError> {

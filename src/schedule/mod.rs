@@ -51,23 +51,27 @@ impl Scheduler {
         }
     }
 
-    /// Runs the worker, and the timer if `timer` is set, until `stop` is cancelled.
-    pub async fn run(self, timer: bool, stop: CancellationToken) -> anyhow::Result<()> {
-        let worker = tokio::spawn(self.clone().worker(stop.clone()));
-        if timer {
-            let timed = self.clone();
-            let stop_timer = stop.clone();
-            tokio::spawn(async move {
-                if let Err(error) = timed.timer(stop_timer).await {
-                    tracing::error!(error = format!("{error:#}"), "the crawl schedule stopped");
-                }
-            });
-        }
-        worker.await.context("the crawl worker panicked")?
+    /// Runs the worker, and the timer if `timer` is set, until `stop` is cancelled (or
+    /// the worker fails: then it cancels `stop`). Both run in the caller's task: a
+    /// crawl's future is not `Send` (the crawler joins futures that borrow its state),
+    /// and needs not be.
+    pub async fn run(&self, timer: bool, stop: &CancellationToken) -> anyhow::Result<()> {
+        let worker = async {
+            let result = self.worker(stop).await;
+            stop.cancel();
+            result
+        };
+        let timed = async {
+            if timer && let Err(error) = self.timer(stop).await {
+                tracing::error!(error = format!("{error:#}"), "the crawl schedule stopped");
+            }
+        };
+        let (result, ()) = tokio::join!(worker, timed);
+        result
     }
 
     /// Queues a crawl at each time of the schedule.
-    async fn timer(self, stop: CancellationToken) -> anyhow::Result<()> {
+    async fn timer(&self, stop: &CancellationToken) -> anyhow::Result<()> {
         let schedule = &self.config.schedule;
         let cron = cron_parser()
             .parse(&schedule.cron)
@@ -122,7 +126,7 @@ impl Scheduler {
     }
 
     /// Runs queued jobs, one at a time, under the crawl lease.
-    async fn worker(self, stop: CancellationToken) -> anyhow::Result<()> {
+    async fn worker(&self, stop: &CancellationToken) -> anyhow::Result<()> {
         loop {
             if stop.is_cancelled() {
                 return Ok(());
@@ -148,7 +152,7 @@ impl Scheduler {
                     continue;
                 }
             };
-            let result = self.drain(&lease, &stop).await;
+            let result = self.drain(&lease, stop).await;
             lease.release().await?;
             result?;
         }

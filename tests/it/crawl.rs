@@ -9,7 +9,7 @@ use std::{
 };
 
 use fedireach_fakeverse::{
-    FakeverseServer, NetworkOptions, Scale, ServerOptions, Truth, WorldOptions,
+    FakeverseServer, NetworkOptions, Quirk, Scale, ServerOptions, Truth, WorldOptions,
 };
 use predicates::{prelude::PredicateBooleanExt, str::contains};
 use sqlx::Connection;
@@ -270,13 +270,115 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
     let world = World::start(Scale::Small, 1)?;
     world.add_brands()?;
     // The world has a dead host, so the crawl ends with "some hosts failed".
-    world
+    let out = world
         .crawl()?
         .code(3)
         .stdout(contains("hosts that failed").and(contains("dead-1.example")));
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    // The small world's engagers may never lead into a collection of its endless-pages
+    // host (which one engages is drawn at random): the medium world's test requires it.
+    assert_misbehaving_hosts_reported(&world, &printed, &[Quirk::EndlessPages])?;
     world.assert_store_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
     assert_polite(&world)
+}
+
+/// Every misbehaving host the crawl met is in its summary: those that failed under "hosts
+/// that failed" with what went wrong, those that refused (410, robots.txt) in the consent
+/// report and not as failures; and each kind of failure was met at least once, but those
+/// of `may_miss`.
+fn assert_misbehaving_hosts_reported(
+    world: &World,
+    printed: &str,
+    may_miss: &[Quirk],
+) -> TestResult {
+    let stats = world.server.stats();
+    // Met: asked anything (the servers' log), or an engaging instance, whose NodeInfo a
+    // crawl asks for (a dead host drops the connection before any request is logged).
+    let met = |quirk: Quirk| -> Vec<String> {
+        world
+            .server
+            .world()
+            .hosts_with(quirk)
+            .into_iter()
+            .filter(|h| {
+                // Pages that never end are met only by following one of their
+                // collections, which the server counts; any request does for the others.
+                if quirk == Quirk::EndlessPages {
+                    return stats["hosts"][*h]["endless_pages"].as_u64().unwrap_or(0) > 0;
+                }
+                stats["hosts"][*h]["requests"].as_u64().unwrap_or(0) > 0
+                    || world.truth.instances.iter().any(|i| i.host == *h)
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let failing = [
+        (Quirk::Dead, "unreachable", "did not answer"),
+        (Quirk::MalformedJson, "malformed", ""),
+        (Quirk::HtmlBody, "malformed", ""),
+        (Quirk::WrongContentType, "malformed", "not JSON"),
+        (Quirk::Oversized, "unsafe", "larger than"),
+        (Quirk::RedirectLoop, "unsafe", "redirect"),
+        (Quirk::DenyRedirect, "unsafe", "redirect"),
+        (Quirk::EndlessPages, "malformed", "never end"),
+    ];
+    for (quirk, kind, detail) in failing {
+        let hosts = met(quirk);
+        assert!(
+            !hosts.is_empty() || may_miss.contains(&quirk),
+            "the crawl met no {} host, so nothing shows it is reported",
+            quirk.as_str()
+        );
+        for host in hosts {
+            let line = printed
+                .lines()
+                .find(|l| l.starts_with(&format!("  {host}: ")))
+                .ok_or_else(|| {
+                    format!(
+                        "{host} ({}) is not in the summary:\n{printed}",
+                        quirk.as_str()
+                    )
+                })?;
+            assert!(
+                line.starts_with(&format!("  {host}: {kind} ")) && line.contains(detail),
+                "{host} ({}) reported as: {line}",
+                quirk.as_str()
+            );
+        }
+    }
+    for (quirk, reason) in [(Quirk::Gone, "gone_410"), (Quirk::RobotsAll, "robots_txt")] {
+        let hosts = met(quirk);
+        assert!(
+            !hosts.is_empty(),
+            "the crawl met no {} host",
+            quirk.as_str()
+        );
+        for host in &hosts {
+            assert!(
+                !printed.contains(&format!("  {host}: ")),
+                "{host} refused, which is not a failure:\n{printed}"
+            );
+        }
+        let counted: usize = printed
+            .lines()
+            .find(|l| l.ends_with(&format!(" host left out ({reason})")))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("no consent line for {reason}:\n{printed}"))?;
+        assert!(counted >= hosts.len(), "{reason}: {counted} < {hosts:?}");
+    }
+    Ok(())
+}
+
+/// Requests the simulated servers have answered so far, by host.
+fn requests_served(world: &World) -> Fallible<BTreeMap<String, u64>> {
+    let stats = world.server.stats();
+    let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
+    Ok(hosts
+        .iter()
+        .map(|(host, s)| (host.clone(), s["requests"].as_u64().unwrap_or(0)))
+        .collect())
 }
 
 /// The first rows and fields where two reports differ, short enough to read in a log.
@@ -347,25 +449,65 @@ fn assert_polite(world: &World) -> TestResult {
 fn a_crawl_of_the_medium_world_finds_exactly_the_truth_politely() -> TestResult {
     let world = World::start(Scale::Medium, 1)?;
     world.add_brands()?;
-    world
+    let out = world
         .crawl()?
         .code(3)
         .stdout(contains("dead-1.example").and(contains("dead-2.example")));
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    // Every kind of misbehaving host is met in this world, endless pages included.
+    assert_misbehaving_hosts_reported(&world, &printed, &[])?;
     world.assert_store_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
     assert_polite(&world)
 }
 
+/// A crawl right after another, with nothing changed, may cost this many requests per
+/// tracked actor and post (issue #4: "about one"): each actor costs its resolution, its
+/// host's NodeInfo and outbox pages, each Mastodon or Misskey post one conditional
+/// request; PeerTube videos, whose documents do not change when someone engages, are
+/// read in full again.
+const RECRAWL_REQUESTS_PER_ITEM: u64 = 3;
+
 #[test]
-fn a_second_crawl_duplicates_nothing() -> TestResult {
+fn a_second_crawl_duplicates_nothing_and_rereads_only_what_changed() -> TestResult {
     let world = World::start(Scale::Small, 2)?;
     world.add_brands()?;
     world.crawl()?.code(3);
     let first = world.stored_engagements()?;
-    world.crawl()?.code(3);
+    let served_before = requests_served(&world)?;
+    // Nothing asks the failing hosts again (their instances are known), so it may end 0.
+    let out = world
+        .crawl()?
+        .code(predicates::ord::eq(0).or(predicates::ord::eq(3)));
+    let by_host: BTreeMap<String, u64> = requests_served(&world)?
+        .into_iter()
+        .map(|(host, n)| {
+            let before = served_before.get(&host).copied().unwrap_or(0);
+            (host, n - before)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let second_requests: u64 = by_host.values().sum();
     let second = world.stored_engagements()?;
     assert_eq!(first, second);
     assert!(!first.is_empty());
+    world.assert_store_equals_truth()?;
+    let actors: usize = world.truth.brands.iter().map(|b| b.actors.len()).sum();
+    let items = u64::try_from(actors + world.truth.posts.len())?;
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        second_requests <= RECRAWL_REQUESTS_PER_ITEM * items,
+        "the second crawl made {second_requests} requests for {items} actors and posts \
+         ({by_host:?}):\n{printed}"
+    );
+    let stats = world.server.stats();
+    let not_modified: u64 = stats["hosts"]
+        .as_object()
+        .ok_or("stats have no hosts")?
+        .values()
+        .filter_map(|h| h["not_modified"].as_u64())
+        .sum();
+    assert!(not_modified > 0, "no conditional GET was answered 304");
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub use net::{
 };
 pub use polite::{
     FetchError, FetchStats, Fetched, Fetcher, HostCounts, HostQuota, PolitenessConfig, Robots,
+    Validators,
 };
 pub use sign::{InstanceKey, SignError, generate_key_pem};
 pub use sink::{CrawlSink, SinkError};

@@ -5,6 +5,8 @@ use std::future::Future;
 
 use fedireach_core::{Batch, EngagementKind, Host};
 
+use crate::Validators;
+
 /// A boxed error from the sink, kept as the source of [`crate::CrawlError::Sink`].
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,6 +43,30 @@ pub trait CrawlSink: Send + Sync {
 
     /// A 410 on robots.txt or on a host's actor: purge the host and keep it out.
     fn purge_host(&self, host: &Host) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// What an earlier crawl remembered of the response to `key` (a request), which
+    /// stands for the post `post_uri`; `None` when there is none or the post is no
+    /// longer stored.
+    fn cached_response(
+        &self,
+        key: &str,
+        post_uri: &str,
+    ) -> impl Future<Output = Result<Option<Validators>, SinkError>> + Send;
+
+    /// The instances of the engagements stored for a post (one found unchanged).
+    fn engaging_hosts(
+        &self,
+        post_uri: &str,
+    ) -> impl Future<Output = Result<Vec<Host>, SinkError>> + Send;
+
+    /// Remembers the response to `key` once everything it stands for is saved.
+    fn save_cached_response(
+        &self,
+        key: &str,
+        host: &Host,
+        status: u16,
+        validators: &Validators,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
 
     /// Whether a host's software was learned recently enough to skip its NodeInfo.
     fn instance_is_fresh(

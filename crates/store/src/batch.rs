@@ -333,7 +333,11 @@ async fn upsert_instance(
             family = excluded.family, software_source = excluded.software_source,
             users_total = excluded.users_total,
             users_active_month = excluded.users_active_month,
-            checked_at = excluded.checked_at",
+            checked_at = excluded.checked_at
+         -- A crawl that learned nothing of a host (it read no NodeInfo and no document
+         -- of it: every post it engaged with was unchanged) keeps what an earlier one
+         -- learned.
+         WHERE excluded.software_source != 'unknown' OR instances.software_source = 'unknown'",
     )
     .bind(instance.host.as_str())
     .bind(instance.software.as_str())

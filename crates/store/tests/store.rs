@@ -374,3 +374,73 @@ async fn unknown_brand_lists_the_existing_ones() -> TestResult {
     assert!(matches!(dup, Err(StoreError::BrandExists(_))), "{dup:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_http_cache_remembers_a_response_while_its_post_is_stored() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let key = "https://brand.example/api/v1/statuses/1";
+    assert_eq!(store.cached_response(key, POST).await?, None);
+    let first = fedireach_store::CachedResponse {
+        etag: Some("W/\"1\"".into()),
+        last_modified: None,
+        body_sha256: Some("ab".into()),
+    };
+    store
+        .save_cached_response(key, "brand.example", 200, &first)
+        .await?;
+    assert_eq!(store.cached_response(key, POST).await?, Some(first));
+    let second = fedireach_store::CachedResponse {
+        etag: Some("W/\"2\"".into()),
+        last_modified: Some("Thu, 26 Nov 2026 05:00:00 GMT".into()),
+        body_sha256: Some("cd".into()),
+    };
+    store
+        .save_cached_response(key, "brand.example", 200, &second)
+        .await?;
+    assert_eq!(store.cached_response(key, POST).await?, Some(second));
+    store
+        .write_batch(&Batch {
+            engagements: vec![like("https://far.example/users/x", "far.example")?],
+            ..Batch::default()
+        })
+        .await?;
+    assert_eq!(store.engaging_hosts(POST).await?, vec!["far.example"]);
+    // A post no longer stored is walked again: its cached response is not offered.
+    store.purge_object(POST, "gone_410").await?;
+    assert_eq!(store.cached_response(key, POST).await?, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_crawl_that_learned_nothing_of_an_instance_keeps_what_was_known() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let instance = |software: Software, source: SoftwareSource| -> Result<Batch, String> {
+        Ok(Batch {
+            instances: vec![InstanceRecord {
+                host: Host::parse("quiet.example").map_err(|e| e.to_string())?,
+                software,
+                software_version: None,
+                software_source: source,
+                users_total: None,
+                users_active_month: None,
+            }],
+            ..Batch::default()
+        })
+    };
+    let misskey = Software::from_nodeinfo_name("misskey").ok_or("software")?;
+    let software = "SELECT count(*) FROM instances WHERE host = 'quiet.example' \
+                    AND software = 'misskey' AND software_source = 'context'";
+    store
+        .write_batch(&instance(Software::unknown(), SoftwareSource::Unknown)?)
+        .await?;
+    store
+        .write_batch(&instance(misskey.clone(), SoftwareSource::Context)?)
+        .await?;
+    store
+        .write_batch(&instance(Software::unknown(), SoftwareSource::Unknown)?)
+        .await?;
+    assert_eq!(count(&db_url(&dir), software).await?, 1);
+    Ok(())
+}

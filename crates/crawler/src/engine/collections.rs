@@ -85,6 +85,8 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
                     empty_run > MAX_EMPTY_PAGES
                 } =>
             {
+                // What was listed is all there is, but the server is broken: say so.
+                ctx.misbehaved(&base, "the collection's empty pages never end");
                 break;
             }
             Some(_) if pages >= MAX_COLLECTION_PAGES => {

@@ -2,6 +2,7 @@
 //! failures and consent, and typed fetch-and-parse helpers.
 
 use std::{
+    cell::{Cell, RefCell},
     collections::BTreeMap,
     sync::{
         Arc, Mutex,
@@ -25,6 +26,30 @@ pub const ACCEPT_AP: &str = "application/activity+json, application/ld+json; pro
 pub const ACCEPT_JSON: &str = "application/json";
 pub const ACCEPT_JRD: &str = "application/jrd+json, application/json";
 
+/// What reading one post met: host failures (then it is not remembered as read in full),
+/// and the API answers it fetched (which no other post asks for, so the fetch cache need
+/// not keep them once the post is saved).
+#[derive(Debug, Default)]
+pub struct PostScope {
+    failures: Cell<u32>,
+    fetched: RefCell<Vec<String>>,
+}
+
+impl PostScope {
+    pub fn failures(&self) -> u32 {
+        self.failures.get()
+    }
+
+    pub fn take_fetched(&self) -> Vec<String> {
+        self.fetched.take()
+    }
+}
+
+tokio::task_local! {
+    /// The post being read (see [`Ctx::scoped`]).
+    static POST: PostScope;
+}
+
 /// Shared state of one crawl.
 #[derive(Debug)]
 pub struct Ctx {
@@ -36,6 +61,8 @@ pub struct Ctx {
     consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
     gone: Mutex<Vec<Gone>>,
     pub posts: AtomicU64,
+    /// Posts found unchanged since the last crawl, so not read again.
+    pub unchanged: AtomicU64,
     pub engagements: AtomicU64,
     pub removed: AtomicU64,
 }
@@ -62,6 +89,7 @@ impl Ctx {
             consent: Mutex::new(BTreeMap::new()),
             gone: Mutex::new(Vec::new()),
             posts: AtomicU64::new(0),
+            unchanged: AtomicU64::new(0),
             engagements: AtomicU64::new(0),
             removed: AtomicU64::new(0),
         }
@@ -83,6 +111,21 @@ impl Ctx {
     }
 
     pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
+        // Whatever post is being read saw a failure: it is not remembered as read in full.
+        let _ = POST.try_with(|p| p.failures.set(p.failures.get() + 1));
+        self.report(host, url, kind, message);
+    }
+
+    /// A host that misbehaved without keeping anything from being read (its endless
+    /// empty pages were cut short): reported, but the post stands as read.
+    pub fn misbehaved(&self, url: &Url, what: &str) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.report(&host, url.as_str(), "malformed", format!("{url}: {what}"));
+    }
+
+    fn report(&self, host: &str, url: &str, kind: &'static str, message: String) {
         warn!(host, url, kind, %message, "host failed");
         self.failures
             .lock()
@@ -190,8 +233,22 @@ impl Ctx {
         self.failure(&host, url.as_str(), "malformed", format!("{url}: {error}"));
     }
 
-    /// GETs a document, signed when the instance actor has a key; a GoToSocial-style 401
-    /// to a signed request with a query is retried once signed without it.
+    /// Runs `work` (the reading of one post) and returns its output with what it met.
+    pub async fn scoped<T>(work: impl Future<Output = T>) -> (T, PostScope) {
+        POST.scope(PostScope::default(), async {
+            let out = work.await;
+            let scope = POST
+                .try_with(|p| PostScope {
+                    failures: Cell::new(p.failures.get()),
+                    fetched: RefCell::new(p.take_fetched()),
+                })
+                .unwrap_or_default();
+            (out, scope)
+        })
+        .await
+    }
+
+    /// GETs a document, signed when the instance actor has a key.
     pub async fn get(
         &self,
         url: &Url,
@@ -200,23 +257,37 @@ impl Ctx {
     ) -> Result<Arc<Fetched>, FetchError> {
         let mut request = Request::get(url.clone(), accept);
         request.bearer = bearer.map(str::to_owned);
-        let key = self.key.as_ref().filter(|_| bearer.is_none());
+        self.fetch(request).await
+    }
+
+    /// Sends a request (a GET signed when the instance actor has a key and no token is
+    /// sent), recording a failure for the summary. A 401 to a GET signed over a query
+    /// is tried once more signed over the path alone, as GoToSocial verifies.
+    pub async fn fetch(&self, mut request: Request) -> Result<Arc<Fetched>, FetchError> {
+        let key = self
+            .key
+            .as_ref()
+            .filter(|_| request.bearer.is_none() && request.json_body.is_none());
         if let Some(key) = key {
-            match key.sign_get(url, SystemTime::now(), true) {
+            match key.sign_get(&request.url, SystemTime::now(), true) {
                 Ok(headers) => request.headers = headers,
                 Err(e) => warn!(%e, "cannot sign"),
             }
         }
+        let url = request.url.clone();
+        let accept = request.accept;
+        self.note_fetched(&request);
         let mut result = self.fetcher.fetch(request).await;
         if let (Some(key), Err(FetchError::Refused { status: 401, .. }), Some(_)) =
             (key, &result, url.query())
         {
             let mut retry = Request::get(url.clone(), accept);
             retry.signed_without_query = true;
-            match key.sign_get(url, SystemTime::now(), false) {
+            match key.sign_get(&url, SystemTime::now(), false) {
                 Ok(headers) => {
                     retry.headers = headers;
                     debug!(%url, "401 to a signature over the query: signed without it");
+                    self.note_fetched(&retry);
                     result = self.fetcher.fetch(retry).await;
                 }
                 Err(e) => warn!(%e, "cannot sign"),
@@ -225,9 +296,18 @@ impl Ctx {
         match result {
             Ok(fetched) => Ok(fetched),
             Err(error) => {
-                self.record(url, &error);
+                self.record(&url, &error);
                 Err(error)
             }
+        }
+    }
+
+    /// Remembers a post's own API answers, dropped from the per-crawl cache once the
+    /// post is saved.
+    fn note_fetched(&self, request: &Request) {
+        if request.accept == ACCEPT_JSON || request.json_body.is_some() {
+            let key = request.key();
+            let _ = POST.try_with(|p| p.fetched.borrow_mut().push(key));
         }
     }
 
@@ -240,13 +320,7 @@ impl Ctx {
     ) -> Result<Arc<Fetched>, FetchError> {
         let mut request = Request::post_json(url.clone(), body);
         request.bearer = bearer.map(str::to_owned);
-        match self.fetcher.fetch(request).await {
-            Ok(fetched) => Ok(fetched),
-            Err(error) => {
-                self.record(url, &error);
-                Err(error)
-            }
-        }
+        self.fetch(request).await
     }
 
     /// Fetches and parses, recording a malformed document.
@@ -258,6 +332,11 @@ impl Ctx {
         parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
     ) -> Option<(T, Arc<Fetched>)> {
         let fetched = self.get(url, accept, bearer).await.ok()?;
+        if !fetched.is_json() {
+            let served = fetched.content_type.as_deref().unwrap_or_default();
+            self.malformed(url, &format_args!("served {served}, not JSON"));
+            return None;
+        }
         match parse(&fetched.body, self.options.max_document_bytes) {
             Ok(value) => Some((value, fetched)),
             Err(error) => {

@@ -8,6 +8,7 @@ use std::{
 
 use fedireach_activitypub::{JsonLdContext, NodeInfo, parse_nodeinfo, parse_nodeinfo_discovery};
 use fedireach_core::{Host, InstanceRecord, Software, SoftwareSource};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -29,6 +30,9 @@ pub struct Instances {
     nodeinfo: Mutex<HashMap<Host, Arc<OnceCell<Option<NodeInfo>>>>>,
     namespaces: Mutex<HashMap<Host, BTreeSet<String>>>,
     engaging: Mutex<BTreeSet<Host>>,
+    /// Where a newly engaging host is sent to have its NodeInfo read while the crawl goes
+    /// on, rather than all at the end.
+    prefetch: Mutex<Option<UnboundedSender<Host>>>,
 }
 
 impl Instances {
@@ -46,12 +50,42 @@ impl Instances {
             .extend(context.namespaces.iter().cloned());
     }
 
+    /// Instances whose engaging hosts are also sent to the returned receiver as they are
+    /// first met, until [`Self::stop_prefetch`].
+    pub fn with_prefetch() -> (Self, UnboundedReceiver<Host>) {
+        let (sender, receiver) = futures::channel::mpsc::unbounded();
+        let instances = Self {
+            prefetch: Mutex::new(Some(sender)),
+            ..Self::default()
+        };
+        (instances, receiver)
+    }
+
+    /// No more hosts are sent for prefetching: the receiver ends.
+    pub fn stop_prefetch(&self) {
+        self.prefetch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+
     /// Notes a host as engaging, so its software is reported.
     pub fn engaging(&self, host: &Host) {
-        self.engaging
+        let new = self
+            .engaging
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(host.clone());
+        if new
+            && let Some(sender) = self
+                .prefetch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_ref()
+        {
+            // A closed receiver only means nobody prefetches: the end reads it then.
+            let _ = sender.unbounded_send(host.clone());
+        }
     }
 
     pub fn engaging_hosts(&self) -> Vec<Host> {

@@ -11,6 +11,7 @@ mod found;
 mod instances;
 mod outbox;
 mod plan;
+mod recheck;
 mod resolve;
 mod sources;
 mod summary;
@@ -35,7 +36,7 @@ use self::{
     instances::Instances,
     outbox::OutboxItem,
 };
-use crate::{CrawlError, Fetcher, InstanceKey, sink::CrawlSink};
+use crate::{CrawlError, Fetcher, InstanceKey, Request, sink::CrawlSink};
 
 /// What a crawl tells whoever watches it (a progress bar).
 pub trait CrawlProgress: Send + Sync {
@@ -60,11 +61,12 @@ pub async fn crawl<S: CrawlSink>(
     progress: &dyn CrawlProgress,
 ) -> Result<CrawlSummary, CrawlError> {
     let ctx = Ctx::new(Arc::clone(&fetcher), key, options);
+    let (instances, engaging) = Instances::with_prefetch();
     let run = Run {
         ctx: &ctx,
         sink,
         progress,
-        instances: Instances::default(),
+        instances,
         engagers: Engagers::default(),
         plan: &plan,
     };
@@ -73,19 +75,27 @@ pub async fn crawl<S: CrawlSink>(
         ..CrawlSummary::default()
     };
     let mut origins = BTreeSet::new();
-    let results = futures::future::join_all(plan.brands.iter().flat_map(|brand| {
-        brand.actors.iter().enumerate().map(|(index, actor)| {
-            // The token is valid on the first actor's home server only.
-            let token = if index == 0 {
-                brand.token.as_deref()
-            } else {
-                None
-            };
-            let span = info_span!("actor", brand = %brand.name, actor = %actor.input);
-            run.actor(actor, token).instrument(span)
-        })
-    }))
-    .await;
+    let actors = async {
+        let results = futures::future::join_all(plan.brands.iter().flat_map(|brand| {
+            brand.actors.iter().enumerate().map(|(index, actor)| {
+                // The token is valid on the first actor's home server only.
+                let token = if index == 0 {
+                    brand.token.as_deref()
+                } else {
+                    None
+                };
+                let span = info_span!("actor", brand = %brand.name, actor = %actor.input);
+                run.actor(actor, token).instrument(span)
+            })
+        }))
+        .await;
+        run.instances.stop_prefetch();
+        results
+    };
+    // The NodeInfo of each engaging instance is read as soon as it is met, beside the
+    // posts, so that the end of the crawl does not wait for it.
+    let prefetch = engaging.for_each_concurrent(None, |host| run.prefetch_instance(host));
+    let (results, ()) = futures::join!(actors, prefetch);
     for result in results {
         match result? {
             Some(origin) => {
@@ -104,6 +114,7 @@ pub async fn crawl<S: CrawlSink>(
     }
     let stats = fetcher.stats();
     summary.posts = ctx.posts.load(Ordering::Relaxed);
+    summary.posts_unchanged = ctx.unchanged.load(Ordering::Relaxed);
     summary.engagements_found = ctx.engagements.load(Ordering::Relaxed);
     summary.engagements_removed = ctx.removed.load(Ordering::Relaxed);
     summary.requests = stats.requests.load(Ordering::Relaxed);
@@ -244,13 +255,50 @@ impl<S: CrawlSink> Run<'_, S> {
         if Host::from_url(&base).as_ref() != Some(host) {
             return Ok(());
         }
-        let findings =
-            sources::collect(ctx, &self.instances, software, &object, &base, token).await;
-        // What was listed in full; the findings themselves move into the batch.
-        let complete = findings.complete.clone();
-        let batch = self.batch(host, author, &object, &uri, findings).await;
+        let indicators = recheck::indicators(software, &object, &base, token);
+        if self.unchanged(&indicators, &uri).await? {
+            // Its engagers' instances are reported as if it had been read: an earlier,
+            // interrupted crawl may have saved the post without them.
+            for engaging in self.sink.engaging_hosts(&uri).await.map_err(sink_error)? {
+                self.instances.engaging(&engaging);
+            }
+            Ctx::count(&ctx.posts, 1);
+            Ctx::count(&ctx.unchanged, 1);
+            self.progress.post_done(0);
+            return Ok(());
+        }
+        let (batch, scope) = Ctx::scoped(async {
+            let findings =
+                sources::collect(ctx, &self.instances, software, &object, &base, token).await;
+            // What was listed in full; the findings themselves move into the batch.
+            let complete = findings.complete.clone();
+            (
+                self.batch(host, author, &object, &uri, findings).await,
+                complete,
+            )
+        })
+        .await;
+        let (batch, complete) = batch;
         let found = u64::try_from(batch.engagements.len()).unwrap_or(u64::MAX);
         self.sink.write_batch(batch).await.map_err(sink_error)?;
+        // Read in full without a failure: remember what stands for the post, so that the
+        // next crawl reads no more of it while that stays the same.
+        if scope.failures() == 0 {
+            for request in indicators {
+                if let Ok(answer) = ctx.fetcher.fetch(request.clone()).await
+                    && answer.status == 200
+                {
+                    let key = request.key();
+                    let validators = answer.validators();
+                    self.sink
+                        .save_cached_response(&key, host, answer.status, &validators)
+                        .await
+                        .map_err(sink_error)?;
+                }
+            }
+        }
+        // The post's API answers are read: the crawl's memory need not hold them.
+        ctx.fetcher.release(&scope.take_fetched());
         if !complete.is_empty() {
             let removed = self
                 .sink
@@ -263,6 +311,38 @@ impl<S: CrawlSink> Run<'_, S> {
         Ctx::count(&ctx.engagements, found);
         self.progress.post_done(found);
         Ok(())
+    }
+
+    /// Whether the requests that stand for a post all answer as they did when it was
+    /// last read in full (see [`recheck`]).
+    async fn unchanged(&self, indicators: &[Request], uri: &str) -> Result<bool, CrawlError> {
+        if indicators.is_empty() {
+            return Ok(false);
+        }
+        let mut known = Vec::with_capacity(indicators.len());
+        for request in indicators {
+            match self
+                .sink
+                .cached_response(&request.key(), uri)
+                .await
+                .map_err(sink_error)?
+            {
+                Some(validators) => known.push(validators),
+                None => return Ok(false),
+            }
+        }
+        let answers =
+            futures::future::join_all(indicators.iter().zip(&known).map(|(request, known)| {
+                let mut conditional = request.clone();
+                conditional.etag.clone_from(&known.etag);
+                conditional.last_modified.clone_from(&known.last_modified);
+                self.ctx.fetch(conditional)
+            }))
+            .await;
+        Ok(answers
+            .iter()
+            .zip(&known)
+            .all(|(answer, known)| answer.as_ref().is_ok_and(|a| a.unchanged_from(known))))
     }
 
     async fn batch(
@@ -343,6 +423,16 @@ impl<S: CrawlSink> Run<'_, S> {
             });
         }
         batch
+    }
+
+    /// Reads an engaging host's NodeInfo ahead of [`Self::write_instances`], unless the
+    /// store knows its software recently enough.
+    async fn prefetch_instance(&self, host: Host) {
+        // A store error here is met again, and reported, when the instances are written.
+        if !self.sink.instance_is_fresh(&host).await.unwrap_or(true) {
+            let scheme = self.ctx.options.handle_scheme;
+            self.instances.nodeinfo(self.ctx, &host, scheme).await;
+        }
     }
 
     /// The software of every engaging instance and of the origins, in one batch.

@@ -31,6 +31,8 @@ pub struct CrawlSummary {
     pub actors_resolved: usize,
     pub actors_failed: usize,
     pub posts: u64,
+    /// Posts whose origin said they had not changed since the last crawl.
+    pub posts_unchanged: u64,
     pub engagements_found: u64,
     pub engagements_removed: u64,
     pub instances: usize,

@@ -18,6 +18,7 @@ use std::{
 
 use bytes::Bytes;
 use fedireach_core::Host;
+use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tokio::sync::{OnceCell, Semaphore};
 use tracing::{Instrument, debug, info_span, warn};
@@ -61,6 +62,43 @@ impl Fetched {
     pub fn not_modified(&self) -> bool {
         self.status == 304
     }
+
+    /// Whether the body is declared JSON (any `json` media type: ActivityPub, JRD,
+    /// NodeInfo's profiles), or not declared at all. An HTML page is not a document to
+    /// read, even when it happens to parse.
+    pub fn is_json(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("json"))
+    }
+
+    /// What to remember of this response to ask for it conditionally next time.
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+            body_sha256: Some(hex::encode(Sha256::digest(&self.body))),
+        }
+    }
+
+    /// Whether this answer says the document is the one `known` describes: a 304, or
+    /// the same body (servers that send no validator, POST APIs).
+    pub fn unchanged_from(&self, known: &Validators) -> bool {
+        self.not_modified()
+            || (self.status == 200
+                && known.body_sha256.is_some()
+                && self.validators().body_sha256 == known.body_sha256)
+    }
+}
+
+/// What a crawl remembers of a response: its validators for a conditional GET, and a
+/// digest of its body to recognise it unchanged when the server sends none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// SHA-256 of the body, hex.
+    pub body_sha256: Option<String>,
 }
 
 /// Why a fetch gave no document. Refusals (robots, 401/403, 410) are a "no", not a
@@ -98,6 +136,9 @@ pub enum FetchError {
     /// A transport failure (TLS, protocol).
     #[error("{0}")]
     Transport(String),
+    /// Asked for again after its document was released (see [`Fetcher::release`]).
+    #[error("{key}: fetched earlier in this crawl, and no longer kept")]
+    Released { key: String },
 }
 
 impl FetchError {
@@ -213,6 +254,25 @@ impl Fetcher {
         slot.get_or_init(|| self.fetch_uncached(request))
             .await
             .clone()
+    }
+
+    /// Forgets the documents of requests that nobody asks for again (a post's own API
+    /// answers, once the post is saved), keeping the record that they were fetched: a
+    /// crawl holds only what is still of use, not every body it read.
+    pub fn release(&self, keys: &[String]) {
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for key in keys {
+            if let Some(slot) = seen.get_mut(key)
+                && slot.initialized()
+            {
+                *slot = Arc::new(OnceCell::new_with(Some(Err(FetchError::Released {
+                    key: key.clone(),
+                }))));
+            }
+        }
     }
 
     fn entry(&self, host: &Host) -> Arc<HostEntry> {
@@ -396,6 +456,63 @@ impl Fetcher {
                 }
                 _ => return Err(FetchError::Status { url, status }),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(status: u16, content_type: Option<&str>, body: &'static [u8]) -> Fetched {
+        Fetched {
+            status,
+            url: Url::parse("https://a.example/x").unwrap_or_else(|_| unreachable!()),
+            body: Bytes::from_static(body),
+            content_type: content_type.map(str::to_owned),
+            etag: Some("W/\"1\"".to_owned()),
+            last_modified: None,
+            link: None,
+        }
+    }
+
+    #[test]
+    fn unchanged_is_a_304_or_the_same_body() {
+        let known = fetched(200, None, b"{\"a\":1}").validators();
+        for (answer, unchanged) in [
+            (fetched(304, None, b""), true),
+            (fetched(200, None, b"{\"a\":1}"), true),
+            (fetched(200, None, b"{\"a\":2}"), false),
+            (fetched(201, None, b"{\"a\":1}"), false),
+        ] {
+            assert_eq!(answer.unchanged_from(&known), unchanged, "{answer:?}");
+        }
+        let no_digest = Validators {
+            body_sha256: None,
+            ..known
+        };
+        assert!(!fetched(200, None, b"{\"a\":1}").unchanged_from(&no_digest));
+    }
+
+    #[test]
+    fn json_is_any_json_media_type_or_none_said() {
+        for (content_type, json) in [
+            (None, true),
+            (Some("application/activity+json; charset=utf-8"), true),
+            (
+                Some("application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""),
+                true,
+            ),
+            (Some("application/jrd+json"), true),
+            (Some("Application/JSON"), true),
+            (Some("text/html; charset=utf-8"), false),
+            (Some("text/plain"), false),
+        ] {
+            assert_eq!(
+                fetched(200, content_type, b"{}").is_json(),
+                json,
+                "{content_type:?}"
+            );
         }
     }
 }

@@ -106,20 +106,14 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     match inst.quirk {
         Quirk::Gone => return reply::status(StatusCode::GONE),
         Quirk::Slow => tokio::time::sleep(state.options.slow_delay).await,
-        Quirk::ServerErrors if path != "/robots.txt" => {
-            let n = state
-                .burst_counters
-                .get(instance as usize)
-                .map_or(0, |c| c.fetch_add(1, Ordering::Relaxed));
-            if n % 10 < 3 {
-                if let Some(s) = stats {
-                    s.status_5xx.fetch_add(1, Ordering::Relaxed);
-                }
-                let mut r = reply::status(StatusCode::SERVICE_UNAVAILABLE);
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return r;
+        Quirk::ServerErrors if path != "/robots.txt" && state.in_error_burst(instance) => {
+            if let Some(s) = stats {
+                s.status_5xx.fetch_add(1, Ordering::Relaxed);
             }
+            let mut r = reply::status(StatusCode::SERVICE_UNAVAILABLE);
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return r;
         }
         _ => {}
     }
@@ -173,6 +167,18 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     };
     let deny_base = format!("{}://127.0.0.2:{}", state.world.scheme(), state.port);
     response = reply::spoil(response, inst.quirk, &url, &deny_base).await;
+    if parts.method == axum::http::Method::GET && response.status() == StatusCode::OK {
+        let if_none_match = parts
+            .headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok());
+        response = reply::conditional(response, if_none_match).await;
+        if response.status() == StatusCode::NOT_MODIFIED
+            && let Some(s) = stats
+        {
+            s.not_modified.fetch_add(1, Ordering::Relaxed);
+        }
+    }
     if response.status().is_server_error()
         && let Some(s) = stats
     {

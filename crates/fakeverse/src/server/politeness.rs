@@ -123,6 +123,7 @@ pub(crate) fn check_rate(
     else {
         return Ok(None);
     };
+    state.count_bucket(instance, bucket, limit, window);
     let now = Instant::now();
     let (count, started) = {
         let Ok(mut windows) = state.windows.lock() else {

@@ -93,6 +93,36 @@ pub(crate) fn redirect(location: &str) -> Response {
     r
 }
 
+/// The ETag of a body as Rails' `Rack::ETag` gives one to every GET answered 200
+/// (Mastodon's ActivityPub documents and API answers alike): weak, a digest of the body.
+/// A request whose `If-None-Match` names it gets 304 Not Modified, without a body.
+pub(crate) async fn conditional(response: Response, if_none_match: Option<&str>) -> Response {
+    use std::hash::{Hash, Hasher};
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return status(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    // A fixed-key hasher: the same body gets the same tag from every server of a test.
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let etag = format!("W/\"{:016x}\"", hasher.finish());
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    let matches = if_none_match.is_some_and(|list| {
+        list.split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag.trim_start_matches("W/"))
+    });
+    if matches {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Spoils an ActivityPub document the way the host's quirk says. `url` is the request's
 /// own URL (path and query), `deny_base` the refused address to redirect to.
 pub(crate) async fn spoil(

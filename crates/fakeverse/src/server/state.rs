@@ -16,6 +16,10 @@ use serde_json::{Map, Value, json};
 use super::ServerOptions;
 use crate::world::{NO_PARENT, World};
 
+/// How long each 5xx burst of a misbehaving host lasts, and how often one begins.
+pub(crate) const ERROR_BURST: std::time::Duration = std::time::Duration::from_millis(500);
+pub(crate) const ERROR_CYCLE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Per-host counters, as `GET /__fakeverse/stats` shows them.
 #[derive(Debug, Default)]
 pub(crate) struct HostStats {
@@ -26,12 +30,27 @@ pub(crate) struct HostStats {
     pub status_5xx: AtomicU64,
     pub dropped: AtomicU64,
     pub signed: AtomicU64,
+    /// Conditional GETs answered 304 Not Modified.
+    pub not_modified: AtomicU64,
     /// Requests sooner than the host's `Crawl-delay` after the previous one.
     pub crawl_delay_violations: AtomicU64,
+    /// Collection pages served with a `next` only because the host's pages never end
+    /// (`Quirk::EndlessPages`): the crawler met the quirk.
+    pub endless_pages: AtomicU64,
     /// When the previous request (robots.txt aside) arrived, for the crawl delay.
     pub last_request: Mutex<Option<Instant>>,
     /// Requests per second since the server started (the request log).
     pub per_second: Mutex<BTreeMap<u64, u64>>,
+}
+
+/// What one host's rate-limit bucket has been asked in all, for the benchmark's bound:
+/// each request takes `window / limit` of the time the bucket allows.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BucketUse {
+    pub requests: u64,
+    /// Seconds the requests need at the bucket's own pace.
+    pub needed_secs: f64,
+    pub window_secs: f64,
 }
 
 /// A fixed rate-limit window of one host's bucket.
@@ -55,7 +74,10 @@ pub(crate) struct State {
     pub stats: Vec<HostStats>,
     /// Rate-limit windows by (instance, bucket).
     pub windows: Mutex<HashMap<(u32, u8), Window>>,
-    /// Per-host request counters for the 5xx bursts.
+    /// Every request counted by (instance, bucket), never reset.
+    pub bucket_use: Mutex<HashMap<(u32, u8), BucketUse>>,
+    /// When each host's 5xx bursts began (milliseconds since the start, plus one; 0:
+    /// not yet).
     pub burst_counters: Vec<AtomicU64>,
     /// The port the server listens on (for deny-address redirects).
     pub port: u16,
@@ -111,6 +133,7 @@ impl State {
             children,
             boosts_by,
             windows: Mutex::new(HashMap::new()),
+            bucket_use: Mutex::new(HashMap::new()),
             port,
             keys: Mutex::new(HashMap::new()),
             key_client,
@@ -132,6 +155,25 @@ impl State {
         }
     }
 
+    /// Whether a host that has 5xx bursts is in one: the first [`ERROR_BURST`] of every
+    /// [`ERROR_CYCLE`] since its first request. A client that waits the `Retry-After`
+    /// it is given (1 s) comes back after the burst; one that hammers meets the next.
+    pub fn in_error_burst(&self, instance: u32) -> bool {
+        let Some(began) = self.burst_counters.get(instance as usize) else {
+            return false;
+        };
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1;
+        let first = match began.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => now,
+            Err(first) => first,
+        };
+        let cycle = u64::try_from(ERROR_CYCLE.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let burst = u64::try_from(ERROR_BURST.as_millis()).unwrap_or(0);
+        now.saturating_sub(first) % cycle < burst
+    }
+
     /// Counts a request that came sooner than `delay` after the previous one.
     pub fn check_crawl_delay(&self, instance: u32, delay: std::time::Duration) {
         let Some(s) = self.host_stats(instance) else {
@@ -146,8 +188,25 @@ impl State {
         }
     }
 
+    /// Counts a request against the totals of its bucket.
+    pub fn count_bucket(&self, instance: u32, bucket: u8, limit: u64, window: std::time::Duration) {
+        if let Ok(mut map) = self.bucket_use.lock() {
+            let usage = map.entry((instance, bucket)).or_default();
+            usage.requests += 1;
+            #[allow(clippy::cast_precision_loss)]
+            let share = window.as_secs_f64() / limit.max(1) as f64;
+            usage.needed_secs += share;
+            usage.window_secs = window.as_secs_f64();
+        }
+    }
+
     /// The stats document: every host that has been asked anything.
     pub fn stats_json(&self) -> Value {
+        let buckets: HashMap<(u32, u8), BucketUse> = self
+            .bucket_use
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
         let mut hosts = Map::new();
         for (i, s) in self.stats.iter().enumerate() {
             let requests = s.requests.load(Ordering::Relaxed);
@@ -163,6 +222,18 @@ impl State {
                 .map(|log| log.iter().map(|(k, v)| (k.to_string(), json!(v))).collect())
                 .unwrap_or_default();
             let max_per_second = per_second.values().filter_map(Value::as_u64).max();
+            let host_buckets: Vec<Value> = buckets
+                .iter()
+                .filter(|((instance, _), _)| *instance as usize == i)
+                .map(|((_, bucket), usage)| {
+                    json!({
+                        "bucket": bucket,
+                        "requests": usage.requests,
+                        "needed_secs": usage.needed_secs,
+                        "window_secs": usage.window_secs,
+                    })
+                })
+                .collect();
             hosts.insert(
                 inst.host.clone(),
                 json!({
@@ -173,10 +244,13 @@ impl State {
                     "status_5xx": s.status_5xx.load(Ordering::Relaxed),
                     "dropped": s.dropped.load(Ordering::Relaxed),
                     "signed": s.signed.load(Ordering::Relaxed),
+                    "not_modified": s.not_modified.load(Ordering::Relaxed),
                     "crawl_delay_violations": s.crawl_delay_violations.load(Ordering::Relaxed),
+                    "endless_pages": s.endless_pages.load(Ordering::Relaxed),
                     "software": inst.software.slug(),
                     "quirk": inst.quirk.as_str(),
                     "max_per_second": max_per_second,
+                    "buckets": host_buckets,
                     "per_second": per_second,
                 }),
             );

@@ -13,23 +13,25 @@ pub enum Quirk {
     Dead,
     /// Answers every request after a delay.
     Slow,
-    /// Answers bursts of 503 with `Retry-After`, then recovers.
+    /// Answers bursts of 503 with `Retry-After` (half a second every three), then
+    /// recovers.
     ServerErrors,
-    /// Its ActivityPub documents are truncated JSON.
+    /// Its ActivityPub and NodeInfo documents are truncated JSON.
     MalformedJson,
-    /// Its ActivityPub documents are an HTML page.
+    /// Its ActivityPub and NodeInfo documents are an HTML page.
     HtmlBody,
-    /// Its ActivityPub documents carry `Content-Type: text/html`.
+    /// Its ActivityPub and NodeInfo documents carry `Content-Type: text/html`.
     WrongContentType,
-    /// Its actors redirect to each other forever.
+    /// Its actors (and its NodeInfo) redirect to each other forever.
     RedirectLoop,
     /// Its collections' `next` never runs out.
     EndlessPages,
-    /// Its actor documents are larger than any crawler should read.
+    /// Its actor and NodeInfo documents are larger than any crawler should read.
     Oversized,
     /// 410 Gone for everything, robots.txt included: the whole host opted out.
     Gone,
-    /// Its actors redirect to a loopback address the crawler must refuse.
+    /// Its actors (and its NodeInfo) redirect to a loopback address the crawler must
+    /// refuse.
     DenyRedirect,
     /// robots.txt disallows everything.
     RobotsAll,
@@ -106,11 +108,26 @@ impl Quirk {
         )
     }
 
+    /// Whether the host spoils its NodeInfo document as it spoils its ActivityPub ones,
+    /// so that a crawl, which reads the NodeInfo of every engaging instance, meets the
+    /// misbehaviour (and reports the host) even where it reads none of its actors.
+    pub fn spoils_nodeinfo(self) -> bool {
+        matches!(
+            self,
+            Self::MalformedJson
+                | Self::HtmlBody
+                | Self::WrongContentType
+                | Self::Oversized
+                | Self::RedirectLoop
+                | Self::DenyRedirect
+        )
+    }
+
     /// Whether a correct crawler can read this host's NodeInfo.
     pub fn nodeinfo_readable(self) -> bool {
         !matches!(
             self,
             Self::NoNodeinfo | Self::Dead | Self::Gone | Self::RobotsAll
-        )
+        ) && !self.spoils_nodeinfo()
     }
 }

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::{Got, start_unlimited};
 
-/// How many times a 503 (a burst host) is retried, as a polite client would.
+/// How many times a 503 (a burst host) is retried, after the wait it asks for, as a
+/// polite client would.
 const RETRIES: usize = 5;
 
 async fn fetch(server: &FakeverseServer, url: &str) -> Option<Got> {
@@ -33,6 +34,14 @@ pub(crate) async fn fetch_at(addr: SocketAddr, url: &str) -> Option<Got> {
             .await
             .ok()?;
         if sent.status() == StatusCode::SERVICE_UNAVAILABLE {
+            let wait = sent
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1);
+            // The server's own word on when to come back (BRIEF section 3).
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
             continue;
         }
         let status = sent.status();
@@ -45,6 +54,13 @@ pub(crate) async fn fetch_at(addr: SocketAddr, url: &str) -> Option<Got> {
         });
     }
     None
+}
+
+/// A document a crawler reads: declared JSON and under its size cap.
+fn is_json_document(doc: &Got) -> bool {
+    doc.header("content-type")
+        .is_some_and(|t| t.contains("json"))
+        && doc.body.len() < 5_000_000
 }
 
 fn robots_allows(robots: &str, path: &str) -> bool {
@@ -81,6 +97,7 @@ async fn learn(server: &FakeverseServer, host: &str, actor: &str) -> (String, Op
         && links.status == StatusCode::OK
         && let Some(href) = links.json()["links"][0]["href"].as_str()
         && let Some(doc) = fetch(server, href).await
+        && is_json_document(&doc)
     {
         let doc = doc.json();
         let name = doc["software"]["name"].as_str().unwrap_or_default();
@@ -98,10 +115,7 @@ async fn learn(server: &FakeverseServer, host: &str, actor: &str) -> (String, Op
     if robots_allows(&robots, &path)
         && let Some(doc) = fetch(server, actor).await
         && doc.status == StatusCode::OK
-        && doc
-            .header("content-type")
-            .is_some_and(|t| t.contains("json"))
-        && doc.body.len() < 5_000_000
+        && is_json_document(&doc)
         && let Some(s) =
             Software::from_namespaces(context_strings(&doc.json()).iter().map(String::as_str))
     {

@@ -11,6 +11,7 @@ use fedireach_activitypub::{
     parse_status_context, parse_statuses,
 };
 use fedireach_core::{EngagementKind, Host};
+use futures::future::join_all;
 use url::Url;
 
 use crate::engine::{
@@ -59,41 +60,47 @@ pub async fn collect(
     out.reported_boosts = status.reblogs_count.and_then(|n| i64::try_from(n).ok());
     out.reported_quotes = status.quotes_count.and_then(|n| i64::try_from(n).ok());
     let host = Host::from_url(origin);
-    for (path, kind) in [
-        ("favourited_by", EngagementKind::Like),
-        ("reblogged_by", EngagementKind::Boost),
+    let host = host.as_ref();
+    let list = |path: &str| {
+        let mut url = base.join(&format!("{id}/{path}")).ok();
+        if let Some(url) = url.as_mut() {
+            url.query_pairs_mut()
+                .append_pair("limit", &PAGE_LIMIT.to_string());
+        }
+        url
+    };
+    let context_url = base.join(&format!("{id}/context")).ok()?;
+    // The lists of a post are independent: they are read at once (each host's pace is
+    // kept by the fetcher).
+    let (liked, boosted, quoted, context) = futures::join!(
+        accounts(
+            ctx,
+            list("favourited_by"),
+            token,
+            host,
+            EngagementKind::Like
+        ),
+        accounts(
+            ctx,
+            list("reblogged_by"),
+            token,
+            host,
+            EngagementKind::Boost
+        ),
+        quotes(ctx, base.join(&format!("{id}/quotes")).ok(), token, host),
+        ctx.get_parsed(&context_url, ACCEPT_JSON, token, parse_status_context),
+    );
+    for (listed, kind) in [
+        (liked, EngagementKind::Like),
+        (boosted, EngagementKind::Boost),
+        (quoted, EngagementKind::Quote),
     ] {
-        let Ok(mut url) = base.join(&format!("{id}/{path}")) else {
-            continue;
-        };
-        url.query_pairs_mut()
-            .append_pair("limit", &PAGE_LIMIT.to_string());
-        if let Some(accounts) = paged(ctx, url, token, parse_accounts).await {
-            for account in accounts {
-                if let Some(found) = account_found(ctx, &account, host.as_ref(), kind).await {
-                    out.found.push(found);
-                }
-            }
+        if let Some(found) = listed {
+            out.found.extend(found);
             out.complete(kind);
         }
     }
-    if token.is_some()
-        && let Ok(url) = base.join(&format!("{id}/quotes"))
-        && let Some(quotes) = paged(ctx, url, token, parse_statuses).await
-    {
-        for quote in quotes {
-            if let Some(found) =
-                status_found(ctx, &quote, host.as_ref(), EngagementKind::Quote, None).await
-            {
-                out.found.push(found);
-            }
-        }
-        out.complete(EngagementKind::Quote);
-    }
-    let context_url = base.join(&format!("{id}/context")).ok()?;
-    let (context, _) = ctx
-        .get_parsed(&context_url, ACCEPT_JSON, token, parse_status_context)
-        .await?;
+    let (context, _) = context?;
     // Entries that could not be read still count toward the server's cap.
     let served = context.descendants.items.len() + context.descendants.skipped;
     let descendants = context.descendants.items;
@@ -103,24 +110,57 @@ pub async fn collect(
         .filter_map(|s| Some((s.id.as_str(), s.in_reply_to_id.as_deref()?)))
         .collect();
     let max_depth = ctx.options.reply_depth + 1;
-    for status in &descendants {
-        let Some(depth) = depth_below(status, id, &parent, max_depth) else {
-            continue;
-        };
-        if !status.visibility().is_none_or(|v| v.is_countable()) {
-            continue;
-        }
-        let kind = reply_kind(depth);
-        if let Some(found) = status_found(ctx, status, host.as_ref(), kind, Some(depth)).await {
-            out.found.push(found);
-        }
-    }
+    let replies = join_all(descendants.iter().filter_map(|status| {
+        let depth = depth_below(status, id, &parent, max_depth)?;
+        status
+            .visibility()
+            .is_none_or(|v| v.is_countable())
+            .then(|| status_found(ctx, status, host, reply_kind(depth), Some(depth)))
+    }))
+    .await;
+    out.found.extend(replies.into_iter().flatten());
     let capped = token.is_none() && served >= UNAUTHENTICATED_DESCENDANTS;
     if !capped {
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);
     }
     Some(ContextOutcome { capped })
+}
+
+/// Everyone in an account list (likes, boosts), or `None` when it could not be read.
+async fn accounts(
+    ctx: &Ctx,
+    url: Option<Url>,
+    token: Option<&str>,
+    origin: Option<&Host>,
+    kind: EngagementKind,
+) -> Option<Vec<Found>> {
+    let listed = paged(ctx, url?, token, parse_accounts).await?;
+    let found = join_all(
+        listed
+            .iter()
+            .map(|account| account_found(ctx, account, origin, kind)),
+    )
+    .await;
+    Some(found.into_iter().flatten().collect())
+}
+
+/// The quotes of a post, which Mastodon lists only to a token.
+async fn quotes(
+    ctx: &Ctx,
+    url: Option<Url>,
+    token: Option<&str>,
+    origin: Option<&Host>,
+) -> Option<Vec<Found>> {
+    token?;
+    let listed = paged(ctx, url?, token, parse_statuses).await?;
+    let found = join_all(
+        listed
+            .iter()
+            .map(|quote| status_found(ctx, quote, origin, EngagementKind::Quote, None)),
+    )
+    .await;
+    Some(found.into_iter().flatten().collect())
 }
 
 /// How far below the post `status` sits (1: a direct reply), if within `max`.

@@ -7,6 +7,7 @@ use fedireach_activitypub::{
     parse_misskey_reactions,
 };
 use fedireach_core::{EngagementKind, Host};
+use futures::future::join_all;
 use serde_json::json;
 use url::Url;
 
@@ -55,63 +56,51 @@ pub async fn collect(
     out.reported_replies = note.replies_count.and_then(|n| i64::try_from(n).ok());
 
     let reactions_url = api.join("notes/reactions").ok()?;
-    let reactions = paged(
-        ctx,
-        &reactions_url,
-        id,
-        token,
-        parse_misskey_reactions,
-        |r| &r.id,
-    )
+    // Each list and each level of the thread is read at once, and the engagers of a page
+    // are resolved together: a popular note's remote users each need a WebFinger.
+    let renotes_url = api.join("notes/renotes").ok()?;
+    let (reactions, renotes, children) = futures::join!(
+        paged(
+            ctx,
+            &reactions_url,
+            id,
+            token,
+            parse_misskey_reactions,
+            |r| &r.id
+        ),
+        notes(ctx, &renotes_url, id, token),
+        thread(ctx, origin, &host, &api, id, token),
+    );
+    let likes = join_all(reactions.items.iter().map(|reaction| async {
+        let actor = user_actor(ctx, origin, &host, &reaction.user).await?;
+        let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
+        found.emoji = Some(reaction.emoji.clone());
+        found.happened_at = reaction.created_at.map(|t| t.timestamp());
+        Some(found)
+    }))
     .await;
-    for reaction in reactions.items {
-        if let Some(actor) = user_actor(ctx, origin, &host, &reaction.user).await {
-            let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
-            found.emoji = Some(reaction.emoji.clone());
-            found.happened_at = reaction.created_at.map(|t| t.timestamp());
-            out.found.push(found);
-        }
-    }
+    out.found.extend(likes.into_iter().flatten());
     if reactions.ended {
         out.complete(EngagementKind::Like);
     }
 
     // Renotes: a pure renote is a boost, one with text a quote.
-    if let Some(renotes) = notes(ctx, &api, "notes/renotes", id, token).await {
-        for note in renotes {
+    if let Some(renotes) = renotes {
+        let found = join_all(renotes.iter().map(|note| {
             let kind = if note.is_pure_renote() {
                 EngagementKind::Boost
             } else {
                 EngagementKind::Quote
             };
-            if let Some(found) = note_found(ctx, origin, &host, &note, kind, None).await {
-                out.found.push(found);
-            }
-        }
+            note_found(ctx, origin, &host, note, kind, None)
+        }))
+        .await;
+        out.found.extend(found.into_iter().flatten());
         out.complete(EngagementKind::Boost);
         out.complete(EngagementKind::Quote);
     }
-    // Children: direct replies (and quotes that reply); deeper levels by recursion.
-    let mut frontier = vec![(id.to_owned(), 1u32)];
-    let mut replies_complete = true;
-    while let Some((parent, depth)) = frontier.pop() {
-        let Some(children) = notes(ctx, &api, "notes/children", &parent, token).await else {
-            replies_complete = false;
-            continue;
-        };
-        for child in children {
-            if child.reply_id.as_deref() != Some(parent.as_str()) {
-                continue;
-            }
-            let kind = reply_kind(depth);
-            if let Some(found) = note_found(ctx, origin, &host, &child, kind, Some(depth)).await {
-                out.found.push(found);
-            }
-            if depth <= ctx.options.reply_depth {
-                frontier.push((child.id.clone(), depth + 1));
-            }
-        }
-    }
+    let (replies, replies_complete) = children;
+    out.found.extend(replies);
     if replies_complete {
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);
@@ -137,16 +126,64 @@ async fn post_parsed<T, E: std::fmt::Display>(
 }
 
 /// Every page of a notes list.
-async fn notes(
+async fn notes(ctx: &Ctx, url: &Url, id: &str, token: Option<&str>) -> Option<Vec<MisskeyNote>> {
+    let page = paged(ctx, url, id, token, parse_misskey_notes, |n| &n.id).await;
+    (!page.failed).then_some(page.items)
+}
+
+/// The replies below a note, level by level to the configured depth (the children of
+/// one level are asked for together); whether every level was read.
+async fn thread(
     ctx: &Ctx,
+    origin: &Url,
+    host: &Host,
     api: &Url,
-    endpoint: &str,
     id: &str,
     token: Option<&str>,
-) -> Option<Vec<MisskeyNote>> {
-    let url = api.join(endpoint).ok()?;
-    let page = paged(ctx, &url, id, token, parse_misskey_notes, |n| &n.id).await;
-    (!page.failed).then_some(page.items)
+) -> (Vec<Found>, bool) {
+    let Ok(children_url) = api.join("notes/children") else {
+        return (Vec::new(), false);
+    };
+    let children_url = &children_url;
+    let mut found = Vec::new();
+    let mut complete = true;
+    let mut level = vec![id.to_owned()];
+    let mut depth = 1u32;
+    while !level.is_empty() {
+        let lists = join_all(level.iter().map(|parent| async move {
+            let children = notes(ctx, children_url, parent, token).await;
+            (parent, children)
+        }))
+        .await;
+        let mut next = Vec::new();
+        let mut replies = Vec::new();
+        for (parent, children) in lists {
+            let Some(children) = children else {
+                complete = false;
+                continue;
+            };
+            for child in children {
+                if child.reply_id.as_deref() != Some(parent.as_str()) {
+                    continue;
+                }
+                if depth <= ctx.options.reply_depth {
+                    next.push(child.id.clone());
+                }
+                replies.push(child);
+            }
+        }
+        let kind = reply_kind(depth);
+        let level_found = join_all(
+            replies
+                .iter()
+                .map(|child| note_found(ctx, origin, host, child, kind, Some(depth))),
+        )
+        .await;
+        found.extend(level_found.into_iter().flatten());
+        level = next;
+        depth += 1;
+    }
+    (found, complete)
 }
 
 /// What paging through a list found.

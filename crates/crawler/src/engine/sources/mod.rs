@@ -13,6 +13,9 @@ use url::Url;
 
 use super::{ctx::Ctx, found::PostFindings, instances::Instances};
 
+pub use mastodon::status_id as mastodon_status_id;
+pub use misskey::note_id as misskey_note_id;
+
 /// Everything the origin of `post` tells of its engagements.
 pub async fn collect(
     ctx: &Ctx,

@@ -5,6 +5,7 @@
 use axum::{http::StatusCode, response::Response};
 use fedireach_core::EngagementKind;
 use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
 
 use super::{
     AS, PUBLIC,
@@ -154,7 +155,7 @@ pub(crate) fn mastodon_replies(ctx: &Ctx<'_>, target: Target) -> Response {
     let page: Vec<u32> = mine.iter().take(REPLIES_PAGE).copied().collect();
     let more = mine.len() > page.len();
     let last = page.last().map_or(min_id + 1, |&e| world.engagement_num(e));
-    let next = match (others, more || ctx.inst.quirk == Quirk::EndlessPages) {
+    let next = match (others, more || endless(ctx)) {
         (true, true) => Some(format!(
             "{base}/replies?min_id={last}&only_other_accounts=true&page=true"
         )),
@@ -176,6 +177,17 @@ pub(crate) fn mastodon_replies(ctx: &Ctx<'_>, target: Target) -> Response {
         doc["next"] = json!(next);
     }
     reply::ap(&doc)
+}
+
+/// Whether this host's collection pages never end; asked only where a page would
+/// otherwise be the last, so each `true` is a page the quirk made up (counted in the
+/// stats: the crawler met the quirk).
+fn endless(ctx: &Ctx<'_>) -> bool {
+    let endless = ctx.inst.quirk == Quirk::EndlessPages;
+    if endless && let Some(stats) = ctx.state.host_stats(ctx.instance) {
+        stats.endless_pages.fetch_add(1, Ordering::Relaxed);
+    }
+    endless
 }
 
 /// Mastodon's `likes` and `shares`: counts only.
@@ -210,7 +222,7 @@ fn numbered_page(ctx: &Ctx<'_>, id: &str, items: Vec<Value>, size: usize) -> Val
                 "totalItems": total,
                 "orderedItems": chunk,
             });
-            if page * size < total || ctx.inst.quirk == Quirk::EndlessPages {
+            if page * size < total || endless(ctx) {
                 doc["next"] = json!(format!("{id}?page={}", page + 1));
             }
             doc
@@ -478,10 +490,10 @@ fn outbox(ctx: &Ctx<'_>, a: u32, id: &str) -> Response {
     });
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
         doc["prev"] = json!(format!("{id}?{newer}={}&page=true", show(first.0)));
-        if page.len() == OUTBOX_PAGE || ctx.inst.quirk == Quirk::EndlessPages {
+        if page.len() == OUTBOX_PAGE || endless(ctx) {
             doc["next"] = json!(format!("{id}?{older}={}&page=true", show(last.0)));
         }
-    } else if ctx.inst.quirk == Quirk::EndlessPages {
+    } else if endless(ctx) {
         doc["next"] = json!(format!("{id}?{older}={}&page=true", show(u64::MAX / 2)));
     }
     reply::ap(&doc)

@@ -114,7 +114,11 @@ pub(crate) fn nodeinfo(ctx: &Ctx<'_>, version: &str) -> Response {
         doc["services"] = json!({ "outbound": [], "inbound": [] });
         doc["metadata"] = metadata(ctx);
     }
-    reply::nodeinfo(&doc, version)
+    let mut response = reply::nodeinfo(&doc, version);
+    if inst.quirk.spoils_nodeinfo() {
+        response.extensions_mut().insert(reply::ApDocument);
+    }
+    response
 }
 
 fn metadata(ctx: &Ctx<'_>) -> Value {
