@@ -4,10 +4,10 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt run clean bench
+.PHONY: help build test lint fmt run clean bench bench-web
 
 help: ## list the targets
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## build the fedireach binary (debug)
 	$(CARGO) build --locked
@@ -25,7 +25,9 @@ fmt: ## format the code
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: ## load-test the brand page and its JSON against nginx serving the same bytes (wrk, release build)
+bench: bench-web ## every benchmark
+
+bench-web: ## load-test the brand page and its JSON (medium world) against nginx serving the same bytes (wrk, release build)
 	bench/web.sh
 
 clean: ## remove build output
