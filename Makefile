@@ -7,7 +7,7 @@ ARGS ?=
 .PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl
 
 help: ## list the targets
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 build: ## build the fedireach binary (debug)
 	$(CARGO) build --locked
@@ -32,7 +32,9 @@ demo: ## build and run the demo: simulated fediverse, crawl, dashboard on http:/
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: bench-crawl ## every benchmark; then the brand page and its JSON under wrk beside nginx (release build)
+bench: bench-crawl bench-web ## every benchmark
+
+bench-web: ## load-test the brand page and its JSON (medium world) against nginx serving the same bytes (wrk, release build)
 	bench/web.sh
 
 bench-crawl: ## crawl the medium simulated world: wall time / politeness bound, requests per engagement, peak memory

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# make bench: the brand page and its JSON under 50 concurrent connections from wrk over
+# make bench-web: the brand page and its JSON under 50 concurrent connections from wrk over
 # loopback, warm cache, beside the same page's bytes served by nginx, in one run.
 # Reports requests per second, p50 and p99 latency for each, and the ratios.
 # Goal (issue #6): p99 under 25 ms, and at least a quarter of nginx's throughput.
 #
-# The data: a synthetic world written by `cargo run --example bench_world` (4 brands,
-# 480 posts, 28 800 engagements from 300 instances) until the simulated fediverse's
-# medium world can be crawled here.
+# The data: the simulated fediverse's medium world (seed 1, seen on its last day),
+# written into the store by `cargo run --example medium_world` as a correct crawl of it
+# would leave it; the page is its first owned brand's, over the last 90 days.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +24,7 @@ if ! need wrk || ! need nginx; then
 fi
 
 echo "== building (release)"
-cargo build --locked --release --bin fedireach --example bench_world -p fedireach -p fedireach-web 2>&1 | tail -1
+cargo build --locked --release --bin fedireach --example medium_world -p fedireach -p fedireach-web 2>&1 | tail -1
 bin="$CARGO_TARGET_DIR/release"
 
 work="$(mktemp -d)"
@@ -36,7 +36,11 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== world"
-"$bin/examples/bench_world" "sqlite://$work/bench.db"
+"$bin/examples/medium_world" "sqlite://$work/bench.db" >"$work/world.out"
+brand="$(sed -n 's/^brand owned //p' "$work/world.out" | head -1)"
+window="$(sed -n 's/^window //p' "$work/world.out")"
+[ -n "$brand" ] && [ -n "$window" ] || { echo "no owned brand in the world:"; cat "$work/world.out"; exit 1; }
+brand_path="$brand"
 
 "$bin/fedireach" --db "sqlite://$work/bench.db" serve --listen 127.0.0.1:0 --no-schedule \
     --dashboards dashboards >"$work/serve.out" 2>"$work/serve.err" &
@@ -45,8 +49,8 @@ for _ in $(seq 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && 
 base="$(sed -n 's/^listening on //p' "$work/serve.out" | head -1)"
 [ -n "$base" ] || { echo "serve did not start:"; cat "$work/serve.err"; exit 1; }
 
-page="/brands/brand0?from=2026-08-01&to=2026-10-29"
-json="/api/v1/brands/brand0/reach?from=2026-08-01&to=2026-10-29"
+page="/brands/$brand_path?$window"
+json="/api/v1/brands/$brand_path/reach?$window"
 # Warm the cache, and keep the page's bytes for nginx.
 curl -fsS "$base$page" -o "$work/brand.html"
 curl -fsS "$base$json" -o /dev/null
@@ -96,6 +100,7 @@ read -r page_rps page_p50 page_p99 < <(run page "$base$page")
 read -r json_rps json_p50 json_p99 < <(run json "$base$json")
 read -r ngx_rps ngx_p50 ngx_p99 < <(run nginx "http://127.0.0.1:18089/brand.html")
 
+echo "brand $brand, $window"
 echo "page: $(wc -c <"$work/brand.html") bytes; reach JSON: $(curl -fsS "$base$json" | wc -c) bytes"
 printf "\n%-22s %12s %10s %10s\n" "target" "requests/s" "p50 ms" "p99 ms"
 printf "%-22s %12s %10s %10s\n" "brand page (serve)" "$page_rps" "$page_p50" "$page_p99"

@@ -2,18 +2,10 @@
 //! loaded from the truth's own lists, and `report reach|posts|instances --format json`
 //! must print exactly the truth's reports for every brand of the medium world.
 
-use fedireach_core::{
-    ActorRecord, Batch, EngagementRecord, Host, InstanceRecord, PostRecord, Software,
-    SoftwareSource,
-};
 use fedireach_fakeverse::{Scale, Truth, World, WorldOptions};
 use fedireach_store::Store;
 
 use crate::util::{Sandbox, TestResult};
-
-fn seconds(rfc3339: &str) -> Result<i64, chrono::ParseError> {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| t.timestamp())
-}
 
 /// Writes the truth into the sandbox's store as a crawl would have found it.
 async fn load(store: &Store, truth: &Truth) -> TestResult {
@@ -27,69 +19,15 @@ async fn load(store: &Store, truth: &Truth) -> TestResult {
         for (tracked, actor_id) in brand.actors.iter().zip(&known.actor_ids) {
             store.set_tracked_actor_uri(tracked.id, actor_id).await?;
             let followers = truth
-                .posts
-                .iter()
-                .find(|p| &p.actor == actor_id)
-                .map(|p| p.followers);
-            let followers = followers.map(i64::try_from).transpose()?;
+                .followers_of(actor_id)
+                .map(i64::try_from)
+                .transpose()?;
             store
                 .record_follower_snapshot(crawl, tracked.id, followers)
                 .await?;
         }
     }
-    let mut batch = Batch::default();
-    for instance in &truth.instances {
-        batch.instances.push(InstanceRecord {
-            host: Host::parse(&instance.host)?,
-            software: Software::from_nodeinfo_name(&instance.software)
-                .unwrap_or_else(Software::unknown),
-            software_version: None,
-            software_source: match instance.software_source.as_str() {
-                "nodeinfo" => SoftwareSource::Nodeinfo,
-                "context" => SoftwareSource::Context,
-                "domain" => SoftwareSource::Domain,
-                _ => SoftwareSource::Unknown,
-            },
-            users_total: None,
-            users_active_month: instance.active_month.map(i64::try_from).transpose()?,
-        });
-    }
-    for post in &truth.posts {
-        let to_i64 = |n: Option<u64>| n.and_then(|n| i64::try_from(n).ok());
-        batch.posts.push(PostRecord {
-            uri: post.uri.clone(),
-            author_uri: post.actor.clone(),
-            host: Host::parse(post.uri.split('/').nth(2).unwrap_or_default())?.to_string(),
-            published_at: seconds(&post.published)?,
-            object_type: "Note".to_owned(),
-            visibility: "public".to_owned(),
-            reported_replies: to_i64(post.reported.replies),
-            reported_likes: to_i64(post.reported.likes),
-            reported_boosts: to_i64(post.reported.boosts),
-            reported_quotes: to_i64(post.reported.quotes),
-            ..PostRecord::default()
-        });
-    }
-    for e in &truth.engagements {
-        batch.actors.push(ActorRecord {
-            actor_uri: e.actor.clone(),
-            followers_count: e.actor_followers.map(i64::try_from).transpose()?,
-            ..ActorRecord::default()
-        });
-        batch.engagements.push(EngagementRecord {
-            post_uri: e.post.clone(),
-            kind: e.kind,
-            actor_uri: e.actor.clone(),
-            host: Host::parse(&e.instance)?,
-            uri: Some(e.object.clone()),
-            depth: e.depth.map(i64::from),
-            emoji: e.emoji.clone(),
-            content_excerpt: None,
-            source: "truth".to_owned(),
-            happened_at: Some(seconds(&e.published)?),
-        });
-    }
-    store.write_batch(&batch).await?;
+    store.write_batch(&truth.to_batch()?).await?;
     Ok(())
 }
 

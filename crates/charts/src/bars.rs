@@ -16,10 +16,15 @@ use crate::{
 const MAX_LABEL: usize = 26;
 
 pub(crate) fn short(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL {
+    cut(label, MAX_LABEL)
+}
+
+/// `label` in at most `max` characters, an ellipsis marking a cut.
+pub(crate) fn cut(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
         label.to_owned()
     } else {
-        let mut cut: String = label.chars().take(MAX_LABEL - 1).collect();
+        let mut cut: String = label.chars().take(max.saturating_sub(1)).collect();
         cut.push('…');
         cut
     }
@@ -42,18 +47,51 @@ pub(crate) fn segments(n: i32) -> std::ops::Range<i32> {
     0..(n - 1).max(0)
 }
 
+/// Width of the vertical bars' value axis (labels and description), in pixels.
+const Y_AREA: u32 = 70;
+/// A generous width of one character of the 13-pixel label font, in pixels.
+const LABEL_CHAR: f64 = 7.5;
+
+/// Whether the bars' labels would overlap under vertical bars `width` pixels wide:
+/// such bars are drawn horizontally instead, each label on its own row.
+pub(crate) fn crowded(c: &Bars, width: u32) -> bool {
+    let n = c.bars.len().max(1);
+    let plot = f64::from(width.saturating_sub(Y_AREA + 24));
+    #[allow(clippy::cast_precision_loss)]
+    let per_bar = plot / n as f64;
+    let widest = c
+        .bars
+        .iter()
+        .map(|b| short(&b.label).chars().count())
+        .max()
+        .unwrap_or(0);
+    #[allow(clippy::cast_precision_loss)]
+    let label = widest as f64 * LABEL_CHAR;
+    label + 8.0 > per_bar
+}
+
 /// A value written above (or after) its bar.
 fn value_text(anchor: (HPos, VPos)) -> TextStyle<'static> {
     text(12).pos(Pos::new(anchor.0, anchor.1))
 }
 
 pub(crate) fn vertical<DB: DrawingBackend>(c: &Bars, root: &DrawingArea<DB, Shift>) -> DrawResult {
+    if crowded(c, root.dim_in_pixel().0) {
+        return horizontal(
+            &HBars {
+                title: c.title.clone(),
+                value_label: c.value_label.clone(),
+                bars: c.bars.clone(),
+            },
+            root,
+        );
+    }
     let n = count(c.bars.len())?;
     let mut chart = ChartBuilder::on(root)
         .caption(&c.title, text(20))
         .margin(12)
         .x_label_area_size(40)
-        .y_label_area_size(70)
+        .y_label_area_size(Y_AREA)
         .build_cartesian_2d(
             segments(n).into_segmented(),
             0.0..top(c.bars.iter().map(|b| b.value)),

@@ -97,6 +97,9 @@ pub enum Chart {
     Sparkline(Sparkline),
 }
 
+/// Width of the dashboard's charts, in pixels.
+const WIDTH: u32 = 940;
+
 impl Chart {
     /// The title, also the first words of the text alternative.
     pub fn title(&self) -> &str {
@@ -110,16 +113,24 @@ impl Chart {
         }
     }
 
-    /// The size the dashboard draws it at: wide enough for readable labels.
+    /// The size the dashboard draws it at: wide enough for readable labels (a page
+    /// scales a chart down on a narrow screen, never up).
     pub fn size(&self) -> Size {
+        let rows = |n: usize| {
+            let rows = u32::try_from(n).unwrap_or(u32::MAX).clamp(3, 30);
+            Size::new(WIDTH, 90 + 26 * rows)
+        };
         match self {
-            Self::HBars(c) => {
-                let rows = u32::try_from(c.bars.len()).unwrap_or(u32::MAX).max(3);
-                Size::new(720, 90 + 26 * rows.min(30))
-            }
-            Self::HeatMap(_) => Size::new(760, 300),
-            Self::Sparkline(_) => Size::new(160, 36),
-            _ => Size::new(720, 360),
+            Self::HBars(c) => rows(c.bars.len()),
+            // Drawn horizontally when the labels would overlap (see `bars::crowded`).
+            Self::Bars(c) if crate::bars::crowded(c, WIDTH) => rows(c.bars.len()),
+            Self::HeatMap(_) => Size::new(WIDTH, 320),
+            Self::Sparkline(_) => Size::new(300, 44),
+            Self::Lines(c) => Size::new(
+                WIDTH,
+                380 + crate::output::legend_height(c.series.len()).min(200),
+            ),
+            _ => Size::new(WIDTH, 380),
         }
     }
 

@@ -4,7 +4,7 @@ use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     Lines, Sparkline, family_colour,
-    output::{DrawResult, msg, number, text},
+    output::{self, DrawResult, msg, number, text},
 };
 
 /// At most this many point labels under the axis.
@@ -33,8 +33,11 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
             .iter()
             .flat_map(|s| s.values.iter().flatten().copied()),
     );
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, text(20))
+    let titled = root.titled(&c.title, text(20)).map_err(msg)?;
+    let (_, height) = titled.dim_in_pixel();
+    let (plot, key) =
+        titled.split_vertically(height.saturating_sub(output::legend_height(c.series.len())));
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(80)
@@ -66,9 +69,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
             .collect();
         chart
             .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
-            .map_err(msg)?
-            .label(series.name.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+            .map_err(msg)?;
         chart
             .draw_series(
                 points
@@ -77,16 +78,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
             )
             .map_err(msg)?;
     }
-    if !c.series.is_empty() {
-        chart
-            .configure_series_labels()
-            .label_font(text(12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(msg)?;
-    }
+    output::legend(&key.margin(0, 0, 90, 0), &c.series, output::Swatch::Line)?;
     Ok(())
 }
 

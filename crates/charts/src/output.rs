@@ -107,3 +107,57 @@ pub(crate) fn number(v: &f64) -> String {
         format!("{v:.1}")
     }
 }
+
+/// Height of one legend row, in pixels.
+pub(crate) const LEGEND_ROW: u32 = 18;
+
+/// How a legend entry shows its series.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Swatch {
+    /// A filled square (bars).
+    Block,
+    /// A short thick line (lines).
+    Line,
+}
+
+/// A legend in its own area, beside or under the plot so it never hides data: one
+/// entry a row, the swatch in the series' colour (its family's), then its name.
+pub(crate) fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[crate::Series],
+    swatch: Swatch,
+) -> DrawResult {
+    let row = i32::try_from(LEGEND_ROW).map_err(msg)?;
+    for (i, s) in (0_i32..).zip(series) {
+        let (name, colour) = (&s.name, crate::family_colour(&s.name).plotters());
+        let y = 6 + i * row;
+        match swatch {
+            Swatch::Block => area
+                .draw(&Rectangle::new([(4, y + 3), (16, y + 15)], colour.filled()))
+                .map_err(msg)?,
+            Swatch::Line => area
+                .draw(&PathElement::new(
+                    [(2, y + 9), (18, y + 9)],
+                    colour.stroke_width(3),
+                ))
+                .map_err(msg)?,
+        }
+        // About 7 pixels a character at 12 pixels: cut only what does not fit.
+        let room = usize::try_from(area.dim_in_pixel().0.saturating_sub(30) / 7).unwrap_or(0);
+        area.draw(&Text::new(
+            crate::bars::cut(name, room.max(8)),
+            (24, y + 2),
+            text(12),
+        ))
+        .map_err(msg)?;
+    }
+    Ok(())
+}
+
+/// Rows of legend a number of series needs, in pixels (with a margin).
+pub(crate) fn legend_height(series: usize) -> u32 {
+    u32::try_from(series)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(LEGEND_ROW)
+        + 12
+}

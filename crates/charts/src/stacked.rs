@@ -4,11 +4,14 @@ use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     Stacked, family_colour,
-    output::{DrawResult, msg, number, text, top},
+    output::{self, DrawResult, msg, number, text, top},
 };
 
 /// At most this many period labels under the axis; the others are skipped.
 const MAX_PERIOD_LABELS: usize = 12;
+
+/// Width of the legend column right of the plot.
+const LEGEND_WIDTH: u32 = 130;
 
 pub(crate) fn draw<DB: DrawingBackend>(c: &Stacked, root: &DrawingArea<DB, Shift>) -> DrawResult {
     let n = i32::try_from(c.periods.len().max(1)).map_err(msg)?;
@@ -20,8 +23,10 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Stacked, root: &DrawingArea<DB, Shift
                 .sum()
         })
         .collect();
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, text(20))
+    let titled = root.titled(&c.title, text(20)).map_err(msg)?;
+    let (width, _) = titled.dim_in_pixel();
+    let (plot, key) = titled.split_horizontally(width.saturating_sub(LEGEND_WIDTH));
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
@@ -70,21 +75,8 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Stacked, root: &DrawingArea<DB, Shift
             }
             *floor += value;
         }
-        chart
-            .draw_series(rects)
-            .map_err(msg)?
-            .label(series.name.as_str())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+        chart.draw_series(rects).map_err(msg)?;
     }
-    if !c.series.is_empty() {
-        chart
-            .configure_series_labels()
-            .label_font(text(12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(msg)?;
-    }
+    output::legend(&key.margin(12, 0, 0, 0), &c.series, output::Swatch::Block)?;
     Ok(())
 }

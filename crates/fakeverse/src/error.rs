@@ -32,6 +32,9 @@ pub enum FakeverseError {
     /// The TLS configuration was refused by rustls.
     #[error("cannot configure TLS: {0}")]
     Tls(#[from] rustls::Error),
+    /// The truth holds a value the core types refuse (a bug of the generator).
+    #[error("the ground truth cannot be turned into crawl records: {0}")]
+    BadTruth(String),
     /// The server stopped with an IO error.
     #[error("the server failed: {0}")]
     Serve(#[source] io::Error),

@@ -96,6 +96,19 @@ impl Store {
         tracked_actor_id: i64,
         followers: Option<i64>,
     ) -> Result<(), StoreError> {
+        self.record_follower_snapshot_at(crawl_id, tracked_actor_id, followers, now())
+            .await
+    }
+
+    /// Records a follower count taken at `taken_at` (Unix seconds) rather than now:
+    /// for counts read elsewhere and imported (the simulated world's days).
+    pub async fn record_follower_snapshot_at(
+        &self,
+        crawl_id: i64,
+        tracked_actor_id: i64,
+        followers: Option<i64>,
+        taken_at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO follower_snapshots (crawl_id, tracked_actor_id, taken_at, followers)
              VALUES (?, ?, ?, ?)
@@ -104,7 +117,7 @@ impl Store {
         )
         .bind(crawl_id)
         .bind(tracked_actor_id)
-        .bind(now())
+        .bind(taken_at)
         .bind(followers)
         .execute(&self.pool)
         .await

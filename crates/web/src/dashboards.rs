@@ -101,15 +101,18 @@ pub enum TableName {
     ReachBySoftware,
     ReachByFamily,
     Hashtags,
+    /// What the crawls in the window left out or anonymised, and why: counts only.
+    Consent,
 }
 
 impl TableName {
-    const ALL: [(&'static str, Self); 5] = [
+    const ALL: [(&'static str, Self); 6] = [
         ("top-posts", Self::TopPosts),
         ("top-instances", Self::TopInstances),
         ("reach-by-software", Self::ReachBySoftware),
         ("reach-by-family", Self::ReachByFamily),
         ("hashtags", Self::Hashtags),
+        ("consent", Self::Consent),
     ];
 }
 

@@ -38,6 +38,10 @@ pub enum WebError {
     #[error("bad request: {0}")]
     BadInput(String),
 
+    /// What the request would create exists already (a brand of that name).
+    #[error("{0}")]
+    Conflict(String),
+
     /// An action without the admin token, or with a wrong one.
     #[error(
         "this action needs the admin token, sent as `Authorization: Bearer TOKEN` (or typed into the form)"
@@ -83,6 +87,7 @@ impl WebError {
                 StatusCode::NOT_FOUND
             }
             Self::BadQuery { .. } | Self::BadInput(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::ActionsDisabled | Self::CrossSite => StatusCode::FORBIDDEN,
             Self::Store(_)
@@ -114,10 +119,10 @@ impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::BrandNotFound { name, .. } => Self::UnknownBrand(name),
-            StoreError::BrandExists(_)
-            | StoreError::BadBrandName(_)
-            | StoreError::NoActors
-            | StoreError::BadTokenEnv(_) => Self::BadInput(error.to_string()),
+            StoreError::BrandExists(_) => Self::Conflict(error.to_string()),
+            StoreError::BadBrandName(_) | StoreError::NoActors | StoreError::BadTokenEnv(_) => {
+                Self::BadInput(error.to_string())
+            }
             other => Self::Store(other),
         }
     }

@@ -87,6 +87,7 @@ pub fn csv_kind(table: TableName) -> &'static str {
         TableName::ReachBySoftware => "reach",
         TableName::ReachByFamily => "reach-by-family",
         TableName::Hashtags => "hashtags",
+        TableName::Consent => "consent",
     }
 }
 
@@ -111,6 +112,7 @@ pub fn brand_table(
         TableName::ReachBySoftware => plain(&figures.reach),
         TableName::ReachByFamily => plain(&figures.family),
         TableName::Hashtags => plain(&figures.hashtags),
+        TableName::Consent => plain(&figures.consent),
     };
     let more = rows.len().saturating_sub(limit);
     Table {

@@ -1,6 +1,10 @@
 //! The view every page and API call shares: the date range and time zone (and, for
 //! comparisons, the brands), read from the query string so a view can be shared as a
 //! URL. Bad dates and unknown zones are 400s here, before any work is done.
+//!
+//! A range is either fixed (`from`, `to`) or rolling (`last=N`: the N days ending
+//! today in the view's zone), so a "last 30 days" link still means the last 30 days
+//! tomorrow, and a page rendered with it holds no date that goes stale.
 
 use fedireach_analytics::Window;
 use serde::Serialize;
@@ -10,6 +14,9 @@ use crate::WebError;
 /// Most brands one comparison takes: the page and chart stay readable.
 pub const MAX_COMPARED: usize = 12;
 
+/// Longest rolling range (`last=N`), in days: ten years.
+pub const MAX_LAST_DAYS: u32 = 3660;
+
 /// A parsed query string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
@@ -18,6 +25,8 @@ pub struct View {
     pub brands: Vec<String>,
     /// `previous=true`: the JSON API adds the previous period and the changes.
     pub previous: bool,
+    /// `last=N`: the window is the N days ending today (resolved into `window`).
+    pub last: Option<u32>,
 }
 
 /// The window as the templates show it and the links keep it.
@@ -26,7 +35,8 @@ pub struct ViewLabels {
     pub from: String,
     pub to: String,
     pub tz: String,
-    /// `from=..&to=..&tz=..` (only those set), URL-encoded, for links.
+    /// `from=..&to=..&tz=..` or `last=N&tz=..` (only those set), URL-encoded, for
+    /// links.
     pub query: String,
 }
 
@@ -34,12 +44,14 @@ pub struct ViewLabels {
 pub type WindowKey = (Option<String>, Option<String>, String);
 
 impl View {
-    /// Reads `from`, `to` (YYYY-MM-DD, both inclusive), `tz` (IANA), `brand` (repeated)
-    /// and `previous`; empty values count as absent (an empty form field).
+    /// Reads `from`, `to` (YYYY-MM-DD, both inclusive), `last` (days ending today, when
+    /// neither date is given), `tz` (IANA), `brand` (repeated) and `previous`; empty
+    /// values count as absent (an empty form field).
     pub fn parse(query: Option<&str>) -> Result<Self, WebError> {
         let mut from = None;
         let mut to = None;
         let mut tz = None;
+        let mut last = None;
         let mut brands: Vec<String> = Vec::new();
         let mut previous = false;
         for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
@@ -51,6 +63,7 @@ impl View {
                 "from" => from = Some(value),
                 "to" => to = Some(value),
                 "tz" => tz = Some(value),
+                "last" => last = Some(value),
                 "brand" if !brands.contains(&value) => brands.push(value),
                 "previous" => previous = matches!(value.as_str(), "true" | "1" | "yes"),
                 _ => {}
@@ -62,11 +75,24 @@ impl View {
                 message: format!("at most {MAX_COMPARED} brands can be compared at once"),
             });
         }
-        let window = Window::parse(from.as_deref(), to.as_deref(), tz.as_deref())?;
+        // Explicit dates win over a rolling range (a form with both sends both).
+        let last = match last {
+            Some(days) if from.is_none() && to.is_none() => Some(last_days(&days)?),
+            _ => None,
+        };
+        let mut window = Window::parse(from.as_deref(), to.as_deref(), tz.as_deref())?;
+        if let Some(days) = last {
+            let today = chrono::Utc::now().with_timezone(&window.tz()).date_naive();
+            let first = today
+                .checked_sub_days(chrono::Days::new(u64::from(days - 1)))
+                .unwrap_or(today);
+            window = Window::new(Some(first), Some(today), window.tz())?;
+        }
         Ok(Self {
             window,
             brands,
             previous,
+            last,
         })
     }
 
@@ -83,11 +109,15 @@ impl View {
         let to = self.window.to_label().unwrap_or_default();
         let tz = self.window.tz().name().to_owned();
         let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if !from.is_empty() {
-            query.append_pair("from", &from);
-        }
-        if !to.is_empty() {
-            query.append_pair("to", &to);
+        if let Some(days) = self.last {
+            query.append_pair("last", &days.to_string());
+        } else {
+            if !from.is_empty() {
+                query.append_pair("from", &from);
+            }
+            if !to.is_empty() {
+                query.append_pair("to", &to);
+            }
         }
         if tz != "UTC" {
             query.append_pair("tz", &tz);
@@ -99,6 +129,17 @@ impl View {
             query: query.finish(),
         }
     }
+}
+
+/// `last=N`: a whole number of days from 1 to [`MAX_LAST_DAYS`].
+fn last_days(text: &str) -> Result<u32, WebError> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|d| (1..=MAX_LAST_DAYS).contains(d))
+        .ok_or_else(|| WebError::BadQuery {
+            param: "last",
+            message: format!("`{text}` is not a number of days from 1 to {MAX_LAST_DAYS}"),
+        })
 }
 
 #[cfg(test)]
@@ -128,8 +169,29 @@ mod tests {
         check("tz=Mars%2FOlympus", Err(400));
         check("from=2026-08-31&to=2026-08-01", Err(400));
         check("brand=a&", Ok(""));
+        check("last=7", Ok("last=7"));
+        check("last=30&tz=Asia%2FTokyo", Ok("last=30&tz=Asia%2FTokyo"));
+        check("last=7&from=2026-08-01", Ok("from=2026-08-01"));
+        check("last=0", Err(400));
+        check("last=-3", Err(400));
+        check("last=99999", Err(400));
+        check("last=%3Cscript%3E", Err(400));
         let many: String = (0..=MAX_COMPARED).map(|i| format!("brand=b{i}&")).collect();
         check(&many, Err(400));
+    }
+
+    #[test]
+    fn a_rolling_range_ends_today_in_the_views_zone() -> Result<(), WebError> {
+        let view = View::parse(Some("last=30&tz=Pacific%2FKiritimati"))?;
+        let tz = view.window.tz();
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        assert_eq!(view.window.to(), Some(today));
+        assert_eq!(
+            view.window.from(),
+            today.checked_sub_days(chrono::Days::new(29))
+        );
+        assert_eq!(view.window.days(), Some(30));
+        Ok(())
     }
 
     #[test]

@@ -29,6 +29,7 @@
 //! lower-cased; without readable NodeInfo, the `@context` namespaces of its actors; then
 //! the known domain (threads.net); else `unknown`.
 
+mod batch;
 mod reports;
 
 use std::collections::{BTreeMap, BTreeSet};

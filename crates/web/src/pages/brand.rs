@@ -20,14 +20,18 @@ pub(crate) async fn brand_page(
 ) -> Result<Html<Bytes>, WebError> {
     let view = View::parse(query.as_deref())?;
     let figures = state.figures(&name, &view).await?;
-    // The page depends on the figures, the view (their cache key) and what is fixed
-    // for the process; extra `brand=` parameters only add hidden fields.
+    // The page depends on the figures, the view's query (a rolling and a fixed range
+    // over the same days share the figures, not the links) and what is fixed for the
+    // process; extra `brand=` parameters only add hidden fields.
+    let labels = view.labels();
     let cacheable = view.brands.is_empty();
-    if cacheable && let Some(page) = figures.page.get() {
+    if cacheable
+        && let Some((query, page)) = figures.page.get()
+        && *query == labels.query
+    {
         return Ok(Html(page.clone()));
     }
     let brand = state.store().brand(&name).await?;
-    let labels = view.labels();
     let panels = state
         .dashboards()
         .brand
@@ -45,7 +49,7 @@ pub(crate) async fn brand_page(
     let html = Bytes::from(html);
     if cacheable {
         // Another request may have rendered it first: the same bytes either way.
-        let _ = figures.page.set(html.clone());
+        let _ = figures.page.set((labels.query, html.clone()));
     }
     Ok(Html(html))
 }

@@ -8,7 +8,6 @@ mod instance;
 mod overview;
 
 use axum::response::Html;
-use chrono::{Days, Utc};
 use minijinja::Value;
 use serde::Serialize;
 
@@ -42,32 +41,30 @@ struct Preset {
     query: String,
 }
 
+/// The quick ranges: rolling (`last=N`), so a cached or shared page never offers
+/// yesterday's "last 7 days".
 fn presets(view: &View) -> Vec<Preset> {
-    let today = Utc::now().with_timezone(&view.window.tz()).date_naive();
     let tz = view.window.tz().name();
-    let mut out = vec![Preset {
-        label: "All time",
-        query: if tz == "UTC" {
-            String::new()
-        } else {
-            format!("tz={}", crate::tables::segment(tz))
-        },
-    }];
-    for (label, days) in [
-        ("Last 7 days", 7),
-        ("Last 30 days", 30),
-        ("Last 90 days", 90),
-    ] {
-        let from = today.checked_sub_days(Days::new(days - 1)).unwrap_or(today);
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        query.append_pair("from", &from.to_string());
-        query.append_pair("to", &today.to_string());
+    let with_tz = |mut query: url::form_urlencoded::Serializer<'_, String>| {
         if tz != "UTC" {
             query.append_pair("tz", tz);
         }
+        query.finish()
+    };
+    let mut out = vec![Preset {
+        label: "All time",
+        query: with_tz(url::form_urlencoded::Serializer::new(String::new())),
+    }];
+    for (label, days) in [
+        ("Last 7 days", "7"),
+        ("Last 30 days", "30"),
+        ("Last 90 days", "90"),
+    ] {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("last", days);
         out.push(Preset {
             label,
-            query: query.finish(),
+            query: with_tz(query),
         });
     }
     out

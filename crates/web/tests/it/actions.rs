@@ -65,6 +65,17 @@ async fn the_api_needs_the_bearer_token() -> TestResult {
         StatusCode::OK,
         "the new brand has a page at once"
     );
+    for name in ["new brand", " acme "] {
+        let again = w
+            .post_json(
+                "/api/v1/brands",
+                json!({"name": name, "actors": ["@other@new.example"]}),
+                Some(ADMIN),
+            )
+            .await?;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{name}: {}", again.body);
+        assert!(again.body.contains("already"), "{}", again.body);
+    }
     let hostile = w
         .post_json(
             "/api/v1/brands",

@@ -1,13 +1,20 @@
-//! The overview and a brand page in headless Chromium (Debian's `chromium`, which
-//! `.ci/run` installs): the DOM after loading holds every chart, and a screenshot of
-//! each page is saved under the test's target directory for a person to look at.
+//! The overview and the brand pages of the simulated fediverse's medium world in
+//! headless Chromium (Debian's `chromium`, which `.ci/run` installs): the DOM after
+//! loading holds every chart, drawn with data, and a screenshot of each page is saved
+//! under the test's target directory (`screenshots/`) for a person to look at.
 
 use std::{
     path::{Path, PathBuf},
     process::Command,
 };
 
-use crate::world::{TestResult, world};
+use fedireach_store::Store;
+use fedireach_web::{AppState, Dashboards, WebConfig, router};
+
+use crate::{
+    medium,
+    world::{TestResult, dashboards_dir},
+};
 
 /// The browser: `FEDIREACH_CHROMIUM` or `chromium` on the PATH.
 fn chromium() -> String {
@@ -55,16 +62,52 @@ fn browse(profile: &Path, args: &[String]) -> TestResult<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// A brand name as one path segment.
+fn segment(name: &str) -> String {
+    url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
 fn screenshots() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
-    let w = world(None).await?;
+    let dir = tempfile::TempDir::new()?;
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("medium.db").display()
+    ))
+    .await?;
+    let medium = medium::load(&store).await?;
+    let state = AppState::new(
+        store,
+        Dashboards::load(&dashboards_dir())?,
+        WebConfig::default(),
+    )
+    .await?;
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = w.app.clone();
+    let window = &medium.window;
+    let owned = medium
+        .owned
+        .first()
+        .ok_or("the medium world has an owned brand")?;
+    let watched = medium
+        .brands
+        .iter()
+        .find(|b| !medium.owned.contains(b))
+        .ok_or("the medium world has a watched brand")?;
+    let brand_charts = vec![
+        "chart-reach-by-software",
+        "chart-engagements-over-time",
+        "chart-top-instances",
+        "chart-best-time",
+        "chart-follower-growth",
+    ];
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -75,25 +118,34 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
     });
     let profile = tempfile::TempDir::new()?;
     std::fs::create_dir_all(screenshots())?;
+    eprintln!(
+        "medium world: {} brands, {} engagements; screenshots in {}",
+        medium.brands.len(),
+        medium.engagements,
+        screenshots().display()
+    );
     let pages = [
+        // (name, address, charts, screenshot height: the whole page)
         (
             "overview",
-            format!("{base}/?from=2026-08-01&to=2026-08-31"),
+            format!("{base}/?{window}"),
             vec!["sparkline"],
+            1000,
         ),
         (
-            "brand",
-            format!("{base}/brands/acme?from=2026-08-01&to=2026-08-31"),
-            vec![
-                "chart-reach-by-software",
-                "chart-engagements-over-time",
-                "chart-top-instances",
-                "chart-best-time",
-                "chart-follower-growth",
-            ],
+            "brand-owned",
+            format!("{base}/brands/{}?{window}", segment(owned)),
+            brand_charts.clone(),
+            5200,
+        ),
+        (
+            "brand-watched",
+            format!("{base}/brands/{}?{window}", segment(watched)),
+            brand_charts,
+            5200,
         ),
     ];
-    for (name, url, charts) in pages {
+    for (name, url, charts, height) in pages {
         let profile = profile.path().to_owned();
         let shot = screenshots().join(format!("{name}.png"));
         let (dom, _) = tokio::task::spawn_blocking(move || -> TestResult<(String, String)> {
@@ -102,7 +154,7 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
                 &profile,
                 &[
                     format!("--screenshot={}", shot.display()),
-                    "--window-size=1280,2600".to_owned(),
+                    format!("--window-size=1280,{height}"),
                     url,
                 ],
             )?;
@@ -113,7 +165,20 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
             let at = dom
                 .find(chart)
                 .ok_or(format!("{name}: no {chart} in the DOM"))?;
-            assert!(dom[at..].contains("<svg"), "{name}: {chart} has no SVG");
+            let figure = &dom[at..];
+            let figure = &figure[..figure.find("</figure>").unwrap_or(figure.len())];
+            assert!(figure.contains("<svg"), "{name}: {chart} has no SVG");
+            assert!(
+                !figure.contains("no data"),
+                "{name}: {chart} is drawn empty on the medium world"
+            );
+        }
+        if name == "overview" {
+            assert_eq!(
+                dom.matches("<figure class=\"sparkline\"").count(),
+                medium.brands.len(),
+                "overview: a sparkline per brand"
+            );
         }
         assert!(
             !dom.contains("<script"),

@@ -6,5 +6,6 @@ mod api;
 mod browser;
 mod downloads;
 mod http;
+mod medium;
 mod pages;
 mod world;
