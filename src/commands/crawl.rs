@@ -8,7 +8,7 @@ use chrono::Utc;
 use fedireach_core::Since;
 use fedireach_store::{CrawlRecord, CrawlStatus, Store};
 
-use super::open_store;
+use super::{open_store, sync_facts};
 use crate::{
     cli::CrawlArgs,
     config::Config,
@@ -139,6 +139,16 @@ async fn run_once(
     };
     store.finish_crawl_run(crawl_id, status, None).await?;
     print_summary(&summary, started.elapsed());
+    // What the crawl wrote, purged (410s, Deletes, opt-outs) or marked removed reaches
+    // the analytics' copy now, not at the next report. The crawl itself is done: a copy
+    // that cannot follow is rebuilt by the next reader, so this only warns.
+    if let Err(error) = sync_facts(config, store).await {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "the analytics copy was not updated"
+        );
+        eprintln!("warning: {error:#}");
+    }
     let code = if failed.is_empty() {
         ExitCode::SUCCESS
     } else {

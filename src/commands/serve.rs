@@ -32,9 +32,16 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             "no admin token: the dashboard is read-only"
         );
     }
-    let state = AppState::new(store, dashboards, WebConfig { admin_token })
-        .await
-        .context("cannot load the figures from the database")?;
+    let state = AppState::new(
+        store,
+        dashboards,
+        WebConfig {
+            admin_token,
+            facts_dir: config.facts_dir(),
+        },
+    )
+    .await
+    .context("cannot load the figures from the database")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -21,5 +21,5 @@ pub use error::{ApiError, WebError};
 pub use figures::{BrandFigures, KeyFigure, KeyFigures};
 pub use router::router;
 pub use security::CONTENT_SECURITY_POLICY;
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, WebConfig, load_analytics, sync_facts};
 pub use view::{View, ViewLabels};
