@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt run clean bench
+.PHONY: help build test lint fmt run clean bench bench-analytics
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,8 +25,11 @@ fmt: ## format the code
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: ## load-test the brand page and its JSON against nginx serving the same bytes (wrk, release build)
+bench: bench-analytics ## load-test the brand page and its JSON against nginx serving the same bytes (wrk, release build)
 	bench/web.sh
+
+bench-analytics: ## reach, timeline, best-time over the large world: polars beside one SQL query (release)
+	bench/analytics.sh
 
 clean: ## remove build output
 	$(CARGO) clean
