@@ -28,8 +28,13 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
         previous: args.previous || format == Format::Table,
     };
     let store = open_store(config).await?;
-    // The columnar copy, caught up with the store first (rebuilt if missing or stale).
-    let analytics = fedireach_web::load_analytics(&store, facts_copy(config)?.as_ref())
+    // The columnar copy, caught up with the store first (rebuilt if missing or stale);
+    // without one (a directory that cannot be made), the store's rows.
+    let copy = facts_copy(config).unwrap_or_else(|error| {
+        tracing::warn!(error = format!("{error:#}"), "no analytics copy");
+        None
+    });
+    let analytics = fedireach_web::load_analytics(&store, copy.as_ref())
         .await
         .context("cannot load the facts")?;
     // polars wants a thread of its own, off the async runtime.

@@ -474,6 +474,29 @@ fn the_columnar_copy_gives_the_same_reports_and_forgets_with_the_store() -> Test
     // A copy deleted, or from another database, is rebuilt rather than trusted.
     std::fs::remove_dir_all(&copy)?;
     assert_eq!(reports_with_the_copy(&sandbox, &brand)?, forgotten);
+    // A copy that cannot be made costs speed, not the figures.
+    let blocked = sandbox.path().join("not-a-directory");
+    std::fs::write(&blocked, "")?;
+    let out = sandbox
+        .cmd()?
+        .env("FEDIREACH_FACTS_DIR", &blocked)
+        .args([
+            "--db",
+            &sandbox.db_url(),
+            "report",
+            "reach",
+            "--brand",
+            &brand,
+        ])
+        .args(["--tz", "Europe/Paris", "--format", "json"])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout)?, forgotten[0]);
+
     let other = Sandbox::new()?;
     other
         .run(&["brand", "add", &brand, "@x@elsewhere.example"])?

@@ -66,7 +66,13 @@ impl AppState {
         dashboards: Dashboards,
         config: WebConfig,
     ) -> Result<Self, WebError> {
-        let facts = config.facts_dir.map(FactsCache::open).transpose()?;
+        let facts = config.facts_dir.and_then(|dir| {
+            FactsCache::open(&dir)
+                .inspect_err(|error| {
+                    tracing::warn!(%error, "no analytics copy: reading the facts from the database");
+                })
+                .ok()
+        });
         let analytics = load_analytics(&store, facts.as_ref()).await?;
         let last_crawl = latest_crawl(&store).await?;
         Ok(Self {
@@ -212,17 +218,26 @@ pub async fn load_analytics(
     store: &Store,
     copy: Option<&FactsCache>,
 ) -> Result<Analytics, WebError> {
-    match copy {
-        Some(copy) => {
-            sync_facts(store, copy).await?;
-            let copy = copy.clone();
-            Ok(tokio::task::spawn_blocking(move || copy.load()).await??)
-        }
-        None => {
-            let facts = store.export_facts().await?;
-            Ok(tokio::task::spawn_blocking(move || Analytics::from_facts(&facts)).await??)
+    if let Some(copy) = copy {
+        match load_copy(store, copy).await {
+            Ok(analytics) => return Ok(analytics),
+            // The store is the truth: a copy that cannot be written (a full disk, a
+            // read-only directory) costs speed, not the figures.
+            Err(error) => tracing::warn!(
+                %error,
+                dir = %copy.dir().display(),
+                "the analytics copy is not usable; reading the facts from the database"
+            ),
         }
     }
+    let facts = store.export_facts().await?;
+    Ok(tokio::task::spawn_blocking(move || Analytics::from_facts(&facts)).await??)
+}
+
+async fn load_copy(store: &Store, copy: &FactsCache) -> Result<Analytics, WebError> {
+    sync_facts(store, copy).await?;
+    let copy = copy.clone();
+    Ok(tokio::task::spawn_blocking(move || copy.load()).await??)
 }
 
 /// Brings the columnar copy of the facts up to date with the store (the store stays
