@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl
+.PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl bench-analytics
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,13 +32,16 @@ demo: ## build and run the demo: simulated fediverse, crawl, dashboard on http:/
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: bench-crawl bench-web ## every benchmark
+bench: bench-crawl bench-web bench-analytics ## every benchmark
 
 bench-web: ## load-test the brand page and its JSON (medium world) against nginx serving the same bytes (wrk, release build)
 	bench/web.sh
 
 bench-crawl: ## crawl the medium simulated world: wall time / politeness bound, requests per engagement, peak memory
 	bench/crawl.sh
+
+bench-analytics: ## reach, timeline, best-time over the large world: polars beside one SQL query (release)
+	bench/analytics.sh
 
 clean: ## remove build output
 	$(CARGO) clean

@@ -8,7 +8,7 @@ use anyhow::Context;
 use fedireach_crawler::CrawlProgress;
 use fedireach_store::Store;
 
-use super::{open_store, shutdown_signal};
+use super::{open_store, shutdown_signal, sync_facts};
 use crate::{
     cli::CrawlArgs,
     config::Config,
@@ -125,6 +125,17 @@ async fn run_one(
     match ended.context("the crawl failed")? {
         Ended::Finished(finished) => {
             print!("{}", summary_text(&finished.summary, finished.elapsed));
+            // What the crawl wrote, purged (410s, Deletes, opt-outs) or marked removed
+            // reaches the analytics' copy now, not at the next report. The crawl itself
+            // is done: a copy that cannot follow is rebuilt by the next reader, so this
+            // only warns.
+            if let Err(error) = sync_facts(config, store).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "the analytics copy was not updated"
+                );
+                eprintln!("warning: {error:#}");
+            }
             let code = if finished.hosts_failed() {
                 ExitCode::from(EXIT_HOSTS_FAILED)
             } else {

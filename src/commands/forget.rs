@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use fedireach_core::{ActorRef, ActorRefOptions, Host};
 
-use super::open_store;
+use super::{open_store, sync_facts};
 use crate::{cli::ForgetCommand, config::Config};
 
 /// The reason recorded for a purge asked for on the command line.
@@ -17,6 +17,7 @@ pub async fn run(config: &Config, command: ForgetCommand) -> anyhow::Result<Exit
             let actor = ActorRef::parse(&actor, ActorRefOptions { allow_http: true })?;
             let store = open_store(config).await?;
             let done = store.forget_actor(&actor, REASON).await?;
+            sync_facts(config, &store).await?;
             println!(
                 "forgot {actor}: {} engager record(s), {} engagement(s) purged; it stays out of later crawls",
                 done.actors, done.engagements
@@ -26,6 +27,7 @@ pub async fn run(config: &Config, command: ForgetCommand) -> anyhow::Result<Exit
             let host = Host::parse(&host)?;
             let store = open_store(config).await?;
             let done = store.forget_instance(&host, REASON).await?;
+            sync_facts(config, &store).await?;
             println!(
                 "forgot {host}: {} engager record(s), {} engagement(s) purged; it stays out of later crawls",
                 done.actors, done.engagements

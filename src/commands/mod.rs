@@ -12,6 +12,7 @@ mod serve;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use fedireach_analytics::FactsCache;
 use fedireach_store::Store;
 
 use crate::{
@@ -90,4 +91,26 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.db)
         .await
         .with_context(|| format!("cannot use the database {}", config.db))
+}
+
+/// The configured columnar copy of the facts, if any (`facts_dir`).
+fn facts_copy(config: &Config) -> anyhow::Result<Option<FactsCache>> {
+    Ok(config.facts_dir().map(FactsCache::open).transpose()?)
+}
+
+/// Brings the columnar copy of the facts up to date with the store after a change
+/// (a crawl, a purge), so that nothing forgotten survives in it.
+async fn sync_facts(config: &Config, store: &Store) -> anyhow::Result<()> {
+    if let Some(copy) = facts_copy(config)? {
+        fedireach_web::sync_facts(store, &copy)
+            .await
+            .with_context(|| {
+                format!(
+                    "the database is up to date, but its analytics copy in {} is not; \
+                 delete that directory to have it rebuilt",
+                    copy.dir().display()
+                )
+            })?;
+    }
+    Ok(())
 }

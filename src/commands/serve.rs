@@ -80,6 +80,7 @@ impl Service<'_> {
             dashboards,
             WebConfig {
                 admin_token: self.admin_token,
+                facts_dir: self.config.facts_dir(),
             },
         )
         .await

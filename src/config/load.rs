@@ -19,8 +19,9 @@ const ENV_PREFIX: &str = "FEDIREACH_";
 
 /// Top-level keys and sections. Other `FEDIREACH_*` variables (the admin token itself,
 /// test settings) are not configuration keys and are left alone.
-const TOP_LEVEL: [&str; 9] = [
+const TOP_LEVEL: [&str; 10] = [
     "db",
+    "facts_dir",
     "listen",
     "public_url",
     "admin_token_env",

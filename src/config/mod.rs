@@ -52,6 +52,9 @@ pub const DEFAULT_MAX_REDIRECTS: u32 = 5;
 pub struct Config {
     /// The database, as a sqlx URL; created and migrated on first use.
     pub db: String,
+    /// The analytics' columnar copy of the facts (Parquet). Empty: beside the database
+    /// file, as `FILE.facts` (none for an in-memory database).
+    pub facts_dir: PathBuf,
     /// Where `serve` listens.
     pub listen: SocketAddr,
     /// Where `serve` is reachable from the internet; when set, the instance actor signs
@@ -157,10 +160,31 @@ pub struct NetworkConfig {
     pub extra_ca_file: PathBuf,
 }
 
+impl Config {
+    /// Where the columnar copy of the facts lives: `facts_dir`, else beside the
+    /// database file; `None` for an in-memory database (the facts are then read from
+    /// it directly).
+    pub fn facts_dir(&self) -> Option<PathBuf> {
+        if !self.facts_dir.as_os_str().is_empty() {
+            return Some(self.facts_dir.clone());
+        }
+        let rest = self
+            .db
+            .strip_prefix("sqlite://")
+            .or_else(|| self.db.strip_prefix("sqlite:"))
+            .unwrap_or(&self.db);
+        let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let in_memory =
+            file.is_empty() || file == ":memory:" || query.split('&').any(|kv| kv == "mode=memory");
+        (!in_memory).then(|| PathBuf::from(format!("{file}.facts")))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
             db: DEFAULT_DB.to_owned(),
+            facts_dir: PathBuf::new(),
             listen: DEFAULT_LISTEN
                 .parse()
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
@@ -237,6 +261,34 @@ mod tests {
         );
         assert_eq!(example, expected);
         Ok(())
+    }
+
+    #[test]
+    fn the_facts_copy_lives_beside_the_database_unless_configured() {
+        let with = |db: &str, dir: &str| Config {
+            db: db.to_owned(),
+            facts_dir: PathBuf::from(dir),
+            ..Config::default()
+        };
+        for (db, dir, expected) in [
+            ("sqlite://fedireach.db", "", Some("fedireach.db.facts")),
+            (
+                "sqlite:///var/lib/f.db?mode=rwc",
+                "",
+                Some("/var/lib/f.db.facts"),
+            ),
+            ("sqlite:data/f.db", "", Some("data/f.db.facts")),
+            ("sqlite::memory:", "", None),
+            ("sqlite://f.db?mode=memory&cache=shared", "", None),
+            ("sqlite://f.db", "/fast/facts", Some("/fast/facts")),
+            ("sqlite::memory:", "/fast/facts", Some("/fast/facts")),
+        ] {
+            assert_eq!(
+                with(db, dir).facts_dir(),
+                expected.map(PathBuf::from),
+                "{db} {dir}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,20 @@ impl Sandbox {
         })
     }
 
+    /// A sandbox in a new directory under `parent` that is kept after the test (for
+    /// `make bench-analytics`, which times reports over the store a test loaded).
+    pub fn at(parent: &std::path::Path) -> Result<Self, std::io::Error> {
+        std::fs::create_dir_all(parent)?;
+        let mut dir = TempDir::new_in(parent)?;
+        dir.disable_cleanup(true);
+        Ok(Self { dir })
+    }
+
+    /// The sandbox's directory (the working directory of the commands run in it).
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn db_url(&self) -> String {
         format!(
             "sqlite://{}",

@@ -25,8 +25,10 @@ const SOFTWARES: [(&str, &str); 6] = [
 const START: i64 = 1_780_000_000;
 
 /// `scale [ENGAGEMENTS]` generates, writes, loads and reports in one process;
-/// `scale write ENGAGEMENTS DIR` only writes the copy, and `scale read DIR` only loads
-/// it and reports, so that its peak memory is the pipeline's alone.
+/// `scale write ENGAGEMENTS DIR` only writes the copy, and `scale read DIR [FROM TO]`
+/// only loads it (any copy: `make bench-analytics` points it at the large simulated
+/// world's) and reports on every brand, so that its peak memory is the pipeline's
+/// alone. FROM and TO (`YYYY-MM-DD`) are the month of the brand page.
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let count = |arg: Option<&String>| arg.and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
@@ -35,15 +37,25 @@ fn main() -> Result<()> {
             let dir = args.get(2).map_or_else(temp_dir, PathBuf::from);
             write(count(args.get(1)), &dir)
         }
-        Some("read") => report(&args.get(1).map_or_else(temp_dir, PathBuf::from)),
+        Some("read") => {
+            let month = match (args.get(2), args.get(3)) {
+                (Some(from), Some(to)) => Window::parse(Some(from), Some(to), None)?,
+                _ => june()?,
+            };
+            report(&args.get(1).map_or_else(temp_dir, PathBuf::from), &month)
+        }
         _ => {
             let dir = temp_dir();
             write(count(args.first()), &dir)?;
-            report(&dir)?;
+            report(&dir, &june()?)?;
             std::fs::remove_dir_all(&dir)?;
             Ok(())
         }
     }
+}
+
+fn june() -> Result<Window> {
+    Window::parse(Some("2026-06-01"), Some("2026-06-30"), None)
 }
 
 fn temp_dir() -> PathBuf {
@@ -60,20 +72,20 @@ fn write(engagements: i64, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn report(dir: &Path) -> Result<()> {
-    let t = Instant::now();
+fn report(dir: &Path, window: &Window) -> Result<()> {
+    let started = Instant::now();
     let analytics = FactsCache::open(dir)?.load()?;
-    println!("load the Parquet copy: {:?}", t.elapsed());
-    let window = Window::parse(Some("2026-06-01"), Some("2026-06-30"), None)?;
-    for brand in ["brand0", "brand1"] {
+    println!("load the Parquet copy: {:?}", started.elapsed());
+    for brand in &analytics.brands() {
         time(&format!("{brand} reach, all time"), || {
             analytics.reach(brand, &Window::all()).map(|r| r.rows.len())
         })?;
         time(&format!("{brand} reach, a month"), || {
-            analytics.reach(brand, &window).map(|r| r.rows.len())
+            analytics.reach(brand, window).map(|r| r.rows.len())
         })?;
-        page(&analytics, brand, &window)?;
+        page(&analytics, brand, window)?;
     }
+    println!("total, loading included: {:?}", started.elapsed());
     println!("peak memory: {}", peak_memory());
     Ok(())
 }

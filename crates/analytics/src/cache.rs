@@ -9,14 +9,21 @@
 //! several parts is read from the latest (a removal sets `removed_at` on a later
 //! copy); [`FactsCache::compact`] merges the parts. Files are written to a temporary
 //! name and renamed, so a reader never sees half a file.
+//!
+//! `stamp.json` says which state of which store the copy holds ([`FactsStamp`]); it is
+//! removed before any change and written after, so a copy interrupted mid-update has
+//! none and is rebuilt. [`FactsCache::apply`] takes an exclusive lock on `lock` (a
+//! crawl and the dashboard may both bring the copy up to date), [`FactsCache::load`] a
+//! shared one.
 
 use std::{
     fs::{self, File},
     path::{Path, PathBuf},
 };
 
-use fedireach_core::Facts;
+use fedireach_core::{Facts, FactsStamp, FactsUpdate};
 use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     Analytics, AnalyticsError, Result,
@@ -43,6 +50,22 @@ const MAX_PARTS: usize = 8;
 
 /// Where the engagement parts live, under the cache directory.
 const ENGAGEMENTS_DIR: &str = "engagements";
+
+/// The file naming the state of the store the copy holds.
+const STAMP_FILE: &str = "stamp.json";
+
+/// The lock file: exclusive while the copy changes, shared while it is read.
+const LOCK_FILE: &str = "lock";
+
+/// The layout of the copy; a copy of another layout is rebuilt.
+const FORMAT: u32 = 1;
+
+/// The contents of `stamp.json`.
+#[derive(Debug, Serialize, Deserialize)]
+struct StampFile {
+    format: u32,
+    stamp: FactsStamp,
+}
 
 /// What a purge forgets (`forget actor`, `forget instance`, an HTTP 410, an
 /// ActivityPub `Delete`, an opt-out): every row naming one of these goes.
@@ -73,6 +96,132 @@ impl FactsCache {
     /// The directory of the copy.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The state of the store the copy holds; `None` when it has none it can vouch for
+    /// (new, interrupted mid-update, or of another layout): then it needs a full update.
+    pub fn stamp(&self) -> Option<FactsStamp> {
+        let bytes = fs::read(self.dir.join(STAMP_FILE)).ok()?;
+        let file: StampFile = serde_json::from_slice(&bytes).ok()?;
+        (file.format == FORMAT).then_some(file.stamp)
+    }
+
+    /// Brings the copy up to date with what the store says it needs
+    /// (`Store::facts_update` of the copy's [`FactsCache::stamp`]). Returns `false`,
+    /// changing nothing, when the copy moved since that stamp was read (another
+    /// process updated it first): ask the store again.
+    pub fn apply(&self, update: &FactsUpdate) -> Result<bool> {
+        let _lock = self.lock(true)?;
+        match update {
+            FactsUpdate::Current => Ok(true),
+            FactsUpdate::Full { facts, stamp } => {
+                self.unstamp()?;
+                self.replace(facts)?;
+                self.forget_unnamed_hosts()?;
+                self.write_stamp(stamp)?;
+                Ok(true)
+            }
+            FactsUpdate::Changes {
+                facts,
+                removed,
+                base,
+                stamp,
+            } => {
+                if self.stamp().as_ref() != Some(base) {
+                    return Ok(false);
+                }
+                self.unstamp()?;
+                self.drop_engagements(removed)?;
+                self.refresh(facts)?;
+                self.forget_unnamed_hosts()?;
+                self.write_stamp(stamp)?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Drops these engagements from every part that holds one.
+    fn drop_engagements(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let gone = DataFrame::new_infer_height(vec![
+            Series::new("engagement_id".into(), ids.to_vec()).into(),
+        ])?;
+        for part in self.parts()? {
+            let frame = read(&part)?;
+            let mut kept = without(frame.clone().lazy(), "engagement_id", &gone).collect()?;
+            if kept.height() != frame.height() {
+                write(&part, &mut kept)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Blanks the host names that no table and no engagement names any more (a
+    /// forgotten instance), so that nothing forgotten survives in the copy.
+    fn forget_unnamed_hosts(&self) -> Result<()> {
+        let mut hosts = self.host_ids()?;
+        let mut named = std::collections::HashSet::new();
+        let raw = self.read_small()?;
+        for (frame, column) in [
+            (&raw.brand_actors, "host"),
+            (&raw.posts, "host"),
+            (&raw.actors, "host"),
+            (&raw.instances, "host"),
+        ] {
+            named.extend(crate::columns::strings(frame, column)?);
+        }
+        let mut used = std::collections::HashSet::new();
+        for part in self.parts()? {
+            let file = File::open(&part).map_err(|source| io(&part, source))?;
+            let ids = ParquetReader::new(file)
+                .with_columns(Some(vec!["host_id".to_owned()]))
+                .finish()?;
+            used.extend(crate::columns::i64s(&ids, "host_id")?);
+        }
+        if hosts.forget_unless(|id, name| named.contains(name) || used.contains(&id)) {
+            write(&self.dir.join("hosts.parquet"), &mut hosts.frame()?)?;
+        }
+        Ok(())
+    }
+
+    fn write_stamp(&self, stamp: &FactsStamp) -> Result<()> {
+        let path = self.dir.join(STAMP_FILE);
+        let tmp = path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec(&StampFile {
+            format: FORMAT,
+            stamp: stamp.clone(),
+        })?;
+        fs::write(&tmp, bytes).map_err(|source| io(&tmp, source))?;
+        fs::rename(&tmp, &path).map_err(|source| io(&path, source))
+    }
+
+    fn unstamp(&self) -> Result<()> {
+        let path = self.dir.join(STAMP_FILE);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&path, e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Locks the copy until the returned file is dropped: exclusively to change it,
+    /// shared to read it.
+    fn lock(&self, exclusive: bool) -> Result<File> {
+        let path = self.dir.join(LOCK_FILE);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| io(&path, source))?;
+        if exclusive {
+            file.lock()
+        } else {
+            file.lock_shared()
+        }
+        .map_err(|source| io(&path, source))?;
+        Ok(file)
     }
 
     /// Replaces the whole copy with these facts (a first export).
@@ -186,14 +335,18 @@ impl FactsCache {
 
     /// The analytics over the copy.
     pub fn load(&self) -> Result<Analytics> {
+        let raw = {
+            let _lock = self.lock(false)?;
+            self.read()?
+        };
         Ok(Analytics {
-            frames: Frames::from_raw(&self.read()?)?,
+            frames: Frames::from_raw(&raw)?,
         })
     }
 
-    /// Every table, engagements deduplicated to their latest version.
-    fn read(&self) -> Result<RawFrames> {
-        // An empty copy reads as empty facts, with the right columns.
+    /// Every table but the engagements (an empty copy reads as empty facts, with the
+    /// right columns).
+    fn read_small(&self) -> Result<RawFrames> {
         let mut raw = RawFrames::from_facts(&Facts::default(), &mut HostIds::default())?;
         for table in SMALL_TABLES {
             let path = self.dir.join(format!("{table}.parquet"));
@@ -203,6 +356,12 @@ impl FactsCache {
                 *frame = read(&path)?;
             }
         }
+        Ok(raw)
+    }
+
+    /// Every table, engagements deduplicated to their latest version.
+    fn read(&self) -> Result<RawFrames> {
+        let mut raw = self.read_small()?;
         let parts = self
             .parts()?
             .iter()

@@ -64,9 +64,30 @@ impl HostIds {
         pairs.sort();
         let mut hosts = Self::default();
         for (_, host) in pairs {
-            hosts.id(&host);
+            if host.is_empty() {
+                // A forgotten host: its id stays taken, its name is gone.
+                hosts.names.push(host);
+            } else {
+                hosts.id(&host);
+            }
         }
         Ok(hosts)
+    }
+
+    /// Blanks the names of the hosts `keep` refuses (forgotten: nothing names them any
+    /// more), keeping their ids taken so the parts on disk still agree. Returns whether
+    /// any name went.
+    pub fn forget_unless(&mut self, keep: impl Fn(i64, &str) -> bool) -> bool {
+        let mut forgot = false;
+        for (i, name) in self.names.iter_mut().enumerate() {
+            let id = i64::try_from(i).unwrap_or(i64::MAX);
+            if !name.is_empty() && !keep(id, name) {
+                self.ids.remove(name.as_str());
+                name.clear();
+                forgot = true;
+            }
+        }
+        forgot
     }
 }
 

@@ -111,3 +111,31 @@ pub struct Facts {
     pub follower_snapshots: Vec<FollowerSnapshotFact>,
     pub consent: Vec<ConsentFact>,
 }
+
+/// Where a columnar copy of the facts stands against the store it was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactsStamp {
+    /// The store's random id: a copy of another database is never taken for this one's.
+    pub store_id: String,
+    /// The last engagement change the copy holds (the store's change log sequence).
+    pub log_seq: i64,
+    /// The version of the other fact tables the copy holds.
+    pub version: i64,
+}
+
+/// What brings a columnar copy of the facts up to date with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsUpdate {
+    /// The copy holds the store's facts as they are.
+    Current,
+    /// Every fact: the copy is missing, of another store, or too old to catch up.
+    Full { facts: Facts, stamp: FactsStamp },
+    /// The copy at `base` catches up to `stamp`: every table but the engagements whole,
+    /// the engagements inserted or changed since `base`, and the ids of those deleted.
+    Changes {
+        facts: Facts,
+        removed: Vec<i64>,
+        base: FactsStamp,
+        stamp: FactsStamp,
+    },
+}

@@ -19,8 +19,8 @@ pub use actor_ref::{ActorRef, ActorRefOptions};
 pub use engagement::EngagementKind;
 pub use error::CoreError;
 pub use facts::{
-    ActorFact, BrandActorFact, ConsentFact, EngagementFact, Facts, FollowerSnapshotFact,
-    InstanceFact, PostFact,
+    ActorFact, BrandActorFact, ConsentFact, EngagementFact, Facts, FactsStamp, FactsUpdate,
+    FollowerSnapshotFact, InstanceFact, PostFact,
 };
 pub use host::Host;
 pub use records::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};

@@ -1,60 +1,122 @@
-//! The analytics' input: every fact the figures are computed from, as plain rows.
+//! The analytics' input: every fact the figures are computed from, as plain rows; and
+//! what a columnar copy of them needs to catch up (the change log of migration 0002).
 
 use fedireach_core::{
-    ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts,
-    FollowerSnapshotFact, InstanceFact, PostFact,
+    ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts, FactsStamp,
+    FactsUpdate, FollowerSnapshotFact, InstanceFact, PostFact,
 };
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use crate::{Store, StoreError, error::QueryContext};
 
+/// The columns of an engagement fact, for every query that exports them.
+const ENGAGEMENT_COLUMNS: &str = "id, post_id, kind, actor_id, host, happened_at, first_seen_at,
+    removed_at, is_self";
+
 impl Store {
     /// Reads every fact. Row by row: fine for tests and small stores; the analytics keep
-    /// a columnar copy for large ones.
+    /// a columnar copy for large ones ([`Store::facts_update`]).
     pub async fn export_facts(&self) -> Result<Facts, StoreError> {
-        let pool = &self.pool;
-        let brand_actors = sqlx::query(
-            "SELECT b.id AS brand_id, b.name, b.token_env IS NOT NULL AS owned,
-                    t.id AS tracked_actor_id, t.actor_uri, t.host
-             FROM brands b JOIN tracked_actors t ON t.brand_id = b.id ORDER BY b.id, t.position",
-        )
-        .fetch_all(pool)
-        .await
-        .doing("exporting brands")?
-        .iter()
-        .map(|r| {
-            Ok(BrandActorFact {
-                brand_id: r.try_get("brand_id")?,
-                brand: r.try_get("name")?,
-                owned: r.try_get("owned")?,
-                tracked_actor_id: r.try_get("tracked_actor_id")?,
-                actor_uri: r.try_get("actor_uri")?,
-                host: r.try_get("host")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .doing("reading brands")?;
+        let mut tx = self.pool.begin().await.doing("starting to export")?;
+        let mut facts = small_tables(&mut tx).await?;
+        facts.engagements = engagements(&mut tx, None).await?;
+        tx.commit().await.doing("finishing an export")?;
+        Ok(facts)
+    }
 
-        let posts = sqlx::query(
-            "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
-                    p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
-                    p.reported_boosts, p.reported_quotes,
-                    (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
-             FROM posts p ORDER BY p.id",
+    /// What a columnar copy of the facts at `copy` (`None`: no usable copy) needs to
+    /// hold the facts as they are now, read in one transaction so that a crawl writing
+    /// meanwhile cannot tear it.
+    pub async fn facts_update(&self, copy: Option<&FactsStamp>) -> Result<FactsUpdate, StoreError> {
+        let mut tx = self.pool.begin().await.doing("starting to export")?;
+        let (store_id, version, pruned): (String, i64, i64) =
+            sqlx::query_as("SELECT store_id, version, pruned_seq FROM facts_state WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await
+                .doing("reading the state of the facts")?;
+        let log_seq: i64 = sqlx::query_scalar(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'facts_log'), 0)",
         )
-        .fetch_all(pool)
+        .fetch_one(&mut *tx)
         .await
-        .doing("exporting posts")?
-        .iter()
-        .map(post_fact)
-        .collect::<Result<_, sqlx::Error>>()
-        .doing("reading posts")?;
+        .doing("reading the facts' change log")?;
+        let stamp = FactsStamp {
+            store_id,
+            log_seq: log_seq.max(pruned),
+            version,
+        };
+        let update = match copy {
+            Some(base) if *base == stamp => FactsUpdate::Current,
+            Some(base)
+                if base.store_id == stamp.store_id
+                    && base.log_seq >= pruned
+                    && base.log_seq <= stamp.log_seq =>
+            {
+                let mut facts = small_tables(&mut tx).await?;
+                facts.engagements = engagements(&mut tx, Some(base.log_seq)).await?;
+                let removed = sqlx::query_scalar(
+                    "SELECT DISTINCT l.engagement_id FROM facts_log l
+                     WHERE l.seq > ? AND NOT EXISTS (SELECT 1 FROM engagements e WHERE e.id = l.engagement_id)
+                     ORDER BY l.engagement_id",
+                )
+                .bind(base.log_seq)
+                .fetch_all(&mut *tx)
+                .await
+                .doing("reading the deleted engagements")?;
+                FactsUpdate::Changes {
+                    facts,
+                    removed,
+                    base: base.clone(),
+                    stamp,
+                }
+            }
+            _ => {
+                let mut facts = small_tables(&mut tx).await?;
+                facts.engagements = engagements(&mut tx, None).await?;
+                FactsUpdate::Full { facts, stamp }
+            }
+        };
+        tx.commit().await.doing("finishing an export")?;
+        Ok(update)
+    }
 
-        let engagements = sqlx::query(
-            "SELECT id, post_id, kind, actor_id, host, happened_at, first_seen_at, removed_at,
-                    is_self FROM engagements ORDER BY id",
-        )
-        .fetch_all(pool)
+    /// Forgets the change log up to `seq`, which a copy now holds: a copy older than
+    /// that is rebuilt whole.
+    pub async fn prune_facts_log(&self, seq: i64) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .doing("starting to prune the facts' change log")?;
+        sqlx::query("DELETE FROM facts_log WHERE seq <= ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .doing("pruning the facts' change log")?;
+        sqlx::query("UPDATE facts_state SET pruned_seq = max(pruned_seq, ?) WHERE id = 1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .doing("recording the pruned change log")?;
+        tx.commit().await.doing("saving the pruned change log")
+    }
+}
+
+/// The engagements: all of them, or those logged as changed after `since`.
+async fn engagements(
+    conn: &mut SqliteConnection,
+    since: Option<i64>,
+) -> Result<Vec<EngagementFact>, StoreError> {
+    let sql = match since {
+        None => format!("SELECT {ENGAGEMENT_COLUMNS} FROM engagements ORDER BY id"),
+        Some(_) => format!(
+            "SELECT {ENGAGEMENT_COLUMNS} FROM engagements
+             WHERE id IN (SELECT engagement_id FROM facts_log WHERE seq > ?) ORDER BY id"
+        ),
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(since)
+        .fetch_all(&mut *conn)
         .await
         .doing("exporting engagements")?
         .iter()
@@ -75,92 +137,131 @@ impl Store {
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .doing("reading engagements")?;
+        .doing("reading engagements")
+}
 
-        let actors = sqlx::query("SELECT id, host, followers_count FROM actors ORDER BY id")
-            .fetch_all(pool)
-            .await
-            .doing("exporting engagers")?
-            .iter()
-            .map(|r| {
-                Ok(ActorFact {
-                    actor_id: r.try_get("id")?,
-                    host: r.try_get("host")?,
-                    followers_count: r.try_get("followers_count")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .doing("reading engagers")?;
+/// Every fact but the engagements.
+async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> {
+    let brand_actors = sqlx::query(
+        "SELECT b.id AS brand_id, b.name, b.token_env IS NOT NULL AS owned,
+                t.id AS tracked_actor_id, t.actor_uri, t.host
+         FROM brands b JOIN tracked_actors t ON t.brand_id = b.id ORDER BY b.id, t.position",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting brands")?
+    .iter()
+    .map(|r| {
+        Ok(BrandActorFact {
+            brand_id: r.try_get("brand_id")?,
+            brand: r.try_get("name")?,
+            owned: r.try_get("owned")?,
+            tracked_actor_id: r.try_get("tracked_actor_id")?,
+            actor_uri: r.try_get("actor_uri")?,
+            host: r.try_get("host")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading brands")?;
 
-        let instances = sqlx::query(
-            "SELECT host, software, family, users_active_month FROM instances ORDER BY host",
-        )
-        .fetch_all(pool)
+    let posts = sqlx::query(
+        "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
+                p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
+                p.reported_boosts, p.reported_quotes,
+                (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
+         FROM posts p ORDER BY p.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting posts")?
+    .iter()
+    .map(post_fact)
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading posts")?;
+
+    let actors = sqlx::query("SELECT id, host, followers_count FROM actors ORDER BY id")
+        .fetch_all(&mut *conn)
         .await
-        .doing("exporting instances")?
+        .doing("exporting engagers")?
         .iter()
         .map(|r| {
-            Ok(InstanceFact {
+            Ok(ActorFact {
+                actor_id: r.try_get("id")?,
                 host: r.try_get("host")?,
-                software: r.try_get("software")?,
-                family: r.try_get("family")?,
-                users_active_month: r.try_get("users_active_month")?,
+                followers_count: r.try_get("followers_count")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .doing("reading instances")?;
+        .doing("reading engagers")?;
 
-        let follower_snapshots = sqlx::query(
-            "SELECT crawl_id, tracked_actor_id, taken_at, followers FROM follower_snapshots
-             ORDER BY taken_at, tracked_actor_id",
-        )
-        .fetch_all(pool)
-        .await
-        .doing("exporting follower counts")?
-        .iter()
-        .map(|r| {
-            Ok(FollowerSnapshotFact {
-                crawl_id: r.try_get("crawl_id")?,
-                tracked_actor_id: r.try_get("tracked_actor_id")?,
-                taken_at: r.try_get("taken_at")?,
-                followers: r.try_get("followers")?,
-            })
+    let instances = sqlx::query(
+        "SELECT host, software, family, users_active_month FROM instances ORDER BY host",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting instances")?
+    .iter()
+    .map(|r| {
+        Ok(InstanceFact {
+            host: r.try_get("host")?,
+            software: r.try_get("software")?,
+            family: r.try_get("family")?,
+            users_active_month: r.try_get("users_active_month")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .doing("reading follower counts")?;
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading instances")?;
 
-        let consent = sqlx::query(
-            "SELECT c.crawl_id, r.started_at, c.subject, c.action, c.reason, c.count
-             FROM crawl_consent c JOIN crawl_runs r ON r.id = c.crawl_id
-             ORDER BY c.crawl_id, c.subject, c.action, c.reason",
-        )
-        .fetch_all(pool)
-        .await
-        .doing("exporting the consent report")?
-        .iter()
-        .map(|r| {
-            Ok(ConsentFact {
-                crawl_id: r.try_get("crawl_id")?,
-                crawl_started_at: r.try_get("started_at")?,
-                subject: r.try_get("subject")?,
-                action: r.try_get("action")?,
-                reason: r.try_get("reason")?,
-                count: r.try_get("count")?,
-            })
+    let follower_snapshots = sqlx::query(
+        "SELECT crawl_id, tracked_actor_id, taken_at, followers FROM follower_snapshots
+         ORDER BY taken_at, tracked_actor_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting follower counts")?
+    .iter()
+    .map(|r| {
+        Ok(FollowerSnapshotFact {
+            crawl_id: r.try_get("crawl_id")?,
+            tracked_actor_id: r.try_get("tracked_actor_id")?,
+            taken_at: r.try_get("taken_at")?,
+            followers: r.try_get("followers")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .doing("reading the consent report")?;
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading follower counts")?;
 
-        Ok(Facts {
-            brand_actors,
-            posts,
-            engagements,
-            actors,
-            instances,
-            follower_snapshots,
-            consent,
+    let consent = sqlx::query(
+        "SELECT c.crawl_id, r.started_at, c.subject, c.action, c.reason, c.count
+         FROM crawl_consent c JOIN crawl_runs r ON r.id = c.crawl_id
+         ORDER BY c.crawl_id, c.subject, c.action, c.reason",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting the consent report")?
+    .iter()
+    .map(|r| {
+        Ok(ConsentFact {
+            crawl_id: r.try_get("crawl_id")?,
+            crawl_started_at: r.try_get("started_at")?,
+            subject: r.try_get("subject")?,
+            action: r.try_get("action")?,
+            reason: r.try_get("reason")?,
+            count: r.try_get("count")?,
         })
-    }
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading the consent report")?;
+
+    Ok(Facts {
+        brand_actors,
+        posts,
+        engagements: Vec::new(),
+        actors,
+        instances,
+        follower_snapshots,
+        consent,
+    })
 }
 
 fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {

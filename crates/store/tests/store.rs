@@ -444,3 +444,126 @@ async fn a_crawl_that_learned_nothing_of_an_instance_keeps_what_was_known() -> T
     assert_eq!(count(&db_url(&dir), software).await?, 1);
     Ok(())
 }
+
+/// What `facts_update` tells a copy at `stamp`, reduced to what the test checks.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Current,
+    Full(usize),
+    Changes {
+        engagements: Vec<i64>,
+        removed: Vec<i64>,
+    },
+}
+
+fn seen(update: &fedireach_core::FactsUpdate) -> Seen {
+    use fedireach_core::FactsUpdate;
+    match update {
+        FactsUpdate::Current => Seen::Current,
+        FactsUpdate::Full { facts, .. } => Seen::Full(facts.engagements.len()),
+        FactsUpdate::Changes { facts, removed, .. } => Seen::Changes {
+            engagements: facts.engagements.iter().map(|e| e.engagement_id).collect(),
+            removed: removed.clone(),
+        },
+    }
+}
+
+fn stamp_of(update: &fedireach_core::FactsUpdate) -> Option<fedireach_core::FactsStamp> {
+    use fedireach_core::FactsUpdate;
+    match update {
+        FactsUpdate::Current => None,
+        FactsUpdate::Full { stamp, .. } | FactsUpdate::Changes { stamp, .. } => Some(stamp.clone()),
+    }
+}
+
+#[tokio::test]
+async fn a_copy_of_the_facts_learns_what_changed_since_its_stamp() -> TestResult {
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let likes = |actors: &[&str]| -> Result<Batch, fedireach_core::CoreError> {
+        let mut batch = Batch::default();
+        for a in actors {
+            batch.actors.push(ActorRecord {
+                actor_uri: (*a).into(),
+                ..ActorRecord::default()
+            });
+            batch.engagements.push(like(a, "far.example")?);
+        }
+        Ok(batch)
+    };
+    store
+        .write_batch(&likes(&[
+            "https://far.example/u/a",
+            "https://far.example/u/b",
+        ])?)
+        .await?;
+
+    // No copy: everything.
+    let first = store.facts_update(None).await?;
+    assert_eq!(seen(&first), Seen::Full(2));
+    let stamp = stamp_of(&first).ok_or("a stamp")?;
+    assert_eq!(
+        seen(&store.facts_update(Some(&stamp)).await?),
+        Seen::Current
+    );
+
+    // Seen again by a later crawl: nothing the facts carry changed.
+    store
+        .write_batch(&likes(&["https://far.example/u/a"])?)
+        .await?;
+    assert_eq!(
+        seen(&store.facts_update(Some(&stamp)).await?),
+        Seen::Current
+    );
+
+    // A new like, and a forget: the copy gets the one and drops the other.
+    store
+        .write_batch(&likes(&["https://far.example/u/c"])?)
+        .await?;
+    store
+        .forget_actor(&actor("https://far.example/u/a")?, "test")
+        .await?;
+    let changes = store.facts_update(Some(&stamp)).await?;
+    assert_eq!(
+        seen(&changes),
+        Seen::Changes {
+            engagements: vec![3],
+            removed: vec![1]
+        }
+    );
+    let next = stamp_of(&changes).ok_or("a stamp")?;
+
+    // A brand's post deleted (a 410): its engagements cascade into the log too.
+    store.purge_object(POST, "gone_410").await?;
+    assert_eq!(
+        seen(&store.facts_update(Some(&next)).await?),
+        Seen::Changes {
+            engagements: vec![],
+            removed: vec![2, 3]
+        }
+    );
+
+    // Pruned past a copy's stamp, or another database's stamp: everything again.
+    store.prune_facts_log(next.log_seq).await?;
+    assert_eq!(
+        count(&db_url(&dir), "SELECT count(*) FROM facts_log").await?,
+        2
+    );
+    assert_eq!(
+        seen(&store.facts_update(Some(&stamp)).await?),
+        Seen::Full(0)
+    );
+    let foreign = fedireach_core::FactsStamp {
+        store_id: "another".into(),
+        ..next.clone()
+    };
+    assert_eq!(
+        seen(&store.facts_update(Some(&foreign)).await?),
+        Seen::Full(0)
+    );
+    assert!(matches!(
+        seen(&store.facts_update(Some(&next)).await?),
+        Seen::Changes { .. }
+    ));
+    Ok(())
+}

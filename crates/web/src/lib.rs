@@ -25,5 +25,5 @@ pub use instance_actor::{InstanceActor, instance_actor_router};
 pub use ops::{CrawlSample, Metrics};
 pub use router::router;
 pub use security::CONTENT_SECURITY_POLICY;
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, WebConfig, load_analytics, sync_facts};
 pub use view::{View, ViewLabels};

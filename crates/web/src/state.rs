@@ -1,10 +1,15 @@
 //! The shared state of the web process: the store, the analytics built from its
 //! facts, the dashboards, and the per-brand-and-window figure cache that a finished
 //! crawl invalidates.
+//!
+//! The facts are loaded from the analytics' columnar copy (`FactsCache`), brought up to
+//! date from the store first ([`sync_facts`]); `report` and `crawl` use the same two
+//! functions, so every reader sees the store's facts through one code path.
 
 use crate::ops::Metrics;
 use std::{
     collections::HashMap,
+    path::PathBuf,
     sync::{
         Arc, Mutex, RwLock,
         atomic::{AtomicU64, Ordering},
@@ -12,7 +17,8 @@ use std::{
     time::Duration,
 };
 
-use fedireach_analytics::Analytics;
+use fedireach_analytics::{Analytics, FactsCache};
+use fedireach_core::FactsUpdate;
 use fedireach_store::Store;
 
 use crate::{BrandFigures, Dashboards, View, WebError, view::WindowKey};
@@ -27,6 +33,9 @@ pub struct WebConfig {
     /// The admin token (read from the variable `admin_token_env` names). `None`: the
     /// dashboard is read-only, every action answers 403.
     pub admin_token: Option<String>,
+    /// The columnar copy of the facts (see `fedireach_analytics::FactsCache`). `None`:
+    /// the facts are read from the store row by row at each reload.
+    pub facts_dir: Option<PathBuf>,
 }
 
 /// Cheap to clone: everything is behind one `Arc`.
@@ -38,6 +47,7 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     store: Store,
+    facts: Option<FactsCache>,
     dashboards: Dashboards,
     admin_token: Option<String>,
     form_token: String,
@@ -58,11 +68,19 @@ impl AppState {
         dashboards: Dashboards,
         config: WebConfig,
     ) -> Result<Self, WebError> {
-        let analytics = load_analytics(&store).await?;
+        let facts = config.facts_dir.and_then(|dir| {
+            FactsCache::open(&dir)
+                .inspect_err(|error| {
+                    tracing::warn!(%error, "no analytics copy: reading the facts from the database");
+                })
+                .ok()
+        });
+        let analytics = load_analytics(&store, facts.as_ref()).await?;
         let last_crawl = latest_crawl(&store).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
+                facts,
                 dashboards,
                 admin_token: config.admin_token.filter(|t| !t.is_empty()),
                 form_token: form_token(),
@@ -147,7 +165,7 @@ impl AppState {
     /// hook a finished crawl (or a new brand) calls.
     pub async fn invalidate(&self) -> Result<(), WebError> {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        let analytics = load_analytics(&self.inner.store).await?;
+        let analytics = load_analytics(&self.inner.store, self.inner.facts.as_ref()).await?;
         match self.inner.analytics.write() {
             Ok(mut guard) => *guard = Arc::new(analytics),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(analytics),
@@ -202,9 +220,61 @@ impl AppState {
     }
 }
 
-async fn load_analytics(store: &Store) -> Result<Analytics, WebError> {
+/// The analytics over the store's facts: through the columnar copy when there is one
+/// (brought up to date first), else read from the store row by row.
+pub async fn load_analytics(
+    store: &Store,
+    copy: Option<&FactsCache>,
+) -> Result<Analytics, WebError> {
+    if let Some(copy) = copy {
+        match load_copy(store, copy).await {
+            Ok(analytics) => return Ok(analytics),
+            // The store is the truth: a copy that cannot be written (a full disk, a
+            // read-only directory) costs speed, not the figures.
+            Err(error) => tracing::warn!(
+                %error,
+                dir = %copy.dir().display(),
+                "the analytics copy is not usable; reading the facts from the database"
+            ),
+        }
+    }
     let facts = store.export_facts().await?;
     Ok(tokio::task::spawn_blocking(move || Analytics::from_facts(&facts)).await??)
+}
+
+async fn load_copy(store: &Store, copy: &FactsCache) -> Result<Analytics, WebError> {
+    sync_facts(store, copy).await?;
+    let copy = copy.clone();
+    Ok(tokio::task::spawn_blocking(move || copy.load()).await??)
+}
+
+/// Brings the columnar copy of the facts up to date with the store (the store stays
+/// the truth): what changed since the copy's stamp, or everything when the copy is
+/// missing, of another database, or was interrupted mid-update. The hook after a
+/// crawl and a purge, and the first step of every load, so a copy left stale by a
+/// killed process is caught up rather than trusted. The change log the copy now holds
+/// is pruned.
+pub async fn sync_facts(store: &Store, copy: &FactsCache) -> Result<(), WebError> {
+    // Another process (a crawl, the dashboard) may update the copy between our look
+    // and our write; the copy then refuses ours, and we look again.
+    for _ in 0..3 {
+        let stamp = {
+            let copy = copy.clone();
+            tokio::task::spawn_blocking(move || copy.stamp()).await?
+        };
+        let update = store.facts_update(stamp.as_ref()).await?;
+        let seq = match &update {
+            FactsUpdate::Current => return Ok(()),
+            FactsUpdate::Full { stamp, .. } | FactsUpdate::Changes { stamp, .. } => stamp.log_seq,
+        };
+        let writer = copy.clone();
+        if tokio::task::spawn_blocking(move || writer.apply(&update)).await?? {
+            store.prune_facts_log(seq).await?;
+            return Ok(());
+        }
+    }
+    // Still moving: others keep it up to date; what they wrote is a consistent copy.
+    Ok(())
 }
 
 async fn latest_crawl(store: &Store) -> Result<Option<(i64, Option<i64>)>, WebError> {

@@ -241,6 +241,7 @@ pub async fn world(admin_token: Option<&str>) -> TestResult<World> {
         dashboards,
         WebConfig {
             admin_token: admin_token.map(str::to_owned),
+            facts_dir: None,
         },
     )
     .await?;
