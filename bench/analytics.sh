@@ -69,9 +69,11 @@ def run(cmd, stdin=None):
         sys.exit(f"{' '.join(cmd)} failed: {err.decode()}")
     return elapsed, out
 
-def peak_mb(cmd):
-    # GNU time's %M: the peak resident set in KiB.
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, check=True)
+def peak_mb(cmd, stdin=None):
+    # GNU time's %M: the peak resident set in KiB. SQL goes on stdin: the query starts
+    # with a `--` comment, which sqlite3 would read as an option.
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, check=True,
+                       input=stdin.encode() if stdin else None)
     return int(r.stderr.decode().strip().splitlines()[-1]) / 1024
 
 def sql_for(brand):
@@ -118,7 +120,7 @@ for kind in ["timeline", "best-time"]:
 first = brands[0]
 print(f"peak memory, report reach --brand {first}: "
       f"{peak_mb([fedireach, '--db', url, 'report', 'reach', '--brand', first, '--format', 'json']):.0f} MB"
-      f" (goal < 300 MB); sqlite3's: {peak_mb(['sqlite3', db, sql_for(first)]):.0f} MB")
+      f" (goal < 300 MB); sqlite3's: {peak_mb(['sqlite3', db], sql_for(first)):.0f} MB")
 PY
 
 echo "== one process: the copy loaded once, reach, a month's brand page (8 reports),"
