@@ -30,14 +30,15 @@ use crate::{
 /// lease when another process holds it.
 const POLL: Duration = Duration::from_secs(2);
 
-/// The scheduler's parts, shared by its two tasks.
-#[derive(Debug, Clone)]
+/// The scheduler: its timer and worker run together in the caller's task.
+#[derive(Debug)]
 pub struct Scheduler {
     config: Arc<Config>,
     store: Store,
     tokens: Tokens,
     web: AppState,
-    wake: Arc<Notify>,
+    /// Wakes the worker when the timer queues a job in this process.
+    wake: Notify,
 }
 
 impl Scheduler {
@@ -47,7 +48,7 @@ impl Scheduler {
             store,
             tokens,
             web,
-            wake: Arc::new(Notify::new()),
+            wake: Notify::new(),
         }
     }
 
