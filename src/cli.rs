@@ -90,9 +90,10 @@ pub struct DemoArgs {
     /// a temporary one removed on exit.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// The directory of dashboard definitions and templates.
-    #[arg(long, value_name = "DIR", default_value = "dashboards")]
-    pub dashboards: PathBuf,
+    /// A directory of dashboard definitions and templates to use instead of the ones
+    /// built into the binary (a copy of the repository's `dashboards/`, edited).
+    #[arg(long, value_name = "DIR")]
+    pub dashboards: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,7 +233,8 @@ pub struct ServeArgs {
     /// or the API still run, one at a time.
     #[arg(long)]
     pub no_schedule: bool,
-    /// The directory of dashboard definitions and templates.
-    #[arg(long, value_name = "DIR", default_value = "dashboards")]
-    pub dashboards: PathBuf,
+    /// A directory of dashboard definitions and templates to use instead of the ones
+    /// built into the binary (a copy of the repository's `dashboards/`, edited).
+    #[arg(long, value_name = "DIR")]
+    pub dashboards: Option<PathBuf>,
 }

@@ -71,7 +71,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let service = Service {
         config: Arc::clone(&config),
         store,
-        dashboards: &args.dashboards,
+        dashboards: args.dashboards.as_deref(),
         admin_token: Some(admin_token.clone()),
         tokens,
         schedule: true,

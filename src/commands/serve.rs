@@ -36,7 +36,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let service = Service {
         config: Arc::new(config.clone()),
         store,
-        dashboards: &args.dashboards,
+        dashboards: args.dashboards.as_deref(),
         admin_token,
         tokens: Tokens::Environment,
         schedule: !args.no_schedule,
@@ -53,7 +53,8 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
 pub struct Service<'a> {
     pub config: Arc<Config>,
     pub store: Store,
-    pub dashboards: &'a Path,
+    /// `--dashboards DIR`; `None`: the dashboards built into the binary.
+    pub dashboards: Option<&'a Path>,
     pub admin_token: Option<String>,
     pub tokens: Tokens,
     /// Crawl on the cron schedule; queued jobs run either way.
@@ -69,12 +70,11 @@ impl Service<'_> {
         listener: TcpListener,
         ready: impl FnOnce(std::net::SocketAddr),
     ) -> anyhow::Result<()> {
-        let dashboards = Dashboards::load(self.dashboards).with_context(|| {
-            format!(
-                "cannot load the dashboards from {}",
-                self.dashboards.display()
-            )
-        })?;
+        let dashboards = match self.dashboards {
+            Some(dir) => Dashboards::load(dir)
+                .with_context(|| format!("cannot load the dashboards from {}", dir.display()))?,
+            None => Dashboards::embedded().context("the built-in dashboards do not load")?,
+        };
         let state = AppState::new(
             self.store.clone(),
             dashboards,

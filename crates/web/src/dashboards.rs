@@ -2,6 +2,9 @@
 //! pages show, in which order, with which titles (`brand.toml`, `overview.toml`), and
 //! the page templates (`templates/*.html`, HTML-autoescaped) with the stylesheet.
 //! Read once at start-up; a broken file is an error that names the file and line.
+//!
+//! The shipped `dashboards/` is compiled into the binary ([`Dashboards::embedded`]), so
+//! `serve` and `demo` run from any directory; `--dashboards DIR` reads another one.
 
 use std::{
     fs,
@@ -161,6 +164,55 @@ struct RawPanel {
     limit: Option<usize>,
 }
 
+/// The shipped `dashboards/` directory, compiled in: (path inside it, contents).
+const EMBEDDED: &[(&str, &str)] = &[
+    ("brand.toml", include_str!("../../../dashboards/brand.toml")),
+    (
+        "overview.toml",
+        include_str!("../../../dashboards/overview.toml"),
+    ),
+    (
+        "templates/base.html",
+        include_str!("../../../dashboards/templates/base.html"),
+    ),
+    (
+        "templates/brand.html",
+        include_str!("../../../dashboards/templates/brand.html"),
+    ),
+    (
+        "templates/compare.html",
+        include_str!("../../../dashboards/templates/compare.html"),
+    ),
+    (
+        "templates/crawls.html",
+        include_str!("../../../dashboards/templates/crawls.html"),
+    ),
+    (
+        "templates/figures.html",
+        include_str!("../../../dashboards/templates/figures.html"),
+    ),
+    (
+        "templates/instance.html",
+        include_str!("../../../dashboards/templates/instance.html"),
+    ),
+    (
+        "templates/overview.html",
+        include_str!("../../../dashboards/templates/overview.html"),
+    ),
+    (
+        "templates/panel.html",
+        include_str!("../../../dashboards/templates/panel.html"),
+    ),
+    (
+        "templates/table.html",
+        include_str!("../../../dashboards/templates/table.html"),
+    ),
+    (
+        "templates/style.css",
+        include_str!("../../../dashboards/templates/style.css"),
+    ),
+];
+
 /// The parsed `dashboards/` directory.
 #[derive(Debug)]
 pub struct Dashboards {
@@ -171,21 +223,52 @@ pub struct Dashboards {
 }
 
 impl Dashboards {
-    /// Reads `brand.toml`, `overview.toml`, `templates/*.html` and `templates/style.css`.
+    /// The dashboards shipped with the binary (the repository's `dashboards/`).
+    pub fn embedded() -> Result<Self, DashboardError> {
+        let file = |name: &str| {
+            EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| DashboardError::Io {
+                    path: PathBuf::from(name),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                })
+        };
+        let templates = EMBEDDED
+            .iter()
+            .filter_map(|(name, text)| {
+                let name = name.strip_prefix("templates/")?;
+                name.ends_with(".html")
+                    .then(|| (name.to_owned(), (*text).to_owned()))
+            })
+            .collect();
+        Self::build(
+            (Path::new("dashboards/brand.toml"), file("brand.toml")?),
+            (
+                Path::new("dashboards/overview.toml"),
+                file("overview.toml")?,
+            ),
+            templates,
+            file("templates/style.css")?,
+        )
+    }
+
+    /// Reads `brand.toml`, `overview.toml`, `templates/*.html` and `templates/style.css`
+    /// of `dir` (`--dashboards DIR`). A template the directory lacks is taken from the
+    /// shipped ones (the stylesheet too), so a customised directory keeps working when a
+    /// release adds a page.
     pub fn load(dir: &Path) -> Result<Self, DashboardError> {
-        let brand = panels(&dir.join("brand.toml"), &["figures", "chart", "table"])?;
-        let overview = panels(&dir.join("overview.toml"), &["brands"])?;
+        let brand_path = dir.join("brand.toml");
+        let overview_path = dir.join("overview.toml");
+        let brand = read(&brand_path)?;
+        let overview = read(&overview_path)?;
         let template_dir = dir.join("templates");
-        let mut templates = Environment::new();
-        // Autoescape by extension (`.html`) is minijinja's default; set it explicitly
-        // so a renamed template cannot lose it.
-        templates.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        templates.add_filter("fmtnum", fmtnum);
         let entries = fs::read_dir(&template_dir).map_err(|source| DashboardError::Io {
             path: template_dir.clone(),
             source,
         })?;
-        let mut names = Vec::new();
+        let mut templates: Vec<(String, String)> = Vec::new();
         for entry in entries {
             let path = entry
                 .map_err(|source| DashboardError::Io {
@@ -194,19 +277,56 @@ impl Dashboards {
                 })?
                 .path();
             if path.extension().is_some_and(|e| e == "html") {
-                names.push(path);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                templates.push((name, read(&path)?));
             }
         }
-        names.sort();
-        for path in names {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let source = read(&path)?;
+        for (name, text) in EMBEDDED {
+            if let Some(name) = name.strip_prefix("templates/")
+                && name.ends_with(".html")
+                && !templates.iter().any(|(n, _)| n == name)
+            {
+                templates.push((name.to_owned(), (*text).to_owned()));
+            }
+        }
+        let css = template_dir.join("style.css");
+        let stylesheet = if css.exists() {
+            read(&css)?
+        } else {
+            EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == "templates/style.css")
+                .map(|(_, text)| (*text).to_owned())
+                .unwrap_or_default()
+        };
+        Self::build(
+            (&brand_path, brand),
+            (&overview_path, overview),
+            templates,
+            stylesheet,
+        )
+    }
+
+    fn build(
+        brand: (&Path, String),
+        overview: (&Path, String),
+        mut sources: Vec<(String, String)>,
+        stylesheet: String,
+    ) -> Result<Self, DashboardError> {
+        let brand = panels(brand.0, &brand.1, &["figures", "chart", "table"])?;
+        let overview = panels(overview.0, &overview.1, &["brands"])?;
+        let mut templates = Environment::new();
+        // Autoescape by extension (`.html`) is minijinja's default; set it explicitly
+        // so a renamed template cannot lose it.
+        templates.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        templates.add_filter("fmtnum", fmtnum);
+        sources.sort();
+        for (name, source) in sources {
             templates.add_template_owned(name, source)?;
         }
-        let stylesheet = read(&template_dir.join("style.css"))?;
         Ok(Self {
             brand,
             overview,
@@ -250,14 +370,13 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// The panels of one file; `allowed` are the panel types its page can show.
-fn panels(path: &Path, allowed: &[&str]) -> Result<Vec<Panel>, DashboardError> {
-    let text = read(path)?;
+fn panels(path: &Path, text: &str, allowed: &[&str]) -> Result<Vec<Panel>, DashboardError> {
     let invalid = |offset: usize, message: String| DashboardError::Invalid {
         path: path.to_owned(),
-        line: line_of(&text, offset),
+        line: line_of(text, offset),
         message,
     };
-    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         invalid(offset, e.message().to_owned())
     })?;
@@ -376,8 +495,7 @@ mod tests {
     fn load(toml: &str) -> Result<Vec<Panel>, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let path = dir.path().join("brand.toml");
-        fs::write(&path, toml).map_err(|e| e.to_string())?;
-        panels(&path, &["figures", "chart", "table"]).map_err(|e| {
+        panels(&path, toml, &["figures", "chart", "table"]).map_err(|e| {
             e.to_string()
                 .replace(&path.display().to_string(), "brand.toml")
         })
@@ -432,6 +550,26 @@ mod tests {
         let dashboards = Dashboards::load(&dir)?;
         assert!(dashboards.brand.len() >= 8, "{:?}", dashboards.brand);
         assert!(!dashboards.overview.is_empty());
+        // The compiled-in copy is the same directory, every file of it.
+        let embedded = Dashboards::embedded()?;
+        assert_eq!(embedded.brand, dashboards.brand);
+        assert_eq!(embedded.stylesheet, dashboards.stylesheet);
+        let mut shipped: Vec<String> = fs::read_dir(dir.join("templates"))
+            .map_err(|source| DashboardError::Io {
+                path: dir.clone(),
+                source,
+            })?
+            .filter_map(|e| e.ok())
+            .map(|e| format!("templates/{}", e.file_name().to_string_lossy()))
+            .collect();
+        shipped.extend(["brand.toml".to_owned(), "overview.toml".to_owned()]);
+        shipped.sort();
+        let mut compiled: Vec<String> = EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        compiled.sort();
+        assert_eq!(
+            compiled, shipped,
+            "EMBEDDED must list every file of dashboards/"
+        );
         Ok(())
     }
 }
