@@ -76,6 +76,36 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
+    /// Export or import the instance actor's signing key (kept in the database).
+    ///
+    /// Servers cache the key of the actor at `public_url` (GoToSocial keeps it and
+    /// refuses every signature made with another): a new database behind the same
+    /// public_url must import the old database's key.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fedireach --db sqlite://old.db key export --out instance-key.pem\n  fedireach --db sqlite://new.db key import instance-key.pem"
+    )]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the instance actor's private key (PKCS#8 PEM). Keep it secret.
+    Export {
+        /// Write it to this file (created readable by its owner only) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Store a key exported from another database as the instance actor's key.
+    Import {
+        /// The PEM file, or - for stdin.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace a different key already in this database (servers that cached it
+        /// will refuse the new one).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Args)]

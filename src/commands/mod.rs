@@ -6,6 +6,7 @@ mod crawl;
 mod demo;
 mod fakeverse;
 mod forget;
+mod key;
 mod report;
 mod serve;
 
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Fakeverse(args) => fakeverse::run(&config, args).await,
             Command::Serve(args) => serve::run(&config, args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Key(command) => key::run(&config, command).await,
             Command::Config => {
                 print!(
                     "{}",

@@ -10,5 +10,5 @@ mod sink;
 pub use lease::{CrawlLease, holder_id};
 pub use progress::Bar;
 pub use run::{CrawlSpec, Ended, Finished, Tokens, run_crawl, summary_text};
-pub use setup::{CrawlSetup, build_plan, instance_actor};
+pub use setup::{CrawlSetup, INSTANCE_KEY, build_plan, instance_actor};
 pub use sink::StoreSink;

@@ -23,7 +23,7 @@ const MAX_RETRIES: u32 = 3;
 const POST_CONCURRENCY: usize = 16;
 
 /// The name of the instance actor's key in the store.
-const INSTANCE_KEY: &str = "instance_actor_key";
+pub const INSTANCE_KEY: &str = "instance_actor_key";
 
 /// The instance actor's `preferredUsername`: `acct:fedireach@{public host}`.
 const INSTANCE_ACTOR_NAME: &str = "fedireach";
@@ -141,13 +141,24 @@ pub async fn instance_actor(
     if config.public_url.is_empty() {
         return Ok(None);
     }
-    let pem = store
-        .secret(INSTANCE_KEY, || {
+    let (pem, created) = store
+        .secret_or_create(INSTANCE_KEY, || {
             fedireach_crawler::generate_key_pem()
                 .map(String::into_bytes)
                 .unwrap_or_default()
         })
         .await?;
+    if created {
+        // Servers cache an actor's key (GoToSocial keeps it and refuses every later
+        // signature by another one): a new key behind an old public_url is a lockout.
+        tracing::warn!(
+            public_url = %config.public_url,
+            "made a new key for the instance actor; if {} was served with another key before \
+             (another database), servers that cached that key will refuse this one: stop, \
+             and `fedireach key import` the old key (exported with `fedireach key export`)",
+            config.public_url
+        );
+    }
     let pem = String::from_utf8(pem).context(
         "the instance actor's key in the store is damaged; remove the `instance_actor_key` secret to make a new one",
     )?;

@@ -7,6 +7,7 @@ mod config;
 mod crawl;
 mod demo;
 mod forget;
+mod key;
 mod report;
 mod schedule;
 mod serve;

@@ -2,7 +2,7 @@
 //! loopback, and stops cleanly on SIGTERM.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     process::{Command, Stdio},
 };
@@ -28,29 +28,7 @@ fn serve_answers_on_loopback_and_stops_on_sigterm() -> TestResult {
         .run(&["brand", "add", "acme", "@acme@brand.example"])?
         .success();
     // From a directory outside the checkout, with the dashboards built into the binary.
-    assert!(!sandbox.dir.path().starts_with(env!("CARGO_MANIFEST_DIR")));
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("fedireach"))
-        .current_dir(sandbox.dir.path())
-        .env_clear()
-        .args([
-            "--db",
-            &sandbox.db_url(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(["--no-schedule"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
-    let address = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .ok_or_else(|| format!("unexpected first line {first:?}"))?
-        .to_owned();
+    let (mut child, address) = sandbox.serve(&[], Stdio::null())?;
 
     let overview = get(&address, "/")?;
     let brand = get(&address, "/brands/acme")?;

@@ -64,3 +64,35 @@ impl Sandbox {
         Ok(String::from_utf8(output)?)
     }
 }
+
+impl Sandbox {
+    /// `fedireach serve` on the sandbox's database on a free loopback port, with the
+    /// given environment and stderr: the child and the address it printed it listens on.
+    pub fn serve(
+        &self,
+        env: &[(&str, &str)],
+        stderr: std::process::Stdio,
+    ) -> Result<(std::process::Child, String), Box<dyn std::error::Error>> {
+        use std::io::BufRead;
+        // Outside the checkout: the binary must carry its own dashboards.
+        assert!(!self.dir.path().starts_with(env!("CARGO_MANIFEST_DIR")));
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fedireach"))
+            .current_dir(self.dir.path())
+            .env_clear()
+            .envs(env.iter().copied())
+            .args(["--db", &self.db_url(), "serve", "--listen", "127.0.0.1:0"])
+            .arg("--no-schedule")
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut first = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut first)?;
+        let address = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .ok_or_else(|| format!("unexpected first line {first:?}"))?
+            .to_owned();
+        Ok((child, address))
+    }
+}

@@ -13,6 +13,7 @@ mod lease;
 mod open;
 mod purge;
 mod runs;
+mod secrets;
 mod time;
 
 pub use batch::BatchOutcome;
@@ -27,3 +28,4 @@ pub use jobs::CrawlJob;
 pub use lease::LeaseAttempt;
 pub use open::Store;
 pub use runs::{CrawlHealth, CrawlRecord, CrawlRun, CrawlStatus};
+pub use secrets::SecretPut;

@@ -86,27 +86,9 @@ impl Store {
         name: &str,
         make: impl FnOnce() -> Vec<u8>,
     ) -> Result<Vec<u8>, StoreError> {
-        let existing: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await
-                .doing("reading a secret")?;
-        if let Some(value) = existing {
-            return Ok(value);
-        }
-        sqlx::query("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)")
-            .bind(name)
-            .bind(make())
-            .bind(now())
-            .execute(&self.pool)
+        self.secret_or_create(name, make)
             .await
-            .doing("creating a secret")?;
-        sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await
-            .doing("reading a secret")
+            .map(|(value, _)| value)
     }
 
     /// Closes the pool, checkpointing the WAL.
