@@ -800,3 +800,90 @@ fn with_a_public_url_gotosocial_is_still_left_out_by_its_robots_txt() -> TestRes
     drop(serve);
     Ok(())
 }
+
+/// The (software, software_source) the store holds for `host`, if it has a row.
+fn stored_instance(world: &World, host: &str) -> Fallible<Option<(String, String)>> {
+    Ok(world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query_as("SELECT software, software_source FROM instances WHERE host = ?")
+            .bind(host)
+            .fetch_optional(&mut conn)
+            .await
+    })?)
+}
+
+/// `forget instance HOST` stops every later request to the host, NodeInfo included:
+/// the fakeverse's request log shows none, and its row is not written again.
+#[test]
+fn a_forgotten_instance_is_asked_nothing_by_later_crawls() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    world.add_brands()?;
+    world.crawl()?;
+    let brand_hosts: Vec<&str> = world
+        .truth
+        .brands
+        .iter()
+        .flat_map(|b| b.actor_ids.iter())
+        .filter_map(|id| id.split('/').nth(2))
+        .collect();
+    let host = world
+        .truth
+        .instances
+        .iter()
+        .find(|i| i.software_source == "nodeinfo" && !brand_hosts.contains(&i.host.as_str()))
+        .map(|i| i.host.clone())
+        .ok_or("no engaging instance with NodeInfo")?;
+    assert!(
+        stored_instance(&world, &host)?.is_some(),
+        "{host} was stored"
+    );
+    world.sandbox.run(&["forget", "instance", &host])?.success();
+    // The next crawl reads every post again (its conditional-GET memory cleared), so it
+    // meets the forgotten host's engagers as the first one did.
+    world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query("DELETE FROM http_cache")
+            .execute(&mut conn)
+            .await
+    })?;
+    let requests = |world: &World| world.server.stats()["hosts"][&host]["requests"].as_u64();
+    let before = requests(&world);
+    world.crawl()?;
+    assert_eq!(requests(&world), before, "{host} was asked again");
+    assert_eq!(stored_instance(&world, &host)?, None, "{host} came back");
+    Ok(())
+}
+
+/// A brand whose host serves no NodeInfo: its software is read from the `@context` of
+/// the brand's own actor document.
+#[test]
+fn a_brand_host_without_nodeinfo_is_classified_from_its_actors_context() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    let sim = world.server.world();
+    let (index, actor) =
+        sim.actors()
+            .iter()
+            .enumerate()
+            .find(|(_, a)| {
+                !a.gone
+                    && sim.instances().get(a.instance as usize).is_some_and(|i| {
+                        i.quirk == Quirk::NoNodeinfo && i.software.slug() == "misskey"
+                    })
+            })
+            .ok_or("the world has no Misskey host without NodeInfo")?;
+    let host = sim
+        .instances()
+        .get(actor.instance as usize)
+        .map(|i| i.host.clone())
+        .ok_or("no host")?;
+    world
+        .sandbox
+        .run(&["brand", "add", "nonode", &sim.handle(u32::try_from(index)?)])?
+        .success();
+    world.crawl()?;
+    assert_eq!(
+        stored_instance(&world, &host)?,
+        Some(("misskey".to_owned(), "context".to_owned()))
+    );
+    Ok(())
+}

@@ -229,6 +229,14 @@ impl Ctx {
             .collect()
     }
 
+    /// Notes that a document of `host` was read.
+    fn read_from(&self, host: &Host) {
+        self.read_hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(host.to_string());
+    }
+
     fn refused(&self, host: String, url: &Url, reason: &'static str) {
         let route = if url.path().starts_with("/api/") {
             "api"
@@ -362,10 +370,7 @@ impl Ctx {
                 if fetched.status < 400
                     && let Some(host) = Host::from_url(&url)
                 {
-                    self.read_hosts
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(host.to_string());
+                    self.read_from(&host);
                 }
                 Ok(fetched)
             }
@@ -443,4 +448,92 @@ pub fn join(base: &Url, reference: &str) -> Option<Url> {
     base.join(reference)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AddressGuard, HostQuota, HttpClient, NetConfig, PolitenessConfig};
+
+    fn ctx() -> Ctx {
+        let client = HttpClient::new(&NetConfig {
+            user_agent: "fedireach-test".into(),
+            timeout: std::time::Duration::from_secs(1),
+            max_redirects: 0,
+            max_document_bytes: 1024,
+            allow_http: true,
+            extra_ca_pem: None,
+            guard: AddressGuard::default(),
+            resolve_all: None,
+            resolve: std::collections::HashMap::new(),
+        })
+        .unwrap_or_else(|e| panic!("client: {e}"));
+        let fetcher = Fetcher::new(
+            client,
+            PolitenessConfig {
+                default_quota: HostQuota {
+                    rate: 1.0,
+                    burst: 1,
+                },
+                host_quotas: std::collections::HashMap::new(),
+                concurrency: 1,
+                max_retries: 0,
+            },
+        );
+        Ctx::new(
+            Arc::new(fetcher),
+            None,
+            CrawlOptions {
+                max_document_bytes: 1024,
+                reply_depth: 3,
+                post_concurrency: 1,
+                handle_scheme: "https",
+            },
+        )
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// A host read over ActivityPub whose token-only API refused is not "left out":
+    /// its refused route is recorded; a host of which nothing was read is left out.
+    #[test]
+    fn refusals_are_per_route_and_left_out_only_when_nothing_was_read() {
+        let ctx = ctx();
+        let read = url("https://read.example/api/v1/statuses/1/quotes");
+        let shut = url("https://shut.example/users/a");
+        if let Some(host) = Host::from_url(&read) {
+            ctx.read_from(&host);
+        }
+        for (u, status) in [(&read, 401), (&shut, 401)] {
+            ctx.record(
+                u,
+                &FetchError::Refused {
+                    url: u.to_string(),
+                    status,
+                },
+            );
+        }
+        ctx.record(
+            &url("https://shut.example/.well-known/webfinger"),
+            &FetchError::RobotsDisallowed {
+                url: "https://shut.example/.well-known/webfinger".into(),
+            },
+        );
+        let counts = ctx.consent_counts();
+        let get = |subject, action, reason: &str| {
+            counts
+                .get(&ConsentKey {
+                    subject,
+                    action,
+                    reason: reason.to_owned(),
+                })
+                .copied()
+        };
+        assert_eq!(get("route", "refused", "authorized_fetch:api"), Some(1));
+        assert_eq!(get("host", "left_out", "authorized_fetch"), Some(1));
+        assert_eq!(get("host", "left_out", "robots_txt"), Some(1));
+        assert_eq!(counts.len(), 3, "{counts:?}");
+    }
 }
