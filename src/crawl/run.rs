@@ -61,21 +61,21 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// Whether some hosts failed (exit code 3).
+    /// Whether some hosts failed or some brand actor could not be resolved (exit
+    /// code 3).
     pub fn hosts_failed(&self) -> bool {
-        !self.summary.failed_hosts().is_empty()
+        !self.summary.failed_hosts().is_empty() || !self.summary.unresolved.is_empty()
     }
 }
 
 /// How a crawl ended, unless it failed.
 #[derive(Debug)]
 pub enum Ended {
-    Finished(Finished),
+    /// Boxed: a summary is far larger than the stop's id.
+    Finished(Box<Finished>),
     /// Stopped on request (shutdown) or because the lease was lost; recorded as
     /// `interrupted`, its work so far committed.
-    Stopped {
-        crawl_id: i64,
-    },
+    Stopped { crawl_id: i64 },
 }
 
 /// Runs one crawl until its end or until `stop` resolves. The caller holds the crawl
@@ -153,12 +153,12 @@ pub async fn run_crawl(
         CrawlStatus::Partial
     };
     store.finish_crawl_run(crawl_id, status, None).await?;
-    Ok(Ended::Finished(Finished {
+    Ok(Ended::Finished(Box::new(Finished {
         crawl_id,
         per_host: setup.fetcher.stats().per_host(),
         summary,
         elapsed: started.elapsed(),
-    }))
+    })))
 }
 
 async fn record(store: &Store, crawl_id: i64, summary: &CrawlSummary) -> anyhow::Result<()> {
@@ -226,6 +226,16 @@ pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
         summary.rate_limit_waits,
         summary.rate_limit_wait_ms as f64 / 1000.0
     );
+    if !summary.unresolved.is_empty() {
+        let _ = writeln!(
+            out,
+            "brand actors that could not be resolved ({}):",
+            summary.unresolved.len()
+        );
+        for u in &summary.unresolved {
+            let _ = writeln!(out, "  {}: {}", u.actor, u.reason);
+        }
+    }
     let failed = summary.failed_hosts();
     if !failed.is_empty() {
         let _ = writeln!(out, "hosts that failed ({}):", failed.len());

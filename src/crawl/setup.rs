@@ -115,6 +115,13 @@ impl CrawlSetup {
                 max_retries: MAX_RETRIES,
             },
         ));
+        // `forget instance` stops every later request to the host, NodeInfo included.
+        fetcher.forget_hosts(
+            store
+                .forgotten_instances()
+                .await
+                .context("reading the forgotten instances")?,
+        );
         let key = instance_actor(config, store).await?.map(|(key, _)| key);
         Ok(Self {
             fetcher,

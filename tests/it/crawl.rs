@@ -676,10 +676,13 @@ fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, String), i6
         .collect())
 }
 
-/// Tracks an account on a GoToSocial host as the brand `gts` (whose ActivityPub
-/// documents, its followers collection included, need a valid signature), crawls, and
-/// gives (its host, its follower count in the world, the `followers` report's rows).
-fn crawl_a_gotosocial_account(world: &World) -> Fallible<(String, u64, Vec<serde_json::Value>)> {
+/// Tracks an account on a GoToSocial host as the watched brand `gts`, crawls, and gives
+/// (its host, its handle, the crawl's stdout, the `followers` report's rows).
+/// GoToSocial's real robots.txt bars `/users/`, `/api/` and WebFinger to every crawler
+/// (superseriousbusiness/gotosocial internal/api/util/robots.go).
+fn crawl_a_gotosocial_account(
+    world: &World,
+) -> Fallible<(String, String, String, Vec<serde_json::Value>)> {
     let sim = world.server.world();
     let (index, actor) = sim
         .actors()
@@ -702,38 +705,49 @@ fn crawl_a_gotosocial_account(world: &World) -> Fallible<(String, u64, Vec<serde
         .sandbox
         .run(&["brand", "add", "gts", &sim.handle(index)])?
         .success();
-    let code = world.crawl()?.get_output().status.code();
-    assert!(matches!(code, Some(0 | 3)), "the crawl ran: {code:?}");
+    let handle = sim.handle(index);
+    // The brand's actor cannot be resolved: the crawl says which and why, and ends with
+    // exit code 3.
+    let crawl = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&crawl.get_output().stdout).into_owned();
     let out =
         world
             .sandbox
             .stdout(&["report", "followers", "--brand", "gts", "--format", "json"])?;
     let report: serde_json::Value = serde_json::from_str(&out)?;
     let rows = report["rows"].as_array().cloned().unwrap_or_default();
-    Ok((host, sim.followers(index), rows))
+    Ok((host, handle, printed, rows))
 }
 
 #[test]
-fn without_a_public_url_gotosocial_refuses_and_the_refusal_is_reported() -> TestResult {
+fn a_watched_brand_on_gotosocial_is_left_out_by_its_real_robots_txt() -> TestResult {
     let world = World::start(Scale::Small, 6)?;
-    let (host, _, followers) = crawl_a_gotosocial_account(&world)?;
-    // Nothing is signed, GoToSocial answers 401, and the consent report says so.
+    let (host, handle, printed, followers) = crawl_a_gotosocial_account(&world)?;
     let consent = consent_rows(&world)?;
     assert_eq!(
-        consent.get(&("host".into(), "left_out".into(), "authorized_fetch".into())),
+        consent.get(&("host".into(), "left_out".into(), "robots_txt".into())),
         Some(&1),
         "{consent:?}"
     );
-    assert_eq!(world.server.stats()["hosts"][&host]["signed"], 0);
+    assert!(
+        printed.contains("brand actors that could not be resolved (1):")
+            && printed.contains(&handle)
+            && printed.contains("disallowed by robots.txt"),
+        "{printed}"
+    );
+    let stats = &world.server.stats()["hosts"][&host];
+    assert_eq!(stats["robots_violations"], 0, "{stats}");
     assert!(
         followers.iter().all(|r| r["followers"].is_null()),
-        "nothing read behind the refusal: {followers:?}"
+        "nothing read behind robots.txt: {followers:?}"
     );
     Ok(())
 }
 
+/// A public URL lets the crawler sign its fetches, but signing is no way around
+/// robots.txt: GoToSocial's bars its actors to every crawler, so nothing is asked of it.
 #[test]
-fn with_a_public_url_gotosocial_is_crawled_through_signed_fetches() -> TestResult {
+fn with_a_public_url_gotosocial_is_still_left_out_by_its_robots_txt() -> TestResult {
     // serve publishes the instance actor at public_url; the GoToSocial host fetches its
     // key from there to verify each signature.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -771,21 +785,105 @@ fn with_a_public_url_gotosocial_is_crawled_through_signed_fetches() -> TestResul
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)?;
     assert_eq!(first.trim(), format!("listening on {public_url}"));
 
-    let (host, expected_followers, followers) = crawl_a_gotosocial_account(&world)?;
+    let (host, handle, printed, followers) = crawl_a_gotosocial_account(&world)?;
     let consent = consent_rows(&world)?;
-    assert!(
-        consent
-            .keys()
-            .all(|(_, _, reason)| reason != "authorized_fetch" && reason != "refused_signed_fetch"),
+    assert_eq!(
+        consent.get(&("host".into(), "left_out".into(), "robots_txt".into())),
+        Some(&1),
         "{consent:?}"
     );
-    let signed = world.server.stats()["hosts"][&host]["signed"]
-        .as_u64()
-        .unwrap_or(0);
-    assert!(signed > 0, "{host} got no signed request");
-    // The follower count comes from the followers collection, behind the signature.
-    let counts: Vec<Option<u64>> = followers.iter().map(|r| r["followers"].as_u64()).collect();
-    assert_eq!(counts, vec![Some(expected_followers)], "{followers:?}");
+    assert!(printed.contains(&handle), "{printed}");
+    let stats = &world.server.stats()["hosts"][&host];
+    assert_eq!(stats["signed"], 0, "{stats}");
+    assert_eq!(stats["robots_violations"], 0, "{stats}");
+    assert!(followers.iter().all(|r| r["followers"].is_null()));
     drop(serve);
+    Ok(())
+}
+
+/// The (software, software_source) the store holds for `host`, if it has a row.
+fn stored_instance(world: &World, host: &str) -> Fallible<Option<(String, String)>> {
+    Ok(world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query_as("SELECT software, software_source FROM instances WHERE host = ?")
+            .bind(host)
+            .fetch_optional(&mut conn)
+            .await
+    })?)
+}
+
+/// `forget instance HOST` stops every later request to the host, NodeInfo included:
+/// the fakeverse's request log shows none, and its row is not written again.
+#[test]
+fn a_forgotten_instance_is_asked_nothing_by_later_crawls() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    world.add_brands()?;
+    world.crawl()?;
+    let brand_hosts: Vec<&str> = world
+        .truth
+        .brands
+        .iter()
+        .flat_map(|b| b.actor_ids.iter())
+        .filter_map(|id| id.split('/').nth(2))
+        .collect();
+    let host = world
+        .truth
+        .instances
+        .iter()
+        .find(|i| i.software_source == "nodeinfo" && !brand_hosts.contains(&i.host.as_str()))
+        .map(|i| i.host.clone())
+        .ok_or("no engaging instance with NodeInfo")?;
+    assert!(
+        stored_instance(&world, &host)?.is_some(),
+        "{host} was stored"
+    );
+    world.sandbox.run(&["forget", "instance", &host])?.success();
+    // The next crawl reads every post again (its conditional-GET memory cleared), so it
+    // meets the forgotten host's engagers as the first one did.
+    world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query("DELETE FROM http_cache")
+            .execute(&mut conn)
+            .await
+    })?;
+    let requests = |world: &World| world.server.stats()["hosts"][&host]["requests"].as_u64();
+    let before = requests(&world);
+    world.crawl()?;
+    assert_eq!(requests(&world), before, "{host} was asked again");
+    assert_eq!(stored_instance(&world, &host)?, None, "{host} came back");
+    Ok(())
+}
+
+/// A brand whose host serves no NodeInfo: its software is read from the `@context` of
+/// the brand's own actor document.
+#[test]
+fn a_brand_host_without_nodeinfo_is_classified_from_its_actors_context() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    let sim = world.server.world();
+    let (index, actor) =
+        sim.actors()
+            .iter()
+            .enumerate()
+            .find(|(_, a)| {
+                !a.gone
+                    && sim.instances().get(a.instance as usize).is_some_and(|i| {
+                        i.quirk == Quirk::NoNodeinfo && i.software.slug() == "misskey"
+                    })
+            })
+            .ok_or("the world has no Misskey host without NodeInfo")?;
+    let host = sim
+        .instances()
+        .get(actor.instance as usize)
+        .map(|i| i.host.clone())
+        .ok_or("no host")?;
+    world
+        .sandbox
+        .run(&["brand", "add", "nonode", &sim.handle(u32::try_from(index)?)])?
+        .success();
+    world.crawl()?;
+    assert_eq!(
+        stored_instance(&world, &host)?,
+        Some(("misskey".to_owned(), "context".to_owned()))
+    );
     Ok(())
 }

@@ -9,7 +9,7 @@ mod sink;
 
 pub use engine::{
     ActorPlan, BrandPlan, ConsentKey, CrawlOptions, CrawlPlan, CrawlProgress, CrawlSummary,
-    HostFailure, NoProgress, crawl,
+    HostFailure, NoProgress, UnresolvedActor, crawl,
 };
 pub use error::CrawlError;
 pub use net::{

@@ -17,5 +17,5 @@ pub use truth::{
 };
 pub use world::{
     Actor, Brand, EMOJIS, Engagement, HISTORY_DAYS, Instance, MAX_DAY, NEVER, NO_PARENT, OptOut,
-    Post, Quirk, Scale, SimSoftware, World, WorldOptions,
+    Post, Quirk, RecordedRobots, Scale, SimSoftware, World, WorldOptions, recorded_robots,
 };

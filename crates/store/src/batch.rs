@@ -324,10 +324,12 @@ async fn upsert_instance(
     instance: &InstanceRecord,
     at: i64,
 ) -> Result<(), StoreError> {
+    // A forgotten instance is never written again (`forget instance`).
     sqlx::query(
         "INSERT INTO instances (host, software, software_version, family, software_source,
             users_total, users_active_month, checked_at, first_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+         WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE kind = 'instance' AND key = ?1)
          ON CONFLICT (host) DO UPDATE SET
             software = excluded.software, software_version = excluded.software_version,
             family = excluded.family, software_source = excluded.software_source,

@@ -139,6 +139,16 @@ impl Store {
         })
     }
 
+    /// The instances forgotten with `forget instance`: a crawl asks nothing of them.
+    pub async fn forgotten_instances(&self) -> Result<Vec<Host>, StoreError> {
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM opt_outs WHERE kind = 'instance' ORDER BY key")
+                .fetch_all(&self.pool)
+                .await
+                .doing("listing forgotten instances")?;
+        Ok(keys.iter().filter_map(|k| Host::parse(k).ok()).collect())
+    }
+
     /// The brand tracking an actor (by its input or resolved id) or any actor on a host.
     async fn tracking_brand(
         &self,

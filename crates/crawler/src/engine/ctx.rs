@@ -59,7 +59,13 @@ pub struct Ctx {
     pub started_at: i64,
     failures: Mutex<Vec<HostFailure>>,
     consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
+    /// Refusals by host, route (`activitypub`, `api`) and reason: the host is left out
+    /// only when nothing of it could be read; otherwise the route alone is.
+    refusals: Mutex<std::collections::BTreeSet<(String, &'static str, &'static str)>>,
+    /// Hosts that answered at least one request with a document.
+    read_hosts: Mutex<std::collections::BTreeSet<String>>,
     gone: Mutex<Vec<Gone>>,
+    unresolved: Mutex<Vec<super::summary::UnresolvedActor>>,
     pub posts: AtomicU64,
     /// Posts found unchanged since the last crawl, so not read again.
     pub unchanged: AtomicU64,
@@ -87,7 +93,10 @@ impl Ctx {
             started_at,
             failures: Mutex::new(Vec::new()),
             consent: Mutex::new(BTreeMap::new()),
+            refusals: Mutex::new(std::collections::BTreeSet::new()),
+            read_hosts: Mutex::new(std::collections::BTreeSet::new()),
             gone: Mutex::new(Vec::new()),
+            unresolved: Mutex::new(Vec::new()),
             posts: AtomicU64::new(0),
             unchanged: AtomicU64::new(0),
             engagements: AtomicU64::new(0),
@@ -158,6 +167,26 @@ impl Ctx {
         )
     }
 
+    /// A brand actor that could not be resolved, and why.
+    pub fn unresolved(&self, actor: &str, reason: String) {
+        self.unresolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(super::summary::UnresolvedActor {
+                actor: actor.to_owned(),
+                reason,
+            });
+    }
+
+    pub fn take_unresolved(&self) -> Vec<super::summary::UnresolvedActor> {
+        std::mem::take(
+            &mut *self
+                .unresolved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
     pub fn take_failures(&self) -> Vec<HostFailure> {
         std::mem::take(
             &mut *self
@@ -167,13 +196,57 @@ impl Ctx {
         )
     }
 
+    /// The consent report: a refused host is `left_out` only when nothing of it could
+    /// be read; a host read by one route and refused by another has the refused route
+    /// recorded (`route`, `refused`, `REASON:ROUTE`). Hosts where an owned brand's
+    /// client went past robots.txt are `client_access`.
     pub fn consent_counts(&self) -> BTreeMap<ConsentKey, u64> {
+        let read = self
+            .read_hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let refusals = self
+            .refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        for (host, route, reason) in refusals {
+            if read.contains(&host) {
+                self.consent("route", "refused", &format!("{reason}:{route}"), &host);
+            } else {
+                self.consent("host", "left_out", reason, &host);
+            }
+        }
+        for host in self.fetcher.client_access_hosts() {
+            self.consent("host", "client_access", "owner_token", &host);
+        }
         self.consent
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .map(|(k, v)| (k.clone(), u64::try_from(v.len()).unwrap_or(u64::MAX)))
             .collect()
+    }
+
+    /// Notes that a document of `host` was read.
+    fn read_from(&self, host: &Host) {
+        self.read_hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(host.to_string());
+    }
+
+    fn refused(&self, host: String, url: &Url, reason: &'static str) {
+        let route = if url.path().starts_with("/api/") {
+            "api"
+        } else {
+            "activitypub"
+        };
+        self.refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((host, route, reason));
     }
 
     pub fn count(counter: &AtomicU64, n: u64) {
@@ -186,9 +259,8 @@ impl Ctx {
             .map(|h| h.to_string())
             .unwrap_or_default();
         match error {
-            FetchError::RobotsDisallowed { .. } => {
-                self.consent("host", "left_out", "robots_txt", &host)
-            }
+            FetchError::RobotsDisallowed { .. } => self.refused(host, url, "robots_txt"),
+            FetchError::Forgotten { .. } => self.consent("host", "left_out", "forgotten", &host),
             FetchError::RobotsUnavailable { .. } => {
                 self.failure(&host, url.as_str(), "robots_unavailable", error.to_string());
             }
@@ -208,7 +280,7 @@ impl Ctx {
                 } else {
                     "authorized_fetch"
                 };
-                self.consent("host", "left_out", reason, &host);
+                self.refused(host, url, reason);
             }
             FetchError::Status { status: 404, .. } => debug!(%url, "not found"),
             _ if error.is_host_failure() => {
@@ -294,7 +366,14 @@ impl Ctx {
             }
         }
         match result {
-            Ok(fetched) => Ok(fetched),
+            Ok(fetched) => {
+                if fetched.status < 400
+                    && let Some(host) = Host::from_url(&url)
+                {
+                    self.read_from(&host);
+                }
+                Ok(fetched)
+            }
             Err(error) => {
                 self.record(&url, &error);
                 Err(error)
@@ -331,17 +410,34 @@ impl Ctx {
         bearer: Option<&str>,
         parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
     ) -> Option<(T, Arc<Fetched>)> {
-        let fetched = self.get(url, accept, bearer).await.ok()?;
+        self.get_parsed_or_why(url, accept, bearer, parse)
+            .await
+            .ok()
+    }
+
+    /// [`Ctx::get_parsed`], saying why there is no document when there is none.
+    pub async fn get_parsed_or_why<T, E: std::fmt::Display>(
+        &self,
+        url: &Url,
+        accept: &'static str,
+        bearer: Option<&str>,
+        parse: impl FnOnce(&[u8], usize) -> Result<T, E>,
+    ) -> Result<(T, Arc<Fetched>), String> {
+        let fetched = self
+            .get(url, accept, bearer)
+            .await
+            .map_err(|e| e.to_string())?;
         if !fetched.is_json() {
             let served = fetched.content_type.as_deref().unwrap_or_default();
+            let why = format!("{url}: served {served}, not JSON");
             self.malformed(url, &format_args!("served {served}, not JSON"));
-            return None;
+            return Err(why);
         }
         match parse(&fetched.body, self.options.max_document_bytes) {
-            Ok(value) => Some((value, fetched)),
+            Ok(value) => Ok((value, fetched)),
             Err(error) => {
                 self.malformed(url, &error);
-                None
+                Err(format!("{url}: malformed ({error})"))
             }
         }
     }
@@ -352,4 +448,92 @@ pub fn join(base: &Url, reference: &str) -> Option<Url> {
     base.join(reference)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AddressGuard, HostQuota, HttpClient, NetConfig, PolitenessConfig};
+
+    fn ctx() -> Ctx {
+        let client = HttpClient::new(&NetConfig {
+            user_agent: "fedireach-test".into(),
+            timeout: std::time::Duration::from_secs(1),
+            max_redirects: 0,
+            max_document_bytes: 1024,
+            allow_http: true,
+            extra_ca_pem: None,
+            guard: AddressGuard::default(),
+            resolve_all: None,
+            resolve: std::collections::HashMap::new(),
+        })
+        .unwrap_or_else(|e| panic!("client: {e}"));
+        let fetcher = Fetcher::new(
+            client,
+            PolitenessConfig {
+                default_quota: HostQuota {
+                    rate: 1.0,
+                    burst: 1,
+                },
+                host_quotas: std::collections::HashMap::new(),
+                concurrency: 1,
+                max_retries: 0,
+            },
+        );
+        Ctx::new(
+            Arc::new(fetcher),
+            None,
+            CrawlOptions {
+                max_document_bytes: 1024,
+                reply_depth: 3,
+                post_concurrency: 1,
+                handle_scheme: "https",
+            },
+        )
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// A host read over ActivityPub whose token-only API refused is not "left out":
+    /// its refused route is recorded; a host of which nothing was read is left out.
+    #[test]
+    fn refusals_are_per_route_and_left_out_only_when_nothing_was_read() {
+        let ctx = ctx();
+        let read = url("https://read.example/api/v1/statuses/1/quotes");
+        let shut = url("https://shut.example/users/a");
+        if let Some(host) = Host::from_url(&read) {
+            ctx.read_from(&host);
+        }
+        for (u, status) in [(&read, 401), (&shut, 401)] {
+            ctx.record(
+                u,
+                &FetchError::Refused {
+                    url: u.to_string(),
+                    status,
+                },
+            );
+        }
+        ctx.record(
+            &url("https://shut.example/.well-known/webfinger"),
+            &FetchError::RobotsDisallowed {
+                url: "https://shut.example/.well-known/webfinger".into(),
+            },
+        );
+        let counts = ctx.consent_counts();
+        let get = |subject, action, reason: &str| {
+            counts
+                .get(&ConsentKey {
+                    subject,
+                    action,
+                    reason: reason.to_owned(),
+                })
+                .copied()
+        };
+        assert_eq!(get("route", "refused", "authorized_fetch:api"), Some(1));
+        assert_eq!(get("host", "left_out", "authorized_fetch"), Some(1));
+        assert_eq!(get("host", "left_out", "robots_txt"), Some(1));
+        assert_eq!(counts.len(), 3, "{counts:?}");
+    }
 }

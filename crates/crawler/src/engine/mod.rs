@@ -27,7 +27,7 @@ use tracing::{Instrument, info, info_span, warn};
 use url::Url;
 
 pub use plan::{ActorPlan, BrandPlan, CrawlOptions, CrawlPlan};
-pub use summary::{ConsentKey, CrawlSummary, HostFailure};
+pub use summary::{ConsentKey, CrawlSummary, HostFailure, UnresolvedActor};
 
 use self::{
     ctx::Ctx,
@@ -122,6 +122,7 @@ pub async fn crawl<S: CrawlSink>(
     summary.rate_limit_wait_ms = stats.rate_limit_wait_ms.load(Ordering::Relaxed);
     summary.failures = ctx.take_failures();
     summary.consent = ctx.consent_counts();
+    summary.unresolved = ctx.take_unresolved();
     Ok(summary)
 }
 
@@ -147,9 +148,13 @@ impl<S: CrawlSink> Run<'_, S> {
     ) -> Result<Option<(Host, String)>, CrawlError> {
         let ctx = self.ctx;
         let scheme = ctx.options.handle_scheme;
-        let Some(resolved) = resolve::resolve(ctx, &plan.input, scheme).await else {
-            warn!(actor = %plan.input, "could not resolve the actor");
-            return Ok(None);
+        let resolved = match resolve::resolve(ctx, &plan.input, scheme).await {
+            Ok(resolved) => resolved,
+            Err(why) => {
+                warn!(actor = %plan.input, %why, "could not resolve the actor");
+                ctx.unresolved(&plan.input.to_string(), why);
+                return Ok(None);
+            }
         };
         self.progress.actor_resolved(&resolved.actor.id);
         self.sink
@@ -160,6 +165,10 @@ impl<S: CrawlSink> Run<'_, S> {
             .follower_snapshot(plan.tracked_actor_id, resolved.followers)
             .await
             .map_err(sink_error)?;
+        // The brand's own actor document names its software in its `@context` (Misskey,
+        // Sharkey, GoToSocial...): the fallback when its host serves no NodeInfo.
+        self.instances
+            .saw_context(&resolved.host, &resolved.actor.ld_context);
         let origin = self
             .instances
             .classify(ctx, &resolved.host, resolved.url.scheme())
@@ -442,7 +451,11 @@ impl<S: CrawlSink> Run<'_, S> {
     ) -> Result<usize, CrawlError> {
         let mut hosts: Vec<(Host, String)> = origins.iter().cloned().collect();
         let default_scheme = self.ctx.options.handle_scheme.to_owned();
+        // The summary's figure: the instances that engaged in this crawl, whether they
+        // were known already (and not classified again) or not.
+        let mut engaged = 0;
         for host in self.instances.engaging_hosts() {
+            engaged += 1;
             if !hosts.iter().any(|(h, _)| *h == host) {
                 hosts.push((host, default_scheme.clone()));
             }
@@ -467,7 +480,6 @@ impl<S: CrawlSink> Run<'_, S> {
                 records.push(record);
             }
         }
-        let count = records.len();
         self.sink
             .write_batch(Batch {
                 instances: records,
@@ -475,6 +487,6 @@ impl<S: CrawlSink> Run<'_, S> {
             })
             .await
             .map_err(sink_error)?;
-        Ok(count)
+        Ok(engaged)
     }
 }

@@ -27,27 +27,41 @@ pub fn webfinger_url(scheme: &str, user: &str, domain: &str) -> Option<Url> {
 /// Finds the actor id of a handle through WebFinger: the first candidate link whose
 /// document is an actor. `None` when nothing answers.
 pub async fn webfinger(ctx: &Ctx, scheme: &str, user: &str, domain: &str) -> Option<Url> {
-    let url = webfinger_url(scheme, user, domain)?;
+    webfinger_or_why(ctx, scheme, user, domain).await.ok()
+}
+
+async fn webfinger_or_why(
+    ctx: &Ctx,
+    scheme: &str,
+    user: &str,
+    domain: &str,
+) -> Result<Url, String> {
+    let url = webfinger_url(scheme, user, domain)
+        .ok_or_else(|| format!("{user}@{domain}: not a WebFinger address"))?;
     let (jrd, fetched) = ctx
-        .get_parsed(&url, ACCEPT_JRD, None, parse_webfinger)
+        .get_parsed_or_why(&url, ACCEPT_JRD, None, parse_webfinger)
         .await?;
     jrd.actor_candidates()
         .into_iter()
         .filter(|c| !c.source.is_fallback())
         .find_map(|c| fetched.url.join(&c.href).ok())
+        .ok_or_else(|| format!("{url}: WebFinger names no actor document"))
 }
 
 /// Resolves a tracked actor. `scheme` is `https`, or `http` where the config allows.
-pub async fn resolve(ctx: &Ctx, input: &ActorRef, scheme: &str) -> Option<ResolvedActor> {
+/// The error says why it could not be (robots.txt, a refusal, 404...).
+pub async fn resolve(ctx: &Ctx, input: &ActorRef, scheme: &str) -> Result<ResolvedActor, String> {
     let actor_url = match input {
-        ActorRef::Handle { user, domain } => webfinger(ctx, scheme, user, domain.as_str()).await?,
+        ActorRef::Handle { user, domain } => {
+            webfinger_or_why(ctx, scheme, user, domain.as_str()).await?
+        }
         ActorRef::Url { url, .. } => url.clone(),
     };
     let (actor, fetched) = ctx
-        .get_parsed(&actor_url, ACCEPT_AP, None, parse_actor)
+        .get_parsed_or_why(&actor_url, ACCEPT_AP, None, parse_actor)
         .await?;
     let url = Url::parse(&actor.id).unwrap_or_else(|_| fetched.url.clone());
-    let host = Host::from_url(&url)?;
+    let host = Host::from_url(&url).ok_or_else(|| format!("{url}: no host"))?;
     let followers = match actor.followers.as_deref().and_then(|f| url.join(f).ok()) {
         Some(followers_url) => ctx
             .get_parsed(&followers_url, ACCEPT_AP, None, parse_collection)
@@ -56,7 +70,7 @@ pub async fn resolve(ctx: &Ctx, input: &ActorRef, scheme: &str) -> Option<Resolv
             .and_then(|n| i64::try_from(n).ok()),
         None => None,
     };
-    Some(ResolvedActor {
+    Ok(ResolvedActor {
         actor,
         url,
         host,

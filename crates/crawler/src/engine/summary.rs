@@ -8,9 +8,11 @@ use serde::Serialize;
 /// and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ConsentKey {
-    /// `engager`, `post` or `host`.
+    /// `engager`, `post`, `host` or `route` (one route of a host that was read by
+    /// another: `reason` is then `REASON:ROUTE`, the route `activitypub` or `api`).
     pub subject: &'static str,
-    /// `left_out` or `anonymised`.
+    /// `left_out`, `anonymised`, `refused` (a route) or `client_access` (an owned
+    /// brand's own client went where robots.txt bars crawlers, BRIEF section 3).
     pub action: &'static str,
     pub reason: String,
 }
@@ -24,6 +26,15 @@ pub struct HostFailure {
     pub message: String,
 }
 
+/// A brand actor that could not be resolved (exit code 3), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnresolvedActor {
+    /// As the brand names it (`@user@host` or a URL).
+    pub actor: String,
+    /// What stood in the way: robots.txt, a refusal (401/403), 404, a malformed document.
+    pub reason: String,
+}
+
 /// The outcome of a crawl.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CrawlSummary {
@@ -35,12 +46,15 @@ pub struct CrawlSummary {
     pub posts_unchanged: u64,
     pub engagements_found: u64,
     pub engagements_removed: u64,
+    /// Instances that engaged in this crawl (known before or not).
     pub instances: usize,
     pub requests: u64,
     pub rate_limit_waits: u64,
     pub rate_limit_wait_ms: u64,
     pub failures: Vec<HostFailure>,
     pub consent: BTreeMap<ConsentKey, u64>,
+    /// Brand actors that could not be resolved.
+    pub unresolved: Vec<UnresolvedActor>,
 }
 
 impl CrawlSummary {

@@ -87,11 +87,22 @@ impl HostPoliteness {
     /// Waits until a request may go to this host, then counts it as sent. Returns how
     /// long it waited for the server's or robots.txt's pace (not our own bucket).
     pub async fn acquire(&self) -> Duration {
+        self.acquire_as(true).await
+    }
+
+    /// [`HostPoliteness::acquire`] for a request that robots.txt does not address (an
+    /// owned brand's client on its own server, BRIEF section 3): its Crawl-delay is not
+    /// waited for; our own rate, the server's budget and its backoffs still are.
+    pub async fn acquire_as_client(&self) -> Duration {
+        self.acquire_as(false).await
+    }
+
+    async fn acquire_as(&self, crawl_delay: bool) -> Duration {
         let _turn = self.dispatch.lock().await;
         let mut waited = Duration::ZERO;
         loop {
             let now = Instant::now();
-            let until = self.gate().ready_at(now);
+            let until = self.gate().ready_at(now, crawl_delay);
             match until {
                 Some(at) if at > now => {
                     waited += at - now;
@@ -152,9 +163,10 @@ impl HostPoliteness {
 
 impl Gate {
     /// When the next request may be sent, if not now.
-    fn ready_at(&mut self, now: Instant) -> Option<Instant> {
+    fn ready_at(&mut self, now: Instant, crawl_delay: bool) -> Option<Instant> {
         let mut at = self.not_before.filter(|t| *t > now);
         if let Some(last) = self.last_sent
+            && crawl_delay
             && !self.min_interval.is_zero()
         {
             at = at.max(Some(last + self.min_interval));
@@ -244,5 +256,7 @@ mod tests {
         polite.set_crawl_delay(Duration::from_secs(2));
         assert_eq!(polite.acquire().await, Duration::ZERO);
         assert_eq!(polite.acquire().await, Duration::from_secs(2));
+        // The brand owner's client is not held to robots.txt's Crawl-delay.
+        assert_eq!(polite.acquire_as_client().await, Duration::ZERO);
     }
 }

@@ -8,7 +8,7 @@ mod host;
 mod robots;
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeSet, HashMap, HashSet},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -136,6 +136,9 @@ pub enum FetchError {
     /// A transport failure (TLS, protocol).
     #[error("{0}")]
     Transport(String),
+    /// The host was forgotten (`forget instance`): nothing is asked of it.
+    #[error("{host}: forgotten (forget instance), so nothing is asked of it")]
+    Forgotten { host: String },
     /// Asked for again after its document was released (see [`Fetcher::release`]).
     #[error("{key}: fetched earlier in this crawl, and no longer kept")]
     Released { key: String },
@@ -214,6 +217,12 @@ pub struct Fetcher {
     global: Semaphore,
     seen: Mutex<HashMap<String, Slot>>,
     stats: FetchStats,
+    /// Hosts forgotten with `forget instance`: nothing is asked of them, robots.txt and
+    /// NodeInfo included.
+    forgotten: Mutex<HashSet<Host>>,
+    /// Hosts whose robots.txt would have refused a request that an owned brand's token
+    /// made to its own server's client API (BRIEF section 3: not gated by robots.txt).
+    client_access: Mutex<BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -234,7 +243,25 @@ impl Fetcher {
             global: Semaphore::new(permits),
             seen: Mutex::new(HashMap::new()),
             stats: FetchStats::default(),
+            forgotten: Mutex::new(HashSet::new()),
+            client_access: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Hosts to ask nothing of in this crawl (forgotten instances).
+    pub fn forget_hosts(&self, hosts: impl IntoIterator<Item = Host>) {
+        self.forgotten
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(hosts);
+    }
+
+    /// Hosts where an owned brand's client access went past what robots.txt bars.
+    pub fn client_access_hosts(&self) -> BTreeSet<String> {
+        self.client_access
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub fn stats(&self) -> &FetchStats {
@@ -303,7 +330,10 @@ impl Fetcher {
                 else {
                     return Robots::Unavailable;
                 };
-                match self.send(entry, &Request::get(url, "text/plain")).await {
+                match self
+                    .send(entry, &Request::get(url, "text/plain"), false)
+                    .await
+                {
                     Ok(fetched) => {
                         let robots = Robots::from_response(fetched.status, &fetched.body);
                         if let Some(delay) = robots.crawl_delay() {
@@ -326,10 +356,39 @@ impl Fetcher {
         let Some(host) = Host::from_url(&request.url) else {
             return Err(FetchError::Unsafe(format!("{url}: no host")));
         };
+        if self
+            .forgotten
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&host)
+        {
+            return Err(FetchError::Forgotten {
+                host: host.to_string(),
+            });
+        }
         let entry = self.entry(&host);
         let span = info_span!("request", %host, url = %request.url);
+        // An owned brand's token goes to its own home server only (the engine sends it
+        // nowhere else); on that server's client API it acts for the account's owner,
+        // as any client app does, so robots.txt does not gate it (BRIEF section 3).
+        let client = request.bearer.is_some() && request.url.path().starts_with("/api/");
         async {
-            match self.robots_of(&entry, request.url.scheme()).await {
+            let robots = self.robots_of(&entry, request.url.scheme()).await;
+            if client {
+                if let Robots::Gone = robots {
+                    return Err(FetchError::HostGone {
+                        host: host.to_string(),
+                    });
+                }
+                if !robots.allows(&url) {
+                    self.client_access
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(host.to_string());
+                }
+                return self.send(&entry, &request, true).await.map(Arc::new);
+            }
+            match robots {
                 Robots::Gone => {
                     return Err(FetchError::HostGone {
                         host: host.to_string(),
@@ -348,14 +407,20 @@ impl Fetcher {
                 robots if !robots.allows(&url) => return Err(FetchError::RobotsDisallowed { url }),
                 _ => {}
             }
-            self.send(&entry, &request).await.map(Arc::new)
+            self.send(&entry, &request, false).await.map(Arc::new)
         }
         .instrument(span)
         .await
     }
 
-    /// Sends with the host's politeness and retries, without the robots check.
-    async fn send(&self, entry: &HostEntry, request: &Request) -> Result<Fetched, FetchError> {
+    /// Sends with the host's politeness and retries, without the robots check; a
+    /// `client` request (an owned brand's own client) does not wait for Crawl-delay.
+    async fn send(
+        &self,
+        entry: &HostEntry,
+        request: &Request,
+        client: bool,
+    ) -> Result<Fetched, FetchError> {
         let url = request.url.as_str().to_owned();
         let host = entry.polite.host();
         let mut attempt = 0;
@@ -365,7 +430,11 @@ impl Fetcher {
                     "{host}: did not answer earlier in this crawl"
                 )));
             }
-            let waited = entry.polite.acquire().await;
+            let waited = if client {
+                entry.polite.acquire_as_client().await
+            } else {
+                entry.polite.acquire().await
+            };
             if !waited.is_zero() {
                 self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
                 let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);

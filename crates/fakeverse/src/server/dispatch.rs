@@ -46,17 +46,21 @@ impl Ctx<'_> {
 
     /// Whether the request carries the token of a brand whose first actor lives here.
     pub fn token_valid(&self) -> bool {
-        let Some(token) = &self.token else {
-            return false;
-        };
-        self.world.brands().iter().any(|b| {
-            b.token.as_deref() == Some(token.as_str())
-                && b.actors
-                    .first()
-                    .and_then(|a| self.world.actors().get(*a as usize))
-                    .is_some_and(|a| a.instance == self.instance)
-        })
+        token_home(self.world, self.token.as_deref()) == Some(self.instance)
     }
+}
+
+/// The instance whose brand account `token` belongs to (a brand's token is valid on its
+/// first actor's home server only).
+pub(crate) fn token_home(world: &World, token: Option<&str>) -> Option<u32> {
+    let token = token?;
+    world
+        .brands()
+        .iter()
+        .find(|b| b.token.as_deref() == Some(token))
+        .and_then(|b| b.actors.first())
+        .and_then(|a| world.actors().get(*a as usize))
+        .map(|a| a.instance)
 }
 
 fn host_of(headers: &HeaderMap) -> Option<String> {
@@ -90,14 +94,32 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     };
     state.count_request(instance);
     let stats = state.host_stats(instance);
-    if politeness::disallowed(inst, &path)
-        && let Some(s) = stats
-    {
-        s.robots_violations.fetch_add(1, Ordering::Relaxed);
-    }
-    if inst.quirk == Quirk::CrawlDelay && path != "/robots.txt" {
-        let delay = std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS);
-        state.check_crawl_delay(instance, delay);
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    // A brand owner's token on the brand's home server, on its client API: the owner's
+    // own client, which robots.txt does not address (BRIEF section 3).
+    let client_access =
+        path.starts_with("/api/") && token_home(&state.world, token.as_deref()) == Some(instance);
+    if !client_access && path != "/robots.txt" {
+        if politeness::disallowed(inst, &path)
+            && let Some(s) = stats
+        {
+            s.robots_violations.fetch_add(1, Ordering::Relaxed);
+        }
+        let delay = if inst.quirk == Quirk::CrawlDelay {
+            Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
+        } else {
+            politeness::rules(inst, state.options.time_scale)
+                .and_then(|r| r.crawl_delay)
+                .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+        };
+        if let Some(delay) = delay {
+            state.check_crawl_delay(instance, delay);
+        }
     }
     let signed = parts.headers.contains_key("signature");
     if signed && let Some(s) = stats {
@@ -117,12 +139,6 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
         }
         _ => {}
     }
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
     let signature_ok = signed
         && inst.software == SimSoftware::Gotosocial
         && super::signature::verify(&state, &parts.method, &path, &query, &parts.headers).await;
@@ -205,7 +221,7 @@ async fn route(ctx: &Ctx<'_>) -> Response {
     let software = ctx.inst.software;
     match ctx.path {
         "/robots.txt" => {
-            return match politeness::robots_txt(ctx.inst) {
+            return match politeness::robots_txt(ctx.inst, ctx.state.options.time_scale) {
                 Some(body) => reply::text(body),
                 None => reply::status(StatusCode::GONE),
             };

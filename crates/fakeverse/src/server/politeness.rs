@@ -15,45 +15,32 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use super::{ServerOptions, state::State, state::Window};
-use crate::world::{Instance, Quirk, SimSoftware};
+use crate::world::{
+    Instance, Quirk, SimSoftware,
+    robots::{self, Rules},
+};
 
-/// The `Crawl-delay` of the hosts that set one, in seconds (not scaled: a crawler
-/// reads it literally).
-pub const CRAWL_DELAY_SECS: u64 = 1;
+pub use crate::world::robots::CRAWL_DELAY_SECS;
 
-/// The robots.txt of a host; `None` means 410 Gone (the host opted out).
-pub(crate) fn robots_txt(inst: &Instance) -> Option<String> {
-    let body = match (inst.quirk, inst.software) {
-        (Quirk::Gone, _) => return None,
-        (Quirk::RobotsAll, _) => "User-agent: *\nDisallow: /\n".to_owned(),
-        (Quirk::RobotsPartial, _) => {
-            "User-agent: *\nDisallow: /tags/\nDisallow: /search\nDisallow: /media_proxy/\n"
-                .to_owned()
-        }
-        (Quirk::CrawlDelay, _) => {
-            format!("User-agent: *\nCrawl-delay: {CRAWL_DELAY_SECS}\nDisallow: /media_proxy/\n")
-        }
-        (_, SimSoftware::Threads) => {
-            "User-agent: *\nDisallow: /.well-known/nodeinfo\nDisallow: /nodeinfo/\nDisallow: /search\n"
-                .to_owned()
-        }
-        (_, SimSoftware::Mastodon) => "# See http://www.robotstxt.org/robotstxt.html for documentation on how to use the robots.txt file\n\nUser-agent: *\nDisallow: /media_proxy/\nDisallow: /interact/\n".to_owned(),
-        _ => "User-agent: *\nAllow: /\n".to_owned(),
-    };
-    Some(body)
+/// The robots.txt of a host; `None` means 410 Gone (the host opted out). A
+/// well-behaved host serves its software's real file ([`crate::recorded_robots`]),
+/// with its `Crawl-delay` divided by the time scale.
+pub(crate) fn robots_txt(inst: &Instance, time_scale: f64) -> Option<String> {
+    let body = robots::host_body(inst)?;
+    Some(match inst.quirk {
+        Quirk::CrawlDelay => body.into_owned(),
+        _ => robots::scaled(&body, time_scale),
+    })
 }
 
-/// Whether the host's robots.txt disallows `path` for every agent.
+/// The rules of a host's robots.txt that apply to fedireach; `None` for 410 Gone.
+pub(crate) fn rules(inst: &Instance, time_scale: f64) -> Option<Rules> {
+    robots_txt(inst, time_scale).map(|body| Rules::parse(&body))
+}
+
+/// Whether the host's robots.txt disallows `path` to fedireach.
 pub(crate) fn disallowed(inst: &Instance, path: &str) -> bool {
-    if path == "/robots.txt" {
-        return false;
-    }
-    robots_txt(inst).is_some_and(|body| {
-        body.lines()
-            .filter_map(|l| l.strip_prefix("Disallow:"))
-            .map(str::trim)
-            .any(|prefix| !prefix.is_empty() && path.starts_with(prefix))
-    })
+    path != "/robots.txt" && rules(inst, 1.0).is_some_and(|r| !r.allows(path))
 }
 
 /// A rate-limit verdict's figures, for the headers.
@@ -206,7 +193,7 @@ mod tests {
                 "{software:?} {quirk:?} {path}"
             );
         }
-        assert!(robots_txt(&instance(SimSoftware::Mastodon, Quirk::Gone)).is_none());
+        assert!(robots_txt(&instance(SimSoftware::Mastodon, Quirk::Gone), 1.0).is_none());
     }
 
     #[test]

@@ -26,8 +26,9 @@
 //!   count a crawler cannot read, which the truth records as `null`.
 //!
 //! An instance's software is what a crawler learns: NodeInfo `software.name`
-//! lower-cased; without readable NodeInfo, the `@context` namespaces of its actors; then
-//! the known domain (threads.net); else `unknown`.
+//! lower-cased; without readable NodeInfo (robots.txt counts: GoToSocial's bars it), the
+//! `@context` namespaces of its actors (where robots.txt lets them be read); then the
+//! known domain (threads.net); else `unknown`.
 
 mod batch;
 mod reports;
@@ -193,7 +194,23 @@ pub(crate) fn learned_software(
     let Some(inst) = world.instances().get(instance as usize) else {
         return (Software::unknown(), "unknown", None);
     };
+    // robots.txt as the host serves it (GoToSocial's bars NodeInfo and its actors).
+    let robots = match inst.quirk {
+        Quirk::Gone => None,
+        _ => crate::world::robots::host_rules(inst),
+    };
+    let allowed = |path: &str| robots.as_ref().is_none_or(|r| r.allows(path));
+    let actor_path = inst
+        .actors
+        .clone()
+        .next()
+        .map(|a| world.actor_id(a))
+        .and_then(|id| url::Url::parse(&id).ok())
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
     if inst.quirk.nodeinfo_readable()
+        && allowed("/.well-known/nodeinfo")
+        && allowed("/nodeinfo/2.1")
         && let Some(software) = inst
             .software
             .nodeinfo_name()
@@ -203,6 +220,7 @@ pub(crate) fn learned_software(
     }
     if !inst.quirk.actors_unreadable()
         && inst.quirk != Quirk::Gone
+        && allowed(&actor_path)
         && let Some(software) = inst.software.software_from_context()
     {
         return (software, "context", None);

@@ -8,6 +8,7 @@
 mod generate;
 pub(crate) mod ids;
 mod quirk;
+pub(crate) mod robots;
 mod scale;
 mod software;
 mod summary;
@@ -17,6 +18,7 @@ use std::{collections::HashMap, ops::Range};
 use fedireach_core::EngagementKind;
 
 pub use quirk::Quirk;
+pub use robots::{RecordedRobots, recorded_robots};
 pub use scale::Scale;
 pub use software::SimSoftware;
 

@@ -63,12 +63,9 @@ fn is_json_document(doc: &Got) -> bool {
         && doc.body.len() < 5_000_000
 }
 
-fn robots_allows(robots: &str, path: &str) -> bool {
-    !robots
-        .lines()
-        .filter_map(|l| l.strip_prefix("Disallow:"))
-        .map(str::trim)
-        .any(|p| !p.is_empty() && path.starts_with(p))
+/// As the crawler reads robots.txt: fedireach's group, else `*`, longest match wins.
+pub(crate) fn robots_allows(robots: &str, path: &str) -> bool {
+    texting_robots::Robot::new("fedireach", robots.as_bytes()).map_or(true, |r| r.allowed(path))
 }
 
 fn context_strings(doc: &Value) -> Vec<String> {

@@ -55,12 +55,7 @@ impl Crawl<'_> {
             });
         }
         let p = path(url);
-        let disallowed = robots
-            .lines()
-            .filter_map(|l| l.strip_prefix("Disallow:"))
-            .map(str::trim)
-            .any(|d| !d.is_empty() && p.starts_with(d));
-        if disallowed {
+        if !super::consistency::robots_allows(&robots, &p) {
             return None;
         }
         self.try_get(url).await

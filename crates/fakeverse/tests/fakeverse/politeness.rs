@@ -128,11 +128,12 @@ async fn robots_txt_per_host_and_violations_counted() {
             .body
             .contains("Crawl-delay:")
     );
-    assert!(
-        !get(&server, &format!("http://{normal}/robots.txt"))
+    // Mastodon's real file bars AI crawlers from everything, and no one else.
+    assert_eq!(
+        get(&server, &format!("http://{normal}/robots.txt"))
             .await
-            .body
-            .contains("Disallow: /\n")
+            .body,
+        fedireach_fakeverse::recorded_robots(SimSoftware::Mastodon).body
     );
     get(&server, &format!("http://{all}/.well-known/nodeinfo")).await;
     get(&server, &format!("http://{delay}/.well-known/nodeinfo")).await;
@@ -153,4 +154,42 @@ async fn robots_txt_per_host_and_violations_counted() {
         log.as_object().is_some_and(|m| !m.is_empty()),
         "the request log is kept per second"
     );
+}
+
+/// Every software serves its real robots.txt, byte for byte as recorded from its own
+/// source (`data/robots/`), when time runs at its real pace; with time scaled, only the
+/// `Crawl-delay` differs.
+#[tokio::test]
+async fn every_software_serves_its_recorded_robots_txt() {
+    let server = start_with(ServerOptions {
+        world: WorldOptions {
+            seed: 1,
+            scale: Scale::Small,
+            day: 0,
+            plain_http: true,
+        },
+        time_scale: 1.0,
+        ..ServerOptions::default()
+    })
+    .await;
+    for software in SimSoftware::ALL {
+        let host = host_of(&server, software);
+        let got = get(&server, &format!("http://{host}/robots.txt")).await;
+        assert_eq!(got.status, StatusCode::OK, "{software:?}");
+        let recorded = fedireach_fakeverse::recorded_robots(software);
+        assert_eq!(
+            got.body, recorded.body,
+            "{software:?} ({})",
+            recorded.source
+        );
+    }
+    let scaled = start(1).await;
+    let gts = host_of(&scaled, SimSoftware::Gotosocial);
+    let body = get(&scaled, &format!("http://{gts}/robots.txt")).await.body;
+    assert!(body.contains("\nCrawl-delay: 8.333\n"), "{body}");
+    assert!(body.contains("\nDisallow: /users/\n"));
+    // Without a brand owner's token, GoToSocial's client API is barred by robots.txt.
+    let api = format!("http://{gts}/api/v1/accounts/lookup?acct=x");
+    get(&scaled, &api).await;
+    assert_eq!(scaled.stats()["hosts"][&gts]["robots_violations"], 1);
 }
