@@ -282,36 +282,47 @@ mod tests {
     -> Result<(), Box<dyn std::error::Error>> {
         let (_dir, store) = store().await?;
         let period = ("2026-11-01", "2026-11-30");
-        let DeliveryClaim::Send { id, attempts: 0 } =
-            store.claim_delivery("monthly", "2026-12-01", period).await?
+        let DeliveryClaim::Send { id, attempts: 0 } = store
+            .claim_delivery("monthly", "2026-12-01", period)
+            .await?
         else {
             return Err("a new period is claimed".into());
         };
         assert_eq!(
-            store.claim_delivery("monthly", "2026-12-01", period).await?,
+            store
+                .claim_delivery("monthly", "2026-12-01", period)
+                .await?,
             DeliveryClaim::InProgress
         );
         store
             .delivery_failed(id, "connection refused", Some(i64::MAX))
             .await?;
         assert_eq!(
-            store.claim_delivery("monthly", "2026-12-01", period).await?,
+            store
+                .claim_delivery("monthly", "2026-12-01", period)
+                .await?,
             DeliveryClaim::NotYet {
                 next_attempt_at: i64::MAX
             }
         );
-        store.delivery_failed(id, "connection refused", Some(0)).await?;
+        store
+            .delivery_failed(id, "connection refused", Some(0))
+            .await?;
         assert_eq!(
             store.due_delivery_retries().await?,
             vec![("monthly".to_owned(), "2026-12-01".to_owned())]
         );
         assert_eq!(
-            store.claim_delivery("monthly", "2026-12-01", period).await?,
+            store
+                .claim_delivery("monthly", "2026-12-01", period)
+                .await?,
             DeliveryClaim::Send { id, attempts: 2 }
         );
         store.delivery_sent(id).await?;
         assert_eq!(
-            store.claim_delivery("monthly", "2026-12-01", period).await?,
+            store
+                .claim_delivery("monthly", "2026-12-01", period)
+                .await?,
             DeliveryClaim::AlreadySent
         );
         let runs = store.recent_deliveries(10).await?;
@@ -323,10 +334,22 @@ mod tests {
     #[tokio::test]
     async fn an_alert_fires_once_per_event() -> Result<(), Box<dyn std::error::Error>> {
         let (_dir, store) = store().await?;
-        let first = store.fire_alert_once("spike", "acme/2026-12-01", "x").await?;
+        let first = store
+            .fire_alert_once("spike", "acme/2026-12-01", "x")
+            .await?;
         assert!(first.is_some());
-        assert_eq!(store.fire_alert_once("spike", "acme/2026-12-01", "x").await?, None);
-        assert!(store.fire_alert_once("spike", "acme/2026-12-02", "y").await?.is_some());
+        assert_eq!(
+            store
+                .fire_alert_once("spike", "acme/2026-12-01", "x")
+                .await?,
+            None
+        );
+        assert!(
+            store
+                .fire_alert_once("spike", "acme/2026-12-02", "y")
+                .await?
+                .is_some()
+        );
         Ok(())
     }
 }
