@@ -11,7 +11,10 @@ pub use alert::{
     AlertEvent, AlertKind, AlertRule, DailyCounts, SpikeMetric, follower_drop, median, spike, viral,
 };
 pub use error::DeliveryError;
-pub use mail::{Attachment, BrandSection, FigureLine, InlineChart, ReportMail, build_message};
+pub use mail::{
+    Attachment, BrandSection, FigureLine, InlineChart, ReportMail, build_alert_message,
+    build_message, check_address,
+};
 pub use schedule::{Period, ReportWindow, When, period_due};
 pub use smtp::{Security, Sender, Smtp, send};
-pub use webhook::{Webhook, WebhookFormat, post_webhook, webhook_body};
+pub use webhook::{Webhook, WebhookFormat, post_webhook, webhook_body, webhook_client};

@@ -16,7 +16,7 @@ use lettre::{
 use minijinja::{Environment, context};
 use serde::Serialize;
 
-use crate::{DeliveryError, Sender};
+use crate::{AlertEvent, DeliveryError, Sender};
 
 /// The HTML body's template, compiled into the binary (it runs from any directory).
 const HTML_TEMPLATE: &str = include_str!("../templates/report.html");
@@ -108,6 +108,32 @@ pub fn build_message(
     Ok(builder.multipart(mixed)?)
 }
 
+/// An alert as a short plain-text mail.
+pub fn build_alert_message(
+    sender: &Sender,
+    to: &[String],
+    event: &AlertEvent,
+) -> Result<Message, DeliveryError> {
+    if to.is_empty() {
+        return Err(DeliveryError::NoRecipients(event.rule.clone()));
+    }
+    let mut builder = Message::builder()
+        .from(mailbox(&sender.from)?)
+        .subject(format!("fedireach alert {}: {}", event.rule, event.summary))
+        .date_now();
+    if let Some(reply_to) = sender.reply_to.as_deref().filter(|r| !r.trim().is_empty()) {
+        builder = builder.reply_to(mailbox(reply_to)?);
+    }
+    for address in to {
+        builder = builder.to(mailbox(address)?);
+    }
+    let details = serde_json::to_string_pretty(&event.details).unwrap_or_default();
+    Ok(builder.singlepart(SinglePart::plain(format!(
+        "{}\n\nRule: {}\nEvent: {}\n\n{details}\n",
+        event.summary, event.rule, event.event_key
+    )))?)
+}
+
 fn attachment(file: &Attachment) -> Result<SinglePart, DeliveryError> {
     Ok(MimeAttachment::new(file.filename.clone()).body(
         base64_body(file.bytes.clone()),
@@ -127,6 +153,11 @@ fn content_type(value: &str) -> Result<ContentType, DeliveryError> {
         what: "content type",
         expected: "a MIME type such as text/csv",
     })
+}
+
+/// Checks a configured address (`name@example.org` or `Name <name@example.org>`).
+pub fn check_address(address: &str) -> Result<(), DeliveryError> {
+    mailbox(address).map(|_| ())
 }
 
 fn mailbox(address: &str) -> Result<Mailbox, DeliveryError> {

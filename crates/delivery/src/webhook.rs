@@ -62,6 +62,24 @@ pub fn webhook_body(format: WebhookFormat, event: &AlertEvent) -> serde_json::Va
     }
 }
 
+/// The client alerts are posted with: no redirects (a receiver that moves is a
+/// configuration to fix, not a hop to follow), identified by its User-Agent.
+pub fn webhook_client() -> Result<reqwest::Client, DeliveryError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            "fedireach/",
+            env!("CARGO_PKG_VERSION"),
+            " (alerts)"
+        ))
+        .timeout(WEBHOOK_TIMEOUT)
+        .build()
+        .map_err(|e| DeliveryError::Webhook {
+            url: String::new(),
+            reason: format!("cannot build the HTTP client: {e}"),
+        })
+}
+
 /// Posts `event` to `hook`; any answer but a 2xx is an error.
 pub async fn post_webhook(
     client: &reqwest::Client,
