@@ -49,7 +49,7 @@ def main():
             [
                 "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--hide-scrollbars", f"--screenshot={os.path.abspath(out)}",
-                "--window-size=820,1900", "file://" + page,
+                "--window-size=820,1340", "file://" + page,
             ],
             check=True,
         )

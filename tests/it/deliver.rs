@@ -325,11 +325,12 @@ fn a_period_is_mailed_once_and_a_failed_send_waits_for_its_retry() -> TestResult
     Ok(())
 }
 
+/// The bodies a webhook receiver got: (path, JSON body), in arrival order.
+type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
 /// A webhook receiver on loopback: every JSON body posted, by path.
-fn receiver(
-    runtime: &tokio::runtime::Runtime,
-) -> Fallible<(u16, Arc<Mutex<Vec<(String, serde_json::Value)>>>)> {
-    let got: Arc<Mutex<Vec<(String, serde_json::Value)>>> = Arc::default();
+fn receiver(runtime: &tokio::runtime::Runtime) -> Fallible<(u16, Received)> {
+    let got: Received = Arc::default();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let port = listener.local_addr()?.port();
     let store = Arc::clone(&got);
