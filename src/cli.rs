@@ -74,6 +74,13 @@ pub enum Command {
     /// serves the dashboard, with the schedule and "crawl now" pointed at the simulated
     /// world. Your own database and config are never touched.
     Demo(DemoArgs),
+    /// Send the report mails of `[[delivery]]` that are due and the alerts of
+    /// `[[alert]]` (what `serve` does after each scheduled crawl), once per period and
+    /// event; or, with --now NAME, one delivery at once, for trying a config.
+    #[command(
+        after_help = "Examples:\n  fedireach deliver --now monthly-report\n  fedireach deliver"
+    )]
+    Deliver(DeliverArgs),
     /// Print the effective configuration (defaults, file, environment and flags merged).
     Config,
     /// Export or import the instance actor's signing key (kept in the database).
@@ -106,6 +113,14 @@ pub enum KeyCommand {
         #[arg(long)]
         replace: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// Send this delivery now for its current period, whether or not it went out
+    /// (not recorded: the scheduled mail still goes).
+    #[arg(long, value_name = "NAME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

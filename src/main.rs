@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod crawl;
+mod deliver;
 mod schedule;
 
 use std::process::ExitCode;

@@ -3,6 +3,7 @@
 
 mod brand;
 mod crawl;
+mod deliver;
 mod demo;
 mod fakeverse;
 mod forget;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Serve(args) => serve::run(&config, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Key(command) => key::run(&config, command).await,
+            Command::Deliver(args) => deliver::run(&config, args).await,
             Command::Config => {
                 print!(
                     "{}",

@@ -19,7 +19,7 @@ const ENV_PREFIX: &str = "FEDIREACH_";
 
 /// Top-level keys and sections. Other `FEDIREACH_*` variables (the admin token itself,
 /// test settings) are not configuration keys and are left alone.
-const TOP_LEVEL: [&str; 10] = [
+const TOP_LEVEL: [&str; 11] = [
     "db",
     "facts_dir",
     "listen",
@@ -30,6 +30,7 @@ const TOP_LEVEL: [&str; 10] = [
     "exports",
     "crawl",
     "network",
+    "smtp",
 ];
 
 /// Where configuration comes from, as the command line gives it.

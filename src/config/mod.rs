@@ -4,6 +4,7 @@
 //! Every default is a named constant here, so `--help`, the example config and the code
 //! agree. Unknown keys are errors that name the key (`deny_unknown_fields`).
 
+mod delivery;
 mod load;
 mod validate;
 
@@ -13,6 +14,7 @@ use fedireach_core::Since;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub use delivery::{DeliveryConfig, SmtpConfig};
 pub use load::{ConfigSources, load};
 pub use validate::cron_parser;
 
@@ -68,6 +70,12 @@ pub struct Config {
     pub exports: ExportsConfig,
     pub crawl: CrawlConfig,
     pub network: NetworkConfig,
+    /// The mail server for report mails and alert mails.
+    pub smtp: SmtpConfig,
+    /// Report mails sent by themselves (`[[delivery]]`).
+    pub delivery: Vec<DeliveryConfig>,
+    /// Alert rules (`[[alert]]`).
+    pub alert: Vec<fedireach_delivery::AlertRule>,
 }
 
 /// Reports written as CSV files after each scheduled crawl, so a monthly report needs
@@ -195,6 +203,9 @@ impl Default for Config {
             exports: ExportsConfig::default(),
             crawl: CrawlConfig::default(),
             network: NetworkConfig::default(),
+            smtp: SmtpConfig::default(),
+            delivery: Vec::new(),
+            alert: Vec::new(),
         }
     }
 }

@@ -119,6 +119,7 @@ impl Config {
                 bail!("`{key}` = {:?} does not exist", path.display().to_string());
             }
         }
+        super::delivery::validate(&self.smtp, &self.delivery, &self.alert)?;
         Ok(())
     }
 }

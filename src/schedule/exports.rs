@@ -73,7 +73,7 @@ pub async fn write(config: &Config, web: &AppState) -> anyhow::Result<usize> {
 }
 
 /// A brand name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
-fn file_safe(name: &str) -> String {
+pub(crate) fn file_safe(name: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {

@@ -10,6 +10,8 @@
 
 mod exports;
 
+pub(crate) use exports::file_safe;
+
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
@@ -24,11 +26,14 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::{Config, cron_parser},
     crawl::{CrawlLease, CrawlSpec, Ended, Finished, Tokens, holder_id, run_crawl},
+    deliver,
 };
 
 /// How often the worker looks for jobs queued by other processes, and retries the
 /// lease when another process holds it.
 const POLL: Duration = Duration::from_secs(2);
+/// How often failed report mails are looked at for a due retry.
+const RETRY_POLL: Duration = Duration::from_secs(60);
 
 /// The scheduler: its timer and worker run together in the caller's task.
 #[derive(Debug)]
@@ -67,8 +72,34 @@ impl Scheduler {
                 tracing::error!(error = format!("{error:#}"), "the crawl schedule stopped");
             }
         };
-        let (result, ()) = tokio::join!(worker, timed);
+        let retries = async {
+            if !self.config.delivery.is_empty() {
+                self.retry_deliveries(stop).await;
+            }
+        };
+        let (result, (), ()) = tokio::join!(worker, timed, retries);
         result
+    }
+
+    /// Retries failed report mails when their backoff is over.
+    async fn retry_deliveries(&self, stop: &CancellationToken) {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(RETRY_POLL) => {}
+                () = stop.cancelled() => return,
+            }
+            let due = self.store.due_delivery_retries().await;
+            if due.as_ref().is_ok_and(Vec::is_empty) {
+                continue;
+            }
+            let analytics = self.web.analytics();
+            if let Err(error) = deliver::retry_due(&self.config, &self.store, &analytics).await {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "cannot retry the report mails"
+                );
+            }
+        }
     }
 
     /// Queues a crawl at each time of the schedule.
@@ -241,6 +272,20 @@ impl Scheduler {
                     ..CrawlSample::default()
                 });
                 tracing::error!(job = job.id, error = format!("{error:#}"), "crawl failed");
+                let job_name = format!("job {}", job.id);
+                if let Err(alert) = deliver::crawl_failed(
+                    &self.config,
+                    &self.store,
+                    &job_name,
+                    &format!("{error:#}"),
+                )
+                .await
+                {
+                    tracing::error!(
+                        error = format!("{alert:#}"),
+                        "cannot send the crawl-failed alert"
+                    );
+                }
             }
         }
         Ok(())
@@ -295,6 +340,27 @@ impl Scheduler {
                     tracing::error!(error = format!("{error:#}"), "the scheduled export failed")
                 }
             }
+        }
+        self.deliver(trigger).await;
+    }
+
+    /// After a crawl: the alerts, and after a scheduled one the report mails that are
+    /// due. Failures are logged and recorded; the crawl stays done.
+    async fn deliver(&self, trigger: &str) {
+        if self.config.delivery.is_empty() && self.config.alert.is_empty() {
+            return;
+        }
+        let analytics = self.web.analytics();
+        if trigger == "schedule" && !self.config.delivery.is_empty() {
+            match deliver::run_due(&self.config, &self.store, &analytics).await {
+                Ok(outcomes) => tracing::info!(?outcomes, "report mails"),
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "the report mails failed")
+                }
+            }
+        }
+        if let Err(error) = deliver::evaluate_alerts(&self.config, &self.store, &analytics).await {
+            tracing::error!(error = format!("{error:#}"), "the alert rules failed");
         }
     }
 }

@@ -33,7 +33,10 @@ async fn load(store: &Store, truth: &Truth) -> TestResult {
 
 /// A sandbox whose store holds the truth of the world of this scale (its brands added
 /// through the binary, its engagements loaded as a crawl would have found them).
-fn loaded(scale: Scale, sandbox: Sandbox) -> Result<(Sandbox, Truth), Box<dyn std::error::Error>> {
+pub(crate) fn loaded(
+    scale: Scale,
+    sandbox: Sandbox,
+) -> Result<(Sandbox, Truth), Box<dyn std::error::Error>> {
     let world = World::generate(&WorldOptions {
         seed: 1,
         scale,

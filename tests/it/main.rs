@@ -5,6 +5,7 @@ mod analytics;
 mod brand;
 mod config;
 mod crawl;
+mod deliver;
 mod demo;
 mod forget;
 mod key;

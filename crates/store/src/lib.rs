@@ -3,6 +3,7 @@
 mod batch;
 mod brands;
 mod crawl_report;
+mod delivery;
 mod error;
 mod facts;
 mod forget;
@@ -19,6 +20,7 @@ mod time;
 pub use batch::BatchOutcome;
 pub use brands::{Brand, TrackedActor};
 pub use crawl_report::{CrawlCounts, FailedHost};
+pub use delivery::{DeliveryClaim, DeliveryRun, FiredAlert};
 pub use error::StoreError;
 pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use forget::ForgetOutcome;

@@ -18,6 +18,7 @@ mod state;
 mod tables;
 mod view;
 
+pub use charts::brand_chart;
 pub use dashboards::{ChartName, DashboardError, Dashboards, Metric, Panel, TableName};
 pub use error::{ApiError, WebError};
 pub use figures::{BrandFigures, KeyFigure, KeyFigures};

@@ -119,6 +119,9 @@ pub(crate) async fn crawls_page(
     let (failure_headers, failure_rows) = plain(&failures_table(&state).await?);
     let consent = consent_report(&state, &view).await?;
     let (consent_headers, consent_rows) = consent.as_ref().map(plain).unwrap_or_default();
+    let (delivery_headers, delivery_rows) =
+        plain(&super::deliveries::deliveries_table(&state).await?);
+    let (alert_headers, alert_rows) = plain(&super::deliveries::alerts_table(&state).await?);
     let brands: Vec<String> = state
         .store()
         .list_brands()
@@ -136,6 +139,10 @@ pub(crate) async fn crawls_page(
         consent_headers => consent_headers,
         consent_rows => Value::from_serialize(consent_rows),
         consent_csv => with_query("/crawls/consent.csv", &labels.query),
+        delivery_headers => delivery_headers,
+        delivery_rows => Value::from_serialize(delivery_rows),
+        alert_headers => alert_headers,
+        alert_rows => Value::from_serialize(alert_rows),
         brands => brands,
     };
     super::render(&state, "crawls.html", &view, "Crawls", page)

@@ -4,6 +4,7 @@
 mod brand;
 mod compare;
 mod crawls;
+mod deliveries;
 mod instance;
 mod overview;
 

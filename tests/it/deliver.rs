@@ -1,0 +1,425 @@
+//! Report mails and alerts end to end (issue #16). A real SMTP server (Python's
+//! `aiosmtpd` from PyPI, in a venv this harness makes) receives what `fedireach
+//! deliver` sends, and the test reads the mail back: its MIME structure, the inline
+//! charts the HTML references by `cid:`, and the CSV attachments, which must be the
+//! bytes `fedireach report --format csv` prints. A real HTTP server (axum, in this test)
+//! receives the alerts' webhooks.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use fedireach_fakeverse::Scale;
+use predicates::str::contains;
+use sqlx::Connection;
+
+use crate::{
+    analytics::loaded,
+    util::{Sandbox, TestResult},
+};
+
+/// How long the SMTP server may take to start and a sent mail to reach its folder.
+const SERVER_DEADLINE: Duration = Duration::from_secs(30);
+/// The aiosmtpd release the tests were written against.
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// One venv for every test of the run (made once, kept in the target directory).
+static VENV: Mutex<()> = Mutex::new(());
+
+/// The venv's Python with aiosmtpd installed, made on first use: `python3 -m venv`,
+/// then `pip install` from PyPI (`.ci/run` installs python3-venv on a fresh machine).
+fn python() -> Fallible<PathBuf> {
+    let _guard = VENV
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-venv");
+    let python = venv.join("bin").join("python");
+    let ready = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !ready(&python) {
+        let made = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()?;
+        assert!(made.success(), "python3 -m venv {} failed", venv.display());
+        let pip = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", AIOSMTPD])
+            .status()?;
+        assert!(pip.success(), "pip install {AIOSMTPD} failed");
+    }
+    assert!(
+        ready(&python),
+        "aiosmtpd is not importable in {}",
+        venv.display()
+    );
+    Ok(python)
+}
+
+/// The SMTP server, stopped (stdin closed, then killed) when dropped.
+struct SmtpSink {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> Fallible<Self> {
+        let dir = tempfile::TempDir::new()?;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/smtp_sink.py");
+        let mut child = Command::new(python()?)
+            .arg(script)
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let port = line
+            .trim()
+            .strip_prefix("listening on 127.0.0.1:")
+            .ok_or_else(|| format!("the SMTP server said {line:?}"))?
+            .parse()?;
+        Ok(Self {
+            child,
+            stdin,
+            port,
+            dir,
+        })
+    }
+
+    /// The mails received so far, oldest first.
+    fn mails(&self) -> Fallible<Vec<Vec<u8>>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        Ok(paths.iter().map(std::fs::read).collect::<Result<_, _>>()?)
+    }
+
+    /// Waits until `n` mails have arrived (bounded by [`SERVER_DEADLINE`]).
+    fn wait_for(&self, n: usize) -> Fallible<Vec<Vec<u8>>> {
+        let start = Instant::now();
+        loop {
+            let mails = self.mails()?;
+            if mails.len() >= n || start.elapsed() > SERVER_DEADLINE {
+                return Ok(mails);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn write_config(sandbox: &Sandbox, port: u16, brand: &str, extra: &str) -> Fallible<PathBuf> {
+    let path = sandbox.path().join("fedireach.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+security = "plain"
+from = "fedireach <reports@example.org>"
+reply_to = "Social lead <lead@example.org>"
+timeout = "10s"
+
+[[delivery]]
+name = "yearly"
+to = ["lead@example.org", "board@example.org"]
+brands = ["{brand}"]
+reports = ["reach", "posts", "instances"]
+window = "366d"
+when = "after_crawl"
+time_zone = "Europe/Paris"
+{extra}
+"#
+        ),
+    )?;
+    Ok(path)
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> Fallible<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+#[test]
+fn deliver_now_mails_figures_inline_charts_and_the_csv_reports() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let brand = truth.brands.first().ok_or("no brand")?.name.clone();
+    let sink = SmtpSink::start()?;
+    write_config(&sandbox, sink.port, &brand, "")?;
+    let out = sandbox.stdout(&["deliver", "--now", "yearly"])?;
+    let (from, to) = out
+        .trim()
+        .strip_prefix("sent yearly: ")
+        .and_then(|p| p.split_once(" to "))
+        .ok_or_else(|| format!("deliver said {out:?}"))?;
+    let mails = sink.wait_for(1)?;
+    assert_eq!(mails.len(), 1, "one mail");
+    // For the README's picture of a delivered mail (docs/render-mail.py).
+    if let Some(path) = std::env::var_os("FEDIREACH_TEST_MAIL_OUT") {
+        std::fs::write(path, &mails[0])?;
+    }
+    let mail = mailparse::parse_mail(&mails[0])?;
+    let header = |name: &str| {
+        mail.headers
+            .iter()
+            .find(|h| h.get_key().eq_ignore_ascii_case(name))
+            .map(|h| h.get_value())
+            .unwrap_or_default()
+    };
+    assert!(
+        header("From").contains("reports@example.org"),
+        "{}",
+        header("From")
+    );
+    assert!(header("Reply-To").contains("lead@example.org"));
+    assert!(header("To").contains("board@example.org"));
+    assert!(header("Subject").contains(from) && header("Subject").contains(to));
+
+    // multipart/mixed [ multipart/related [ multipart/alternative [plain, html], png... ], csv... ]
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    let related = mail.subparts.first().ok_or("no body")?;
+    assert_eq!(related.ctype.mimetype, "multipart/related");
+    let alternative = related.subparts.first().ok_or("no alternative")?;
+    assert_eq!(alternative.ctype.mimetype, "multipart/alternative");
+    let types: Vec<&str> = alternative
+        .subparts
+        .iter()
+        .map(|p| p.ctype.mimetype.as_str())
+        .collect();
+    assert_eq!(types, ["text/plain", "text/html"]);
+    let text = alternative.subparts[0].get_body()?;
+    let html = alternative.subparts[1].get_body()?;
+    assert!(text.contains("Engagements: "), "{text}");
+    assert!(html.contains(&brand), "the brand's section");
+    let images: Vec<_> = related.subparts.iter().skip(1).collect();
+    assert_eq!(images.len(), 2, "the reach chart and the timeline");
+    for image in images {
+        assert_eq!(image.ctype.mimetype, "image/png");
+        let cid = image
+            .headers
+            .iter()
+            .find(|h| h.get_key().eq_ignore_ascii_case("Content-ID"))
+            .map(|h| h.get_value())
+            .ok_or("an inline image without Content-ID")?;
+        let cid = cid.trim().trim_start_matches('<').trim_end_matches('>');
+        assert!(
+            html.contains(&format!("src=\"cid:{cid}\"")),
+            "the HTML shows {cid}"
+        );
+        let png = image.get_body_raw()?;
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    }
+    let attachments: Vec<_> = mail.subparts.iter().skip(1).collect();
+    assert_eq!(attachments.len(), 3, "reach, posts, instances");
+    for (attachment, kind) in attachments.iter().zip(["reach", "posts", "instances"]) {
+        assert_eq!(attachment.ctype.mimetype, "text/csv");
+        let disposition = attachment.get_content_disposition();
+        let filename = disposition
+            .params
+            .get("filename")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(filename, format!("{brand}-{kind}-{from}-{to}.csv"));
+        let report = sandbox.run(&[
+            "report",
+            kind,
+            "--brand",
+            &brand,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--tz",
+            "Europe/Paris",
+            "--format",
+            "csv",
+        ])?;
+        let expected = report.success().get_output().stdout.clone();
+        assert!(
+            expected.lines().count() > 1,
+            "{kind}: the world has rows in the period"
+        );
+        assert!(
+            attachment.get_body_raw()? == expected,
+            "{kind}: the attachment is not the bytes of `report --format csv`"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn a_period_is_mailed_once_and_a_failed_send_waits_for_its_retry() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let brand = truth.brands.first().ok_or("no brand")?.name.clone();
+    // No server: the send fails, is recorded with its error, and waits for a retry.
+    write_config(&sandbox, closed_port()?, &brand, "")?;
+    sandbox
+        .run(&["deliver"])?
+        .code(3)
+        .stdout(contains("yearly: failed, retried later"));
+    sandbox
+        .run(&["deliver"])?
+        .success()
+        .stdout(contains("yearly: failed before; waiting for its retry"));
+    let runtime = tokio::runtime::Runtime::new()?;
+    let db = sandbox.db_url();
+    let (state, attempts, error): (String, i64, String) = runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&db).await?;
+        let row = sqlx::query_as(
+            "SELECT state, attempts, last_error FROM delivery_runs WHERE name = 'yearly'",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        // The backoff's wait, over: as if the clock had moved on.
+        sqlx::query("UPDATE delivery_runs SET next_attempt_at = 0")
+            .execute(&mut conn)
+            .await?;
+        Ok::<_, sqlx::Error>(row)
+    })?;
+    assert_eq!((state.as_str(), attempts), ("failed", 1));
+    assert!(error.contains("SMTP server"), "{error}");
+
+    // The server is up: the retry sends it, and a later run sends nothing again.
+    let sink = SmtpSink::start()?;
+    write_config(&sandbox, sink.port, &brand, "")?;
+    sandbox
+        .run(&["deliver"])?
+        .success()
+        .stdout(contains("yearly: sent"));
+    sandbox
+        .run(&["deliver"])?
+        .success()
+        .stdout(contains("yearly: already sent for this period"));
+    assert_eq!(sink.wait_for(1)?.len(), 1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sink.mails()?.len(), 1, "never twice for the same period");
+    Ok(())
+}
+
+/// The bodies a webhook receiver got: (path, JSON body), in arrival order.
+type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// A webhook receiver on loopback: every JSON body posted, by path.
+fn receiver(runtime: &tokio::runtime::Runtime) -> Fallible<(u16, Received)> {
+    let got: Received = Arc::default();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let port = listener.local_addr()?.port();
+    let store = Arc::clone(&got);
+    let app = axum::Router::new().route(
+        "/{hook}",
+        axum::routing::post(
+            move |axum::extract::Path(hook): axum::extract::Path<String>,
+                  axum::Json(body): axum::Json<serde_json::Value>| {
+                let store = Arc::clone(&store);
+                async move {
+                    store
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((hook, body));
+                    "ok"
+                }
+            },
+        ),
+    );
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    Ok((port, got))
+}
+
+#[test]
+fn a_viral_post_alerts_once_on_every_webhook_and_by_mail() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let brand = truth.brands.first().ok_or("no brand")?.name.clone();
+    // The threshold: one below the most engaged of the brand's posts published in the
+    // 30 days up to its newest, so exactly the posts at that maximum pass it.
+    let posts = &truth.reports.get(&brand).ok_or("no reports")?.posts.rows;
+    let published =
+        |p: &fedireach_core::PostRow| chrono::DateTime::parse_from_rfc3339(&p.published).ok();
+    let newest = posts.iter().filter_map(published).max().ok_or("no posts")?;
+    let recent: Vec<u64> = posts
+        .iter()
+        .filter(|p| published(p).is_some_and(|t| t >= newest - chrono::Duration::days(30)))
+        .map(|p| p.engagements)
+        .collect();
+    let top = recent.iter().copied().max().unwrap_or(0);
+    let at_top = recent.iter().filter(|&&e| e == top).count();
+    assert!(top > 1, "the world's posts are engaged with");
+    let runtime = tokio::runtime::Runtime::new()?;
+    let (port, got) = receiver(&runtime)?;
+    let sink = SmtpSink::start()?;
+    write_config(
+        &sandbox,
+        sink.port,
+        &brand,
+        &format!(
+            r#"
+[[alert]]
+name = "viral"
+kind = "viral"
+brands = ["{brand}"]
+threshold = {threshold}
+mail_to = ["oncall@example.org"]
+webhooks = [
+  {{ url = "http://127.0.0.1:{port}/generic" }},
+  {{ url = "http://127.0.0.1:{port}/slack", format = "slack" }},
+  {{ url = "http://127.0.0.1:{port}/matrix", format = "matrix" }},
+]
+"#,
+            threshold = top - 1
+        ),
+    )?;
+    let first = sandbox.stdout(&["deliver"])?;
+    let second = sandbox.stdout(&["deliver"])?;
+    assert_eq!(first.matches("alert viral:").count(), at_top, "{first}");
+    assert_eq!(
+        second.matches("alert viral:").count(),
+        0,
+        "once per event: {second}"
+    );
+    let got = got
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    assert_eq!(got.len(), 3 * at_top, "{got:?}");
+    let (_, generic) = got
+        .iter()
+        .find(|(h, _)| h == "generic")
+        .ok_or("no generic")?;
+    assert_eq!(generic["kind"], "viral");
+    assert_eq!(generic["details"]["engagements"], top);
+    let (_, slack) = got.iter().find(|(h, _)| h == "slack").ok_or("no slack")?;
+    assert!(slack["text"].as_str().is_some_and(|t| t.contains(&brand)));
+    let (_, matrix) = got.iter().find(|(h, _)| h == "matrix").ok_or("no matrix")?;
+    assert!(matrix["html"].is_string() && matrix["text"].is_string());
+    // One report mail and one alert mail per event.
+    assert_eq!(sink.wait_for(1 + at_top)?.len(), 1 + at_top);
+    Ok(())
+}
