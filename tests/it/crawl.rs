@@ -20,6 +20,15 @@ use crate::util::{Sandbox, TestResult};
 /// (the simulated servers' limits, Retry-After and rate-limit headers still apply).
 const TEST_RATE_PER_HOST: f64 = 50.0;
 
+/// A post's uri and its stored coverage of replies, boosts, likes and quotes.
+type CoverageRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// (post uri, kind, engaging instance) -> how many.
 type EngagementCounts = BTreeMap<(String, String, String), usize>;
 
@@ -240,6 +249,39 @@ impl World {
         Ok(())
     }
 
+    /// Each post's stored coverage (itemised, reported or unavailable and why, per
+    /// kind) equals the truth's, for every post whose origin software has a rule.
+    fn assert_coverage_equals_truth(&self) -> TestResult {
+        let rows: Vec<CoverageRow> = self.runtime.block_on(async {
+            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            sqlx::query_as(
+                "SELECT uri, replies_coverage, boosts_coverage, likes_coverage, quotes_coverage
+                     FROM posts",
+            )
+            .fetch_all(&mut conn)
+            .await
+        })?;
+        let stored: HashMap<String, [Option<String>; 4]> = rows
+            .into_iter()
+            .map(|(uri, r, b, l, q)| (uri, [r, b, l, q]))
+            .collect();
+        let mut compared = 0;
+        for post in &self.truth.posts {
+            let Some(want) = post.coverage else { continue };
+            let want = [want.replies, want.boosts, want.likes, want.quotes].map(|c| Some(c.code()));
+            assert_eq!(
+                stored.get(&post.uri),
+                Some(&want),
+                "coverage (replies, boosts, likes, quotes) of {} ({})",
+                post.uri,
+                post.brand
+            );
+            compared += 1;
+        }
+        assert!(compared > 0, "no post has an expected coverage");
+        Ok(())
+    }
+
     /// Compares `report KIND --format json` of every brand with the truth's.
     fn assert_reports_equal_truth(&self, kinds: &[&str]) -> TestResult {
         for (brand, reports) in &self.truth.reports {
@@ -279,6 +321,7 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
     // host (which one engages is drawn at random): the medium world's test requires it.
     assert_misbehaving_hosts_reported(&world, &printed, &[Quirk::EndlessPages])?;
     world.assert_store_equals_truth()?;
+    world.assert_coverage_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
     assert_polite(&world)
 }

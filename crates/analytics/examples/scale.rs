@@ -196,6 +196,7 @@ fn world(engagements: i64) -> Facts {
             reported_likes: Some(next(100)),
             reported_boosts: None,
             reported_quotes: None,
+            coverage: None,
             hashtags: vec![format!("tag{}", next(50))],
         });
     }

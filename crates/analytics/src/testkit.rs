@@ -65,6 +65,7 @@ pub(crate) fn post(
         reported_likes: None,
         reported_boosts: None,
         reported_quotes: None,
+        coverage: None,
         hashtags: tags.iter().map(|t| (*t).to_owned()).collect(),
     }
 }

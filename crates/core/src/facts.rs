@@ -38,6 +38,9 @@ pub struct PostFact {
     pub reported_likes: Option<i64>,
     pub reported_boosts: Option<i64>,
     pub reported_quotes: Option<i64>,
+    /// How each kind's count is known; `None` for a post stored before it was recorded.
+    #[serde(default)]
+    pub coverage: Option<crate::PostCoverage>,
     /// Lower-cased, without `#`.
     pub hashtags: Vec<String>,
 }

@@ -6,6 +6,7 @@
 //! simulated fediverse predicts.
 
 mod actor_ref;
+mod coverage;
 mod engagement;
 mod error;
 mod facts;
@@ -16,6 +17,7 @@ mod software;
 mod window;
 
 pub use actor_ref::{ActorRef, ActorRefOptions};
+pub use coverage::{Coverage, PostCoverage, Unavailable};
 pub use engagement::EngagementKind;
 pub use error::CoreError;
 pub use facts::{

@@ -71,6 +71,8 @@ pub struct PostRecord {
     pub reported_likes: Option<i64>,
     pub reported_boosts: Option<i64>,
     pub reported_quotes: Option<i64>,
+    /// How each kind's count is known (`None`: not recorded by this writer).
+    pub coverage: Option<crate::PostCoverage>,
     pub hashtags: Vec<String>,
 }
 

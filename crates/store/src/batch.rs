@@ -368,14 +368,19 @@ async fn upsert_post(
     let row = sqlx::query(
         "INSERT INTO posts (uri, author_uri, host, published_at, object_type, url, language,
             visibility, is_boost, boosted_uri, summary, content_excerpt, reported_replies,
-            reported_likes, reported_boosts, reported_quotes, first_seen_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            reported_likes, reported_boosts, reported_quotes, first_seen_at, updated_at,
+            replies_coverage, boosts_coverage, likes_coverage, quotes_coverage)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (uri) DO UPDATE SET
             published_at = excluded.published_at, object_type = excluded.object_type,
             url = excluded.url, language = excluded.language, visibility = excluded.visibility,
             summary = excluded.summary, content_excerpt = excluded.content_excerpt,
             reported_replies = excluded.reported_replies, reported_likes = excluded.reported_likes,
             reported_boosts = excluded.reported_boosts, reported_quotes = excluded.reported_quotes,
+            replies_coverage = coalesce(excluded.replies_coverage, replies_coverage),
+            boosts_coverage = coalesce(excluded.boosts_coverage, boosts_coverage),
+            likes_coverage = coalesce(excluded.likes_coverage, likes_coverage),
+            quotes_coverage = coalesce(excluded.quotes_coverage, quotes_coverage),
             updated_at = excluded.updated_at, deleted_at = NULL
          RETURNING id",
     )
@@ -397,6 +402,10 @@ async fn upsert_post(
     .bind(post.reported_quotes)
     .bind(at)
     .bind(at)
+    .bind(post.coverage.map(|c| c.replies.code()))
+    .bind(post.coverage.map(|c| c.boosts.code()))
+    .bind(post.coverage.map(|c| c.likes.code()))
+    .bind(post.coverage.map(|c| c.quotes.code()))
     .fetch_one(&mut **tx)
     .await
     .doing("storing a post")?;

@@ -2,8 +2,8 @@
 //! what a columnar copy of them needs to catch up (the change log of migration 0002).
 
 use fedireach_core::{
-    ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts, FactsStamp,
-    FactsUpdate, FollowerSnapshotFact, InstanceFact, PostFact,
+    ActorFact, BrandActorFact, ConsentFact, Coverage, EngagementFact, EngagementKind, Facts,
+    FactsStamp, FactsUpdate, FollowerSnapshotFact, InstanceFact, PostCoverage, PostFact,
 };
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
@@ -167,7 +167,8 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
     let posts = sqlx::query(
         "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
                 p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
-                p.reported_boosts, p.reported_quotes,
+                p.reported_boosts, p.reported_quotes, p.replies_coverage, p.boosts_coverage,
+                p.likes_coverage, p.quotes_coverage,
                 (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
          FROM posts p ORDER BY p.id",
     )
@@ -286,6 +287,33 @@ fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {
         reported_likes: r.try_get("reported_likes")?,
         reported_boosts: r.try_get("reported_boosts")?,
         reported_quotes: r.try_get("reported_quotes")?,
+        coverage: post_coverage(r)?,
         hashtags,
     })
+}
+
+/// A post's coverage as stored; `None` unless all four kinds were recorded and read
+/// back (a damaged cell is not guessed at).
+fn post_coverage(r: &SqliteRow) -> Result<Option<PostCoverage>, sqlx::Error> {
+    let read = |column: &str| -> Result<Option<Coverage>, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(column)?
+            .as_deref()
+            .and_then(Coverage::from_code))
+    };
+    Ok(
+        match (
+            read("replies_coverage")?,
+            read("boosts_coverage")?,
+            read("likes_coverage")?,
+            read("quotes_coverage")?,
+        ) {
+            (Some(replies), Some(boosts), Some(likes), Some(quotes)) => Some(PostCoverage {
+                replies,
+                boosts,
+                likes,
+                quotes,
+            }),
+            _ => None,
+        },
+    )
 }

@@ -22,6 +22,8 @@ pub struct Items {
     pub total: Option<u64>,
     /// Every page was read.
     pub complete: bool,
+    /// At least one page of items was read (a count alone lists nobody).
+    pub listed: bool,
 }
 
 /// Reads every item of `reference` (found in a document at `base`).
@@ -64,6 +66,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
             return out;
         };
         pages += 1;
+        out.listed = true;
         if !current.items.is_empty() {
             empty_run = 0;
         }

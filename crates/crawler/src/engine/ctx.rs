@@ -11,7 +11,7 @@ use std::{
     time::SystemTime,
 };
 
-use fedireach_core::Host;
+use fedireach_core::{Host, Unavailable};
 use tracing::{debug, warn};
 use url::Url;
 
@@ -33,6 +33,8 @@ pub const ACCEPT_JRD: &str = "application/jrd+json, application/json";
 pub struct PostScope {
     failures: Cell<u32>,
     fetched: RefCell<Vec<String>>,
+    /// The refusals met, by host (robots.txt, 401/403), for the post's coverage.
+    refusals: RefCell<Vec<(Host, Unavailable)>>,
 }
 
 impl PostScope {
@@ -43,6 +45,20 @@ impl PostScope {
     pub fn take_fetched(&self) -> Vec<String> {
         self.fetched.take()
     }
+}
+
+/// The first refusal the post being read met on `host`, if any: why what that host
+/// would have told of the post is unavailable.
+pub fn refusal_on(host: &Host) -> Option<Unavailable> {
+    POST.try_with(|p| {
+        p.refusals
+            .borrow()
+            .iter()
+            .find(|(h, _)| h == host)
+            .map(|(_, why)| *why)
+    })
+    .ok()
+    .flatten()
 }
 
 tokio::task_local! {
@@ -313,6 +329,7 @@ impl Ctx {
                 .try_with(|p| PostScope {
                     failures: Cell::new(p.failures.get()),
                     fetched: RefCell::new(p.take_fetched()),
+                    refusals: RefCell::new(p.refusals.take()),
                 })
                 .unwrap_or_default();
             (out, scope)
@@ -348,6 +365,7 @@ impl Ctx {
         }
         let url = request.url.clone();
         let accept = request.accept;
+        let bearer = request.bearer.is_some();
         self.note_fetched(&request);
         let mut result = self.fetcher.fetch(request).await;
         if let (Some(key), Err(FetchError::Refused { status: 401, .. }), Some(_)) =
@@ -375,6 +393,19 @@ impl Ctx {
                 Ok(fetched)
             }
             Err(error) => {
+                let refusal = match &error {
+                    FetchError::RobotsDisallowed { .. } => Some(Unavailable::RobotsTxt),
+                    // Refused although signed or with a token: a "no". Refused to an
+                    // anonymous request: it wants a client's token.
+                    FetchError::Refused { .. } if key.is_some() || bearer => {
+                        Some(Unavailable::Refused)
+                    }
+                    FetchError::Refused { .. } => Some(Unavailable::NeedsToken),
+                    _ => None,
+                };
+                if let (Some(why), Some(host)) = (refusal, Host::from_url(&url)) {
+                    let _ = POST.try_with(|p| p.refusals.borrow_mut().push((host, why)));
+                }
                 self.record(&url, &error);
                 Err(error)
             }

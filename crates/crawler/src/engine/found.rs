@@ -1,7 +1,7 @@
 //! What sources find: engagements with whatever the source already told of the engager.
 
 use fedireach_activitypub::{Account, OptOut, html_to_text};
-use fedireach_core::{ActorRecord, EngagementKind};
+use fedireach_core::{ActorRecord, Coverage, EngagementKind, PostCoverage, Unavailable};
 
 /// Longest excerpt kept of a reply's or quote's text (only where consent allows).
 pub const EXCERPT_CHARS: usize = 280;
@@ -152,6 +152,10 @@ pub struct PostFindings {
     pub reported_likes: Option<i64>,
     pub reported_boosts: Option<i64>,
     pub reported_quotes: Option<i64>,
+    /// Kinds whose listing the source read (in full or not): their counts are itemised.
+    pub listed: Vec<EngagementKind>,
+    /// Kinds a source could not read, and why (a refusal, a token it lacked).
+    pub blocked: Vec<(EngagementKind, Unavailable)>,
 }
 
 impl PostFindings {
@@ -159,5 +163,59 @@ impl PostFindings {
         if !self.complete.contains(&kind) {
             self.complete.push(kind);
         }
+        self.listed(kind);
+    }
+
+    /// The source read a listing of `kind` (thread replies count as replies).
+    pub fn listed(&mut self, kind: EngagementKind) {
+        let kind = counted(kind);
+        if !self.listed.contains(&kind) {
+            self.listed.push(kind);
+        }
+    }
+
+    /// The source could not read `kind`, for `why` (the first reason found stands).
+    pub fn blocked(&mut self, kind: EngagementKind, why: Unavailable) {
+        let kind = counted(kind);
+        if !self.blocked.iter().any(|(k, _)| *k == kind) {
+            self.blocked.push((kind, why));
+        }
+    }
+
+    /// What the sources gave of each kind: itemised where a listing was read, reported
+    /// where only the origin's count was, else unavailable with the reason met (a
+    /// refusal, a token lacking), or not exposed when nothing offered it at all.
+    pub fn coverage(&self) -> PostCoverage {
+        let mut coverage = PostCoverage::all(Coverage::Unavailable(Unavailable::NotExposed));
+        for kind in PostCoverage::KINDS {
+            let reported = match kind {
+                EngagementKind::Reply => self.reported_replies,
+                EngagementKind::Boost => self.reported_boosts,
+                EngagementKind::Like => self.reported_likes,
+                _ => self.reported_quotes,
+            };
+            let known = if self.listed.contains(&kind) {
+                Coverage::Itemised
+            } else if reported.is_some() {
+                Coverage::Reported
+            } else {
+                Coverage::Unavailable(
+                    self.blocked
+                        .iter()
+                        .find(|(k, _)| *k == kind)
+                        .map_or(Unavailable::NotExposed, |(_, why)| *why),
+                )
+            };
+            coverage.set(kind, known);
+        }
+        coverage
+    }
+}
+
+/// The kind a count is kept under: thread replies are replies.
+fn counted(kind: EngagementKind) -> EngagementKind {
+    match kind {
+        EngagementKind::ThreadReply => EngagementKind::Reply,
+        other => other,
     }
 }

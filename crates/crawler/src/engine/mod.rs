@@ -385,6 +385,7 @@ impl<S: CrawlSink> Run<'_, S> {
             reported_likes: findings.reported_likes,
             reported_boosts: findings.reported_boosts,
             reported_quotes: findings.reported_quotes,
+            coverage: Some(findings.coverage()),
             hashtags: object.hashtags(),
             ..PostRecord::default()
         };

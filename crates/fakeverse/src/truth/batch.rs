@@ -62,6 +62,7 @@ impl Truth {
                 reported_likes: post.reported.likes.map(count),
                 reported_boosts: post.reported.boosts.map(count),
                 reported_quotes: post.reported.quotes.map(count),
+                coverage: post.coverage,
                 ..PostRecord::default()
             });
         }

@@ -31,6 +31,7 @@
 //! known domain (threads.net); else `unknown`.
 
 mod batch;
+pub mod coverage;
 mod reports;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,6 +103,9 @@ pub struct TruthPost {
     /// The counts the origin server reports (self-engagement and left-out engagers
     /// included, as the origin counts them).
     pub reported: ReportedCounts,
+    /// How a correct crawler knows each kind's count (see [`coverage::expected`]);
+    /// `null` where no rule covers the origin's software.
+    pub coverage: Option<fedireach_core::PostCoverage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -315,6 +319,7 @@ impl Truth {
                     published: rfc3339(post.published),
                     followers: world.followers(post.actor),
                     reported: reports::reported_counts(world, p),
+                    coverage: coverage::of_post(world, p),
                 }
             })
             .collect();

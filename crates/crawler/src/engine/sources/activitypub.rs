@@ -31,7 +31,7 @@ pub async fn collect(
 ) {
     let replies = post.replies.as_ref().or(post.comments.as_ref());
     if let Some(replies) = replies {
-        let (complete, total) = walk_replies(
+        let (complete, total, listed) = walk_replies(
             ctx,
             instances,
             post.id.as_deref().unwrap_or_default(),
@@ -46,6 +46,9 @@ pub async fn collect(
                 .total_items()
                 .or(total)
                 .and_then(|n| i64::try_from(n).ok());
+        }
+        if listed {
+            out.listed(EngagementKind::Reply);
         }
         if complete {
             out.complete(EngagementKind::Reply);
@@ -73,6 +76,9 @@ pub async fn collect(
                 .map(|(item, base)| activity_actor(ctx, instances, item, base, kind)),
         )
         .await;
+        if items.listed {
+            out.listed(kind);
+        }
         let all_read = found.iter().all(Option::is_some);
         out.found.extend(found.into_iter().flatten());
         if items.complete && all_read {
@@ -166,17 +172,19 @@ async fn walk_replies(
     base: &Url,
     depth: u32,
     out: &mut PostFindings,
-) -> (bool, Option<u64>) {
+) -> (bool, Option<u64>, bool) {
     let max_depth = ctx.options.reply_depth + 1;
     let mut total = None;
+    let mut listed = false;
     let mut complete = true;
     let mut frontier = vec![(replies.clone(), base.clone(), depth)];
     let mut depth_of: HashMap<String, u32> = HashMap::from([(root.to_owned(), 0)]);
     while let Some((reference, base, listed_depth)) = frontier.pop() {
         let items = read_all(ctx, &reference, &base).await;
         complete &= items.complete;
-        if total.is_none() && listed_depth == depth {
-            total = items.total;
+        if listed_depth == depth {
+            total = total.or(items.total);
+            listed |= items.listed;
         }
         let fetched = join_all(
             items
@@ -256,7 +264,7 @@ async fn walk_replies(
             }
         }
     }
-    (complete, total)
+    (complete, total, listed)
 }
 
 /// A reply listed inline or by id, fetched from its own server (where it carries its own
@@ -346,6 +354,9 @@ async fn context_thread(
             note.content.as_deref(),
             "fep_7888_context",
         ));
+    }
+    if items.listed {
+        out.listed(EngagementKind::Reply);
     }
     if items.complete {
         out.complete(EngagementKind::Reply);

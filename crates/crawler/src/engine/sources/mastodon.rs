@@ -10,7 +10,7 @@ use fedireach_activitypub::{
     Account, Listing, ParseError, Status, parse_accounts, parse_link_header, parse_status,
     parse_status_context, parse_statuses,
 };
-use fedireach_core::{EngagementKind, Host};
+use fedireach_core::{EngagementKind, Host, Unavailable};
 use futures::future::join_all;
 use url::Url;
 
@@ -100,7 +100,12 @@ pub async fn collect(
             out.complete(kind);
         }
     }
+    if token.is_none() {
+        // Mastodon lists a post's quotes only to a client with a token.
+        out.blocked(EngagementKind::Quote, Unavailable::NeedsToken);
+    }
     let (context, _) = context?;
+    out.listed(EngagementKind::Reply);
     // Entries that could not be read still count toward the server's cap.
     let served = context.descendants.items.len() + context.descendants.skipped;
     let descendants = context.descendants.items;

@@ -82,6 +82,8 @@ pub async fn collect(
     out.found.extend(likes.into_iter().flatten());
     if reactions.ended {
         out.complete(EngagementKind::Like);
+    } else if !reactions.failed || !reactions.items.is_empty() {
+        out.listed(EngagementKind::Like);
     }
 
     // Renotes: a pure renote is a boost, one with text a quote.
@@ -100,6 +102,9 @@ pub async fn collect(
         out.complete(EngagementKind::Quote);
     }
     let (replies, replies_complete) = children;
+    if !replies.is_empty() {
+        out.listed(EngagementKind::Reply);
+    }
     out.found.extend(replies);
     if replies_complete {
         out.complete(EngagementKind::Reply);

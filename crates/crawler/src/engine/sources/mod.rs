@@ -8,16 +8,39 @@ mod misskey;
 use std::collections::HashSet;
 
 use fedireach_activitypub::Object;
-use fedireach_core::{EngagementKind, Software};
+use fedireach_core::{EngagementKind, Host, PostCoverage, Software};
 use url::Url;
 
-use super::{ctx::Ctx, found::PostFindings, instances::Instances};
+use super::{
+    ctx::{self, Ctx},
+    found::PostFindings,
+    instances::Instances,
+};
 
 pub use mastodon::status_id as mastodon_status_id;
 pub use misskey::note_id as misskey_note_id;
 
 /// Everything the origin of `post` tells of its engagements.
 pub async fn collect(
+    ctx: &Ctx,
+    instances: &Instances,
+    origin: &Software,
+    post: &Object,
+    base: &Url,
+    token: Option<&str>,
+) -> PostFindings {
+    let mut out = read(ctx, instances, origin, post, base, token).await;
+    // What the origin refused (robots.txt, 401/403) is why what it did not give is
+    // unavailable; refusals by other hosts (an engager's) say nothing of the post.
+    if let Some(why) = Host::from_url(base).and_then(|host| ctx::refusal_on(&host)) {
+        for kind in PostCoverage::KINDS {
+            out.blocked(kind, why);
+        }
+    }
+    out
+}
+
+async fn read(
     ctx: &Ctx,
     instances: &Instances,
     origin: &Software,
