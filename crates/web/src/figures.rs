@@ -4,7 +4,7 @@
 
 use fedireach_analytics::{
     Analytics, BestTimeReport, ConsentReport, FamilyReport, FollowersReport, Granularity,
-    HashtagsReport, TimelineReport, Window,
+    HashtagsReport, TimelineBasis, TimelineReport, Window,
 };
 use fedireach_core::{InstancesReport, PostsReport, ReachReport, round_half_away};
 use serde::Serialize;
@@ -59,7 +59,10 @@ pub struct BrandFigures {
     pub family: FamilyReport,
     pub posts: PostsReport,
     pub instances: InstancesReport,
+    /// Engagements per day (or week) of their post's publication: the window's rule.
     pub timeline: TimelineReport,
+    /// The same engagements per day they happened, where the source gave a time.
+    pub timeline_engaged: TimelineReport,
     pub best_time: BestTimeReport,
     pub hashtags: HashtagsReport,
     pub followers: FollowersReport,
@@ -100,6 +103,12 @@ impl BrandFigures {
             family: analytics.reach_by_family(brand, window)?,
             instances: analytics.instances(brand, window)?,
             timeline: analytics.timeline(brand, window, granularity)?,
+            timeline_engaged: analytics.timeline_by(
+                brand,
+                window,
+                granularity,
+                TimelineBasis::Engaged,
+            )?,
             best_time: analytics.best_time(brand, window)?,
             hashtags: analytics.hashtags(brand, window)?,
             followers: analytics.followers(brand, window)?,
