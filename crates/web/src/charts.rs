@@ -15,7 +15,7 @@ const TOP_INSTANCES: usize = 15;
 pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
     match name {
         ChartName::ReachBySoftware => Chart::Bars(Bars {
-            title: "Reach by server software".into(),
+            title: "Engagements by server software".into(),
             value_label: "engagements".into(),
             bars: figures
                 .reach
@@ -150,11 +150,31 @@ fn followers(figures: &BrandFigures) -> Chart {
         series: by_actor
             .into_iter()
             .map(|(actor, values)| Series {
-                name: actor.to_owned(),
+                name: handle(actor),
                 values,
             })
             .collect(),
     })
+}
+
+/// An actor's URL as the handle a reader knows (`https://host/users/name` and
+/// `https://host/@name` as `@name@host`); any other text as it is.
+fn handle(actor: &str) -> String {
+    let Ok(url) = url::Url::parse(actor) else {
+        return actor.to_owned();
+    };
+    let (Some(host), Some(last)) = (
+        url.host_str(),
+        url.path_segments().and_then(|mut s| s.next_back()),
+    ) else {
+        return actor.to_owned();
+    };
+    let name = last.trim_start_matches('@');
+    if name.is_empty() {
+        actor.to_owned()
+    } else {
+        format!("@{name}@{host}")
+    }
 }
 
 /// The overview's trend line: engagements per period of publication, empty periods

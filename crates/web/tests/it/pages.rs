@@ -65,7 +65,7 @@ async fn every_page_answers_with_its_parts_and_escapes_the_data() -> TestResult 
                 "id=\"chart-best-time\"",
                 "id=\"chart-follower-growth\"",
                 "/brands/acme/charts/reach-by-software.png?from=2026-08-01&amp;to=2026-08-31",
-                "role=\"img\" aria-label=\"Reach by server software: ",
+                "role=\"img\" aria-label=\"Engagements by server software: ",
                 "Top posts",
                 "1 of 5 reported",
                 "mastodon.example",
@@ -570,5 +570,34 @@ async fn every_windows_timeline_adds_up_to_its_key_figure() -> TestResult {
         "the timeline says which rule dates it"
     );
     assert!(page.body.contains("id=\"chart-engagement-times\""));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brand_urls_are_case_insensitive_and_errors_keep_the_navigation() -> TestResult {
+    let w = world(None).await?;
+    let moved = w.get(&format!("/brands/ACME?{AUGUST}")).await?;
+    assert_eq!(
+        moved.status,
+        StatusCode::PERMANENT_REDIRECT,
+        "{}",
+        moved.body
+    );
+    assert_eq!(
+        moved.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some(format!("/brands/acme?{AUGUST}").as_str())
+    );
+    let missing = w.get("/brands/nobody").await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for link in [
+        "href=\"/compare\"",
+        "href=\"/crawls\"",
+        "aria-label=\"Main\"",
+    ] {
+        assert!(missing.body.contains(link), "the 404 page lacks {link}");
+    }
+    // Every key figure says what it counts.
+    let page = w.get(&format!("/brands/acme?{AUGUST}")).await?;
+    assert!(page.body.contains("a floor, not an audience"));
     Ok(())
 }
