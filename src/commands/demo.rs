@@ -44,6 +44,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             day: 0,
             plain_http: false,
         },
+        // The world's "today" is today (UTC midnight): its 90 days of posts end now,
+        // so the dashboard's "last 7/30/90 days" hold them.
+        day0: Some(today_utc_midnight()),
         ..ServerOptions::default()
     })
     .await
@@ -212,4 +215,10 @@ async fn crawl_once(config: &Config, store: &Store, tokens: &Tokens) -> anyhow::
         }
         Ended::Stopped { .. } => anyhow::bail!("the demo was stopped during its first crawl"),
     }
+}
+
+/// The start of today in UTC, as Unix seconds.
+fn today_utc_midnight() -> i64 {
+    let now = chrono::Utc::now().timestamp();
+    now - now.rem_euclid(86_400)
 }

@@ -38,13 +38,21 @@ fn demo_crawls_the_simulated_world_and_serves_its_brand_page() -> TestResult {
         }
     };
 
-    let mut stream = TcpStream::connect(&address)?;
-    write!(
-        stream,
-        "GET /brands/Acme HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut page = String::new();
-    stream.read_to_string(&mut page)?;
+    let get = |path: &str| -> std::io::Result<String> {
+        let mut stream = TcpStream::connect(&address)?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut page = String::new();
+        stream.read_to_string(&mut page)?;
+        Ok(page)
+    };
+    let page = get("/brands/Acme")?;
+    // The demo world is dated relative to today: the last 30 days hold posts and
+    // engagements, and the page marks the range it shows.
+    let recent = get("/api/v1/brands/Acme/figures?last=30")?;
+    let last_30 = get("/brands/Acme?last=30")?;
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -56,6 +64,17 @@ fn demo_crawls_the_simulated_world_and_serves_its_brand_page() -> TestResult {
     assert!(printed.contains("brand Globex (watched)"), "{printed}");
     assert!(printed.contains("engagements found"), "{printed}");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let body = recent.split("\r\n\r\n").nth(1).unwrap_or("");
+    let figures: serde_json::Value = serde_json::from_str(body)?;
+    let engagements = figures["current"]["engagements"].as_u64().unwrap_or(0);
+    assert!(
+        engagements > 0,
+        "nothing in the demo's last 30 days: {body}"
+    );
+    assert!(
+        last_30.contains("href=\"?last=30\" class=\"active\""),
+        "the active preset is marked"
+    );
     // The crawl's figures are on the page: its reach chart and instance table.
     assert!(page.contains("<svg"), "no chart on the brand page");
     assert!(

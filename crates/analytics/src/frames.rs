@@ -53,7 +53,8 @@ pub(crate) struct Frames {
     /// post_id, hashtag.
     pub hashtags: DataFrame,
     /// Live engagements by others only: post_id, kind, actor_id, host_id, at (when it
-    /// happened, or was first seen).
+    /// happened, or was first seen), happened (when it happened; null where the
+    /// source gives no time).
     pub engagements: DataFrame,
     /// actor_id, followers.
     pub actors: DataFrame,
@@ -125,6 +126,7 @@ impl Frames {
                 col("happened_at")
                     .fill_null(col("first_seen_at"))
                     .alias("at"),
+                col("happened_at").alias("happened"),
             ])
             .collect()?;
 

@@ -30,7 +30,7 @@ pub use reports::{
     followers::{FollowersReport, FollowersRow},
     hashtags::{HashtagRow, HashtagsReport},
     reach::{FamilyReport, FamilyRow},
-    timeline::{Granularity, TimelineReport, TimelineRow},
+    timeline::{Granularity, TimelineBasis, TimelineReport, TimelineRow},
 };
 pub use request::{ReportKind, ReportRequest};
 pub use window::Window;

@@ -42,9 +42,11 @@ fn count(len: usize) -> std::result::Result<i32, String> {
     i32::try_from(len.max(1)).map_err(msg)
 }
 
-/// Segmented coordinates include their end: `0..=last` is `n` segments.
+/// Segmented coordinates include their end: `0..=last` is `n` segments. One segment
+/// alone (`0..0`) has no width in plotters (its bar was drawn `width="-4"`): it is the
+/// middle one of `-1..=1`, the empty neighbours unlabelled.
 pub(crate) fn segments(n: i32) -> std::ops::Range<i32> {
-    0..(n - 1).max(0)
+    if n <= 1 { -1..1 } else { 0..n - 1 }
 }
 
 /// Width of the vertical bars' value axis (labels and description), in pixels.

@@ -43,9 +43,43 @@ const PALETTE: &[Rgb] = &[
     Rgb(0x79, 0x70, 0x6e),
 ];
 
-/// The colour of a family, the same in every chart and every process.
+/// Colours of series told apart by position (the brands of a comparison): twelve, as
+/// many as a comparison takes, all different.
+const SERIES: &[Rgb] = &[
+    Rgb(0x1f, 0x77, 0xb4),
+    Rgb(0xff, 0x7f, 0x0e),
+    Rgb(0x2c, 0xa0, 0x2c),
+    Rgb(0xd6, 0x27, 0x28),
+    Rgb(0x94, 0x67, 0xbd),
+    Rgb(0x8c, 0x56, 0x4b),
+    Rgb(0xe3, 0x77, 0xc2),
+    Rgb(0x7f, 0x7f, 0x7f),
+    Rgb(0xbc, 0xbd, 0x22),
+    Rgb(0x17, 0xbe, 0xcf),
+    Rgb(0x39, 0x3b, 0x79),
+    Rgb(0xad, 0x49, 0x4a),
+];
+
+/// The colour of the `index`-th series of a chart whose series are not families:
+/// `family_colour(&series_key(i))`.
+pub fn series_key(index: usize) -> String {
+    format!("series:{index}")
+}
+
+/// The colour of a family, the same in every chart and every process. A key of
+/// [`series_key`] picks the series palette by position instead, so the brands of one
+/// comparison never share a colour.
 pub fn family_colour(family: &str) -> Rgb {
     let name = family.trim().to_ascii_lowercase();
+    if let Some(index) = name
+        .strip_prefix("series:")
+        .and_then(|i| i.parse::<usize>().ok())
+    {
+        return SERIES
+            .get(index % SERIES.len())
+            .copied()
+            .unwrap_or(Rgb(0x80, 0x80, 0x80));
+    }
     if let Some((_, colour)) = FIXED.iter().find(|(f, _)| *f == name) {
         return *colour;
     }
@@ -73,5 +107,9 @@ mod tests {
             FIXED.len(),
             "every fixed family has its own colour"
         );
+        let series: std::collections::BTreeSet<_> = (0..12)
+            .map(|i| family_colour(&series_key(i)).css())
+            .collect();
+        assert_eq!(series.len(), 12, "twelve compared brands, twelve colours");
     }
 }

@@ -233,3 +233,39 @@ fn a_sparkline_of_one_value_is_a_visible_line() -> TestResult {
     assert_eq!(points.split_whitespace().count(), 2, "a line across: {svg}");
     Ok(())
 }
+
+#[test]
+fn a_chart_of_one_period_or_bar_draws_it_with_a_positive_width() -> TestResult {
+    // One period once drew `<rect width="-4">`: plotters gives a lone segment no width.
+    let one_period = Chart::Stacked(Stacked {
+        title: "Engagements per day".into(),
+        value_label: "engagements".into(),
+        periods: vec!["2026-08-01".into()],
+        series: vec![Series {
+            name: "mastodon".into(),
+            values: vec![Some(5.0)],
+        }],
+    });
+    let one_bar = Chart::Bars(Bars {
+        title: "Reach".into(),
+        value_label: "engagements".into(),
+        bars: vec![bar("mastodon", 5.0, "mastodon")],
+    });
+    for chart in [one_period, one_bar] {
+        let svg = chart.svg(chart.size())?;
+        assert!(!svg.contains("width=\"-"), "a negative width: {svg}");
+        let colour = family_colour("mastodon").css();
+        let bar = svg
+            .split("<rect")
+            .find(|r| r.to_ascii_lowercase().contains(&colour))
+            .ok_or("no bar in mastodon's colour")?;
+        let width: f64 = bar
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .ok_or("a bar without a width")?;
+        assert!(width >= 20.0, "a visible bar, {width} px wide: {bar}");
+    }
+    Ok(())
+}

@@ -8,18 +8,21 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use fedireach_analytics::{Format, ReportKind, ReportRequest};
+use fedireach_analytics::{
+    Compared, Figures, Format, Tabular, TimelineBasis, Window, render_compared,
+};
 use serde::Serialize;
 
 use crate::{ApiError, AppState, View, WebError, pages};
 
 /// The report kinds with a route under `/api/v1/brands/{name}/`.
-pub const BRAND_KINDS: [&str; 9] = [
+pub const BRAND_KINDS: [&str; 10] = [
     "reach",
     "reach-by-family",
     "posts",
     "instances",
     "timeline",
+    "timeline-engaged",
     "best-time",
     "hashtags",
     "followers",
@@ -96,25 +99,28 @@ pub(crate) async fn report(
     let view = View::parse(query.as_deref())?;
     let figures = state.figures(&name, &view).await?;
     if view.previous {
-        let Ok(report_kind) = kind.parse::<ReportKind>() else {
-            return Err(WebError::BadQuery {
-                param: "previous",
-                message: format!("`{kind}` has no previous-period form; ask for `reach`"),
-            }
-            .into());
-        };
-        let request = ReportRequest {
-            kind: report_kind,
-            brands: vec![name],
-            window: view.window,
-            granularity: figures.timeline.granularity,
-            format: Format::Json,
-            previous: true,
-        };
+        // Every report, each beside its previous period (the README's promise), the
+        // same JSON as `report KIND --previous --format json`.
         let analytics = state.analytics();
+        let (window, granularity) = (view.window, figures.timeline.granularity);
         let bytes = tokio::task::spawn_blocking(move || {
-            let mut out = Vec::new();
-            analytics.write_report(&request, &mut out).map(|()| out)
+            let a = &analytics;
+            let brand = name.as_str();
+            match kind {
+                "reach" => compared_json(&window, |w| a.reach(brand, w)),
+                "reach-by-family" => compared_json(&window, |w| a.reach_by_family(brand, w)),
+                "posts" => compared_json(&window, |w| a.posts(brand, w)),
+                "instances" => compared_json(&window, |w| a.instances(brand, w)),
+                "timeline" => compared_json(&window, |w| a.timeline(brand, w, granularity)),
+                "timeline-engaged" => compared_json(&window, |w| {
+                    a.timeline_by(brand, w, granularity, TimelineBasis::Engaged)
+                }),
+                "best-time" => compared_json(&window, |w| a.best_time(brand, w)),
+                "hashtags" => compared_json(&window, |w| a.hashtags(brand, w)),
+                "followers" => compared_json(&window, |w| a.followers(brand, w)),
+                "consent" => compared_json(&window, |w| a.consent(brand, w)),
+                other => Err(WebError::NotFound(format!("no report `{other}`"))),
+            }
         })
         .await
         .map_err(WebError::from)??;
@@ -126,6 +132,7 @@ pub(crate) async fn report(
         "posts" => json_body(&figures.posts),
         "instances" => json_body(&figures.instances),
         "timeline" => json_body(&figures.timeline),
+        "timeline-engaged" => json_body(&figures.timeline_engaged),
         "best-time" => json_body(&figures.best_time),
         "hashtags" => json_body(&figures.hashtags),
         "followers" => json_body(&figures.followers),
@@ -139,14 +146,39 @@ pub(crate) async fn compare(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let view = View::parse(query.as_deref())?;
-    if view.brands.is_empty() {
+    if view.brands.len() < 2 {
+        // As the page: a comparison needs two brands.
         return Err(WebError::BadQuery {
             param: "brand",
-            message: "name the brands to compare: /api/v1/compare?brand=A&brand=B".into(),
+            message: "name two or more brands to compare: /api/v1/compare?brand=A&brand=B".into(),
         }
         .into());
     }
+    if view.previous {
+        for brand in &view.brands {
+            state.store().brand(brand).await?;
+        }
+        let analytics = state.analytics();
+        let (brands, window) = (view.brands.clone(), view.window);
+        let bytes = tokio::task::spawn_blocking(move || {
+            let names: Vec<&str> = brands.iter().map(String::as_str).collect();
+            compared_json(&window, |w| analytics.compare(&names, w))
+        })
+        .await
+        .map_err(WebError::from)??;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response());
+    }
     json_body(&pages::compare_report(&state, &view).await?)
+}
+
+/// A report beside its previous period, as JSON.
+fn compared_json<T: Tabular + Serialize + Figures>(
+    window: &Window,
+    report: impl Fn(&Window) -> fedireach_analytics::Result<T>,
+) -> Result<Vec<u8>, WebError> {
+    let mut out = Vec::new();
+    render_compared(&Compared::of(window, report)?, Format::Json, &mut out)?;
+    Ok(out)
 }
 
 /// The table's rows as objects named by its headers; numbers where a cell parses as

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use fedireach_analytics::{Granularity, TimelineBasis, TimelineReport};
 use fedireach_charts::{Bar, Bars, Chart, HBars, HeatMap, Lines, Series, Sparkline, Stacked};
 
 use crate::{BrandFigures, ChartName};
@@ -14,7 +15,7 @@ const TOP_INSTANCES: usize = 15;
 pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
     match name {
         ChartName::ReachBySoftware => Chart::Bars(Bars {
-            title: "Reach by server software".into(),
+            title: "Engagements by server software".into(),
             value_label: "engagements".into(),
             bars: figures
                 .reach
@@ -44,7 +45,8 @@ pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
                 })
                 .collect(),
         }),
-        ChartName::EngagementsOverTime => over_time(figures),
+        ChartName::EngagementsOverTime => over_time(&figures.timeline),
+        ChartName::EngagementTimes => over_time(&figures.timeline_engaged),
         ChartName::BestTime => {
             let mut cells = Box::new([[None; 24]; 7]);
             for row in &figures.best_time.rows {
@@ -64,25 +66,19 @@ pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
 }
 
 /// Engagements per period, stacked by family (thread replies left out, as in every
-/// engagement count).
-fn over_time(figures: &BrandFigures) -> Chart {
-    let periods: BTreeSet<&str> = figures
-        .timeline
-        .rows
+/// engagement count), on the report's whole axis: empty periods are drawn as such.
+fn over_time(timeline: &TimelineReport) -> Chart {
+    let index: BTreeMap<&str, usize> = timeline
+        .periods
         .iter()
-        .map(|r| r.period.as_str())
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
         .collect();
-    let index: BTreeMap<&str, usize> = periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
     let mut by_family: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
-    for row in figures
-        .timeline
-        .rows
-        .iter()
-        .filter(|r| r.kind != "thread_reply")
-    {
+    for row in timeline.rows.iter().filter(|r| r.kind != "thread_reply") {
         let values = by_family
             .entry(row.family.as_str())
-            .or_insert_with(|| vec![None; periods.len()]);
+            .or_insert_with(|| vec![Some(0.0); timeline.periods.len()]);
         if let Some(slot) = index
             .get(row.period.as_str())
             .and_then(|i| values.get_mut(*i))
@@ -101,15 +97,24 @@ fn over_time(figures: &BrandFigures) -> Chart {
         .collect();
     let total = |s: &Series| s.values.iter().flatten().sum::<f64>();
     series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.name.cmp(&b.name)));
+    let per = match timeline.granularity {
+        Granularity::Day => "day",
+        Granularity::Week => "week (from Monday)",
+    };
+    let title = match timeline.basis {
+        TimelineBasis::Published => {
+            format!("Engagements per {per} their post was published, by family")
+        }
+        TimelineBasis::Engaged if timeline.undated > 0 => format!(
+            "Engagements per {per} they happened, by family ({} without a known time left out)",
+            timeline.undated
+        ),
+        TimelineBasis::Engaged => format!("Engagements per {per} they happened, by family"),
+    };
     Chart::Stacked(Stacked {
-        title: format!(
-            "Engagements per {:?}, by family",
-            figures.timeline.granularity
-        )
-        .replace("Day", "day")
-        .replace("Week", "week"),
+        title,
         value_label: "engagements".into(),
-        periods: periods.into_iter().map(str::to_owned).collect(),
+        periods: timeline.periods.clone(),
         series,
     })
 }
@@ -145,29 +150,52 @@ fn followers(figures: &BrandFigures) -> Chart {
         series: by_actor
             .into_iter()
             .map(|(actor, values)| Series {
-                name: actor.to_owned(),
+                name: handle(actor),
                 values,
             })
             .collect(),
     })
 }
 
-/// The overview's trend line: engagements per period.
-pub fn sparkline(figures: &BrandFigures) -> Chart {
-    let mut per_period: BTreeMap<&str, f64> = BTreeMap::new();
-    for row in figures
-        .timeline
-        .rows
-        .iter()
-        .filter(|r| r.kind != "thread_reply")
-    {
-        #[allow(clippy::cast_precision_loss)]
-        let n = row.engagements as f64;
-        *per_period.entry(row.period.as_str()).or_insert(0.0) += n;
+/// An actor's URL as the handle a reader knows (`https://host/users/name` and
+/// `https://host/@name` as `@name@host`); any other text as it is.
+fn handle(actor: &str) -> String {
+    let Ok(url) = url::Url::parse(actor) else {
+        return actor.to_owned();
+    };
+    let (Some(host), Some(last)) = (
+        url.host_str(),
+        url.path_segments().and_then(|mut s| s.next_back()),
+    ) else {
+        return actor.to_owned();
+    };
+    let name = last.trim_start_matches('@');
+    if name.is_empty() {
+        actor.to_owned()
+    } else {
+        format!("@{name}@{host}")
     }
+}
+
+/// The overview's trend line: engagements per period of publication, empty periods
+/// as zeros.
+pub fn sparkline(figures: &BrandFigures) -> Chart {
     Chart::Sparkline(Sparkline {
-        title: format!("Engagements of {} over time", figures.brand),
-        values: per_period.into_values().collect(),
+        title: format!(
+            "Engagements of {} per {} their post was published",
+            figures.brand,
+            match figures.timeline.granularity {
+                Granularity::Day => "day",
+                Granularity::Week => "week",
+            }
+        ),
+        #[allow(clippy::cast_precision_loss)]
+        values: figures
+            .timeline
+            .totals()
+            .into_iter()
+            .map(|n| n as f64)
+            .collect(),
     })
 }
 
@@ -179,11 +207,12 @@ pub fn share_of_voice(report: &fedireach_analytics::CompareReport) -> Chart {
         bars: report
             .rows
             .iter()
-            .map(|r| Bar {
+            .enumerate()
+            .map(|(i, r)| Bar {
                 label: r.brand.clone(),
                 value: r.share_of_voice_pct,
-                // Brands are not families; the brand's name still picks a stable colour.
-                family: format!("brand:{}", r.brand),
+                // Brands are not families: each takes its own colour by position.
+                family: fedireach_charts::series_key(i),
             })
             .collect(),
     })

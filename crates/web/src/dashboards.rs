@@ -69,15 +69,18 @@ impl Metric {
 pub enum ChartName {
     ReachBySoftware,
     EngagementsOverTime,
+    /// The same engagements dated by when they happened, where that is known.
+    EngagementTimes,
     TopInstances,
     BestTime,
     FollowerGrowth,
 }
 
 impl ChartName {
-    pub const ALL: [(&'static str, Self); 5] = [
+    pub const ALL: [(&'static str, Self); 6] = [
         ("reach-by-software", Self::ReachBySoftware),
         ("engagements-over-time", Self::EngagementsOverTime),
+        ("engagement-times", Self::EngagementTimes),
         ("top-instances", Self::TopInstances),
         ("best-time", Self::BestTime),
         ("follower-growth", Self::FollowerGrowth),

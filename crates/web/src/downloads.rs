@@ -71,6 +71,7 @@ pub(crate) async fn brand_csv(
         "posts" => csv_response(&f.posts, &label),
         "instances" => csv_response(&f.instances, &label),
         "timeline" => csv_response(&f.timeline, &label),
+        "timeline-engaged" => csv_response(&f.timeline_engaged, &label),
         "best-time" => csv_response(&f.best_time, &label),
         "hashtags" => csv_response(&f.hashtags, &label),
         "followers" => csv_response(&f.followers, &label),

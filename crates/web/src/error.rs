@@ -160,8 +160,11 @@ impl IntoResponse for WebError {
         let status = self.status();
         let body = format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{code} · fedireach</title>\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\
-             <body><main><h1>{code} {reason}</h1><p class=\"error\">{message}</p>\
+             <body><header class=\"top\"><nav aria-label=\"Main\"><a class=\"home\" href=\"/\">fedireach</a>\
+             <a href=\"/compare\">Compare</a><a href=\"/crawls\">Crawls</a></nav></header>\
+             <main><h1>{code} {reason}</h1><p class=\"error\">{message}</p>\
              <p><a href=\"/\">Back to the overview</a></p></main></body></html>\n",
             code = status.as_u16(),
             reason = status.canonical_reason().unwrap_or(""),

@@ -4,7 +4,7 @@
 
 use fedireach_analytics::{
     Analytics, BestTimeReport, ConsentReport, FamilyReport, FollowersReport, Granularity,
-    HashtagsReport, TimelineReport, Window,
+    HashtagsReport, TimelineBasis, TimelineReport, Window,
 };
 use fedireach_core::{InstancesReport, PostsReport, ReachReport, round_half_away};
 use serde::Serialize;
@@ -41,6 +41,8 @@ pub struct KeyFigures {
 pub struct KeyFigure {
     pub metric: &'static str,
     pub label: &'static str,
+    /// What the figure counts, in a sentence, shown beside it.
+    pub help: &'static str,
     pub value: Option<f64>,
     pub previous: Option<f64>,
     pub change: Option<f64>,
@@ -59,7 +61,10 @@ pub struct BrandFigures {
     pub family: FamilyReport,
     pub posts: PostsReport,
     pub instances: InstancesReport,
+    /// Engagements per day (or week) of their post's publication: the window's rule.
     pub timeline: TimelineReport,
+    /// The same engagements per day they happened, where the source gave a time.
+    pub timeline_engaged: TimelineReport,
     pub best_time: BestTimeReport,
     pub hashtags: HashtagsReport,
     pub followers: FollowersReport,
@@ -100,6 +105,12 @@ impl BrandFigures {
             family: analytics.reach_by_family(brand, window)?,
             instances: analytics.instances(brand, window)?,
             timeline: analytics.timeline(brand, window, granularity)?,
+            timeline_engaged: analytics.timeline_by(
+                brand,
+                window,
+                granularity,
+                TimelineBasis::Engaged,
+            )?,
             best_time: analytics.best_time(brand, window)?,
             hashtags: analytics.hashtags(brand, window)?,
             followers: analytics.followers(brand, window)?,
@@ -117,6 +128,7 @@ impl BrandFigures {
             .iter()
             .map(|m| {
                 let (metric, label) = metric_names(*m);
+                let help = metric_help(*m);
                 let value = metric_value(&self.key, *m);
                 let previous = self.previous.as_ref().and_then(|p| metric_value(p, *m));
                 let change = value.zip(previous).map(|(v, p)| v - p);
@@ -127,6 +139,7 @@ impl BrandFigures {
                 KeyFigure {
                     metric,
                     label,
+                    help,
                     value,
                     previous,
                     change,
@@ -146,6 +159,27 @@ fn metric_names(metric: crate::Metric) -> (&'static str, &'static str) {
         M::PotentialReach => ("potential_reach", "Potential reach"),
         M::CrossServerSharePct => ("cross_server_share_pct", "Cross-server share (%)"),
         M::FollowerGrowth => ("follower_growth", "Follower growth"),
+    }
+}
+
+/// The definition shown with each key figure.
+fn metric_help(metric: crate::Metric) -> &'static str {
+    use crate::Metric as M;
+    match metric {
+        M::Engagements => {
+            "Replies, boosts, likes and quotes by others on the posts published in this window (replies within a thread are not counted)."
+        }
+        M::UniqueEngagers => "Different accounts that engaged at least once.",
+        M::Instances => "Different servers those accounts are on.",
+        M::PotentialReach => {
+            "The engagers' own follower counts, summed: who could see a boost or reply. Servers that publish no follower counts add nothing, so it is a floor, not an audience."
+        }
+        M::CrossServerSharePct => {
+            "Of the engagements, the percentage from accounts on other servers than the post's."
+        }
+        M::FollowerGrowth => {
+            "Followers at the last crawl of the window minus the first, over the brand's accounts; unknown until two crawls."
+        }
     }
 }
 

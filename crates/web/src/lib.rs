@@ -18,6 +18,11 @@ mod state;
 mod tables;
 mod view;
 
+/// The report kinds with a JSON route under `/api/v1/brands/{name}/`.
+pub fn api_report_kinds() -> &'static [&'static str] {
+    &api::BRAND_KINDS
+}
+
 pub use charts::brand_chart;
 pub use dashboards::{ChartName, DashboardError, Dashboards, Metric, Panel, TableName};
 pub use error::{ApiError, WebError};

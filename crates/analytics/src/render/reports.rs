@@ -280,20 +280,20 @@ impl Tabular for BestTimeReport {
     }
 }
 
-impl CompareReport {
-    /// The families of every brand compared, most engaged overall first.
-    fn family_columns(&self) -> Vec<String> {
-        let mut totals: Vec<(String, u64)> = Vec::new();
-        for f in &self.families {
-            match totals.iter_mut().find(|(name, _)| *name == f.family) {
-                Some((_, n)) => *n += f.engagements,
-                None => totals.push((f.family.clone(), f.engagements)),
-            }
-        }
-        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        totals.into_iter().map(|(name, _)| name).collect()
-    }
-}
+/// The families with a column of their own in the comparison's CSV, always these, in
+/// this order, whatever the window holds (a spreadsheet's formulas keep their
+/// columns); the others are summed in `other_share_pct`, then `unknown_share_pct`.
+const COMPARE_FAMILIES: [&str; 9] = [
+    "mastodon",
+    "misskey",
+    "pleroma",
+    "lemmy",
+    "peertube",
+    "pixelfed",
+    "gotosocial",
+    "friendica",
+    "threads",
+];
 
 impl Tabular for CompareReport {
     fn title(&self) -> String {
@@ -320,14 +320,14 @@ impl Tabular for CompareReport {
             "follower_growth_pct",
         ]);
         names.extend(
-            self.family_columns()
-                .into_iter()
+            COMPARE_FAMILIES
+                .iter()
+                .chain(["other", "unknown"].iter())
                 .map(|f| format!("{f}_share_pct")),
         );
         names
     }
     fn rows(&self) -> Vec<Vec<String>> {
-        let families = self.family_columns();
         self.rows
             .iter()
             .map(|r| {
@@ -343,14 +343,24 @@ impl Tabular for CompareReport {
                     opt(r.follower_growth),
                     opt(r.follower_growth_pct.map(float)),
                 ];
-                cells.extend(families.iter().map(|family| {
-                    let share = self
-                        .families
+                let share = |pick: &dyn Fn(&str) -> bool| {
+                    self.families
                         .iter()
-                        .find(|f| f.brand == r.brand && f.family == *family)
-                        .map_or(0.0, |f| f.share_pct);
-                    float(share)
-                }));
+                        .filter(|f| f.brand == r.brand && pick(&f.family))
+                        .map(|f| f.share_pct)
+                        .fold(0.0, |a, b| a + b)
+                };
+                cells.extend(
+                    COMPARE_FAMILIES
+                        .iter()
+                        .map(|family| float(share(&|f: &str| f == *family))),
+                );
+                cells.push(float(
+                    (share(&|f: &str| !COMPARE_FAMILIES.contains(&f) && f != "unknown") * 100.0)
+                        .round()
+                        / 100.0,
+                ));
+                cells.push(float(share(&|f: &str| f == "unknown")));
                 cells
             })
             .collect()

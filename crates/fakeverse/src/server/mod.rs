@@ -51,6 +51,9 @@ pub struct ServerOptions {
     pub slow_delay: Duration,
     /// How the simulated servers reach others (GoToSocial fetching a signer's key).
     pub network: NetworkOptions,
+    /// The world's day 0 (Unix seconds); `None`: the seed's fixed date (tests and
+    /// benches compare against it), `Some`: the demo's "today".
+    pub day0: Option<i64>,
 }
 
 /// Mastodon's windows of 5 and 15 minutes become 5 and 15 seconds.
@@ -65,6 +68,7 @@ impl Default for ServerOptions {
             rate_limit: None,
             slow_delay: Duration::from_millis(1500),
             network: NetworkOptions::default(),
+            day0: None,
         }
     }
 }
@@ -107,7 +111,10 @@ impl FakeverseServer {
                 addr: options.listen,
                 source,
             })?;
-        let world = World::generate(&options.world);
+        let world = match options.day0 {
+            Some(day0) => World::generate_at(&options.world, day0),
+            None => World::generate(&options.world),
+        };
         let tls = if options.world.plain_http {
             None
         } else {

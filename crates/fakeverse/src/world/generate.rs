@@ -156,6 +156,15 @@ impl Gen {
 }
 
 pub(super) fn generate(options: &WorldOptions) -> World {
+    generate_at(
+        options,
+        EPOCH + i64::try_from(options.seed % 97).unwrap_or(0) * DAY,
+    )
+}
+
+/// The world of `options` with its day 0 at `day0` (Unix seconds) rather than the
+/// seed's fixed date: the same world, every time shifted.
+pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
     let params = options.scale.params();
     let mut g = Gen {
         rng: ChaCha8Rng::seed_from_u64(options.seed),
@@ -163,7 +172,6 @@ pub(super) fn generate(options: &WorldOptions) -> World {
         actors: Vec::new(),
         counters: HashMap::new(),
     };
-    let day0 = EPOCH + i64::try_from(options.seed % 97).unwrap_or(0) * DAY;
 
     // Brand homes first (always well-behaved), then one ordinary host of every software,
     // threads.net, the misbehaving hosts, and the weighted mix.

@@ -179,6 +179,12 @@ impl World {
         generate::generate(options)
     }
 
+    /// The world of `options` with its day 0 at `day0` (Unix seconds): `demo` dates it
+    /// relative to today, so "the last 7 days" of its dashboard hold posts.
+    pub fn generate_at(options: &WorldOptions, day0: i64) -> Self {
+        generate::generate_at(options, day0)
+    }
+
     pub fn seed(&self) -> u64 {
         self.seed
     }

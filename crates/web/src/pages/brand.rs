@@ -3,7 +3,7 @@
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
-    response::Html,
+    response::{Html, IntoResponse, Redirect, Response},
 };
 use minijinja::Value;
 
@@ -17,9 +17,26 @@ pub(crate) async fn brand_page(
     State(state): State<AppState>,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<Html<Bytes>, WebError> {
+) -> Result<Response, WebError> {
     let view = View::parse(query.as_deref())?;
-    let figures = state.figures(&name, &view).await?;
+    let figures = match state.figures(&name, &view).await {
+        Ok(figures) => figures,
+        // Brand URLs are case-insensitive: `/brands/ACME` is Acme's page, at its own
+        // address.
+        Err(WebError::UnknownBrand(missing)) => {
+            let wanted = missing.to_lowercase();
+            let brands = state.store().list_brands().await?;
+            return match brands.iter().find(|b| b.name.to_lowercase() == wanted) {
+                Some(brand) => Ok(Redirect::permanent(&with_query(
+                    &format!("/brands/{}", segment(&brand.name)),
+                    &view.labels().query,
+                ))
+                .into_response()),
+                None => Err(WebError::UnknownBrand(missing)),
+            };
+        }
+        Err(other) => return Err(other),
+    };
     // The page depends on the figures, the view's query (a rolling and a fixed range
     // over the same days share the figures, not the links) and what is fixed for the
     // process; extra `brand=` parameters only add hidden fields.
@@ -29,7 +46,7 @@ pub(crate) async fn brand_page(
         && let Some((query, page)) = figures.page.get()
         && *query == labels.query
     {
-        return Ok(Html(page.clone()));
+        return Ok(Html(page.clone()).into_response());
     }
     let brand = state.store().brand(&name).await?;
     let panels = state
@@ -51,7 +68,7 @@ pub(crate) async fn brand_page(
         // Another request may have rendered it first: the same bytes either way.
         let _ = figures.page.set((labels.query, html.clone()));
     }
-    Ok(Html(html))
+    Ok(Html(html).into_response())
 }
 
 /// One panel as the templates see it.

@@ -59,8 +59,18 @@ pub(crate) async fn compare_page(
         .into_iter()
         .map(|b| b.name)
         .collect();
+    // Nothing ticked: compare every brand (as many as a comparison takes), so the page
+    // opens on a comparison rather than an empty form.
+    let mut view = view;
+    if view.brands.is_empty() && all.len() >= 2 {
+        view.brands = all
+            .iter()
+            .take(crate::view::MAX_COMPARED)
+            .cloned()
+            .collect();
+    }
     let q = compare_query(&view);
-    let page = if view.brands.is_empty() {
+    let page = if view.brands.len() < 2 {
         minijinja::context! { all_brands => all, chosen => false }
     } else {
         let report = compare_report(&state, &view).await?;

@@ -40,32 +40,43 @@ const ZONES: &[&str] = &[
 struct Preset {
     label: &'static str,
     query: String,
+    /// The range the page shows now: highlighted.
+    active: bool,
 }
 
 /// The quick ranges: rolling (`last=N`), so a cached or shared page never offers
-/// yesterday's "last 7 days".
+/// yesterday's "last 7 days". They keep the view's zone and its brands (the compare
+/// page's ticks).
 fn presets(view: &View) -> Vec<Preset> {
     let tz = view.window.tz().name();
-    let with_tz = |mut query: url::form_urlencoded::Serializer<'_, String>| {
+    let query = |last: Option<&str>| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for brand in &view.brands {
+            query.append_pair("brand", brand);
+        }
+        if let Some(days) = last {
+            query.append_pair("last", days);
+        }
         if tz != "UTC" {
             query.append_pair("tz", tz);
         }
         query.finish()
     };
+    let all_time = view.window.from().is_none() && view.window.to().is_none();
     let mut out = vec![Preset {
         label: "All time",
-        query: with_tz(url::form_urlencoded::Serializer::new(String::new())),
+        query: query(None),
+        active: all_time,
     }];
     for (label, days) in [
-        ("Last 7 days", "7"),
-        ("Last 30 days", "30"),
-        ("Last 90 days", "90"),
+        ("Last 7 days", 7),
+        ("Last 30 days", 30),
+        ("Last 90 days", 90),
     ] {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        query.append_pair("last", days);
         out.push(Preset {
             label,
-            query: with_tz(query),
+            query: query(Some(&days.to_string())),
+            active: view.last == Some(days),
         });
     }
     out

@@ -26,6 +26,10 @@ async fn every_report_kind_has_its_route() -> TestResult {
         ),
         ("timeline", format!("/api/v1/brands/acme/timeline?{AUGUST}")),
         (
+            "timeline_engaged",
+            format!("/api/v1/brands/acme/timeline-engaged?{AUGUST}"),
+        ),
+        (
             "best_time",
             format!("/api/v1/brands/acme/best-time?{AUGUST}&tz=Europe%2FParis"),
         ),
@@ -55,6 +59,30 @@ async fn every_report_kind_has_its_route() -> TestResult {
         );
         let value: serde_json::Value = serde_json::from_str(&w.redact_times(&reply.body))?;
         insta::assert_json_snapshot!(format!("api_{name}"), value);
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_takes_previous_true() -> TestResult {
+    // The README: every report takes `previous=true` (the report beside its previous
+    // period, with the changes); compare too, which once ignored it.
+    let w = world(None).await?;
+    let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes()).collect::<String>();
+    let mut paths: Vec<String> = fedireach_web::api_report_kinds()
+        .iter()
+        .map(|kind| format!("/api/v1/brands/acme/{kind}?{AUGUST}&previous=true"))
+        .collect();
+    paths.push(format!(
+        "/api/v1/compare?brand=acme&brand={rival}&{AUGUST}&previous=true"
+    ));
+    for path in paths {
+        let reply = w.get(&path).await?;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        let value: serde_json::Value = serde_json::from_str(&reply.body)?;
+        assert!(value.get("current").is_some(), "{path}: {value}");
+        assert!(value.get("previous").is_some(), "{path}: {value}");
+        assert!(value.get("changes").is_some(), "{path}: {value}");
     }
     Ok(())
 }
@@ -98,7 +126,15 @@ async fn api_errors_are_json_with_their_status() -> TestResult {
             StatusCode::BAD_REQUEST,
         ),
         ("/api/v1/compare", StatusCode::BAD_REQUEST),
-        ("/api/v1/compare?brand=nobody", StatusCode::NOT_FOUND),
+        ("/api/v1/compare?brand=acme", StatusCode::BAD_REQUEST),
+        (
+            "/api/v1/compare?brand=acme&brand=acme&previous=true",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/compare?brand=nobody&brand=acme",
+            StatusCode::NOT_FOUND,
+        ),
         ("/api/v1/brands/acme/nothing", StatusCode::NOT_FOUND),
         ("/api/v1/nothing", StatusCode::NOT_FOUND),
     ];

@@ -65,7 +65,7 @@ async fn every_page_answers_with_its_parts_and_escapes_the_data() -> TestResult 
                 "id=\"chart-best-time\"",
                 "id=\"chart-follower-growth\"",
                 "/brands/acme/charts/reach-by-software.png?from=2026-08-01&amp;to=2026-08-31",
-                "role=\"img\" aria-label=\"Reach by server software: ",
+                "role=\"img\" aria-label=\"Engagements by server software: ",
                 "Top posts",
                 "1 of 5 reported",
                 "mastodon.example",
@@ -87,7 +87,28 @@ async fn every_page_answers_with_its_parts_and_escapes_the_data() -> TestResult 
                 "share of voice pct",
             ],
         ),
-        ("/compare".into(), vec!["Choose two or more brands", "acme"]),
+        // Nothing ticked: every brand is compared, ticked, in its own colour.
+        (
+            "/compare".into(),
+            vec![
+                "Share of voice",
+                "value=\"acme\" checked",
+                "value=\"Rïval Co.\" checked",
+                "/compare.csv?brand=",
+            ],
+        ),
+        (
+            "/compare?brand=acme".into(),
+            vec!["Choose two or more brands", "value=\"acme\" checked"],
+        ),
+        // The presets keep the ticked brands and mark the range shown.
+        (
+            "/compare?brand=acme&last=30".into(),
+            vec![
+                "href=\"?brand=acme&amp;last=7\"",
+                "href=\"?brand=acme&amp;last=30\" class=\"active\" aria-current=\"true\"",
+            ],
+        ),
         (
             format!("/instances/mastodon.example?{AUGUST}"),
             vec![
@@ -481,5 +502,102 @@ async fn each_brand_page_shows_the_consent_report_and_never_who_engaged() -> Tes
             assert!(!reply.body.contains(who), "{path} shows {who}");
         }
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_windows_timeline_adds_up_to_its_key_figure() -> TestResult {
+    // One rule for every figure: an engagement belongs to the window its post was
+    // published in. The timeline of a window sums to the window's engagements, its
+    // axis is continuous, and a one-day window draws its one bar.
+    let w = world(None).await?;
+    for window in [
+        AUGUST,
+        "from=2026-08-03&to=2026-08-03",
+        "from=2026-08-01&to=2026-08-02&tz=Pacific%2FHonolulu",
+        "from=2026-09-01&to=2026-09-30",
+        "",
+    ] {
+        let figures: serde_json::Value = serde_json::from_str(
+            &w.get(&format!("/api/v1/brands/acme/figures?{window}"))
+                .await?
+                .body,
+        )?;
+        let timeline: serde_json::Value = serde_json::from_str(
+            &w.get(&format!("/api/v1/brands/acme/timeline?{window}"))
+                .await?
+                .body,
+        )?;
+        let rows = timeline["rows"].as_array().ok_or("no rows")?;
+        let sum: u64 = rows
+            .iter()
+            .filter(|r| r["kind"] != "thread_reply")
+            .filter_map(|r| r["engagements"].as_u64())
+            .sum();
+        assert_eq!(
+            Some(sum),
+            figures["current"]["engagements"].as_u64(),
+            "{window}: the timeline against the key figure"
+        );
+        let periods = timeline["periods"].as_array().ok_or("no periods")?;
+        for row in rows {
+            assert!(
+                periods.contains(&row["period"]),
+                "{window}: {row} off the axis"
+            );
+        }
+        let chart = w
+            .get(&format!(
+                "/brands/acme/charts/engagements-over-time.svg?{window}"
+            ))
+            .await?;
+        assert_eq!(chart.status, StatusCode::OK);
+        assert!(
+            !chart.body.contains("width=\"-"),
+            "{window}: a negative width"
+        );
+    }
+    let september: serde_json::Value = serde_json::from_str(
+        &w.get("/api/v1/brands/acme/timeline?from=2026-09-01&to=2026-09-30")
+            .await?
+            .body,
+    )?;
+    assert_eq!(september["periods"].as_array().map(Vec::len), Some(30));
+    let page = w.get(&format!("/brands/acme?{AUGUST}")).await?;
+    assert!(
+        page.body
+            .contains("Engagements per day their post was published"),
+        "the timeline says which rule dates it"
+    );
+    assert!(page.body.contains("id=\"chart-engagement-times\""));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brand_urls_are_case_insensitive_and_errors_keep_the_navigation() -> TestResult {
+    let w = world(None).await?;
+    let moved = w.get(&format!("/brands/ACME?{AUGUST}")).await?;
+    assert_eq!(
+        moved.status,
+        StatusCode::PERMANENT_REDIRECT,
+        "{}",
+        moved.body
+    );
+    assert_eq!(
+        moved.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some(format!("/brands/acme?{AUGUST}").as_str())
+    );
+    let missing = w.get("/brands/nobody").await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for link in [
+        "href=\"/compare\"",
+        "href=\"/crawls\"",
+        "aria-label=\"Main\"",
+    ] {
+        assert!(missing.body.contains(link), "the 404 page lacks {link}");
+    }
+    // Every key figure says what it counts.
+    let page = w.get(&format!("/brands/acme?{AUGUST}")).await?;
+    assert!(page.body.contains("a floor, not an audience"));
     Ok(())
 }
