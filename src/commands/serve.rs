@@ -7,7 +7,9 @@ use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use fedireach_store::Store;
-use fedireach_web::{AppState, Dashboards, WebConfig, instance_actor_router, router};
+use fedireach_web::{
+    AppState, Dashboards, TokenEnvPolicy, WebConfig, instance_actor_router, router,
+};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -81,6 +83,11 @@ impl Service<'_> {
             WebConfig {
                 admin_token: self.admin_token,
                 facts_dir: self.config.facts_dir(),
+                public_url: self.config.public_url.clone(),
+                token_envs: TokenEnvPolicy {
+                    names: self.config.brand_token_env_allow.clone(),
+                    prefix: self.config.brand_token_env_prefix.clone(),
+                },
             },
         )
         .await

@@ -64,6 +64,11 @@ pub struct Config {
     pub public_url: String,
     /// The environment variable holding the admin token (sent as `Authorization: Bearer`).
     pub admin_token_env: String,
+    /// Environment variables a brand added through the dashboard or the API may name as
+    /// its token (`brand add --token-env` on the command line may name any). Empty: none.
+    pub brand_token_env_allow: Vec<String>,
+    /// Any variable starting with this may be named too; empty: none by prefix.
+    pub brand_token_env_prefix: String,
     /// A file of domains, one a line: never fetched, never shown. Empty: none.
     pub denylist_file: PathBuf,
     pub schedule: ScheduleConfig,
@@ -198,6 +203,8 @@ impl Default for Config {
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
             public_url: String::new(),
             admin_token_env: DEFAULT_ADMIN_TOKEN_ENV.to_owned(),
+            brand_token_env_allow: Vec::new(),
+            brand_token_env_prefix: String::new(),
             denylist_file: PathBuf::new(),
             schedule: ScheduleConfig::default(),
             exports: ExportsConfig::default(),
@@ -321,7 +328,16 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_the_key() {
         type Spoil = fn(&mut Config);
-        let cases: [(&str, Spoil); 8] = [
+        let cases: [(&str, Spoil); 11] = [
+            ("brand_token_env_allow", |c| {
+                c.brand_token_env_allow = vec!["FEDIREACH_ADMIN_TOKEN".into()]
+            }),
+            ("brand_token_env_allow", |c| {
+                c.brand_token_env_allow = vec!["NOT A NAME".into()]
+            }),
+            ("brand_token_env_prefix", |c| {
+                c.brand_token_env_prefix = "FEDIREACH_".into()
+            }),
             ("schedule.cron", |c| c.schedule.cron = "every night".into()),
             ("schedule.time_zone", |c| {
                 c.schedule.time_zone = "Mars/Olympus".into()

@@ -39,8 +39,9 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         ensure!(
             !self.db.trim().is_empty(),
-            "`db` is empty; use a sqlx URL such as sqlite://fedireach.db"
+            "`db` is empty; use a URL such as sqlite://fedireach.db"
         );
+        fedireach_store::check_database_url(&self.db).context("`db`")?;
         check_url("public_url", &self.public_url, self.network.allow_http)?;
         check_url("crawl.contact_url", &self.crawl.contact_url, true)?;
         check_url("crawl.policy_url", &self.crawl.policy_url, true)?;
@@ -53,6 +54,7 @@ impl Config {
             "`admin_token_env` = {:?} is not an environment variable name",
             self.admin_token_env
         );
+        self.check_brand_token_envs()?;
         cron_parser().parse(&self.schedule.cron).map_err(|e| {
             anyhow::anyhow!(
                 "`schedule.cron` = {:?} is not a cron expression: {e}",
@@ -120,6 +122,41 @@ impl Config {
             }
         }
         super::delivery::validate(&self.smtp, &self.delivery, &self.alert)?;
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The variables the web may let a brand name: real variable names, and never the
+    /// admin token's (a brand's token is sent to the brand's server).
+    fn check_brand_token_envs(&self) -> anyhow::Result<()> {
+        let is_name = |name: &str| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        for name in &self.brand_token_env_allow {
+            ensure!(
+                is_name(name),
+                "`brand_token_env_allow` has {name:?}, which is not an environment variable name"
+            );
+            ensure!(
+                *name != self.admin_token_env,
+                "`brand_token_env_allow` has {name:?}, the admin token's variable: a brand's \
+                 token is sent to the brand's server, so it cannot be the admin token"
+            );
+        }
+        let prefix = &self.brand_token_env_prefix;
+        if !prefix.is_empty() {
+            ensure!(
+                is_name(prefix),
+                "`brand_token_env_prefix` = {prefix:?} is not the start of an environment variable name"
+            );
+            ensure!(
+                !self.admin_token_env.starts_with(prefix.as_str()),
+                "`brand_token_env_prefix` = {prefix:?} would allow the admin token's variable \
+                 {:?}; choose a longer prefix such as FEDIREACH_BRAND_",
+                self.admin_token_env
+            );
+        }
         Ok(())
     }
 }

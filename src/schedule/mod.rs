@@ -12,7 +12,13 @@ mod exports;
 
 pub(crate) use exports::file_safe;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -35,6 +41,29 @@ const POLL: Duration = Duration::from_secs(2);
 /// How often failed report mails are looked at for a due retry.
 const RETRY_POLL: Duration = Duration::from_secs(60);
 
+/// How the timer retries a step that failed (a `database is locked`, a full disk): the
+/// first retry after `first`, each next one after twice as long up to `longest`; after
+/// `attempts` failures in a row the timer gives up and `serve` stops with the error, so
+/// a supervisor sees it rather than a dashboard that never crawls again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub first: Duration,
+    pub longest: Duration,
+    pub attempts: u32,
+}
+
+impl Default for Backoff {
+    /// About 16 minutes of retries (5 s, 10 s, 20 s, ... 5 min): longer than any lock a
+    /// crawl's bounded transactions hold, short enough to be noticed the same night.
+    fn default() -> Self {
+        Self {
+            first: Duration::from_secs(5),
+            longest: Duration::from_secs(300),
+            attempts: 8,
+        }
+    }
+}
+
 /// The scheduler: its timer and worker run together in the caller's task.
 #[derive(Debug)]
 pub struct Scheduler {
@@ -44,6 +73,9 @@ pub struct Scheduler {
     web: AppState,
     /// Wakes the worker when the timer queues a job in this process.
     wake: Notify,
+    backoff: Backoff,
+    /// Timer steps that failed (each retried), for tests and logs.
+    timer_failures: AtomicU64,
 }
 
 impl Scheduler {
@@ -54,13 +86,15 @@ impl Scheduler {
             tokens,
             web,
             wake: Notify::new(),
+            backoff: Backoff::default(),
+            timer_failures: AtomicU64::new(0),
         }
     }
 
-    /// Runs the worker, and the timer if `timer` is set, until `stop` is cancelled (or
-    /// the worker fails: then it cancels `stop`). Both run in the caller's task: a
-    /// crawl's future is not `Send` (the crawler joins futures that borrow its state),
-    /// and needs not be.
+    /// Runs the worker, and the timer if `timer` is set, until `stop` is cancelled or
+    /// either fails (then it cancels `stop`, and the error is returned). Both run in the
+    /// caller's task: a crawl's future is not `Send` (the crawler joins futures that
+    /// borrow its state), and needs not be.
     pub async fn run(&self, timer: bool, stop: &CancellationToken) -> anyhow::Result<()> {
         let worker = async {
             let result = self.worker(stop).await;
@@ -68,17 +102,60 @@ impl Scheduler {
             result
         };
         let timed = async {
-            if timer && let Err(error) = self.timer(stop).await {
-                tracing::error!(error = format!("{error:#}"), "the crawl schedule stopped");
+            if !timer {
+                return Ok(());
             }
+            let result = self.timer(stop).await;
+            if let Err(error) = &result {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the crawl schedule cannot go on; stopping"
+                );
+                stop.cancel();
+            }
+            result.context("the crawl schedule failed")
         };
         let retries = async {
             if !self.config.delivery.is_empty() {
                 self.retry_deliveries(stop).await;
             }
         };
-        let (result, (), ()) = tokio::join!(worker, timed, retries);
-        result
+        let (worked, timed, ()) = tokio::join!(worker, timed, retries);
+        timed.and(worked)
+    }
+
+    /// Runs one step of the timer, retrying it with backoff while it fails; the last
+    /// error once `backoff.attempts` failed in a row. `Ok(None)`: stopped meanwhile.
+    async fn retrying<T, F: Future<Output = anyhow::Result<T>>>(
+        &self,
+        what: &str,
+        stop: &CancellationToken,
+        mut step: impl FnMut() -> F,
+    ) -> anyhow::Result<Option<T>> {
+        let mut wait = self.backoff.first;
+        let mut failed = 0;
+        loop {
+            let error = match step().await {
+                Ok(value) => return Ok(Some(value)),
+                Err(error) => error,
+            };
+            failed += 1;
+            self.timer_failures.fetch_add(1, Ordering::Relaxed);
+            if failed >= self.backoff.attempts {
+                return Err(error.context(format!("{what} failed {failed} times in a row")));
+            }
+            tracing::warn!(
+                error = format!("{error:#}"),
+                retry_in_s = wait.as_secs_f64(),
+                attempt = failed,
+                "{what} failed; trying again"
+            );
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = stop.cancelled() => return Ok(None),
+            }
+            wait = (wait * 2).min(self.backoff.longest);
+        }
     }
 
     /// Retries failed report mails when their backoff is over.
@@ -115,14 +192,13 @@ impl Scheduler {
         let now = Utc::now().with_timezone(&zone);
         if let Ok(previous) = cron.find_previous_occurrence(&now, true) {
             let previous = previous.with_timezone(&Utc);
-            let covered = self
-                .store
-                .last_full_crawl_started()
-                .await?
-                .is_some_and(|started| started >= previous.timestamp());
-            if !covered {
-                self.queue(previous, "the last scheduled crawl did not run")
-                    .await?;
+            let caught_up = self
+                .retrying("queueing the missed scheduled crawl", stop, || {
+                    self.catch_up(previous)
+                })
+                .await?;
+            if caught_up.is_none() {
+                return Ok(());
             }
         }
         loop {
@@ -140,8 +216,30 @@ impl Scheduler {
                 () = tokio::time::sleep(wait) => {}
                 () = stop.cancelled() => return Ok(()),
             }
-            self.queue(next.with_timezone(&Utc), "scheduled").await?;
+            let at = next.with_timezone(&Utc);
+            let queued = self
+                .retrying("queueing the scheduled crawl", stop, || {
+                    self.queue(at, "scheduled")
+                })
+                .await?;
+            if queued.is_none() {
+                return Ok(());
+            }
         }
+    }
+
+    /// At start-up: queues the crawl of the last scheduled time if none covered it.
+    async fn catch_up(&self, previous: DateTime<Utc>) -> anyhow::Result<()> {
+        let covered = self
+            .store
+            .last_full_crawl_started()
+            .await?
+            .is_some_and(|started| started >= previous.timestamp());
+        if !covered {
+            self.queue(previous, "the last scheduled crawl did not run")
+                .await?;
+        }
+        Ok(())
     }
 
     /// Queues the crawl of the scheduled time `at`, unless some process already did.
@@ -371,4 +469,122 @@ fn jitter(max: Duration) -> Duration {
         return Duration::ZERO;
     }
     Duration::from_secs(rand::random_range(0..=max.as_secs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{path::Path, time::Instant};
+
+    use fedireach_core::{ActorRef, ActorRefOptions};
+    use fedireach_web::{Dashboards, WebConfig};
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+    use crate::config::ScheduleConfig;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// Bounds each wait of these tests; they poll, never sleep for a result.
+    const LIMIT: Duration = Duration::from_secs(30);
+
+    /// A scheduler firing every second on a database with one brand, retrying fast.
+    async fn scheduler(dir: &Path) -> Result<(Scheduler, String), Box<dyn std::error::Error>> {
+        let url = format!("sqlite://{}", dir.join("schedule.db").display());
+        let store = Store::open(&url).await?;
+        store
+            .add_brand(
+                "acme",
+                &[ActorRef::parse(
+                    "@acme@acme.example",
+                    ActorRefOptions::default(),
+                )?],
+                None,
+            )
+            .await?;
+        let config = Config {
+            db: url.clone(),
+            facts_dir: dir.join("facts"),
+            schedule: ScheduleConfig {
+                cron: "* * * * * *".into(),
+                time_zone: "UTC".into(),
+                jitter: Duration::ZERO,
+            },
+            ..Config::default()
+        };
+        let dashboards =
+            Dashboards::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"))?;
+        let web = AppState::new(store.clone(), dashboards, WebConfig::default()).await?;
+        let mut scheduler = Scheduler::new(Arc::new(config), store, Tokens::Environment, web);
+        scheduler.backoff = Backoff {
+            first: Duration::from_millis(50),
+            longest: Duration::from_secs(1),
+            attempts: 8,
+        };
+        Ok((scheduler, url))
+    }
+
+    /// Renames a table: `brands` away makes every step of the timer fail (it lists the
+    /// brands before queueing), as a database error would, until it is renamed back.
+    async fn rename(url: &str, from: &str, to: &str) -> Result<(), sqlx::Error> {
+        let mut db = SqliteConnection::connect(url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {from} RENAME TO {to}"
+        )))
+        .execute(&mut db)
+        .await?;
+        db.close().await
+    }
+
+    async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) -> Result<(), String> {
+        let deadline = Instant::now() + LIMIT;
+        while !done().await {
+            if Instant::now() > deadline {
+                return Err(format!("still waiting after {LIMIT:?} for {what}"));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_timer_that_failed_retries_and_queues_again() -> TestResult {
+        let dir = tempfile::TempDir::new()?;
+        let (scheduler, url) = scheduler(dir.path()).await?;
+        rename(&url, "brands", "brands_away").await?;
+        let stop = CancellationToken::new();
+        let check = async {
+            until("a failed timer step", async || {
+                scheduler.timer_failures.load(Ordering::Relaxed) >= 1
+            })
+            .await?;
+            rename(&url, "brands_away", "brands")
+                .await
+                .map_err(|e| e.to_string())?;
+            until("a scheduled job", async || {
+                scheduler.store.unfinished_crawl_jobs().await.unwrap_or(0) > 0
+            })
+            .await?;
+            stop.cancel();
+            Ok::<_, String>(())
+        };
+        let (timed, checked) = tokio::join!(scheduler.timer(&stop), check);
+        checked?;
+        timed?;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_timer_that_cannot_recover_stops_the_scheduler_with_its_error() -> TestResult {
+        let dir = tempfile::TempDir::new()?;
+        let (scheduler, url) = scheduler(dir.path()).await?;
+        rename(&url, "brands", "brands_away").await?;
+        let stop = CancellationToken::new();
+        let ran = tokio::time::timeout(LIMIT, scheduler.run(true, &stop)).await?;
+        let message = ran.err().map(|e| format!("{e:#}")).unwrap_or_default();
+        assert!(message.contains("schedule"), "{message}");
+        assert!(message.contains("8 times in a row"), "{message}");
+        assert!(stop.is_cancelled(), "serve is told to stop");
+        assert_eq!(scheduler.timer_failures.load(Ordering::Relaxed), 8);
+        Ok(())
+    }
 }

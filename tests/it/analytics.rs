@@ -37,8 +37,17 @@ pub(crate) fn loaded(
     scale: Scale,
     sandbox: Sandbox,
 ) -> Result<(Sandbox, Truth), Box<dyn std::error::Error>> {
+    loaded_seed(scale, sandbox, 1)
+}
+
+/// The same, of the world of another seed.
+fn loaded_seed(
+    scale: Scale,
+    sandbox: Sandbox,
+    seed: u64,
+) -> Result<(Sandbox, Truth), Box<dyn std::error::Error>> {
     let world = World::generate(&WorldOptions {
-        seed: 1,
+        seed,
         scale,
         day: 0,
         plain_http: false,
@@ -447,5 +456,94 @@ fn the_columnar_copy_gives_the_same_reports_and_forgets_with_the_store() -> Test
         reports_with_the_copy(&other, &brand)?,
         reports_without_the_copy(&other, &brand)?
     );
+    Ok(())
+}
+
+/// Every file of the copy damaged in turn (a part or a table deleted, the host
+/// dictionary or a part replaced by another database's, a part added, a table
+/// truncated): the next report warns, rebuilds the copy from the store and prints the
+/// store's figures, never the damaged copy's.
+#[test]
+fn a_damaged_copy_is_rebuilt_with_a_warning() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let (other, other_truth) = loaded_seed(Scale::Small, Sandbox::new()?, 2)?;
+    let brand = truth.brands.first().ok_or("a brand")?.name.clone();
+    let expected = reports_without_the_copy(&sandbox, &brand)?;
+    assert_eq!(reports_with_the_copy(&sandbox, &brand)?, expected);
+    let other_brand = other_truth.brands.first().ok_or("a brand")?.name.clone();
+    reports_with_the_copy(&other, &other_brand)?;
+    let copy = sandbox.path().join("fedireach.db.facts");
+    let foreign = other.path().join("fedireach.db.facts");
+    let part = "engagements/part-000001.parquet";
+    for file in [part, "hosts.parquet", "posts.parquet"] {
+        assert!(copy.join(file).is_file(), "{file} is in the copy");
+        assert_ne!(
+            std::fs::read(copy.join(file))?,
+            std::fs::read(foreign.join(file))?,
+            "the other database's {file} differs"
+        );
+    }
+    type Damage = Box<dyn Fn() -> std::io::Result<()>>;
+    let at = |file: &str| copy.join(file);
+    let from = |file: &str| foreign.join(file);
+    let damages: Vec<(&str, Damage)> = vec![
+        ("delete the part", {
+            let p = at(part);
+            Box::new(move || std::fs::remove_file(&p))
+        }),
+        ("delete posts", {
+            let p = at("posts.parquet");
+            Box::new(move || std::fs::remove_file(&p))
+        }),
+        ("delete instances", {
+            let p = at("instances.parquet");
+            Box::new(move || std::fs::remove_file(&p))
+        }),
+        ("another database's hosts", {
+            let (a, b) = (from("hosts.parquet"), at("hosts.parquet"));
+            Box::new(move || std::fs::copy(&a, &b).map(drop))
+        }),
+        ("another database's part", {
+            let (a, b) = (from(part), at(part));
+            Box::new(move || std::fs::copy(&a, &b).map(drop))
+        }),
+        ("another database's part added", {
+            let (a, b) = (from(part), at("engagements/part-000002.parquet"));
+            Box::new(move || std::fs::copy(&a, &b).map(drop))
+        }),
+        ("brand actors truncated", {
+            let p = at("brand_actors.parquet");
+            Box::new(move || std::fs::File::options().write(true).open(&p)?.set_len(0))
+        }),
+    ];
+    for (what, damage) in damages {
+        damage()?;
+        let args = [
+            "report",
+            "reach",
+            "--brand",
+            &brand,
+            "--tz",
+            "Europe/Paris",
+            "--format",
+            "json",
+        ];
+        let output = sandbox.run(&args)?.success().get_output().clone();
+        let stderr = String::from_utf8(output.stderr)?;
+        assert!(
+            stderr.contains("does not match its stamp"),
+            "{what}: no warning in {stderr:?}"
+        );
+        assert_eq!(
+            String::from_utf8(output.stdout)?,
+            expected[0],
+            "{what}: reach differs from the store's"
+        );
+        assert_eq!(
+            reports_with_the_copy(&sandbox, &brand)?,
+            expected,
+            "{what}: the reports differ from the store's"
+        );
+    }
     Ok(())
 }

@@ -155,3 +155,87 @@ fn duplicate_and_unknown_brands_are_clear_errors() -> TestResult {
         .stderr(contains("not an environment variable name"));
     Ok(())
 }
+
+/// Host names are checked label by label before anything is stored; a percent escape
+/// is refused rather than decoded into another name.
+#[test]
+fn bad_host_names_are_refused() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    for actor in [
+        "@x@a..b",
+        "@x@.example",
+        "@x@-bad-.example",
+        "@x@ex%41mple.com",
+        "https://ex%41mple.com/users/x",
+        "https://a..b/users/x",
+    ] {
+        sandbox
+            .run(&["brand", "add", "x", actor])?
+            .failure()
+            .stderr(contains("not an actor"));
+    }
+    let list = sandbox.stdout(&["brand", "list"])?;
+    assert!(!list.contains("example.com"), "{list}");
+    assert!(!list.lines().any(|l| l.starts_with("x ")), "{list}");
+    Ok(())
+}
+
+/// `.` and `..` (and names a browser would treat alike) are refused.
+#[test]
+fn brand_names_that_are_not_reachable_are_refused() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    for name in [".", "..", ".hidden", "-"] {
+        sandbox
+            .run(&["brand", "add", name, "@x@x.example"])?
+            .failure()
+            .stderr(contains("cannot be a brand name"));
+    }
+    Ok(())
+}
+
+/// While another process holds SQLite's write lock (a crawl writing a post, here a
+/// transaction left open), `brand list` and `report` only read: they answer at once
+/// instead of failing after the 30 s busy timeout with `database is locked`.
+#[test]
+fn readers_answer_while_a_writer_holds_the_lock() -> TestResult {
+    use std::time::{Duration, Instant};
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@acme.example"])?
+        .success();
+    // A first report makes the analytics copy, so the next one has its change log to
+    // prune (a write it must not wait for).
+    sandbox
+        .run(&["report", "reach", "--brand", "acme"])?
+        .success();
+    sandbox
+        .run(&["brand", "add", "beta", "@beta@beta.example"])?
+        .success();
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut writer = runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&sandbox.db_url()).await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
+        sqlx::query("UPDATE brands SET created_at = created_at + 1")
+            .execute(&mut conn)
+            .await?;
+        Ok::<_, sqlx::Error>(conn)
+    })?;
+    for args in [
+        &["brand", "list"][..],
+        &["report", "reach", "--brand", "acme"][..],
+    ] {
+        let started = Instant::now();
+        sandbox.run(args)?.success();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{args:?} took {:?} behind the writer",
+            started.elapsed()
+        );
+    }
+    runtime.block_on(async {
+        sqlx::query("ROLLBACK").execute(&mut writer).await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}

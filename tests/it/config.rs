@@ -1,7 +1,7 @@
 //! Configuration precedence through the real binary: defaults < file < environment <
 //! flags; unknown keys named.
 
-use predicates::str::contains;
+use predicates::{prelude::PredicateBooleanExt, str::contains};
 
 use crate::util::{Sandbox, TestResult};
 
@@ -156,5 +156,37 @@ fn the_example_config_is_accepted() -> TestResult {
         "dotted host names stay one key"
     );
     assert!(get(&config, "crawl.hosts").is_some_and(|h| h.get("big.example").is_some()));
+    Ok(())
+}
+
+/// A `--db` this build cannot use fails before anything is created, naming the
+/// supported forms (it used to create files `not a url`, `-wal`, `-shm`, or fail later
+/// with `no such table` or `unable to open database file`).
+#[test]
+fn a_database_url_that_cannot_be_used_names_the_supported_schemes() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    for (db, says) in [
+        ("not a url", "no scheme"),
+        ("sqlite://", "no file"),
+        ("postgres://fedireach@localhost/fedireach", "`postgres`"),
+        ("mysql://fedireach@localhost/fedireach", "`mysql`"),
+    ] {
+        for args in [&["brand", "list"][..], &["config"][..]] {
+            sandbox
+                .cmd()?
+                .arg("--db")
+                .arg(db)
+                .args(args)
+                .assert()
+                .failure()
+                .stderr(contains(says).and(contains("sqlite://PATH")));
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(sandbox.path())?.collect::<Result<_, _>>()?;
+    assert!(
+        left.is_empty(),
+        "nothing created: {:?}",
+        left.iter().map(|e| e.file_name()).collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -10,14 +10,19 @@
 //! copy); [`FactsCache::compact`] merges the parts. Files are written to a temporary
 //! name and renamed, so a reader never sees half a file.
 //!
-//! `stamp.json` says which state of which store the copy holds ([`FactsStamp`]); it is
-//! removed before any change and written after, so a copy interrupted mid-update has
-//! none and is rebuilt. [`FactsCache::apply`] takes an exclusive lock on `lock` (a
+//! `stamp.json` says which state of which store the copy holds ([`FactsStamp`]) and
+//! seals every file of the copy (name, size, SHA-256) as written; it is removed before
+//! any change and written after, so a copy interrupted mid-update has none and is
+//! rebuilt. A copy whose files do not match their seals (a part deleted, a table
+//! copied from another database's copy, a file truncated) is not trusted either: it is
+//! rebuilt from the store, with a warning, and never read. [`FactsCache::apply`] takes an exclusive lock on `lock` (a
 //! crawl and the dashboard may both bring the copy up to date), [`FactsCache::load`] a
 //! shared one.
 
 use std::{
+    collections::BTreeMap,
     fs::{self, File},
+    io::Read,
     path::{Path, PathBuf},
 };
 
@@ -57,14 +62,45 @@ const STAMP_FILE: &str = "stamp.json";
 /// The lock file: exclusive while the copy changes, shared while it is read.
 const LOCK_FILE: &str = "lock";
 
-/// The layout of the copy; a copy of another layout is rebuilt.
-const FORMAT: u32 = 1;
+/// The layout of the copy; a copy of another layout is rebuilt. 2: with file seals.
+const FORMAT: u32 = 2;
 
 /// The contents of `stamp.json`.
 #[derive(Debug, Serialize, Deserialize)]
 struct StampFile {
     format: u32,
     stamp: FactsStamp,
+    /// Every file of the copy (path under the directory) as it was written.
+    files: BTreeMap<String, Seal>,
+}
+
+/// A file as written: any other file of that name is not the one the stamp vouches for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Seal {
+    bytes: u64,
+    sha256: String,
+}
+
+impl Seal {
+    fn of(path: &Path) -> Result<Self> {
+        use sha2::Digest;
+        let mut file = File::open(path).map_err(|source| io(path, source))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buffer = vec![0_u8; 1 << 16];
+        let mut bytes = 0_u64;
+        loop {
+            let n = file.read(&mut buffer).map_err(|source| io(path, source))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            bytes += n as u64;
+        }
+        Ok(Self {
+            bytes,
+            sha256: hex::encode(hasher.finalize()),
+        })
+    }
 }
 
 /// What a purge forgets (`forget actor`, `forget instance`, an HTTP 410, an
@@ -99,11 +135,83 @@ impl FactsCache {
     }
 
     /// The state of the store the copy holds; `None` when it has none it can vouch for
-    /// (new, interrupted mid-update, or of another layout): then it needs a full update.
+    /// (new, interrupted mid-update, of another layout, or with a file that does not
+    /// match its seal: that one is logged as a warning): then it needs a full update.
     pub fn stamp(&self) -> Option<FactsStamp> {
+        let file = self.stamp_file()?;
+        match self.check_seals(&file.files) {
+            Ok(()) => Some(file.stamp),
+            Err(error) => {
+                tracing::warn!(%error, "rebuilding the analytics copy");
+                None
+            }
+        }
+    }
+
+    /// `stamp.json` as written, its seals unchecked.
+    fn stamp_file(&self) -> Option<StampFile> {
         let bytes = fs::read(self.dir.join(STAMP_FILE)).ok()?;
         let file: StampFile = serde_json::from_slice(&bytes).ok()?;
-        (file.format == FORMAT).then_some(file.stamp)
+        (file.format == FORMAT).then_some(file)
+    }
+
+    /// Every file of the copy, by its path under the directory.
+    fn files(&self) -> Result<Vec<(String, PathBuf)>> {
+        let mut files = Vec::new();
+        for table in SMALL_TABLES {
+            let name = format!("{table}.parquet");
+            let path = self.dir.join(&name);
+            if path.exists() {
+                files.push((name, path));
+            }
+        }
+        for part in self.parts()? {
+            if let Some(name) = part.file_name().and_then(|n| n.to_str()) {
+                files.push((format!("{ENGAGEMENTS_DIR}/{name}"), part.clone()));
+            }
+        }
+        Ok(files)
+    }
+
+    fn seals(&self) -> Result<BTreeMap<String, Seal>> {
+        self.files()?
+            .into_iter()
+            .map(|(name, path)| Ok((name, Seal::of(&path)?)))
+            .collect()
+    }
+
+    /// Whether the files of the copy are exactly those sealed: none missing, none
+    /// added, each of its size and checksum.
+    fn check_seals(&self, sealed: &BTreeMap<String, Seal>) -> Result<()> {
+        let tampered = |reason: String| AnalyticsError::Tampered {
+            dir: self.dir.clone(),
+            reason,
+        };
+        let files = self.files()?;
+        for (name, path) in &files {
+            let Some(seal) = sealed.get(name) else {
+                return Err(tampered(format!("{name} was not written with this copy")));
+            };
+            let size = fs::metadata(path).map_err(|source| io(path, source))?.len();
+            if size != seal.bytes {
+                return Err(tampered(format!(
+                    "{name} has {size} bytes, {} were written",
+                    seal.bytes
+                )));
+            }
+            if Seal::of(path)? != *seal {
+                return Err(tampered(format!(
+                    "{name} is not the file written (another checksum)"
+                )));
+            }
+        }
+        if let Some(missing) = sealed
+            .keys()
+            .find(|name| !files.iter().any(|(present, _)| present == *name))
+        {
+            return Err(tampered(format!("{missing} is missing")));
+        }
+        Ok(())
     }
 
     /// Brings the copy up to date with what the store says it needs
@@ -127,7 +235,9 @@ impl FactsCache {
                 base,
                 stamp,
             } => {
-                if self.stamp().as_ref() != Some(base) {
+                // The caller's base came from `stamp` (seals checked); only whether
+                // another process moved the copy since matters here.
+                if self.stamp_file().map(|f| f.stamp).as_ref() != Some(base) {
                     return Ok(false);
                 }
                 self.unstamp()?;
@@ -192,6 +302,7 @@ impl FactsCache {
         let bytes = serde_json::to_vec(&StampFile {
             format: FORMAT,
             stamp: stamp.clone(),
+            files: self.seals()?,
         })?;
         fs::write(&tmp, bytes).map_err(|source| io(&tmp, source))?;
         fs::rename(&tmp, &path).map_err(|source| io(&path, source))
@@ -333,10 +444,14 @@ impl FactsCache {
         Ok(())
     }
 
-    /// The analytics over the copy.
+    /// The analytics over the copy. A copy with a stamp is read only while its files
+    /// match their seals (an error otherwise: the caller reads the store).
     pub fn load(&self) -> Result<Analytics> {
         let raw = {
             let _lock = self.lock(false)?;
+            if let Some(file) = self.stamp_file() {
+                self.check_seals(&file.files)?;
+            }
             self.read()?
         };
         Ok(Analytics {

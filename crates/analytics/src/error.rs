@@ -55,6 +55,14 @@ pub enum AnalyticsError {
         source: std::io::Error,
     },
 
+    /// A file of the columnar copy is not the one its stamp vouches for (deleted,
+    /// truncated, copied from another database): the copy is rebuilt from the store.
+    #[error("the facts cache at {} does not match its stamp ({reason}); it is rebuilt from the store", dir.display())]
+    Tampered {
+        dir: std::path::PathBuf,
+        reason: String,
+    },
+
     /// The polars pipeline failed (a bug in a query, or memory exhausted).
     #[error("the analytics pipeline failed: {0}")]
     Polars(#[from] polars::error::PolarsError),

@@ -62,7 +62,12 @@ impl ActorRef {
         {
             return Err(err("the user part may hold only letters, digits, _ . - ~"));
         }
-        let domain = Host::parse(domain).map_err(|_| err("the domain is not a host name"))?;
+        let domain = Host::parse(domain).map_err(|e| match e {
+            CoreError::Host { reason, .. } => {
+                err(&format!("the domain is not a host name: {reason}"))
+            }
+            _ => err("the domain is not a host name"),
+        })?;
         if !domain.name().contains('.') && !domain.name().starts_with('[') {
             return Err(err("the domain has no dot"));
         }
@@ -78,6 +83,14 @@ impl ActorRef {
             "http" if options.allow_http => {}
             "http" => return Err("http:// ids are refused unless network.allow_http is set".into()),
             other => return Err(format!("the scheme `{other}` is not https")),
+        }
+        // The URL parser decodes percent escapes in the host (`ex%41mple.com` becomes
+        // `example.com`): refuse them, so the instance stored is the one typed.
+        let authority = text.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
+        if authority.contains('%') {
+            return Err("the host has percent escapes".into());
         }
         let url = Url::parse(text).map_err(|e| format!("it is not a URL ({e})"))?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -162,6 +175,11 @@ mod tests {
         check("@al ice@example.org", false, None);
         check("@alice@localhost", false, None);
         check("@alice@exa/mple.org", false, None);
+        check("@x@a..b", false, None);
+        check("@x@.example", false, None);
+        check("@x@-bad-.example", false, None);
+        check("@x@ex%41mple.com", false, None);
+        check("https://ex%41mple.com/users/x", false, None);
         check("<script>@example.org", false, None);
         check("http://example.org/users/a", false, None);
         check("ftp://example.org/users/a", false, None);

@@ -33,18 +33,26 @@ impl Host {
         if trimmed.len() > MAX_HOST_LEN {
             return Err(err("it is too long"));
         }
-        if trimmed.contains(['/', '@', '?', '#', ' ']) {
+        if trimmed.contains(['/', '@', '?', '#', ' ', '\\']) {
             return Err(err("a host has no path, user, query or spaces"));
+        }
+        // The URL parser decodes percent escapes in a host: `ex%41mple.com` would become
+        // `example.com`, another name than the one typed.
+        if trimmed.contains('%') {
+            return Err(err("a host has no percent escapes"));
         }
         // Let the URL parser do IDNA and lower-casing, exactly as it does for actor ids.
         let url = Url::parse(&format!("https://{trimmed}/")).map_err(|e| err(&e.to_string()))?;
+        let host = url.host_str().ok_or_else(|| err("it has no host"))?;
+        check_name(host).map_err(err)?;
         Self::from_url(&url).ok_or_else(|| err("it has no host"))
     }
 
-    /// The instance of a URL, or `None` for a URL without a host.
+    /// The instance of a URL, or `None` for a URL without a host or whose host is not
+    /// a valid name (see [`Host::parse`]).
     pub fn from_url(url: &Url) -> Option<Self> {
         let host = url.host_str()?;
-        if host.is_empty() {
+        if host.is_empty() || check_name(host).is_err() {
             return None;
         }
         let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -76,6 +84,44 @@ impl Host {
                 .strip_suffix(domain)
                 .is_some_and(|rest| rest.ends_with('.'))
     }
+}
+
+/// Longest DNS name (RFC 1035 section 2.3.4), without the trailing dot.
+const MAX_NAME_LEN: usize = 253;
+/// Longest DNS label.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Checks a host as the URL parser gives it (lower-case, punycode, no port): an IP
+/// literal, or a DNS name of letter-digit-hyphen labels (RFC 1123 section 2.1; `_` is
+/// allowed, some real servers' names carry it), each 1 to 63 bytes, not starting or
+/// ending with a hyphen, 253 bytes in all. IDNA is the URL parser's (UTS 46): a
+/// punycode label it could not decode has been refused already.
+fn check_name(host: &str) -> Result<(), &'static str> {
+    if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Ok(());
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > MAX_NAME_LEN {
+        return Err("it is longer than 253 characters");
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err("it has an empty label (two dots in a row, or a leading dot)");
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err("a label is longer than 63 characters");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label starts or ends with a hyphen");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("a label holds characters other than letters, digits and hyphens");
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Display for Host {
@@ -123,6 +169,37 @@ mod tests {
         check("a/b", None);
         check("user@example.org", None);
         check("exa mple.org", None);
+        check("[::1]:8443", Some("[::1]:8443"));
+        check("127.0.0.1:3000", Some("127.0.0.1:3000"));
+        check("under_score.example", Some("under_score.example"));
+    }
+
+    #[test]
+    fn refuses_names_that_are_not_dns_names() {
+        for bad in [
+            "a..b",
+            ".example",
+            "-bad-.example",
+            "bad-.example",
+            "-bad.example",
+            "ex%41mple.com",
+            "exa%2emple.com",
+            "a\\b.example",
+            &format!("{}.example", "a".repeat(64)),
+            &format!("{}example", "abcdefghi.".repeat(25)),
+            "xn--a.example",
+            "a!b.example",
+        ] {
+            check(bad, None);
+        }
+        check(
+            &format!("{}.example", "a".repeat(63)),
+            Some(&format!("{}.example", "a".repeat(63))),
+        );
+        for url in ["https://a..b/users/x", "https://-bad-.example/users/x"] {
+            let url = Url::parse(url).ok();
+            assert_eq!(url.as_ref().and_then(Host::from_url), None, "{url:?}");
+        }
     }
 
     #[test]

@@ -37,11 +37,16 @@ pub struct TrackedActor {
     pub actor_uri: Option<String>,
 }
 
+/// A brand name is a path segment of its dashboard page (`/brands/NAME`, percent
+/// encoded): a browser resolves the segments `.` and `..` (and their `%2e` spellings)
+/// before asking, so such a name would lead to another page. A name must therefore hold a
+/// letter or digit and not start with a dot.
 fn check_brand_name(name: &str) -> Result<(), StoreError> {
     let ok = !name.is_empty()
         && name.chars().count() <= MAX_BRAND_NAME
-        && !name.starts_with(' ')
+        && !name.starts_with([' ', '.'])
         && !name.ends_with(' ')
+        && name.chars().any(char::is_alphanumeric)
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'));

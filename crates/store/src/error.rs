@@ -13,6 +13,12 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// A database URL this build cannot use (see `check_database_url`).
+    #[error(
+        "`{url}` is not a database URL fedireach can use: {reason}. Supported: {}",
+        crate::SUPPORTED_DATABASES
+    )]
+    UnsupportedUrl { url: String, reason: String },
     /// The database could not be opened or created.
     #[error("cannot open the database `{url}` ({source}); check the path exists and is writable")]
     Open {
@@ -45,7 +51,7 @@ pub enum StoreError {
     /// A brand name that cannot be used.
     #[error(
         "`{0}` cannot be a brand name: use 1 to 64 letters, digits, spaces, `-`, `_` or `.`, \
-         not starting with a space"
+         with at least one letter or digit, not starting with a space or a dot"
     )]
     BadBrandName(String),
     /// A brand with no actor.

@@ -82,24 +82,47 @@ impl Store {
 
     /// Forgets the change log up to `seq`, which a copy now holds: a copy older than
     /// that is rebuilt whole.
+    ///
+    /// Pruning is housekeeping done by readers (`report`, the dashboard): it waits for
+    /// SQLite's write lock a second, not the writers' 30 s, and a
+    /// failure leaves the log to be pruned next time; the caller may ignore it.
     pub async fn prune_facts_log(&self, seq: i64) -> Result<(), StoreError> {
-        let mut tx = self
+        let mut conn = self
             .pool
-            .begin_with("BEGIN IMMEDIATE")
+            .acquire()
             .await
             .doing("starting to prune the facts' change log")?;
-        sqlx::query("DELETE FROM facts_log WHERE seq <= ?")
-            .bind(seq)
-            .execute(&mut *tx)
+        sqlx::query(PRUNE_BUSY_TIMEOUT)
+            .execute(&mut *conn)
             .await
-            .doing("pruning the facts' change log")?;
-        sqlx::query("UPDATE facts_state SET pruned_seq = max(pruned_seq, ?) WHERE id = 1")
-            .bind(seq)
-            .execute(&mut *tx)
+            .doing("starting to prune the facts' change log")?;
+        let pruned = prune(&mut conn, seq).await;
+        sqlx::query(crate::open::BUSY_TIMEOUT_PRAGMA)
+            .execute(&mut *conn)
             .await
-            .doing("recording the pruned change log")?;
-        tx.commit().await.doing("saving the pruned change log")
+            .doing("finishing to prune the facts' change log")?;
+        pruned
     }
+}
+
+/// How long pruning the change log waits for another process's write: 1 s.
+const PRUNE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 1000";
+
+async fn prune(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreError> {
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+        .await
+        .doing("starting to prune the facts' change log")?;
+    sqlx::query("DELETE FROM facts_log WHERE seq <= ?")
+        .bind(seq)
+        .execute(&mut *tx)
+        .await
+        .doing("pruning the facts' change log")?;
+    sqlx::query("UPDATE facts_state SET pruned_seq = max(pruned_seq, ?) WHERE id = 1")
+        .bind(seq)
+        .execute(&mut *tx)
+        .await
+        .doing("recording the pruned change log")?;
+    tx.commit().await.doing("saving the pruned change log")
 }
 
 /// The engagements: all of them, or those logged as changed after `since`.

@@ -90,6 +90,8 @@ impl Store {
         holder: &str,
         ttl_secs: i64,
     ) -> Result<bool, StoreError> {
+        // In turn with this process's batch transactions (see `Store::write_turn`).
+        let _turn = self.write_turn.lock().await;
         let done = sqlx::query("UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?")
             .bind(now().saturating_add(ttl_secs))
             .bind(name)

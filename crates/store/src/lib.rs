@@ -16,8 +16,9 @@ mod purge;
 mod runs;
 mod secrets;
 mod time;
+mod url;
 
-pub use batch::BatchOutcome;
+pub use batch::{BatchOutcome, ROWS_PER_TRANSACTION};
 pub use brands::{Brand, TrackedActor};
 pub use crawl_report::{CrawlCounts, FailedHost};
 pub use delivery::{DeliveryClaim, DeliveryRun, FiredAlert};
@@ -31,3 +32,4 @@ pub use lease::LeaseAttempt;
 pub use open::Store;
 pub use runs::{CrawlHealth, CrawlRecord, CrawlRun, CrawlStatus};
 pub use secrets::SecretPut;
+pub use url::{DatabaseKind, SUPPORTED_DATABASES, check_database_url};

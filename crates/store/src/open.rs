@@ -17,6 +17,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 /// How long a writer waits for another process's write lock before failing. A crawl and
 /// the dashboard share the file; batches are short, so seconds are plenty.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The same, as the pragma that restores it on a connection that changed it.
+pub(crate) const BUSY_TIMEOUT_PRAGMA: &str = "PRAGMA busy_timeout = 30000";
 
 /// Connections in the pool: SQLite has one writer, readers scale a little with WAL.
 const MAX_CONNECTIONS: u32 = 4;
@@ -33,12 +35,18 @@ const HASH_SECRET: &str = "engager_hash_key";
 pub struct Store {
     pub(crate) pool: SqlitePool,
     pub(crate) hasher: KeyedHasher,
+    /// Taken, in turn (tokio's mutex is first come, first served), by each transaction
+    /// of a batch and by each lease renewal: a renewal queued while a large post is
+    /// written goes in after the current transaction, not after the whole post (SQLite's
+    /// busy handler, left to itself, lets the writer take the lock back first).
+    pub(crate) write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
     /// Opens (creating and migrating on first use) the database at a sqlx URL such as
     /// `sqlite://fedireach.db` or `sqlite::memory:`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        crate::check_database_url(url)?;
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| StoreError::BadUrl {
                 url: url.to_owned(),
@@ -71,6 +79,7 @@ impl Store {
         Ok(Self {
             pool,
             hasher: KeyedHasher::new(key),
+            write_turn: std::sync::Arc::default(),
         })
     }
 
@@ -99,7 +108,19 @@ impl Store {
 
 /// Reads the hash secret, generating it on first use. Two processes opening a new file at
 /// once both insert-or-ignore and then read back the one that won.
+/// Opening a database that has its secret only reads, so a reader (`brand list`,
+/// `report`) opens it while a crawl holds the write lock.
 async fn load_or_create_secret(pool: &SqlitePool) -> Result<[u8; KEY_LEN], StoreError> {
+    let existing: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+        .bind(HASH_SECRET)
+        .fetch_optional(pool)
+        .await
+        .doing("reading the hash secret")?;
+    if let Some(stored) = existing {
+        return stored
+            .try_into()
+            .map_err(|_| StoreError::BadSecret(HASH_SECRET));
+    }
     let mut fresh = [0u8; KEY_LEN];
     rand::rng().fill_bytes(&mut fresh);
     sqlx::query("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)")

@@ -567,3 +567,71 @@ async fn a_copy_of_the_facts_learns_what_changed_since_its_stamp() -> TestResult
     ));
     Ok(())
 }
+
+/// The largest write a crawl makes, one post's engagements, goes in bounded
+/// transactions: while it is written, the crawl's lease is renewed (by the same
+/// process, as the crawl's renewer does) and another process (a second `Store` on the
+/// file) lists the brands and takes its turn to write, each at once; what they see is a
+/// part of the post's engagements, never a long-held lock. The whole batch arrives in
+/// the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_batch_leaves_the_write_lock_free_between_transactions() -> TestResult {
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new()?;
+    let url = db_url(&dir);
+    let writer = store_with_post(&dir, true).await?;
+    let renewer = writer.clone();
+    let other = Store::open(&url).await?;
+    let total = 5 * fedireach_store::ROWS_PER_TRANSACTION;
+    let mut batch = Batch::default();
+    for n in 0..total {
+        let uri = format!("https://many.example/users/u{n}");
+        batch.actors.push(ActorRecord {
+            actor_uri: uri.clone(),
+            indexable: Some(true),
+            ..ActorRecord::default()
+        });
+        batch.engagements.push(like(&uri, "many.example")?);
+    }
+    assert!(matches!(
+        renewer.try_acquire_lease("crawl", "crawler", 60).await?,
+        fedireach_store::LeaseAttempt::Acquired { .. }
+    ));
+    let writing = tokio::spawn(async move { writer.write_batch(&batch).await });
+    let likes = "SELECT COUNT(*) FROM engagements WHERE kind = 'like'";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = count(&url, likes).await?;
+    while seen == 0 {
+        assert!(Instant::now() < deadline, "nothing written after 120 s");
+        assert!(
+            !writing.is_finished(),
+            "the write ended before any poll saw it"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        seen = count(&url, likes).await?;
+    }
+    // Part of the post is on disk: the write is under way, in more than one transaction.
+    let asked = Instant::now();
+    assert!(renewer.renew_lease("crawl", "crawler", 60).await?);
+    assert_eq!(other.list_brands().await?.len(), 1);
+    let answered = asked.elapsed();
+    // Another process's write (a `brand add`) gets in between two transactions.
+    other
+        .add_brand("other", &[actor("@other@other.example")?], None)
+        .await?;
+    let written = asked.elapsed();
+    let during = count(&url, likes).await?;
+    assert!(
+        usize::try_from(seen)? < total && usize::try_from(during)? < total,
+        "the engagements arrived all at once ({seen}, then {during}, of {total})"
+    );
+    assert!(
+        answered < Duration::from_secs(5),
+        "the lease renewal and the brand list waited {answered:?} for the writer"
+    );
+    println!("renewal and list: {answered:?}; another process's write: {written:?}");
+    let outcome = writing.await??;
+    assert_eq!(outcome.engagements_new, u64::try_from(total)?);
+    assert_eq!(count(&url, likes).await?, i64::try_from(total)?);
+    Ok(())
+}

@@ -47,8 +47,8 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A form post must come from this dashboard: the browser's `Sec-Fetch-Site` (when
-/// sent) says same-origin, an `Origin` (when sent) names this host, and the hidden
-/// form token matches.
+/// sent) says same-origin, an `Origin` (when sent) names this scheme and host, and the
+/// hidden form token matches.
 fn check_form(state: &AppState, headers: &HeaderMap, form_token: &str) -> Result<(), WebError> {
     let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header_text(header::HeaderName::from_static("sec-fetch-site"))
@@ -58,8 +58,7 @@ fn check_form(state: &AppState, headers: &HeaderMap, form_token: &str) -> Result
     }
     if let Some(origin) = header_text(header::ORIGIN) {
         let host = header_text(header::HOST).unwrap_or_default();
-        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        if origin_host != host {
+        if !same_origin(state.public_origin(), origin, host) {
             return Err(WebError::CrossSite);
         }
     }
@@ -67,6 +66,33 @@ fn check_form(state: &AppState, headers: &HeaderMap, form_token: &str) -> Result
         return Err(WebError::CrossSite);
     }
     Ok(())
+}
+
+/// Whether a form's `Origin` is this dashboard: its host is the request's `Host` and
+/// its scheme the one this host is served with: `public_url`'s when the request came
+/// through that name, else `http` (`serve` itself speaks plain HTTP). So a page of
+/// `http://dash.example` (which anyone on the path can write) cannot post to
+/// `https://dash.example`.
+fn same_origin(public: Option<(&str, &str)>, origin: &str, host: &str) -> bool {
+    let Some((scheme, origin_host)) = url::Url::parse(origin)
+        .ok()
+        .as_ref()
+        .and_then(crate::state::origin_parts)
+    else {
+        return false;
+    };
+    let host = host.trim().to_ascii_lowercase();
+    let expected_scheme = match public {
+        Some((public_scheme, public_host)) if public_host == host => public_scheme,
+        _ => "http",
+    };
+    // `Url` drops a scheme's default port; the Host header may carry it.
+    let host_without_default = match expected_scheme {
+        "https" => host.strip_suffix(":443"),
+        _ => host.strip_suffix(":80"),
+    }
+    .unwrap_or(&host);
+    scheme == expected_scheme && origin_host == host_without_default
 }
 
 /// A brand to add, from the API or the form.
@@ -116,6 +142,16 @@ async fn add_brand(state: &AppState, new: &NewBrand) -> Result<fedireach_store::
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
+    if let Some(variable) = token_env
+        && !state.token_envs().allows(variable)
+    {
+        return Err(WebError::BadInput(format!(
+            "`token_env` = {variable:?} is not a variable a brand added here may read its \
+             token from; allowed: {}. On the server, `fedireach brand add --token-env` may \
+             name any variable",
+            state.token_envs().describe()
+        )));
+    }
     let brand = state
         .store()
         .add_brand(new.name.trim(), &actors, token_env)
@@ -232,6 +268,35 @@ pub(crate) async fn form_request_crawl(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_origin_matches_in_scheme_and_host() {
+        use super::same_origin;
+        let public = Some(("https", "dash.example"));
+        assert!(same_origin(None, "http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(!same_origin(
+            None,
+            "https://127.0.0.1:8080",
+            "127.0.0.1:8080"
+        ));
+        assert!(!same_origin(
+            None,
+            "http://127.0.0.1:8081",
+            "127.0.0.1:8080"
+        ));
+        assert!(!same_origin(None, "null", "127.0.0.1:8080"));
+        assert!(same_origin(public, "https://dash.example", "dash.example"));
+        assert!(same_origin(
+            public,
+            "https://dash.example",
+            "dash.example:443"
+        ));
+        assert!(!same_origin(public, "http://dash.example", "dash.example"));
+        assert!(!same_origin(public, "ftp://dash.example", "dash.example"));
+        // Reached directly (not through the public name): plain HTTP.
+        assert!(same_origin(public, "http://10.1.2.3:8080", "10.1.2.3:8080"));
+        assert!(!same_origin(public, "https://evil.example", "dash.example"));
+    }
+
     #[test]
     fn secrets_compare_whole() {
         assert!(super::same_secret("abc", "abc"));

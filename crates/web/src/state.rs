@@ -36,6 +36,50 @@ pub struct WebConfig {
     /// The columnar copy of the facts (see `fedireach_analytics::FactsCache`). `None`:
     /// the facts are read from the store row by row at each reload.
     pub facts_dir: Option<PathBuf>,
+    /// Where the dashboard is reachable (`public_url`), empty when not set: a form
+    /// posted to this host must come from a page of this scheme (see `actions`).
+    pub public_url: String,
+    /// Which environment variables a brand added through the API or the dashboard may
+    /// name as its token (the command line may name any).
+    pub token_envs: TokenEnvPolicy,
+}
+
+/// The environment variables a brand's `token_env` may name when it comes through the
+/// web (config `brand_token_env_allow` and `brand_token_env_prefix`). Empty: none, so a
+/// caller with the admin token cannot make the crawler send an arbitrary variable of
+/// the server's environment (a cloud secret) as a Bearer token to a host of its choice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenEnvPolicy {
+    /// Variables allowed by name.
+    pub names: Vec<String>,
+    /// Every variable starting with this is allowed; empty: none by prefix.
+    pub prefix: String,
+}
+
+impl TokenEnvPolicy {
+    /// Whether a brand added through the web may name `variable`.
+    pub fn allows(&self, variable: &str) -> bool {
+        self.names.iter().any(|n| n == variable)
+            || (!self.prefix.is_empty() && variable.starts_with(&self.prefix))
+    }
+
+    /// What is allowed, for an error message.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.names.is_empty() {
+            parts.push(self.names.join(", "));
+        }
+        if !self.prefix.is_empty() {
+            parts.push(format!("any variable starting with {}", self.prefix));
+        }
+        if parts.is_empty() {
+            "none (the operator can allow some with `brand_token_env_allow` or \
+             `brand_token_env_prefix` in the configuration)"
+                .to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
 }
 
 /// Cheap to clone: everything is behind one `Arc`.
@@ -51,6 +95,9 @@ struct Inner {
     dashboards: Dashboards,
     admin_token: Option<String>,
     form_token: String,
+    /// `public_url`'s scheme and `host[:port]`, when set.
+    public_origin: Option<(String, String)>,
+    token_envs: TokenEnvPolicy,
     analytics: RwLock<Arc<Analytics>>,
     cache: Mutex<HashMap<(String, WindowKey), Arc<BrandFigures>>>,
     /// Bumped by every invalidation, so a computation that started before one is not
@@ -84,6 +131,8 @@ impl AppState {
                 dashboards,
                 admin_token: config.admin_token.filter(|t| !t.is_empty()),
                 form_token: form_token(),
+                public_origin: public_origin(&config.public_url),
+                token_envs: config.token_envs,
                 analytics: RwLock::new(Arc::new(analytics)),
                 cache: Mutex::new(HashMap::new()),
                 generation: AtomicU64::new(0),
@@ -108,6 +157,19 @@ impl AppState {
 
     pub(crate) fn admin_token(&self) -> Option<&str> {
         self.inner.admin_token.as_deref()
+    }
+
+    /// `public_url`'s scheme and `host[:port]` (default port left out), when set.
+    pub(crate) fn public_origin(&self) -> Option<(&str, &str)> {
+        self.inner
+            .public_origin
+            .as_ref()
+            .map(|(scheme, host)| (scheme.as_str(), host.as_str()))
+    }
+
+    /// The variables a brand added through the web may name as its token.
+    pub(crate) fn token_envs(&self) -> &TokenEnvPolicy {
+        &self.inner.token_envs
     }
 
     /// The token the page's own forms carry (see `actions`).
@@ -269,7 +331,10 @@ pub async fn sync_facts(store: &Store, copy: &FactsCache) -> Result<(), WebError
         };
         let writer = copy.clone();
         if tokio::task::spawn_blocking(move || writer.apply(&update)).await?? {
-            store.prune_facts_log(seq).await?;
+            // Housekeeping: a busy database (a crawl writing) leaves it for next time.
+            if let Err(error) = store.prune_facts_log(seq).await {
+                tracing::info!(%error, "the facts' change log is pruned next time");
+            }
             return Ok(());
         }
     }
@@ -286,6 +351,23 @@ async fn latest_crawl(store: &Store) -> Result<Option<(i64, Option<i64>)>, WebEr
 }
 
 /// A random token per process for the page's forms.
+/// The scheme and `host[:port]` of a URL, as an `Origin` header writes them.
+pub(crate) fn origin_parts(url: &url::Url) -> Option<(String, String)> {
+    let host = url.host_str()?;
+    let host = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    Some((url.scheme().to_owned(), host.to_ascii_lowercase()))
+}
+
+fn public_origin(public_url: &str) -> Option<(String, String)> {
+    url::Url::parse(public_url.trim())
+        .ok()
+        .as_ref()
+        .and_then(origin_parts)
+}
+
 fn form_token() -> String {
     let bytes: [u8; 16] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -2,9 +2,10 @@
 //! and same-origin check for the page's forms; a crawl request is a queued job.
 
 use axum::http::StatusCode;
+use fedireach_web::{TokenEnvPolicy, WebConfig};
 use serde_json::json;
 
-use crate::world::{ADMIN, TestResult, world};
+use crate::world::{ADMIN, TestResult, world, world_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_configured_token_every_action_is_refused() -> TestResult {
@@ -188,5 +189,171 @@ async fn the_forms_are_csrf_safe() -> TestResult {
         reply.headers.get("location").map(|v| v.as_bytes()),
         Some(&b"/brands/Form%20Brand"[..])
     );
+    Ok(())
+}
+
+/// The form from a page of another scheme on the same host and port (`https://` where
+/// the dashboard is served over `http://`, or `http://` where `public_url` says
+/// `https://`): refused, though host and port match.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_origin_check_compares_the_scheme() -> TestResult {
+    for (public_url, host, good, bad) in [
+        (
+            "",
+            "127.0.0.1:8080",
+            "http://127.0.0.1:8080",
+            "https://127.0.0.1:8080",
+        ),
+        (
+            "https://dash.example",
+            "dash.example",
+            "https://dash.example",
+            "http://dash.example",
+        ),
+    ] {
+        let w = world_with(
+            Some(ADMIN),
+            WebConfig {
+                public_url: public_url.to_owned(),
+                ..WebConfig::default()
+            },
+        )
+        .await?;
+        let token = form_token(&w.get("/crawls").await?.body);
+        let form = [("form_token", token.as_str()), ("admin_token", ADMIN)];
+        let reply = w
+            .post_form_to_host("/crawls", host, &form, &[("origin", bad)])
+            .await?;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{bad} to {host}");
+        let reply = w
+            .post_form_to_host("/crawls", host, &form, &[("origin", good)])
+            .await?;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{good} to {host}");
+    }
+    Ok(())
+}
+
+/// A brand's token variable through the API or the form: only what the operator
+/// allowed, by name or prefix; none by default, with a 400 that says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brand_token_variable_through_the_web_must_be_allowed() -> TestResult {
+    let brand = |name: &str, env: &str| json!({"name": name, "actors": ["@t@tok.example"], "token_env": env});
+    let w = world(Some(ADMIN)).await?;
+    let reply = w
+        .post_json(
+            "/api/v1/brands",
+            brand("cloud", "SOME_CLOUD_SECRET"),
+            Some(ADMIN),
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.contains("SOME_CLOUD_SECRET"), "{}", reply.body);
+    assert!(
+        reply.body.contains("brand_token_env_allow"),
+        "{}",
+        reply.body
+    );
+    assert!(w.state.store().brand("cloud").await.is_err(), "not stored");
+    let token = form_token(&w.get("/").await?.body);
+    let reply = w
+        .post_form(
+            "/brands",
+            &[
+                ("form_token", &token),
+                ("admin_token", ADMIN),
+                ("name", "cloud"),
+                ("actors", "@t@tok.example"),
+                ("token_env", "AWS_SECRET_ACCESS_KEY"),
+            ],
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    // Without a token variable: a watched brand, as before.
+    let reply = w
+        .post_json(
+            "/api/v1/brands",
+            json!({"name": "watched", "actors": ["@t@tok.example"]}),
+            Some(ADMIN),
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let w = world_with(
+        Some(ADMIN),
+        WebConfig {
+            token_envs: TokenEnvPolicy {
+                names: vec!["ACME2_TOKEN".into()],
+                prefix: "FEDIREACH_BRAND_".into(),
+            },
+            ..WebConfig::default()
+        },
+    )
+    .await?;
+    for (name, env, status) in [
+        ("by-name", "ACME2_TOKEN", StatusCode::CREATED),
+        ("by-prefix", "FEDIREACH_BRAND_X", StatusCode::CREATED),
+        ("other", "ACME3_TOKEN", StatusCode::BAD_REQUEST),
+        ("cloud", "SOME_CLOUD_SECRET", StatusCode::BAD_REQUEST),
+    ] {
+        let reply = w
+            .post_json("/api/v1/brands", brand(name, env), Some(ADMIN))
+            .await?;
+        assert_eq!(reply.status, status, "{env}: {}", reply.body);
+    }
+    assert_eq!(
+        w.state
+            .store()
+            .brand("by-prefix")
+            .await?
+            .token_env
+            .as_deref(),
+        Some("FEDIREACH_BRAND_X")
+    );
+    Ok(())
+}
+
+/// Brand names that a browser would resolve to another page (`.`, `..`, or with no
+/// letter or digit) are refused; every accepted name's link, resolved as a browser
+/// does, reaches that brand's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_brand_name_accepted_is_reachable() -> TestResult {
+    let w = world(Some(ADMIN)).await?;
+    let add = async |name: &str| {
+        w.post_json(
+            "/api/v1/brands",
+            json!({"name": name, "actors": ["@n@names.example"]}),
+            Some(ADMIN),
+        )
+        .await
+    };
+    for name in [".", "..", "...", ".hidden", "-", "_ _"] {
+        let reply = add(name).await?;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{name:?}: {}",
+            reply.body
+        );
+    }
+    let base = url::Url::parse("http://127.0.0.1:8080/")?;
+    for name in ["v1.0", "a..b", "x.", "Ça va", "_under", "a-b_c d.e"] {
+        let reply = add(name).await?;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{name:?}: {}",
+            reply.body
+        );
+        let link = format!("/brands/{}", fedireach_web::segment(name));
+        let resolved = base.join(&link)?;
+        assert_eq!(
+            resolved.path(),
+            link,
+            "{name:?}: a browser asks for {resolved}"
+        );
+        let page = w.get(resolved.path()).await?;
+        assert_eq!(page.status, StatusCode::OK, "{name:?} at {link}");
+    }
     Ok(())
 }

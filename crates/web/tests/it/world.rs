@@ -124,6 +124,11 @@ pub fn dashboards_dir() -> std::path::PathBuf {
 
 /// The world, served with `admin_token` (or read-only).
 pub async fn world(admin_token: Option<&str>) -> TestResult<World> {
+    world_with(admin_token, WebConfig::default()).await
+}
+
+/// The world, served with `admin_token` and the rest of `config`.
+pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestResult<World> {
     let dir = TempDir::new()?;
     let started = chrono::Utc::now().timestamp() - 1;
     let store = Store::open(&format!("sqlite://{}", dir.path().join("web.db").display())).await?;
@@ -242,6 +247,7 @@ pub async fn world(admin_token: Option<&str>) -> TestResult<World> {
         WebConfig {
             admin_token: admin_token.map(str::to_owned),
             facts_dir: None,
+            ..config
         },
     )
     .await?;
@@ -289,13 +295,25 @@ impl World {
         form: &[(&str, &str)],
         extra: &[(&str, &str)],
     ) -> TestResult<Reply> {
+        self.post_form_to_host(uri, "127.0.0.1:8080", form, extra)
+            .await
+    }
+
+    /// A form post to the dashboard reached as `host`.
+    pub async fn post_form_to_host(
+        &self,
+        uri: &str,
+        host: &str,
+        form: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> TestResult<Reply> {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
         let mut request = Request::builder()
             .method(Method::POST)
             .uri(uri)
-            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::HOST, host)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         for (name, value) in extra {
             request = request.header(*name, *value);
