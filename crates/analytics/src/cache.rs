@@ -58,7 +58,7 @@ const STAMP_FILE: &str = "stamp.json";
 const LOCK_FILE: &str = "lock";
 
 /// The layout of the copy; a copy of another layout is rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The contents of `stamp.json`.
 #[derive(Debug, Serialize, Deserialize)]
