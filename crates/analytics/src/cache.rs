@@ -62,8 +62,9 @@ const STAMP_FILE: &str = "stamp.json";
 /// The lock file: exclusive while the copy changes, shared while it is read.
 const LOCK_FILE: &str = "lock";
 
-/// The layout of the copy; a copy of another layout is rebuilt. 2: with file seals.
-const FORMAT: u32 = 2;
+/// The layout of the copy; a copy of another layout is rebuilt. 2: posts carry their
+/// coverage; 3: and the stamp seals every file.
+const FORMAT: u32 = 3;
 
 /// The contents of `stamp.json`.
 #[derive(Debug, Serialize, Deserialize)]

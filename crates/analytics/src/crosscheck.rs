@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fedireach_core::{
-    ActorFact, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact, InstanceRow,
-    InstancesReport, PostFact, PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts,
-    pct_2dp, round_half_away,
+    ActorFact, CoverageRow, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact,
+    InstanceRow, InstancesReport, PostFact, PostRow, PostsReport, ReachReport, ReachRow,
+    ReportedCounts, pct_2dp, round_half_away,
 };
 
 use crate::{
@@ -349,6 +349,7 @@ fn naive_posts(facts: &Facts, brand: &str, window: &Window) -> PostsReport {
                 engagement_rate: followers.and_then(|f| round_half_away(t.engagements(), f, 4)),
                 cross_server_share_pct: pct_2dp(cross, t.engagements()),
                 softwares: softwares.into_iter().collect(),
+                coverage: p.coverage.map(CoverageRow::from),
             },
         ));
     }

@@ -48,7 +48,8 @@ pub(crate) struct Frames {
     /// Brand name -> its tracked actors.
     pub brands: BTreeMap<String, Vec<TrackedActor>>,
     /// post_id, uri, author_uri, post_host_id, published_at, is_boost, deleted,
-    /// reported_replies, reported_likes, reported_boosts, reported_quotes.
+    /// reported_replies, reported_likes, reported_boosts, reported_quotes, coverage
+    /// (`PostCoverage::to_cell`, null where not recorded).
     pub posts: DataFrame,
     /// post_id, hashtag.
     pub hashtags: DataFrame,
@@ -110,6 +111,7 @@ impl Frames {
                 col("reported_likes"),
                 col("reported_boosts"),
                 col("reported_quotes"),
+                col("coverage"),
             ])
             .collect()?;
 

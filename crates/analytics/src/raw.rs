@@ -150,6 +150,7 @@ impl RawFrames {
             "reported_likes" => p.iter().map(|p| p.reported_likes).collect::<Vec<_>>(),
             "reported_boosts" => p.iter().map(|p| p.reported_boosts).collect::<Vec<_>>(),
             "reported_quotes" => p.iter().map(|p| p.reported_quotes).collect::<Vec<_>>(),
+            "coverage" => p.iter().map(|p| p.coverage.map(|c| c.to_cell())).collect::<Vec<_>>(),
         )?;
         let tags: Vec<(i64, &str)> = p
             .iter()

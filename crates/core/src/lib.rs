@@ -27,8 +27,8 @@ pub use facts::{
 pub use host::Host;
 pub use records::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use report::{
-    InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts,
-    pct_2dp, round_half_away,
+    CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
+    ReportedCounts, pct_2dp, round_half_away,
 };
 pub use software::{Family, Software, SoftwareSource};
 pub use window::Since;

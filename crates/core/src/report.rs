@@ -73,6 +73,80 @@ pub struct PostRow {
     pub cross_server_share_pct: f64,
     /// The softwares of the engaging instances, sorted.
     pub softwares: Vec<String>,
+    /// How each kind's count is known; `null` for a post crawled before it was recorded.
+    #[serde(default)]
+    pub coverage: Option<CoverageRow>,
+}
+
+/// A post's coverage as reports show it: per kind `itemised`, `reported` or
+/// `unavailable`, and for each unavailable kind why (`not_exposed`, `needs_token`,
+/// `refused`, `robots_txt`). An unavailable kind's count is unknown, not 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    pub replies: String,
+    pub boosts: String,
+    pub likes: String,
+    pub quotes: String,
+    /// Kind (`replies`, `boosts`, `likes`, `quotes`) -> why it is unavailable.
+    pub unavailable: std::collections::BTreeMap<String, String>,
+}
+
+impl From<crate::PostCoverage> for CoverageRow {
+    fn from(c: crate::PostCoverage) -> Self {
+        let unavailable = [
+            ("replies", c.replies),
+            ("boosts", c.boosts),
+            ("likes", c.likes),
+            ("quotes", c.quotes),
+        ]
+        .into_iter()
+        .filter_map(|(kind, cov)| Some((kind.to_owned(), cov.reason()?.as_str().to_owned())))
+        .collect();
+        Self {
+            replies: c.replies.as_str().to_owned(),
+            boosts: c.boosts.as_str().to_owned(),
+            likes: c.likes.as_str().to_owned(),
+            quotes: c.quotes.as_str().to_owned(),
+            unavailable,
+        }
+    }
+}
+
+impl CoverageRow {
+    /// One kind's coverage in a word: `itemised`, `reported` or `unavailable: REASON`.
+    pub fn describe(&self, kind: &str) -> String {
+        let state = match kind {
+            "replies" => &self.replies,
+            "boosts" => &self.boosts,
+            "likes" => &self.likes,
+            _ => &self.quotes,
+        };
+        match self.unavailable.get(kind) {
+            Some(why) => format!("{state}: {why}"),
+            None => state.clone(),
+        }
+    }
+}
+
+impl crate::PostCoverage {
+    /// One cell for columnar copies: the four codes, comma-separated.
+    pub fn to_cell(&self) -> String {
+        [self.replies, self.boosts, self.likes, self.quotes]
+            .map(crate::Coverage::code)
+            .join(",")
+    }
+
+    /// The inverse of [`Self::to_cell`]; `None` for anything else.
+    pub fn from_cell(cell: &str) -> Option<Self> {
+        let mut codes = cell.split(',').map(crate::Coverage::from_code);
+        let coverage = Self {
+            replies: codes.next()??,
+            boosts: codes.next()??,
+            likes: codes.next()??,
+            quotes: codes.next()??,
+        };
+        codes.next().is_none().then_some(coverage)
+    }
 }
 
 /// Counts a post's origin server reported (`totalItems`, `favourites_count`...).

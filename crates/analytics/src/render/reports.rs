@@ -143,6 +143,10 @@ impl Tabular for PostsReport {
                 "engagement_rate",
                 "cross_server_share_pct",
                 "softwares",
+                "replies_coverage",
+                "boosts_coverage",
+                "likes_coverage",
+                "quotes_coverage",
             ],
         )
     }
@@ -151,17 +155,25 @@ impl Tabular for PostsReport {
             .iter()
             .map(|r| {
                 let mut cells = vec![r.published.clone(), r.uri.clone(), r.actor.clone()];
-                cells.extend(
-                    [
-                        r.replies,
-                        r.thread_replies,
-                        r.boosts,
-                        r.likes,
-                        r.quotes,
-                        r.engagements,
-                    ]
-                    .map(|n| n.to_string()),
-                );
+                // An unavailable kind's count is unknown: "n/a", never 0.
+                let coverage = r.coverage.as_ref();
+                let unavailable =
+                    |kind: &str| coverage.is_some_and(|c| c.unavailable.contains_key(kind));
+                let count = |n: u64, kind: &str| {
+                    if unavailable(kind) {
+                        "n/a".to_owned()
+                    } else {
+                        n.to_string()
+                    }
+                };
+                cells.extend([
+                    count(r.replies, "replies"),
+                    count(r.thread_replies, "replies"),
+                    count(r.boosts, "boosts"),
+                    count(r.likes, "likes"),
+                    count(r.quotes, "quotes"),
+                    r.engagements.to_string(),
+                ]);
                 cells.extend([
                     opt(r.reported.replies),
                     opt(r.reported.boosts),
@@ -172,6 +184,10 @@ impl Tabular for PostsReport {
                     float(r.cross_server_share_pct),
                     r.softwares.join(" "),
                 ]);
+                cells.extend(
+                    ["replies", "boosts", "likes", "quotes"]
+                        .map(|kind| coverage.map_or_else(String::new, |c| c.describe(kind))),
+                );
                 cells
             })
             .collect()

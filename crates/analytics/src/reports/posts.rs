@@ -3,13 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fedireach_core::{PostRow, PostsReport, ReportedCounts, pct_2dp, round_half_away};
+use fedireach_core::{
+    CoverageRow, PostCoverage, PostRow, PostsReport, ReportedCounts, pct_2dp, round_half_away,
+};
 use polars::prelude::*;
 
 use crate::{
     Analytics, Result, Window,
     analytics::{KindCounts, kind_counts},
-    columns::{counts, i64s, opt_counts, opt_i64s, strings},
+    columns::{counts, i64s, opt_counts, opt_i64s, opt_strings, strings},
     frames::THREAD_REPLY,
     window::rfc3339,
 };
@@ -66,6 +68,7 @@ impl Analytics {
         .map(|name| opt_counts(&df, name));
         let [r_replies, r_boosts, r_likes, r_quotes] = reported;
         let (r_replies, r_boosts, r_likes, r_quotes) = (r_replies?, r_boosts?, r_likes?, r_quotes?);
+        let coverage = opt_strings(&df, "coverage")?;
         let kinds = KindCounts::read(&df)?;
         let cross = counts(&df, "cross_server")?;
         let followers = opt_i64s(&df, "followers_at_publication")?;
@@ -107,6 +110,10 @@ impl Analytics {
                         .remove(id)
                         .map(|s| s.into_iter().collect())
                         .unwrap_or_default(),
+                    coverage: coverage
+                        .get(i)
+                        .and_then(|c| PostCoverage::from_cell(c.as_deref()?))
+                        .map(CoverageRow::from),
                 },
             ));
         }

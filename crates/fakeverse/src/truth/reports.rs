@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use fedireach_core::{
-    EngagementKind, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
-    ReportedCounts, pct_2dp, round_half_away,
+    CoverageRow, EngagementKind, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport,
+    ReachRow, ReportedCounts, pct_2dp, round_half_away,
 };
 
 use super::{BrandReports, TruthInstance, followers_known};
@@ -233,6 +233,7 @@ fn posts_report(
                 engagement_rate: round_half_away(engagements, followers, 4),
                 cross_server_share_pct: pct_2dp(*cross, engagements),
                 softwares: softwares.iter().map(|s| (*s).to_owned()).collect(),
+                coverage: super::coverage::of_post(world, p).map(CoverageRow::from),
             }
         })
         .collect();
