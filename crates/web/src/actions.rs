@@ -82,16 +82,19 @@ fn same_origin(public: Option<(&str, &str)>, origin: &str, host: &str) -> bool {
         return false;
     };
     let host = host.trim().to_ascii_lowercase();
-    let expected_scheme = match public {
-        Some((public_scheme, public_host)) if public_host == host => public_scheme,
-        _ => "http",
-    };
     // `Url` drops a scheme's default port; the Host header may carry it.
-    let host_without_default = match expected_scheme {
-        "https" => host.strip_suffix(":443"),
-        _ => host.strip_suffix(":80"),
-    }
-    .unwrap_or(&host);
+    let without_default_port = |scheme: &str| -> String {
+        let port = if scheme == "https" { ":443" } else { ":80" };
+        host.strip_suffix(port).unwrap_or(&host).to_owned()
+    };
+    let (expected_scheme, host_without_default) = match public {
+        Some((public_scheme, public_host))
+            if without_default_port(public_scheme) == public_host =>
+        {
+            (public_scheme, without_default_port(public_scheme))
+        }
+        _ => ("http", without_default_port("http")),
+    };
     scheme == expected_scheme && origin_host == host_without_default
 }
 
