@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use super::{facts_copy, open_store};
+use super::open_analytics;
 use crate::{
     cli::DeliverArgs,
     config::Config,
@@ -12,14 +10,7 @@ use crate::{
 };
 
 pub async fn run(config: &Config, args: DeliverArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
-    let copy = facts_copy(config).unwrap_or_else(|error| {
-        tracing::warn!(error = format!("{error:#}"), "no analytics copy");
-        None
-    });
-    let analytics = fedireach_web::load_analytics(&store, copy.as_ref())
-        .await
-        .context("cannot load the facts")?;
+    let (store, analytics) = open_analytics(config).await?;
     if let Some(name) = &args.now {
         let period = deliver::send_now(config, &analytics, name).await?;
         println!("sent {name}: {} to {}", period.from, period.to);

@@ -14,7 +14,7 @@ mod serve;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use fedireach_analytics::FactsCache;
+use fedireach_analytics::{Analytics, FactsCache};
 use fedireach_store::Store;
 
 use crate::{
@@ -100,6 +100,21 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 /// The configured columnar copy of the facts, if any (`facts_dir`).
 fn facts_copy(config: &Config) -> anyhow::Result<Option<FactsCache>> {
     Ok(config.facts_dir().map(FactsCache::open).transpose()?)
+}
+
+/// The store and its facts for the analytics: from the columnar copy, caught up with the
+/// store first (rebuilt if missing or stale); without one (a directory that cannot be
+/// made), from the store's rows.
+async fn open_analytics(config: &Config) -> anyhow::Result<(Store, Analytics)> {
+    let store = open_store(config).await?;
+    let copy = facts_copy(config).unwrap_or_else(|error| {
+        tracing::warn!(error = format!("{error:#}"), "no analytics copy");
+        None
+    });
+    let analytics = fedireach_web::load_analytics(&store, copy.as_ref())
+        .await
+        .context("cannot load the facts")?;
+    Ok((store, analytics))
 }
 
 /// Brings the columnar copy of the facts up to date with the store after a change

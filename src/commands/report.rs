@@ -5,7 +5,7 @@ use std::{io::Write, process::ExitCode};
 use anyhow::Context;
 use fedireach_analytics::{Format, Granularity, ReportKind, ReportRequest, Window};
 
-use super::{facts_copy, open_store};
+use super::open_analytics;
 use crate::{
     cli::{Bucket, ReportArgs},
     config::Config,
@@ -27,16 +27,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
         format,
         previous: args.previous || format == Format::Table,
     };
-    let store = open_store(config).await?;
-    // The columnar copy, caught up with the store first (rebuilt if missing or stale);
-    // without one (a directory that cannot be made), the store's rows.
-    let copy = facts_copy(config).unwrap_or_else(|error| {
-        tracing::warn!(error = format!("{error:#}"), "no analytics copy");
-        None
-    });
-    let analytics = fedireach_web::load_analytics(&store, copy.as_ref())
-        .await
-        .context("cannot load the facts")?;
+    let (_store, analytics) = open_analytics(config).await?;
     // polars wants a thread of its own, off the async runtime.
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let mut out = Vec::new();
