@@ -94,43 +94,7 @@ impl Store {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .doing("starting a purge")?;
-        let engagements = sqlx::query("DELETE FROM engagements WHERE host = ? OR actor_id IN (SELECT id FROM actors WHERE host = ?)")
-            .bind(host.as_str())
-            .bind(host.as_str())
-            .execute(&mut *tx)
-            .await
-            .doing("purging an instance's engagements")?
-            .rows_affected();
-        let actors = sqlx::query("DELETE FROM actors WHERE host = ?")
-            .bind(host.as_str())
-            .execute(&mut *tx)
-            .await
-            .doing("purging an instance's engagers")?
-            .rows_affected();
-        for (sql, what) in [
-            (
-                "DELETE FROM instances WHERE host = ?",
-                "purging an instance",
-            ),
-            (
-                "DELETE FROM http_cache WHERE host = ?",
-                "purging an instance's cache",
-            ),
-            (
-                "DELETE FROM robots_cache WHERE host = ?",
-                "purging an instance's robots.txt",
-            ),
-            (
-                "DELETE FROM crawl_errors WHERE host = ?",
-                "purging an instance's errors",
-            ),
-        ] {
-            sqlx::query(sql)
-                .bind(host.as_str())
-                .execute(&mut *tx)
-                .await
-                .doing(what)?;
-        }
+        let (actors, engagements) = purge_instance_rows(&mut tx, host).await?;
         remember(&mut tx, "instance", host.as_str(), reason).await?;
         tx.commit().await.doing("saving a purge")?;
         Ok(ForgetOutcome {
@@ -165,6 +129,53 @@ impl Store {
         .await
         .doing("checking whether a brand tracks it")
     }
+}
+
+/// Deletes everything stored of an instance but the brands' own posts: its engagers and
+/// their engagements, its software, cached documents and errors. Returns the engagers
+/// and engagements deleted.
+pub(crate) async fn purge_instance_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    host: &Host,
+) -> Result<(u64, u64), StoreError> {
+    let engagements = sqlx::query("DELETE FROM engagements WHERE host = ? OR actor_id IN (SELECT id FROM actors WHERE host = ?)")
+            .bind(host.as_str())
+            .bind(host.as_str())
+            .execute(&mut **tx)
+            .await
+            .doing("purging an instance's engagements")?
+            .rows_affected();
+    let actors = sqlx::query("DELETE FROM actors WHERE host = ?")
+        .bind(host.as_str())
+        .execute(&mut **tx)
+        .await
+        .doing("purging an instance's engagers")?
+        .rows_affected();
+    for (sql, what) in [
+        (
+            "DELETE FROM instances WHERE host = ?",
+            "purging an instance",
+        ),
+        (
+            "DELETE FROM http_cache WHERE host = ?",
+            "purging an instance's cache",
+        ),
+        (
+            "DELETE FROM robots_cache WHERE host = ?",
+            "purging an instance's robots.txt",
+        ),
+        (
+            "DELETE FROM crawl_errors WHERE host = ?",
+            "purging an instance's errors",
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(host.as_str())
+            .execute(&mut **tx)
+            .await
+            .doing(what)?;
+    }
+    Ok((actors, engagements))
 }
 
 async fn remember(
