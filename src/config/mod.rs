@@ -134,6 +134,16 @@ pub struct CrawlConfig {
     /// Levels of thread replies followed.
     pub reply_depth: u32,
     pub max_document_bytes: u64,
+    /// What one host may cost a crawl, whatever it serves: items read from one
+    /// collection, pages of one collection, items for one post, requests, and time spent
+    /// waiting for its answers. Past a cap the host is reported `over_limit` and what was
+    /// read is kept.
+    pub max_items_per_collection: u64,
+    pub max_pages_per_collection: u64,
+    pub max_items_per_post: u64,
+    pub max_requests_per_host: u64,
+    #[serde(with = "humantime_serde")]
+    pub host_time_budget: Duration,
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
     pub max_redirects: u32,
@@ -236,6 +246,11 @@ impl Default for CrawlConfig {
             concurrency: DEFAULT_CONCURRENCY,
             reply_depth: DEFAULT_REPLY_DEPTH,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            max_items_per_collection: 20_000,
+            max_pages_per_collection: 500,
+            max_items_per_post: 50_000,
+            max_requests_per_host: 50_000,
+            host_time_budget: Duration::from_secs(3600),
             timeout: DEFAULT_TIMEOUT,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             contact_url: String::new(),

@@ -91,6 +91,18 @@ impl Config {
             crawl.max_document_bytes >= 1024,
             "`crawl.max_document_bytes` must be at least 1024"
         );
+        for (key, value) in [
+            ("max_items_per_collection", crawl.max_items_per_collection),
+            ("max_pages_per_collection", crawl.max_pages_per_collection),
+            ("max_items_per_post", crawl.max_items_per_post),
+            ("max_requests_per_host", crawl.max_requests_per_host),
+        ] {
+            ensure!(value >= 1, "`crawl.{key}` must be at least 1");
+        }
+        ensure!(
+            !crawl.host_time_budget.is_zero(),
+            "`crawl.host_time_budget` must be longer than zero, e.g. \"1h\""
+        );
         ensure!(
             !crawl.timeout.is_zero(),
             "`crawl.timeout` must be longer than zero"
@@ -121,6 +133,7 @@ impl Config {
                 bail!("`{key}` = {:?} does not exist", path.display().to_string());
             }
         }
+        crate::crawl::DenyList::load(&self.denylist_file)?;
         super::delivery::validate(&self.smtp, &self.delivery, &self.alert)?;
         Ok(())
     }

@@ -105,6 +105,11 @@ pub async fn run_crawl(
         tokens,
     )?;
     let setup = CrawlSetup::new(config, store).await?;
+    setup
+        .denylist
+        .apply(store)
+        .await
+        .context("purging what the denylist bars")?;
     let crawl_id = store
         .start_crawl_run(spec.trigger, spec.brand, &spec.since.to_string())
         .await?;
@@ -112,6 +117,7 @@ pub async fn run_crawl(
     let started = Instant::now();
     let sink = StoreSink {
         store,
+        denylist: &setup.denylist,
         crawl_id,
         now: Utc::now().timestamp(),
     };

@@ -13,7 +13,7 @@ use fedireach_crawler::{
 use fedireach_store::{Brand, Store};
 use fedireach_web::InstanceActor;
 
-use super::Tokens;
+use super::{DenyList, StorePaceBook, Tokens};
 use crate::config::Config;
 
 /// Retries of a request after a 429, 503 or other 5xx.
@@ -32,8 +32,14 @@ const INSTANCE_ACTOR_NAME: &str = "fedireach";
 #[derive(Debug)]
 pub struct CrawlSetup {
     pub fetcher: Arc<Fetcher>,
+    /// The operator's denylist: asked nothing, stored nowhere.
+    pub denylist: DenyList,
     pub options: CrawlOptions,
     pub key: Option<InstanceKey>,
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 /// The User-Agent: the product, its version and the operator's contact.
@@ -106,15 +112,25 @@ impl CrawlSetup {
                 ))
             })
             .collect();
-        let fetcher = Arc::new(Fetcher::new(
-            client,
-            PolitenessConfig {
-                default_quota,
-                host_quotas,
-                concurrency: usize::try_from(config.crawl.concurrency).unwrap_or(32),
-                max_retries: MAX_RETRIES,
-            },
-        ));
+        // A Crawl-delay holds across processes: each host's last request is kept.
+        let book = StorePaceBook {
+            store: store.clone(),
+        };
+        let remembered = book.remembered().await?;
+        let fetcher = Arc::new(
+            Fetcher::new(
+                client,
+                PolitenessConfig {
+                    default_quota,
+                    host_quotas,
+                    concurrency: usize::try_from(config.crawl.concurrency).unwrap_or(32),
+                    max_retries: MAX_RETRIES,
+                    max_requests_per_host: config.crawl.max_requests_per_host,
+                    host_time_budget: config.crawl.host_time_budget,
+                },
+            )
+            .with_pace_book(Arc::new(book), remembered),
+        );
         // `forget instance` stops every later request to the host, NodeInfo included.
         fetcher.forget_hosts(
             store
@@ -122,9 +138,12 @@ impl CrawlSetup {
                 .await
                 .context("reading the forgotten instances")?,
         );
+        let denylist = DenyList::load(&config.denylist_file)?;
+        fetcher.deny_domains(denylist.domains().iter().cloned());
         let key = instance_actor(config, store).await?.map(|(key, _)| key);
         Ok(Self {
             fetcher,
+            denylist,
             options: CrawlOptions {
                 max_document_bytes: usize::try_from(config.crawl.max_document_bytes)
                     .unwrap_or(usize::MAX),
@@ -132,6 +151,9 @@ impl CrawlSetup {
                 post_concurrency: POST_CONCURRENCY,
                 // WebFinger is https on every real server; http ids are for URL actors.
                 handle_scheme: "https",
+                max_items_per_collection: to_usize(config.crawl.max_items_per_collection),
+                max_pages_per_collection: to_usize(config.crawl.max_pages_per_collection),
+                max_items_per_post: to_usize(config.crawl.max_items_per_post),
             },
             key,
         })

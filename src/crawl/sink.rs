@@ -6,6 +6,8 @@ use fedireach_core::{Batch, EngagementKind, Host};
 use fedireach_crawler::{CrawlSink, SinkError, Validators};
 use fedireach_store::{CachedResponse, Store};
 
+use super::DenyList;
+
 /// NodeInfo is asked again after this long: software changes rarely.
 pub const NODEINFO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -13,12 +15,28 @@ pub const NODEINFO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 #[derive(Debug)]
 pub struct StoreSink<'a> {
     pub store: &'a Store,
+    /// What is found of a listed host (a like listed by its origin) is not written.
+    pub denylist: &'a DenyList,
     pub crawl_id: i64,
     pub now: i64,
 }
 
 impl CrawlSink for StoreSink<'_> {
-    async fn write_batch(&self, batch: Batch) -> Result<(), SinkError> {
+    async fn write_batch(&self, mut batch: Batch) -> Result<(), SinkError> {
+        let list = self.denylist;
+        if !list.domains().is_empty() {
+            let barred = |uri: &str| {
+                url::Url::parse(uri)
+                    .ok()
+                    .and_then(|u| Host::from_url(&u))
+                    .is_some_and(|h| list.covers(&h))
+            };
+            batch.instances.retain(|i| !list.covers(&i.host));
+            batch.actors.retain(|a| !barred(&a.actor_uri));
+            batch
+                .engagements
+                .retain(|e| !list.covers(&e.host) && !barred(&e.actor_uri));
+        }
         self.store.write_batch(&batch).await?;
         Ok(())
     }

@@ -129,7 +129,7 @@ impl World {
     }
 
     /// Adds the truth's brands; owned ones read their token from `<NAME>_TOKEN`.
-    fn add_brands(&self) -> TestResult {
+    pub(crate) fn add_brands(&self) -> TestResult {
         for brand in &self.truth.brands {
             let mut args = vec!["brand".to_owned(), "add".to_owned(), brand.name.clone()];
             args.extend(brand.actors.iter().cloned());
@@ -152,7 +152,7 @@ impl World {
             .collect()
     }
 
-    fn crawl(&self) -> Fallible<assert_cmd::assert::Assert> {
+    pub(crate) fn crawl(&self) -> Fallible<assert_cmd::assert::Assert> {
         let mut cmd = self.sandbox.cmd()?;
         cmd.args(["--db", &self.sandbox.db_url(), "crawl", "--since", "all"])
             .envs(self.tokens());
@@ -160,7 +160,7 @@ impl World {
     }
 
     /// (post, kind, instance) of every engagement in the store, counted.
-    fn stored_engagements(&self) -> Fallible<EngagementCounts> {
+    pub(crate) fn stored_engagements(&self) -> Fallible<EngagementCounts> {
         let rows: Vec<(String, String, String)> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(
@@ -415,7 +415,7 @@ fn assert_misbehaving_hosts_reported(
 }
 
 /// Requests the simulated servers have answered so far, by host.
-fn requests_served(world: &World) -> Fallible<BTreeMap<String, u64>> {
+pub(crate) fn requests_served(world: &World) -> Fallible<BTreeMap<String, u64>> {
     let stats = world.server.stats();
     let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
     Ok(hosts
@@ -470,7 +470,7 @@ fn json_diff(got: &serde_json::Value, want: &serde_json::Value) -> String {
 
 /// The servers' own logs: no host's limit exceeded, no 429 provoked, no path that
 /// robots.txt disallows asked for.
-fn assert_polite(world: &World) -> TestResult {
+pub(crate) fn assert_polite(world: &World) -> TestResult {
     let stats = world.server.stats();
     let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
     assert!(!hosts.is_empty());
@@ -484,6 +484,10 @@ fn assert_polite(world: &World) -> TestResult {
             "{host} was asked for a path robots.txt disallows: {s}"
         );
         assert_eq!(s["status_429"], 0, "{host} had to answer 429: {s}");
+        assert_eq!(
+            s["crawl_delay_violations"], 0,
+            "{host} was asked sooner than its Crawl-delay: {s}"
+        );
     }
     Ok(())
 }
@@ -845,7 +849,7 @@ fn with_a_public_url_gotosocial_is_still_left_out_by_its_robots_txt() -> TestRes
 }
 
 /// The (software, software_source) the store holds for `host`, if it has a row.
-fn stored_instance(world: &World, host: &str) -> Fallible<Option<(String, String)>> {
+pub(crate) fn stored_instance(world: &World, host: &str) -> Fallible<Option<(String, String)>> {
     Ok(world.runtime.block_on(async {
         let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
         sqlx::query_as("SELECT software, software_source FROM instances WHERE host = ?")

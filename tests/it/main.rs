@@ -8,6 +8,7 @@ mod crawl;
 mod deliver;
 mod demo;
 mod forget;
+mod hostile;
 mod key;
 mod report;
 mod schedule;

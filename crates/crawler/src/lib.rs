@@ -16,8 +16,8 @@ pub use net::{
     AddressGuard, HttpClient, NetConfig, NetError, Refusal, RefusedAddress, Request, Response,
 };
 pub use polite::{
-    FetchError, FetchStats, Fetched, Fetcher, HostCounts, HostQuota, PolitenessConfig, Robots,
-    Validators,
+    FetchError, FetchStats, Fetched, Fetcher, HostCounts, HostQuota, Pace, PaceBook,
+    PolitenessConfig, Robots, Validators,
 };
 pub use sign::{InstanceKey, SignError, generate_key_pem};
 pub use sink::{CrawlSink, SinkError};

@@ -8,9 +8,6 @@ use url::Url;
 
 use super::ctx::{ACCEPT_AP, Ctx, join};
 
-/// Pages read at most from one per-post collection.
-pub const MAX_COLLECTION_PAGES: usize = 500;
-
 /// Empty pages followed in a row before a listing is taken as ended.
 pub const MAX_EMPTY_PAGES: usize = 3;
 
@@ -29,6 +26,10 @@ pub struct Items {
 /// Reads every item of `reference` (found in a document at `base`).
 pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items {
     let mut out = Items::default();
+    // The post's item budget is spent (reported when it ran out): nothing more is read.
+    if ctx.post_items_left() == 0 {
+        return out;
+    }
     let mut visited = HashSet::new();
     let (collection, base) = match reference {
         CollectionRef::Inline(collection) => ((**collection).clone(), base.clone()),
@@ -70,13 +71,37 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
         if !current.items.is_empty() {
             empty_run = 0;
         }
+        let for_collection = ctx
+            .options
+            .max_items_per_collection
+            .saturating_sub(out.items.len());
+        let for_post = ctx.post_items_left();
+        let room = for_collection.min(for_post);
+        let taken = current.items.len().min(room);
         out.items.extend(
             current
                 .items
                 .iter()
+                .take(taken)
                 .cloned()
                 .map(|item| (item, base.clone())),
         );
+        ctx.take_post_items(taken);
+        if taken < current.items.len() {
+            let what = if for_collection <= for_post {
+                format!(
+                    "more than {} items in one collection (crawl.max_items_per_collection)",
+                    ctx.options.max_items_per_collection
+                )
+            } else {
+                format!(
+                    "more than {} items for one post (crawl.max_items_per_post)",
+                    ctx.options.max_items_per_post
+                )
+            };
+            ctx.over_limit(&base, &what);
+            return out;
+        }
         let next = current.next_page_url().and_then(|next| join(&base, next));
         match next {
             None => break,
@@ -92,8 +117,12 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
                 ctx.misbehaved(&base, "the collection's empty pages never end");
                 break;
             }
-            Some(_) if pages >= MAX_COLLECTION_PAGES => {
-                ctx.malformed(&base, &"the collection's pagination does not end");
+            Some(_) if pages >= ctx.options.max_pages_per_collection => {
+                let what = format!(
+                    "more than {} pages in one collection (crawl.max_pages_per_collection)",
+                    ctx.options.max_pages_per_collection
+                );
+                ctx.over_limit(&base, &what);
                 return out;
             }
             Some(url) if visited.contains(url.as_str()) => break,

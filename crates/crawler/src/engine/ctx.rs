@@ -35,6 +35,8 @@ pub struct PostScope {
     fetched: RefCell<Vec<String>>,
     /// The refusals met, by host (robots.txt, 401/403), for the post's coverage.
     refusals: RefCell<Vec<(Host, Unavailable)>>,
+    /// Items read from the post's collections so far (`crawl.max_items_per_post`).
+    items: Cell<usize>,
 }
 
 impl PostScope {
@@ -139,6 +141,36 @@ impl Ctx {
         // Whatever post is being read saw a failure: it is not remembered as read in full.
         let _ = POST.try_with(|p| p.failures.set(p.failures.get() + 1));
         self.report(host, url, kind, message);
+    }
+
+    /// How many more items the post being read may take (`crawl.max_items_per_post`);
+    /// unbounded outside a post.
+    pub fn post_items_left(&self) -> usize {
+        POST.try_with(|p| {
+            self.options
+                .max_items_per_post
+                .saturating_sub(p.items.get())
+        })
+        .unwrap_or(usize::MAX)
+    }
+
+    /// Counts items read for the post being read.
+    pub fn take_post_items(&self, n: usize) {
+        let _ = POST.try_with(|p| p.items.set(p.items.get().saturating_add(n)));
+    }
+
+    /// A host that served more than a cap allows: reported `over_limit` with the cap,
+    /// and what was read of it is kept (the post stands as read).
+    pub fn over_limit(&self, url: &Url, what: &str) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.report(
+            &host,
+            url.as_str(),
+            "over_limit",
+            format!("{url}: {what}; what was read is kept"),
+        );
     }
 
     /// A host that misbehaved without keeping anything from being read (its endless
@@ -277,6 +309,7 @@ impl Ctx {
         match error {
             FetchError::RobotsDisallowed { .. } => self.refused(host, url, "robots_txt"),
             FetchError::Forgotten { .. } => self.consent("host", "left_out", "forgotten", &host),
+            FetchError::Denied { .. } => self.consent("host", "left_out", "denylist", &host),
             FetchError::RobotsUnavailable { .. } => {
                 self.failure(&host, url.as_str(), "robots_unavailable", error.to_string());
             }
@@ -304,6 +337,7 @@ impl Ctx {
                     FetchError::Unreachable(_) => "unreachable",
                     FetchError::RateLimited { .. } => "rate_limited",
                     FetchError::Unsafe(_) => "unsafe",
+                    FetchError::OverLimit { .. } => "over_limit",
                     FetchError::Status { .. } => "http_status",
                     _ => "transport",
                 };
@@ -330,6 +364,7 @@ impl Ctx {
                     failures: Cell::new(p.failures.get()),
                     fetched: RefCell::new(p.take_fetched()),
                     refusals: RefCell::new(p.refusals.take()),
+                    items: Cell::new(p.items.get()),
                 })
                 .unwrap_or_default();
             (out, scope)
@@ -509,6 +544,8 @@ mod tests {
                 host_quotas: std::collections::HashMap::new(),
                 concurrency: 1,
                 max_retries: 0,
+                max_requests_per_host: 100,
+                host_time_budget: std::time::Duration::from_secs(60),
             },
         );
         Ctx::new(
@@ -519,6 +556,9 @@ mod tests {
                 reply_depth: 3,
                 post_concurrency: 1,
                 handle_scheme: "https",
+                max_items_per_collection: 100,
+                max_pages_per_collection: 10,
+                max_items_per_post: 100,
             },
         )
     }

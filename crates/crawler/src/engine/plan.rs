@@ -40,4 +40,10 @@ pub struct CrawlOptions {
     pub post_concurrency: usize,
     /// How handles are resolved: `https`, or `http` where the config allows http ids.
     pub handle_scheme: &'static str,
+    /// Items read at most from one collection, and pages: past either the host is
+    /// reported `over_limit` and what was read is kept.
+    pub max_items_per_collection: usize,
+    pub max_pages_per_collection: usize,
+    /// Items read at most for one post, from all its collections together.
+    pub max_items_per_post: usize,
 }

@@ -20,6 +20,10 @@ use super::headers::RateLimitState;
 /// old window.
 pub const RESET_MARGIN: Duration = Duration::from_millis(250);
 
+/// Added to a Crawl-delay remembered from an earlier process: its time was taken before
+/// the request reached the server (a connection to open, the record to write).
+pub const RESUME_MARGIN: Duration = Duration::from_secs(1);
+
 /// First wait after a 429 or 503 that named no wait; doubled each time, capped.
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
@@ -54,6 +58,8 @@ pub struct HostPoliteness {
     limiter: DefaultDirectRateLimiter,
     dispatch: tokio::sync::Mutex<()>,
     gate: Mutex<Gate>,
+    /// Woken when an answer (or a failure) arrives.
+    answered: tokio::sync::Notify,
 }
 
 impl HostPoliteness {
@@ -69,6 +75,7 @@ impl HostPoliteness {
             limiter: RateLimiter::direct(quota),
             dispatch: tokio::sync::Mutex::new(()),
             gate: Mutex::new(Gate::default()),
+            answered: tokio::sync::Notify::new(),
         }
     }
 
@@ -101,8 +108,23 @@ impl HostPoliteness {
         let _turn = self.dispatch.lock().await;
         let mut waited = Duration::ZERO;
         loop {
+            // With a Crawl-delay, one request at a time, the next the delay after the
+            // last one's answer: when a request reaches the server is not ours to know
+            // (a connection to open, a slot to wait for), when its answer came back is.
+            let answered = self.answered.notified();
             let now = Instant::now();
-            let until = self.gate().ready_at(now, crawl_delay);
+            let (until, busy) = {
+                let mut gate = self.gate();
+                let spaced = crawl_delay && !gate.min_interval.is_zero();
+                (
+                    gate.ready_at(now, crawl_delay),
+                    spaced && gate.in_flight > 0,
+                )
+            };
+            if busy {
+                answered.await;
+                continue;
+            }
             match until {
                 Some(at) if at > now => {
                     waited += at - now;
@@ -125,12 +147,20 @@ impl HostPoliteness {
     pub fn on_response(&self, state: Option<RateLimitState>) {
         let mut gate = self.gate();
         gate.in_flight = (gate.in_flight - 1).max(0);
+        // A Crawl-delay counts from the answer: the request may have reached the server
+        // well after it was let go (a connection to open, a queue), and the next must
+        // not arrive sooner than the delay after it.
+        if !gate.min_interval.is_zero() {
+            gate.last_sent = Some(Instant::now());
+        }
         if let Some(state) = state {
             let remaining = i64::try_from(state.remaining).unwrap_or(i64::MAX);
             // Requests still in flight were sent after the server counted this one.
             gate.server_budget = Some(remaining - gate.in_flight);
             gate.server_reset = Some(Instant::now() + state.reset_in + RESET_MARGIN);
         }
+        drop(gate);
+        self.answered.notify_waiters();
     }
 
     /// Records a refusal for rate (429, 503): no request before `wait` (the server's
@@ -157,7 +187,29 @@ impl HostPoliteness {
 
     /// robots.txt's Crawl-delay.
     pub fn set_crawl_delay(&self, delay: Duration) {
-        self.gate().min_interval = delay;
+        let mut gate = self.gate();
+        gate.min_interval = delay;
+        // Learnt from an answer that just arrived: the delay counts from it.
+        if !delay.is_zero() {
+            gate.last_sent = Some(Instant::now());
+        }
+    }
+
+    /// The Crawl-delay in force (zero: none).
+    pub fn crawl_delay(&self) -> Duration {
+        self.gate().min_interval
+    }
+
+    /// A host that an earlier process last asked something `since_last` ago, with a
+    /// Crawl-delay of `delay`: the first request of this one waits out the rest of the
+    /// delay (and the margin, for the time the earlier one took to send it).
+    pub fn resume(&self, delay: Duration, since_last: Duration) {
+        let mut gate = self.gate();
+        gate.min_interval = delay;
+        if let Some(left) = (delay + RESUME_MARGIN).checked_sub(since_last) {
+            let at = Instant::now() + left;
+            gate.not_before = Some(gate.not_before.map_or(at, |old| old.max(at)));
+        }
     }
 }
 
@@ -253,10 +305,28 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn crawl_delay_spaces_requests() {
         let polite = host();
-        polite.set_crawl_delay(Duration::from_secs(2));
+        // robots.txt, whose answer sets the delay: the next request waits it out.
         assert_eq!(polite.acquire().await, Duration::ZERO);
+        polite.on_response(None);
+        polite.set_crawl_delay(Duration::from_secs(2));
         assert_eq!(polite.acquire().await, Duration::from_secs(2));
+        polite.on_response(None);
         // The brand owner's client is not held to robots.txt's Crawl-delay.
         assert_eq!(polite.acquire_as_client().await, Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resumed_host_waits_out_the_delay_of_the_earlier_process() {
+        let polite = host();
+        // Asked 300 ms ago by a process that was killed, with a 2 s Crawl-delay.
+        polite.resume(Duration::from_secs(2), Duration::from_millis(300));
+        assert_eq!(
+            polite.acquire().await,
+            Duration::from_millis(1700) + RESUME_MARGIN
+        );
+        // Long enough ago: no wait.
+        let polite = host();
+        polite.resume(Duration::from_secs(2), Duration::from_secs(5));
+        assert_eq!(polite.acquire().await, Duration::ZERO);
     }
 }

@@ -5,6 +5,7 @@
 
 mod headers;
 mod host;
+mod pace;
 mod robots;
 
 use std::{
@@ -13,7 +14,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
-    time::SystemTime,
+    time::{Duration, SystemTime},
 };
 
 use bytes::Bytes;
@@ -27,6 +28,7 @@ use url::Url;
 use headers::{MAX_SERVER_WAIT, rate_limit, retry_after};
 use host::HostPoliteness;
 pub use host::HostQuota;
+pub use pace::{Pace, PaceBook};
 pub use robots::Robots;
 
 use crate::net::{HttpClient, NetError, Request};
@@ -41,6 +43,10 @@ pub struct PolitenessConfig {
     pub concurrency: usize,
     /// Retries after a 429, 503, other 5xx or timeout, per request.
     pub max_retries: u32,
+    /// What one host may cost a crawl: requests, and time spent waiting for its
+    /// answers. Past either, nothing more is asked of it (`FetchError::OverLimit`).
+    pub max_requests_per_host: u64,
+    pub host_time_budget: Duration,
 }
 
 /// A document as fetched.
@@ -136,9 +142,15 @@ pub enum FetchError {
     /// A transport failure (TLS, protocol).
     #[error("{0}")]
     Transport(String),
+    /// The host is on the operator's denylist: nothing is asked of it.
+    #[error("{host}: on the denylist (crawl.denylist_file), so nothing is asked of it")]
+    Denied { host: String },
     /// The host was forgotten (`forget instance`): nothing is asked of it.
     #[error("{host}: forgotten (forget instance), so nothing is asked of it")]
     Forgotten { host: String },
+    /// The host cost the crawl more than a cap allows (requests, time, items, pages).
+    #[error("{host}: {what}; nothing more is asked of it in this crawl, what was read is kept")]
+    OverLimit { host: String, what: String },
     /// Asked for again after its document was released (see [`Fetcher::release`]).
     #[error("{key}: fetched earlier in this crawl, and no longer kept")]
     Released { key: String },
@@ -154,6 +166,7 @@ impl FetchError {
                 | Self::Unreachable(_)
                 | Self::Unsafe(_)
                 | Self::Transport(_)
+                | Self::OverLimit { .. }
         ) && !matches!(self, Self::Status { status: 404, .. })
     }
 }
@@ -205,6 +218,13 @@ struct HostEntry {
     robots: OnceCell<Robots>,
     /// Set when the host did not answer: later requests fail at once.
     dead: AtomicBool,
+    /// Why the address guard refused the host when robots.txt was asked for (its
+    /// address and the config key that would allow it): every request fails with it.
+    refused: std::sync::OnceLock<String>,
+    /// What the host has cost this crawl: requests sent, and time spent waiting for
+    /// its answers (milliseconds).
+    requests: AtomicU64,
+    busy_ms: AtomicU64,
 }
 
 type Slot = Arc<OnceCell<Result<Arc<Fetched>, FetchError>>>;
@@ -220,6 +240,13 @@ pub struct Fetcher {
     /// Hosts forgotten with `forget instance`: nothing is asked of them, robots.txt and
     /// NodeInfo included.
     forgotten: Mutex<HashSet<Host>>,
+    /// Where the paces of Crawl-delay hosts are kept between processes, and those an
+    /// earlier process left.
+    pace_book: Option<Arc<dyn PaceBook>>,
+    remembered: Mutex<HashMap<Host, Pace>>,
+    /// Domains of the operator's denylist: neither they nor their subdomains are asked
+    /// anything.
+    denied: Mutex<Vec<String>>,
     /// Hosts whose robots.txt would have refused a request that an owned brand's token
     /// made to its own server's client API (BRIEF section 3: not gated by robots.txt).
     client_access: Mutex<BTreeSet<String>>,
@@ -244,6 +271,9 @@ impl Fetcher {
             seen: Mutex::new(HashMap::new()),
             stats: FetchStats::default(),
             forgotten: Mutex::new(HashSet::new()),
+            denied: Mutex::new(Vec::new()),
+            pace_book: None,
+            remembered: Mutex::new(HashMap::new()),
             client_access: Mutex::new(BTreeSet::new()),
         }
     }
@@ -254,6 +284,36 @@ impl Fetcher {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .extend(hosts);
+    }
+
+    /// Keeps the paces of Crawl-delay hosts in `book`, starting from those an earlier
+    /// process left (`remembered`).
+    #[must_use]
+    pub fn with_pace_book(
+        mut self,
+        book: Arc<dyn PaceBook>,
+        remembered: HashMap<Host, Pace>,
+    ) -> Self {
+        self.pace_book = Some(book);
+        self.remembered = Mutex::new(remembered);
+        self
+    }
+
+    /// Domains to ask nothing of, nor of their subdomains (the operator's denylist).
+    pub fn deny_domains(&self, domains: impl IntoIterator<Item = String>) {
+        self.denied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(domains);
+    }
+
+    /// Whether `host` is on the denylist (itself or a parent domain).
+    pub fn is_denied(&self, host: &Host) -> bool {
+        self.denied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|d| host.is_within(d))
     }
 
     /// Hosts where an owned brand's client access went past what robots.txt bars.
@@ -314,10 +374,25 @@ impl Fetcher {
             .copied()
             .unwrap_or(self.config.default_quota);
         Arc::clone(hosts.entry(host.clone()).or_insert_with(|| {
+            let polite = HostPoliteness::new(host.clone(), quota);
+            let remembered = self
+                .remembered
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(host);
+            if let Some(pace) = remembered {
+                let since = SystemTime::now()
+                    .duration_since(pace.last_request)
+                    .unwrap_or_default();
+                polite.resume(pace.crawl_delay, since);
+            }
             Arc::new(HostEntry {
-                polite: HostPoliteness::new(host.clone(), quota),
+                polite,
                 robots: OnceCell::new(),
                 dead: AtomicBool::new(false),
+                refused: std::sync::OnceLock::new(),
+                requests: AtomicU64::new(0),
+                busy_ms: AtomicU64::new(0),
             })
         }))
     }
@@ -338,12 +413,18 @@ impl Fetcher {
                         let robots = Robots::from_response(fetched.status, &fetched.body);
                         if let Some(delay) = robots.crawl_delay() {
                             entry.polite.set_crawl_delay(delay);
+                            // robots.txt itself was a request the delay spaces.
+                            self.note_pace(entry).await;
                         }
                         robots
                     }
                     Err(FetchError::Gone { .. }) => Robots::Gone,
                     Err(FetchError::Status { status, .. } | FetchError::Refused { status, .. }) => {
                         Robots::from_response(status, b"")
+                    }
+                    Err(FetchError::Unsafe(why)) => {
+                        let _ = entry.refused.set(why);
+                        Robots::Unavailable
                     }
                     Err(_) => Robots::Unavailable,
                 }
@@ -363,6 +444,11 @@ impl Fetcher {
             .contains(&host)
         {
             return Err(FetchError::Forgotten {
+                host: host.to_string(),
+            });
+        }
+        if self.is_denied(&host) {
+            return Err(FetchError::Denied {
                 host: host.to_string(),
             });
         }
@@ -394,6 +480,13 @@ impl Fetcher {
                         host: host.to_string(),
                     });
                 }
+                // Refused by the address guard: reported as unsafe, with the address
+                // and the key that would allow it, not as an unreadable robots.txt.
+                Robots::Unavailable if entry.refused.get().is_some() => {
+                    return Err(FetchError::Unsafe(
+                        entry.refused.get().cloned().unwrap_or_default(),
+                    ));
+                }
                 Robots::Unavailable if entry.dead.load(Ordering::Relaxed) => {
                     return Err(FetchError::Unreachable(format!(
                         "{host}: did not answer (robots.txt)"
@@ -413,6 +506,43 @@ impl Fetcher {
         .await
     }
 
+    /// `Err(OverLimit)` once the host has cost this crawl all its requests or time.
+    fn within_budget(&self, entry: &HostEntry) -> Result<(), FetchError> {
+        let over = |what: String| FetchError::OverLimit {
+            host: entry.polite.host().to_string(),
+            what,
+        };
+        let max = self.config.max_requests_per_host;
+        if entry.requests.load(Ordering::Relaxed) >= max {
+            return Err(over(format!(
+                "asked {max} times, the most one host may be (crawl.max_requests_per_host)"
+            )));
+        }
+        let budget = self.config.host_time_budget;
+        let busy = Duration::from_millis(entry.busy_ms.load(Ordering::Relaxed));
+        if busy >= budget {
+            return Err(over(format!(
+                "kept the crawl waiting {}s for its answers, its whole budget \
+                 (crawl.host_time_budget = {}s)",
+                busy.as_secs(),
+                budget.as_secs()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records, for a host with a Crawl-delay, that it is being asked something now.
+    async fn note_pace(&self, entry: &HostEntry) {
+        let delay = entry.polite.crawl_delay();
+        if let Some(book) = self.pace_book.as_ref().filter(|_| !delay.is_zero()) {
+            let pace = Pace {
+                last_request: SystemTime::now(),
+                crawl_delay: delay,
+            };
+            book.record(entry.polite.host(), pace).await;
+        }
+    }
+
     /// Sends with the host's politeness and retries, without the robots check; a
     /// `client` request (an owned brand's own client) does not wait for Crawl-delay.
     async fn send(
@@ -430,6 +560,7 @@ impl Fetcher {
                     "{host}: did not answer earlier in this crawl"
                 )));
             }
+            self.within_budget(entry)?;
             let waited = if client {
                 entry.polite.acquire_as_client().await
             } else {
@@ -443,13 +574,21 @@ impl Fetcher {
                     .fetch_add(ms, Ordering::Relaxed);
             }
             let result = {
-                let _permit = self
-                    .global
-                    .acquire()
-                    .await
-                    .map_err(|_| FetchError::Transport("crawl stopped".into()))?;
+                let Ok(_permit) = self.global.acquire().await else {
+                    entry.polite.on_response(None);
+                    return Err(FetchError::Transport("crawl stopped".into()));
+                };
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
-                self.client.get(request).await
+                self.note_pace(entry).await;
+                entry.requests.fetch_add(1, Ordering::Relaxed);
+                let sent = std::time::Instant::now();
+                let result = self.client.get(request).await;
+                let ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
+                entry.busy_ms.fetch_add(ms, Ordering::Relaxed);
+                // The answer's time too: a process killed after it was read leaves the
+                // latest time behind.
+                self.note_pace(entry).await;
+                result
             };
             let response = match result {
                 Ok(response) => response,

@@ -104,12 +104,14 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     // own client, which robots.txt does not address (BRIEF section 3).
     let client_access =
         path.starts_with("/api/") && token_home(&state.world, token.as_deref()) == Some(instance);
-    if !client_access && path != "/robots.txt" {
+    if !client_access {
         if politeness::disallowed(inst, &path)
             && let Some(s) = stats
         {
             s.robots_violations.fetch_add(1, Ordering::Relaxed);
         }
+        // Crawl-delay spaces every request, robots.txt's own too: a crawler that
+        // starts again at once must still wait out the delay from its last request.
         let delay = if inst.quirk == Quirk::CrawlDelay {
             Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
         } else {

@@ -146,8 +146,9 @@ async fn robots_txt_per_host_and_violations_counted() {
     assert_eq!(stats["hosts"][&partial]["robots_violations"], 1);
     assert_eq!(stats["hosts"][&normal]["robots_violations"], 0);
     assert_eq!(stats["hosts"]["threads.net"]["robots_violations"], 1);
-    // Two requests in a row, with no Crawl-delay between them: one violation.
-    assert_eq!(stats["hosts"][&delay]["crawl_delay_violations"], 1);
+    // Three requests in a row (robots.txt counts too), with no Crawl-delay between
+    // them: two violations.
+    assert_eq!(stats["hosts"][&delay]["crawl_delay_violations"], 2);
     assert_eq!(stats["hosts"][&normal]["crawl_delay_violations"], 0);
     let log = &stats["hosts"][&normal]["per_second"];
     assert!(

@@ -1,0 +1,256 @@
+//! Hosts that are refused or that misbehave on purpose: what a crawl asks of them, what
+//! it keeps, and how its summary reports them.
+
+use fedireach_fakeverse::Scale;
+
+use crate::{crawl::World, util::TestResult};
+
+/// A host the address guard refuses (here every host, loopback not allowed) is reported
+/// as `unsafe`, with its address and the config key that would allow it: not as a
+/// robots.txt that could not be read.
+#[test]
+fn a_host_refused_by_the_address_guard_is_reported_unsafe_with_the_key_to_allow_it() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    let config = world.sandbox.path().join("fedireach.toml");
+    let text = std::fs::read_to_string(&config)?;
+    std::fs::write(
+        &config,
+        text.replace("allow_loopback = true", "allow_loopback = false"),
+    )?;
+    world.add_brands()?;
+    let out = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let host = world
+        .truth
+        .brands
+        .first()
+        .and_then(|b| b.actors.first())
+        .and_then(|a| a.rsplit('@').next())
+        .ok_or("no brand actor")?
+        .to_owned();
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with(&format!("  {host}: ")))
+        .ok_or_else(|| format!("{host} is not in the summary:\n{printed}"))?;
+    assert!(
+        line.starts_with(&format!("  {host}: unsafe "))
+            && line.contains("127.0.0.1")
+            && line.contains("network.allow_loopback"),
+        "{line}"
+    );
+    assert!(!printed.contains("robots_unavailable"), "{printed}");
+    Ok(())
+}
+
+/// Rows stored of `host`: engagements by its engagers, its engagers, its instance row.
+fn stored_of(world: &World, host: &str) -> Result<(i64, i64, i64), Box<dyn std::error::Error>> {
+    use sqlx::Connection;
+    Ok(world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        let mut counts = [0i64; 3];
+        for (slot, sql) in counts.iter_mut().zip([
+            "SELECT count(*) FROM engagements WHERE host = ?",
+            "SELECT count(*) FROM actors WHERE host = ?",
+            "SELECT count(*) FROM instances WHERE host = ?",
+        ]) {
+            *slot = sqlx::query_scalar(sql)
+                .bind(host)
+                .fetch_one(&mut conn)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>((counts[0], counts[1], counts[2]))
+    })?)
+}
+
+/// `crawl.denylist_file`: a listed host is asked nothing (the simulated servers' request
+/// log), what was stored of it before is purged at the next crawl, nothing of it is
+/// written again nor shown in a report, and the consent report says why.
+#[test]
+fn a_denylisted_host_is_asked_nothing_stored_nowhere_and_purged() -> TestResult {
+    let world = World::start(Scale::Small, 1)?;
+    world.add_brands()?;
+    world.crawl()?.code(3);
+    let host = "threads.net";
+    let (engagements, actors, instances) = stored_of(&world, host)?;
+    assert!(
+        engagements > 0 && actors > 0 && instances == 1,
+        "the first crawl stored nothing of {host}, so the test would prove nothing"
+    );
+    let list = world.sandbox.path().join("denylist.txt");
+    std::fs::write(&list, format!("# barred by the operator\n{host}\n"))?;
+    let config = world.sandbox.path().join("fedireach.toml");
+    let text = std::fs::read_to_string(&config)?;
+    std::fs::write(
+        &config,
+        format!("denylist_file = \"{}\"\n{text}", list.display()),
+    )?;
+    let requests = |world: &World| world.server.stats()["hosts"][host]["requests"].as_u64();
+    let before = requests(&world);
+    let out = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(requests(&world), before, "{host} was asked again");
+    assert_eq!(
+        stored_of(&world, host)?,
+        (0, 0, 0),
+        "{host} is still stored"
+    );
+    assert!(
+        printed.contains("host left out (denylist)"),
+        "no consent line for the denylist:\n{printed}"
+    );
+    for brand in &world.truth.brands {
+        let report = world.sandbox.stdout(&[
+            "report",
+            "instances",
+            "--brand",
+            &brand.name,
+            "--format",
+            "json",
+        ])?;
+        assert!(!report.contains(host), "{host} is in the report:\n{report}");
+    }
+    Ok(())
+}
+
+/// A Crawl-delay holds between processes: a crawl killed (SIGKILL) right after it asked
+/// a Crawl-delay host something, and started again at once, three times, never asks
+/// that host sooner than its delay, robots.txt included (the servers' own log).
+#[test]
+fn a_crawl_delay_holds_across_kill_9_and_immediate_restarts() -> TestResult {
+    use std::process::{Command, Stdio};
+    let world = World::start(Scale::Small, 1)?;
+    world.add_brands()?;
+    let delayed: Vec<String> = world
+        .server
+        .world()
+        .hosts_with(fedireach_fakeverse::Quirk::CrawlDelay)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let served = |world: &World| -> u64 {
+        let stats = world.server.stats();
+        delayed
+            .iter()
+            .filter_map(|h| stats["hosts"][h]["requests"].as_u64())
+            .sum()
+    };
+    let mut kills = 0;
+    for _ in 0..3 {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("fedireach"))
+            .current_dir(world.sandbox.path())
+            .env_clear()
+            .args(["--db", &world.sandbox.db_url(), "crawl", "--since", "all"])
+            .envs(world.tokens())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        // Killed as soon as a Crawl-delay host has answered this process twice.
+        let before = served(&world);
+        let started = std::time::Instant::now();
+        while child.try_wait()?.is_none() {
+            if served(&world) >= before + 2 {
+                child.kill()?; // SIGKILL: nothing is cleaned up
+                kills += 1;
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(300),
+                "the crawl met no Crawl-delay host"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.wait()?;
+    }
+    assert!(
+        kills > 0,
+        "no crawl was killed after asking a Crawl-delay host"
+    );
+    world.crawl()?.code(3);
+    let stats = world.server.stats();
+    for host in &delayed {
+        assert_eq!(
+            stats["hosts"][host]["crawl_delay_violations"], 0,
+            "{host} was asked sooner than its Crawl-delay: {}",
+            stats["hosts"][host]
+        );
+    }
+    Ok(())
+}
+
+/// Sets `[crawl]` keys in the world's config.
+fn set_crawl_keys(world: &World, keys: &str) -> TestResult {
+    let config = world.sandbox.path().join("fedireach.toml");
+    let text = std::fs::read_to_string(&config)?;
+    std::fs::write(
+        &config,
+        text.replace("[crawl]\n", &format!("[crawl]\n{keys}\n")),
+    )?;
+    Ok(())
+}
+
+/// The lines of a crawl's summary that report a host `over_limit`.
+fn over_limit_lines(printed: &str) -> Vec<&str> {
+    printed
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(": over_limit "))
+        .collect()
+}
+
+/// `crawl.max_requests_per_host`: no host is asked more often than that in a crawl
+/// (the servers' own log), robots.txt included; a host that needed more is reported
+/// `over_limit` with the cap, and the rest of the crawl goes on.
+#[test]
+fn no_host_is_asked_more_than_max_requests_per_host() -> TestResult {
+    const CAP: u64 = 4;
+    let world = World::start(Scale::Small, 1)?;
+    set_crawl_keys(&world, &format!("max_requests_per_host = {CAP}"))?;
+    world.add_brands()?;
+    let out = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stats = world.server.stats();
+    let hosts = stats["hosts"].as_object().ok_or("stats have no hosts")?;
+    for (host, s) in hosts {
+        let asked = s["requests"].as_u64().unwrap_or(0);
+        assert!(asked <= CAP, "{host} was asked {asked} times, cap {CAP}");
+    }
+    let lines = over_limit_lines(&printed);
+    assert!(
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| l.contains("crawl.max_requests_per_host")),
+        "no host reported over the cap:\n{printed}"
+    );
+    Ok(())
+}
+
+/// `crawl.max_items_per_collection` and `max_items_per_post`: a collection or a post
+/// with more items than allowed is read up to the cap, what was read is kept, and the
+/// host is reported `over_limit` with the cap that was hit.
+#[test]
+fn a_collection_past_its_cap_is_cut_reported_and_what_was_read_is_kept() -> TestResult {
+    const CAP: usize = 2;
+    let world = World::start(Scale::Small, 1)?;
+    set_crawl_keys(
+        &world,
+        &format!("max_items_per_collection = {CAP}\nmax_pages_per_collection = 1"),
+    )?;
+    world.add_brands()?;
+    let out = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let lines = over_limit_lines(&printed);
+    assert!(
+        lines.iter().any(|l| l.contains(&format!(
+            "more than {CAP} items in one collection (crawl.max_items_per_collection)"
+        )) || l
+            .contains("more than 1 pages in one collection (crawl.max_pages_per_collection)")),
+        "no collection reported over its cap:\n{printed}"
+    );
+    assert!(
+        lines.iter().all(|l| l.contains("what was read is kept")),
+        "{lines:?}"
+    );
+    let stored: usize = world.stored_engagements()?.values().sum();
+    assert!(stored > 0, "nothing of what was read was kept");
+    Ok(())
+}
