@@ -26,8 +26,15 @@ pub struct Items {
 /// Reads every item of `reference` (found in a document at `base`).
 pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items {
     let mut out = Items::default();
-    // The post's item budget is spent (reported when it ran out): nothing more is read.
+    // The post's item budget is spent: nothing more is read (the host of the
+    // collection left unread is reported too, once).
     if ctx.post_items_left() == 0 {
+        if let Some(url) = match reference {
+            CollectionRef::Url(url) => join(base, url),
+            CollectionRef::Inline(_) => Some(base.clone()),
+        } {
+            ctx.over_limit(&url, &post_cap(ctx));
+        }
         return out;
     }
     let mut visited = HashSet::new();
@@ -94,10 +101,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
                     ctx.options.max_items_per_collection
                 )
             } else {
-                format!(
-                    "more than {} items for one post (crawl.max_items_per_post)",
-                    ctx.options.max_items_per_post
-                )
+                post_cap(ctx)
             };
             ctx.over_limit(&base, &what);
             return out;
@@ -131,6 +135,13 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
     }
     out.complete = true;
     out
+}
+
+fn post_cap(ctx: &Ctx) -> String {
+    format!(
+        "more than {} items for one post (crawl.max_items_per_post)",
+        ctx.options.max_items_per_post
+    )
 }
 
 async fn fetch(ctx: &Ctx, url: &Url, visited: &mut HashSet<String>) -> Option<(Collection, Url)> {

@@ -84,6 +84,8 @@ pub struct Ctx {
     read_hosts: Mutex<std::collections::BTreeSet<String>>,
     gone: Mutex<Vec<Gone>>,
     unresolved: Mutex<Vec<super::summary::UnresolvedActor>>,
+    /// The (host, cap) pairs already reported `over_limit`.
+    over_limit_seen: Mutex<std::collections::BTreeSet<(String, String)>>,
     pub posts: AtomicU64,
     /// Posts found unchanged since the last crawl, so not read again.
     pub unchanged: AtomicU64,
@@ -115,6 +117,7 @@ impl Ctx {
             read_hosts: Mutex::new(std::collections::BTreeSet::new()),
             gone: Mutex::new(Vec::new()),
             unresolved: Mutex::new(Vec::new()),
+            over_limit_seen: Mutex::new(std::collections::BTreeSet::new()),
             posts: AtomicU64::new(0),
             unchanged: AtomicU64::new(0),
             engagements: AtomicU64::new(0),
@@ -160,11 +163,19 @@ impl Ctx {
     }
 
     /// A host that served more than a cap allows: reported `over_limit` with the cap,
-    /// and what was read of it is kept (the post stands as read).
+    /// once per host and cap, and what was read of it is kept (the post stands as read).
     pub fn over_limit(&self, url: &Url, what: &str) {
         let host = Host::from_url(url)
             .map(|h| h.to_string())
             .unwrap_or_default();
+        let first = self
+            .over_limit_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((host.clone(), what.to_owned()));
+        if !first {
+            return;
+        }
         self.report(
             &host,
             url.as_str(),

@@ -117,6 +117,11 @@ pub enum NetError {
     /// More redirects than allowed, or a loop.
     #[error("{url}: {detail}")]
     Redirects { url: String, detail: String },
+    /// The body came encoded (gzip...) although only `identity` was asked for.
+    #[error(
+        "{url}: served with Content-Encoding {encoding:?}, which was not asked for; not inflated, not read"
+    )]
+    Encoding { url: String, encoding: String },
     /// The document is larger than the cap.
     #[error("{url}: the document is larger than {limit} bytes (crawl.max_document_bytes)")]
     TooLarge { url: String, limit: u64 },
@@ -231,7 +236,22 @@ impl HttpClient {
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
+        // Asked for as it is (no Accept-Encoding is sent, nothing is ever inflated): a
+        // body encoded anyway may be a bomb, and is not read.
+        builder = builder.header("accept-encoding", "identity");
         let mut response = builder.send().await.map_err(|e| self.classify(&url, e))?;
+        if let Some(encoding) = response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
+        {
+            return Err(NetError::Encoding {
+                url,
+                encoding: encoding.chars().take(40).collect(),
+            });
+        }
         if response
             .content_length()
             .is_some_and(|len| len > self.max_bytes)

@@ -610,6 +610,7 @@ impl Fetcher {
                         NetError::Refused { .. }
                         | NetError::Redirects { .. }
                         | NetError::TooLarge { .. }
+                        | NetError::Encoding { .. }
                         | NetError::Scheme { .. } => {
                             return Err(FetchError::Unsafe(error.to_string()));
                         }
