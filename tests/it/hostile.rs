@@ -254,3 +254,75 @@ fn a_collection_past_its_cap_is_cut_reported_and_what_was_read_is_kept() -> Test
     assert!(stored > 0, "nothing of what was read was kept");
     Ok(())
 }
+
+/// The most memory a crawl's process may take, whatever a host serves (issue #12).
+const MAX_CRAWL_RSS_KIB: i64 = 300 * 1024;
+
+/// The small world's hosts that would take a crawl down, met through the lure (posts
+/// only they engage with, one post each for the amplifier and the nested replies): an amplifier whose reply's replies never end, each page full
+/// of new replies; nested endless replies; a host that sends a byte a second; a gzip
+/// bomb; and an endless run of empty pages. The crawl ends, each is reported as what it
+/// is, what was read is kept within the caps, and the crawl's peak memory stays under
+/// 300 MB.
+#[test]
+fn the_hosts_that_would_take_a_crawl_down_are_bounded_and_reported() -> TestResult {
+    use fedireach_fakeverse::Quirk;
+    use nix::sys::resource::{UsageWho, getrusage};
+    const PER_COLLECTION: usize = 1000;
+    const PER_POST: usize = 3000;
+    let world = World::start(Scale::Small, 1)?;
+    set_crawl_keys(
+        &world,
+        &format!(
+            "max_items_per_collection = {PER_COLLECTION}\nmax_items_per_post = {PER_POST}\n\
+             timeout = \"3s\"\nhost_time_budget = \"20s\""
+        ),
+    )?;
+    let lure = world.server.world().lure();
+    world
+        .sandbox
+        .run(&["brand", "add", "lure", &lure])?
+        .success();
+    let out = world.crawl()?.code(3);
+    let peak_kib = getrusage(UsageWho::RUSAGE_CHILDREN)?.max_rss();
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let sim = world.server.world();
+    let line_of = |quirk: Quirk| -> Result<String, String> {
+        let host = sim
+            .hosts_with(quirk)
+            .first()
+            .map(|h| (*h).to_owned())
+            .ok_or(format!("the small world has no {} host", quirk.as_str()))?;
+        printed
+            .lines()
+            .find(|l| l.starts_with(&format!("  {host}: ")))
+            .map(str::to_owned)
+            .ok_or(format!("{host} is not in the summary:\n{printed}"))
+    };
+    for (quirk, kind, detail) in [
+        (Quirk::Amplifier, "over_limit", "what was read is kept"),
+        (Quirk::NestedEndless, "over_limit", "what was read is kept"),
+        (Quirk::Drip, "unreachable", "no answer within"),
+        (Quirk::GzipBomb, "unsafe", "Content-Encoding"),
+        (Quirk::EndlessPages, "malformed", "never end"),
+    ] {
+        let line = line_of(quirk)?;
+        assert!(
+            line.contains(&format!(": {kind} ")) && line.contains(detail),
+            "{} reported as: {line}",
+            quirk.as_str()
+        );
+    }
+    let stored: usize = world.stored_engagements()?.values().sum();
+    // The amplifier's post: its collection's cap; the nested replies' post: its own
+    // cap; the third post: the drip's and the bomb's likes, the endless host's reply.
+    assert!(
+        stored > PER_COLLECTION && stored <= PER_COLLECTION + PER_POST + 10,
+        "{stored} engagements kept of the lure's posts"
+    );
+    assert!(
+        peak_kib < MAX_CRAWL_RSS_KIB,
+        "a child of this test (the crawl) peaked at {peak_kib} KiB"
+    );
+    Ok(())
+}

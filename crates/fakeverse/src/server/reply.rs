@@ -17,6 +17,29 @@ pub(crate) struct ApDocument;
 /// The size of an oversized document: past the crawler's 5 MB cap.
 pub(crate) const OVERSIZED_BYTES: usize = 6_000_000;
 
+/// A drip host's pace: one byte of every document each this long.
+pub(crate) const DRIP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a gzip bomb inflates to: 1,024 gzip members of 1 MiB of spaces each (a gzip
+/// stream may hold several members, inflated one after the other), about 1 MiB sent.
+const BOMB_MEMBERS: usize = 1024;
+const BOMB_MEMBER_BYTES: usize = 1 << 20;
+
+/// The gzip bomb's body, made once.
+fn gzip_bomb() -> axum::body::Bytes {
+    static BOMB: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
+    BOMB.get_or_init(|| {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let member = encoder
+            .write_all(&vec![b' '; BOMB_MEMBER_BYTES])
+            .and_then(|()| encoder.finish())
+            .unwrap_or_default();
+        axum::body::Bytes::from(member.repeat(BOMB_MEMBERS))
+    })
+    .clone()
+}
+
 fn with_type(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
     let mut r = Response::new(body.into());
     *r.status_mut() = status;
@@ -187,6 +210,35 @@ pub(crate) async fn spoil(
             redirect(&next)
         }
         Quirk::DenyRedirect => redirect(&format!("{deny_base}{url}")),
+        Quirk::Drip => {
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            let drip = futures::stream::unfold(0, move |at: usize| {
+                let byte = bytes.get(at..=at).map(|_| bytes.slice(at..=at));
+                async move {
+                    if at > 0 {
+                        tokio::time::sleep(DRIP_INTERVAL).await;
+                    }
+                    Some((Ok::<_, std::convert::Infallible>(byte?), at + 1))
+                }
+            });
+            with_type(
+                StatusCode::OK,
+                "application/activity+json; charset=utf-8",
+                Body::from_stream(drip),
+            )
+        }
+        Quirk::GzipBomb => {
+            let mut r = with_type(
+                StatusCode::OK,
+                "application/activity+json; charset=utf-8",
+                gzip_bomb(),
+            );
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r
+        }
         _ => response,
     }
 }

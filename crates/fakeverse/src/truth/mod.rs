@@ -244,7 +244,7 @@ impl Truth {
         let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
         let mut kept: Vec<u32> = Vec::new();
         for (p, post) in world.posts().iter().enumerate() {
-            if !world.post_visible(post) {
+            if !world.post_counted(post) {
                 continue;
             }
             let p = u32::try_from(p).unwrap_or(u32::MAX);
@@ -309,7 +309,7 @@ impl Truth {
             .posts()
             .iter()
             .enumerate()
-            .filter(|(_, p)| world.post_visible(p))
+            .filter(|(_, p)| world.post_counted(p))
             .map(|(p, post)| {
                 let p = u32::try_from(p).unwrap_or(u32::MAX);
                 TruthPost {

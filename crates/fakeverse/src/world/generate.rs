@@ -17,9 +17,11 @@ use engage::generate_engagements;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use fedireach_core::EngagementKind;
+
 use super::{
-    Actor, Brand, DAY, HISTORY_DAYS, Instance, MAX_DAY, OptOut, Post, Quirk, SimSoftware, World,
-    WorldOptions,
+    Actor, Brand, DAY, Engagement, HISTORY_DAYS, Instance, LURE_BRAND, MAX_DAY, NEVER, NO_PARENT,
+    OptOut, Post, Quirk, SimSoftware, World, WorldOptions,
 };
 
 /// 2026-06-01T00:00:00Z: the earliest day 0; the seed moves it by up to 96 days.
@@ -28,6 +30,8 @@ const EPOCH: i64 = 1_780_272_000;
 const MAX_DEPTH: u8 = 6;
 /// Mixed into the seed for the stream the bovine-shaped hosts are drawn from.
 const BOVINE_STREAM: u64 = 0xb0b1_0e5d;
+/// Mixed into the seed for the stream the lure and the hostile hosts are drawn from.
+const HOSTILE_STREAM: u64 = 0x4057_11e5;
 
 /// Words for user names.
 const WORDS: [&str; 32] = [
@@ -264,8 +268,13 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
     }
     g.rng = main;
 
-    let posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
-    let (engagements, post_starts) = generate_engagements(&mut g, &posts, params.mean_engagements);
+    let mut posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
+    let (mut engagements, mut post_starts) =
+        generate_engagements(&mut g, &posts, params.mean_engagements);
+    // The lure and the hostile hosts come after everything else, from a stream of their
+    // own: every host, actor, post and engagement before them is what it was without.
+    g.rng = ChaCha8Rng::seed_from_u64(options.seed ^ HOSTILE_STREAM);
+    let lure = add_lure(&mut g, &mut posts, &mut engagements, &mut post_starts, day0);
 
     let host_index = g
         .instances
@@ -286,7 +295,91 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
         engagements,
         post_starts,
         host_index,
+        lure,
     }
+}
+
+/// The lure: an account on a host of its own (shaped like bovine-herd) that no brand
+/// tracks, with three posts: one replied to by an amplifier, one by a nested-endless
+/// host, one liked by a drip and a gzip bomb and replied to by an endless-pages host
+/// (whose empty pages never end). A crawl of the lure meets every host that would take
+/// a crawl down, and leaves every brand's figures as they were. Returns the lure's
+/// actor.
+fn add_lure(
+    g: &mut Gen,
+    posts: &mut Vec<Post>,
+    engagements: &mut Vec<Engagement>,
+    post_starts: &mut Vec<u32>,
+    day0: i64,
+) -> u32 {
+    // A Pixelfed host shaped like bovine-herd, whose post lists its replies, likes and
+    // shares as plain ActivityPub collections: a crawler walks them, so meets each
+    // engager's host (a Mastodon origin's own API would answer for them).
+    let host = g.next_name("lure");
+    g.add_instance(host, SimSoftware::Pixelfed, Quirk::BovineShapes, 0);
+    let lure = u32::try_from(g.actors.len()).unwrap_or(u32::MAX);
+    let key = g.rng.random::<u64>();
+    g.actors.push(Actor {
+        instance: u32::try_from(g.instances.len() - 1).unwrap_or(0),
+        username: "lure".into(),
+        followers: 100,
+        growth: 0,
+        opt_out: OptOut::None,
+        gone: false,
+        brand: Some(LURE_BRAND),
+        key,
+    });
+    if let Some(i) = g.instances.last_mut() {
+        i.actors.end = lure + 1;
+    }
+    // Each hostile host on a post of its own, so that none spends the item budget of a
+    // post (`crawl.max_items_per_post`) before the crawl reaches another.
+    let mut per_post: Vec<Vec<(u32, EngagementKind)>> = Vec::new();
+    let mut quiet = Vec::new();
+    for quirk in Quirk::HOSTILE {
+        let host = g.next_name(quirk.as_str());
+        let first = u32::try_from(g.actors.len()).unwrap_or(u32::MAX);
+        g.add_instance(host, SimSoftware::Mastodon, quirk, 1);
+        match quirk {
+            Quirk::Amplifier | Quirk::NestedEndless => {
+                per_post.push(vec![(first, EngagementKind::Reply)]);
+            }
+            _ => quiet.push((first, EngagementKind::Like)),
+        }
+    }
+    if let Some(endless) = g
+        .instances
+        .iter()
+        .find(|i| i.quirk == Quirk::EndlessPages && !i.actors.is_empty())
+    {
+        quiet.push((endless.actors.start, EngagementKind::Reply));
+    }
+    per_post.push(quiet);
+    for (n, engagers) in (0i64..).zip(per_post) {
+        let published = day0 - DAY + 3600 * n;
+        let key = g.rng.random::<u64>();
+        let post = u32::try_from(posts.len()).unwrap_or(u32::MAX);
+        posts.push(Post {
+            brand: LURE_BRAND,
+            actor: lure,
+            published,
+            key,
+        });
+        for (m, (actor, kind)) in (0i64..).zip(engagers) {
+            engagements.push(Engagement {
+                post,
+                actor,
+                kind,
+                depth: u8::from(kind == EngagementKind::Reply),
+                emoji: 0,
+                parent: NO_PARENT,
+                created: published + 600 + 60 * m,
+                removed: NEVER,
+            });
+        }
+        post_starts.push(u32::try_from(engagements.len()).unwrap_or(u32::MAX));
+    }
+    lure
 }
 
 fn generate_posts(g: &mut Gen, brands: &[Brand], per_actor: u32, day0: i64) -> Vec<Post> {

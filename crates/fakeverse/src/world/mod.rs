@@ -147,6 +147,8 @@ pub struct Engagement {
 
 /// No parent: the engagement is on the post itself.
 pub const NO_PARENT: u32 = u32::MAX;
+/// The brand index of the lure's post: past every brand, so no brand counts it.
+pub const LURE_BRAND: u16 = u16::MAX;
 /// A time that never comes.
 pub const NEVER: i64 = i64::MAX;
 /// The emoji reactions Misskey users give.
@@ -171,6 +173,8 @@ pub struct World {
     /// `post_starts[p]..post_starts[p + 1]` are post `p`'s engagements.
     pub(crate) post_starts: Vec<u32>,
     pub(crate) host_index: HashMap<String, u32>,
+    /// The lure's actor (see [`World::lure`]).
+    pub(crate) lure: u32,
 }
 
 impl World {
@@ -226,6 +230,19 @@ impl World {
     /// The instance named `host`, if the world has it.
     pub fn instance_index(&self, host: &str) -> Option<u32> {
         self.host_index.get(host).copied()
+    }
+
+    /// The lure: `@lure@lure-1.example`, an account no brand tracks whose posts the
+    /// hostile hosts engage with. A crawl that adds it as a brand meets them all; the
+    /// truth leaves it out.
+    pub fn lure(&self) -> String {
+        self.handle(self.lure)
+    }
+
+    /// Whether a post counts in the truth: published by the day the world is seen, and a
+    /// brand's (the lure's post is not).
+    pub fn post_counted(&self, post: &Post) -> bool {
+        self.post_visible(post) && usize::from(post.brand) < self.brands.len()
     }
 
     /// The hosts with a given behaviour.

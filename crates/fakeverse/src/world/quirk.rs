@@ -45,6 +45,17 @@ pub enum Quirk {
     /// `"to": "as:Public"` with `cc` a plain string, and `replies`, `likes` and
     /// `shares` as URL strings to unpaged OrderedCollections of ids.
     BovineShapes,
+    /// A replier whose reply's `replies` collection never ends, each page full of new
+    /// replies (the amplifier of issue #12).
+    Amplifier,
+    /// A replier whose reply's `replies` never end, and each of those replies has its
+    /// own endless `replies`, as deep as a crawler follows.
+    NestedEndless,
+    /// Sends every document (robots.txt aside) one byte a second.
+    Drip,
+    /// Sends every document (robots.txt aside) gzip-encoded whatever was asked, a few
+    /// hundred kilobytes that inflate to a gibibyte.
+    GzipBomb,
 }
 
 impl Quirk {
@@ -68,6 +79,16 @@ impl Quirk {
         Self::BovineShapes,
     ];
 
+    /// The hostile kinds: hosts that would take a crawl down, each given to one host of
+    /// every world, engaging only with the lure post (see [`crate::World::lure`]), so
+    /// that they leave every brand's figures as they were.
+    pub const HOSTILE: [Self; 4] = [
+        Self::Amplifier,
+        Self::NestedEndless,
+        Self::Drip,
+        Self::GzipBomb,
+    ];
+
     /// The name used in host names and the truth (`dead-1.example`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -88,6 +109,10 @@ impl Quirk {
             Self::RobotsPartial => "robots-partial",
             Self::CrawlDelay => "crawl-delay",
             Self::BovineShapes => "bovine-shapes",
+            Self::Amplifier => "amplifier",
+            Self::NestedEndless => "nested-endless",
+            Self::Drip => "drip",
+            Self::GzipBomb => "gzip-bomb",
         }
     }
 
@@ -105,6 +130,8 @@ impl Quirk {
                 | Self::Oversized
                 | Self::DenyRedirect
                 | Self::RobotsAll
+                | Self::Drip
+                | Self::GzipBomb
         )
     }
 
@@ -120,6 +147,7 @@ impl Quirk {
                 | Self::Oversized
                 | Self::RedirectLoop
                 | Self::DenyRedirect
+                | Self::GzipBomb
         )
     }
 
@@ -127,7 +155,7 @@ impl Quirk {
     pub fn nodeinfo_readable(self) -> bool {
         !matches!(
             self,
-            Self::NoNodeinfo | Self::Dead | Self::Gone | Self::RobotsAll
+            Self::NoNodeinfo | Self::Dead | Self::Gone | Self::RobotsAll | Self::Drip
         ) && !self.spoils_nodeinfo()
     }
 }

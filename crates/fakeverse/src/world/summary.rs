@@ -45,7 +45,7 @@ impl World {
             };
             let _ = writeln!(out, "brand {} ({owned}): {}", brand.name, handles.join(" "));
         }
-        let posts = self.posts.iter().filter(|p| self.post_visible(p)).count();
+        let posts = self.posts.iter().filter(|p| self.post_counted(p)).count();
         let engagements = self
             .engagements
             .iter()
@@ -54,10 +54,15 @@ impl World {
                     && self
                         .posts
                         .get(e.post as usize)
-                        .is_some_and(|p| self.post_visible(p))
+                        .is_some_and(|p| self.post_counted(p))
             })
             .count();
         let _ = writeln!(out, "posts: {posts}, engagements: {engagements}");
+        let _ = writeln!(
+            out,
+            "lure (no brand; engaged by the hosts that would take a crawl down): {}",
+            self.lure()
+        );
         out
     }
 }

@@ -167,3 +167,70 @@ async fn tls_with_the_generated_ca_and_sni() {
             .is_err()
     );
 }
+
+/// The reply of the first host with `quirk` (the lure's posts are where they reply).
+fn reply_of(server: &fedireach_fakeverse::FakeverseServer, quirk: Quirk) -> String {
+    let world = server.world();
+    let e = world
+        .engagements()
+        .iter()
+        .position(|e| world.instance_of(e.actor).is_some_and(|i| i.quirk == quirk))
+        .unwrap_or(0);
+    world.engagement_uri(u32::try_from(e).unwrap_or(0))
+}
+
+#[tokio::test]
+async fn amplified_and_nested_replies_never_end() {
+    let server = start(1).await;
+    for (quirk, nested) in [(Quirk::Amplifier, false), (Quirk::NestedEndless, true)] {
+        let mut url = format!("{}/replies?page=1", reply_of(&server, quirk));
+        for _ in 0..3 {
+            let page = get(&server, &url).await.json();
+            let items = page["orderedItems"].as_array().cloned().unwrap_or_default();
+            assert_eq!(items.len(), 100, "{quirk:?}: a full page");
+            assert!(
+                items.iter().all(|i| i["replies"].is_string() == nested),
+                "{quirk:?}: nested replies only on the nested host"
+            );
+            if nested {
+                let below = items[0]["replies"].as_str().unwrap_or_default();
+                let first = get(&server, &format!("{below}?page=1")).await.json();
+                assert_eq!(first["orderedItems"].as_array().map(Vec::len), Some(100));
+            }
+            url = page["next"].as_str().unwrap_or_default().to_owned();
+            assert!(!url.is_empty(), "{quirk:?}: the pages end");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_gzip_bomb_is_sent_encoded_whatever_was_asked() {
+    use std::io::Read;
+    let server = start(1).await;
+    let actor = actor_url(&server, Quirk::GzipBomb);
+    let host = actor.split('/').nth(2).unwrap_or_default().to_owned();
+    let path = actor.splitn(4, '/').nth(3).unwrap_or_default().to_owned();
+    let response = super::client()
+        .get(format!("http://{}/{path}", server.addr()))
+        .header(reqwest::header::HOST, host)
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {actor}: {e}"));
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let body = response.bytes().await.unwrap_or_default();
+    assert!(body.len() < 4 << 20, "{} bytes sent", body.len());
+    // 1,024 members of 1 MiB each: the first inflates to 1 MiB of spaces.
+    let mut first = Vec::new();
+    let read = flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut first);
+    assert_eq!(read.ok(), Some(1 << 20));
+    assert!(first.iter().all(|&b| b == b' '));
+    let members = body.windows(3).filter(|w| w == &[0x1f, 0x8b, 0x08]).count();
+    assert!(members >= 1024, "{members} gzip members");
+}

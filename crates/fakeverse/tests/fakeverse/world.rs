@@ -34,8 +34,33 @@ fn small_world_has_the_mix_the_issue_asks_for() {
     let softwares: BTreeSet<SimSoftware> = world.instances().iter().map(|i| i.software).collect();
     assert!(softwares.len() >= 12, "{softwares:?}");
     assert!(world.instance_index("threads.net").is_some());
-    for quirk in Quirk::MISBEHAVING {
+    for quirk in Quirk::MISBEHAVING.into_iter().chain(Quirk::HOSTILE) {
         assert!(!world.hosts_with(quirk).is_empty(), "no {quirk:?} host");
+    }
+    // The hostile hosts engage with the lure's posts and nothing else.
+    let lure = world.lure();
+    assert!(lure.starts_with("@lure@lure-"), "{lure}");
+    let quirk_of =
+        |e: &fedireach_fakeverse::Engagement| world.instance_of(e.actor).map(|i| i.quirk);
+    for e in world.engagements() {
+        let hostile = quirk_of(e).is_some_and(|q| Quirk::HOSTILE.contains(&q));
+        let counted = world
+            .posts()
+            .get(e.post as usize)
+            .is_some_and(|p| world.post_counted(p));
+        assert!(
+            !(hostile && counted),
+            "a hostile host engages with a brand's post"
+        );
+    }
+    for quirk in Quirk::HOSTILE {
+        assert!(
+            world
+                .engagements()
+                .iter()
+                .any(|e| quirk_of(e) == Some(quirk)),
+            "no {quirk:?} host engages with the lure"
+        );
     }
     assert!(world.instances().len() >= 20 && world.instances().len() < 100);
     assert!(world.brands().len() >= 3);

@@ -4,6 +4,7 @@
 
 mod actor;
 mod collections;
+mod flood;
 mod nodeinfo;
 mod objects;
 
@@ -99,6 +100,9 @@ pub(crate) fn webfinger(ctx: &Ctx<'_>) -> Response {
 
 /// Every other ActivityPub path: actors, their collections, objects.
 pub(crate) fn activitypub(ctx: &Ctx<'_>) -> Response {
+    if let Some(response) = flood::serve_path(ctx) {
+        return response;
+    }
     let key = format!("{}{}", ctx.inst.host, ctx.path.trim_end_matches('/'));
     if let Some(&a) = ctx.state.actor_paths.get(&key) {
         return actor::actor(ctx, a);

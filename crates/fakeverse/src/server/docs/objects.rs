@@ -142,6 +142,13 @@ pub(crate) fn serve(ctx: &Ctx<'_>, target: Target, rest: &str) -> Response {
         Target::Post(_) => None,
     };
     match (rest, kind) {
+        ("/replies", _) if super::flood::floods(ctx) => {
+            let parent = match target {
+                Target::Post(p) => world.post_uri(p),
+                Target::Engagement(e) => world.engagement_uri(e),
+            };
+            super::flood::replies(ctx, &parent)
+        }
         ("/replies" | "/likes" | "/shares", _) if ctx.inst.quirk == Quirk::BovineShapes => {
             collections::bovine(ctx, target, &rest[1..])
         }
