@@ -326,3 +326,32 @@ fn the_hosts_that_would_take_a_crawl_down_are_bounded_and_reported() -> TestResu
     );
     Ok(())
 }
+
+/// `crawl.host_time_budget`: a host that keeps the crawl waiting for its answers longer
+/// than its budget (the slow host: every answer late) is asked nothing more and
+/// reported `over_limit` with the budget.
+#[test]
+fn a_host_past_its_time_budget_is_asked_nothing_more() -> TestResult {
+    use fedireach_fakeverse::Quirk;
+    let world = World::start(Scale::Small, 1)?;
+    set_crawl_keys(&world, "host_time_budget = \"500ms\"")?;
+    world.add_brands()?;
+    let out = world.crawl()?.code(3);
+    let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let host = world
+        .server
+        .world()
+        .hosts_with(Quirk::Slow)
+        .first()
+        .map(|h| (*h).to_owned())
+        .ok_or("the small world has no slow host")?;
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with(&format!("  {host}: ")))
+        .ok_or_else(|| format!("{host} is not in the summary:\n{printed}"))?;
+    assert!(
+        line.contains(": over_limit ") && line.contains("crawl.host_time_budget"),
+        "{line}"
+    );
+    Ok(())
+}
