@@ -313,6 +313,13 @@ fn the_hosts_that_would_take_a_crawl_down_are_bounded_and_reported() -> TestResu
             quirk.as_str()
         );
     }
+    // The lure's own host served nothing wrong: the post whose budget a host spent
+    // blames that host, not the origin whose other collections went unread.
+    let origin = lure.rsplit('@').next().unwrap_or_default();
+    assert!(
+        !printed.contains(&format!("  {origin}: ")),
+        "{origin} is blamed:\n{printed}"
+    );
     let stored: usize = world.stored_engagements()?.values().sum();
     // The amplifier's post: its collection's cap; the nested replies' post: its own
     // cap; the third post: the drip's and the bomb's likes, the endless host's reply.

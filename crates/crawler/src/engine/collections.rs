@@ -26,13 +26,10 @@ pub struct Items {
 /// Reads every item of `reference` (found in a document at `base`).
 pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items {
     let mut out = Items::default();
-    // The post's item budget is spent: nothing more is read (the host of the
-    // collection left unread is reported too, once).
+    // The post's item budget is spent: nothing more is read, and the host whose
+    // collection spent it is reported (once; it may have filled it to the last item).
     if ctx.post_items_left() == 0 {
-        if let Some(url) = match reference {
-            CollectionRef::Url(url) => join(base, url),
-            CollectionRef::Inline(_) => Some(base.clone()),
-        } {
+        if let Some(url) = ctx.post_budget_spent_by() {
             ctx.over_limit(&url, &post_cap(ctx));
         }
         return out;
@@ -93,7 +90,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
                 .cloned()
                 .map(|item| (item, base.clone())),
         );
-        ctx.take_post_items(taken);
+        ctx.take_post_items(taken, &base);
         if taken < current.items.len() {
             let what = if for_collection <= for_post {
                 format!(

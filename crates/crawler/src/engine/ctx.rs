@@ -37,6 +37,8 @@ pub struct PostScope {
     refusals: RefCell<Vec<(Host, Unavailable)>>,
     /// Items read from the post's collections so far (`crawl.max_items_per_post`).
     items: Cell<usize>,
+    /// The collection page that spent the last of that budget.
+    spent_by: RefCell<Option<Url>>,
 }
 
 impl PostScope {
@@ -157,9 +159,22 @@ impl Ctx {
         .unwrap_or(usize::MAX)
     }
 
-    /// Counts items read for the post being read.
-    pub fn take_post_items(&self, n: usize) {
-        let _ = POST.try_with(|p| p.items.set(p.items.get().saturating_add(n)));
+    /// Counts items read for the post being read from the page at `url`.
+    pub fn take_post_items(&self, n: usize, url: &Url) {
+        let max = self.options.max_items_per_post;
+        let _ = POST.try_with(|p| {
+            p.items.set(p.items.get().saturating_add(n));
+            if p.items.get() >= max && p.spent_by.borrow().is_none() {
+                *p.spent_by.borrow_mut() = Some(url.clone());
+            }
+        });
+    }
+
+    /// The page that spent the post's item budget, if it is spent.
+    pub fn post_budget_spent_by(&self) -> Option<Url> {
+        POST.try_with(|p| p.spent_by.borrow().clone())
+            .ok()
+            .flatten()
     }
 
     /// A host that served more than a cap allows: reported `over_limit` with the cap,
@@ -376,6 +391,7 @@ impl Ctx {
                     fetched: RefCell::new(p.take_fetched()),
                     refusals: RefCell::new(p.refusals.take()),
                     items: Cell::new(p.items.get()),
+                    spent_by: RefCell::new(p.spent_by.take()),
                 })
                 .unwrap_or_default();
             (out, scope)
