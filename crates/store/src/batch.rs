@@ -71,15 +71,16 @@ impl Store {
             }
             tx.commit().await.doing("saving a batch's instances")?;
         }
-        // Every record of an engager, in the batch's order: one engager may be described
-        // twice (in full by its actor document, then briefly by a listing), and each
-        // upsert keeps what the earlier ones knew (its follower count).
+        // Every distinct record of an engager, in the batch's order: one engager may be
+        // described twice (in full by its actor document, then briefly by a listing),
+        // and each upsert keeps what the earlier ones knew (its follower count). The
+        // same record repeated (a host's 50,000 replies by one actor) is written once.
         let mut records: HashMap<&str, Vec<&ActorRecord>> = HashMap::new();
         for actor in &batch.actors {
-            records
-                .entry(actor.actor_uri.as_str())
-                .or_default()
-                .push(actor);
+            let known = records.entry(actor.actor_uri.as_str()).or_default();
+            if !known.contains(&actor) {
+                known.push(actor);
+            }
         }
         // Engagers of the batch left out, counted once whatever the transactions (their
         // engagements count one each, as `upsert_engagement` meets them).

@@ -143,6 +143,7 @@ fn post_cap(ctx: &Ctx) -> String {
 
 async fn fetch(ctx: &Ctx, url: &Url, visited: &mut HashSet<String>) -> Option<(Collection, Url)> {
     visited.insert(url.to_string());
+    ctx.release_after_post(url, ACCEPT_AP);
     ctx.get_parsed(url, ACCEPT_AP, None, parse_collection)
         .await
         .map(|(c, fetched)| (c, fetched.url.clone()))

@@ -474,6 +474,13 @@ impl Ctx {
         }
     }
 
+    /// Drops a page of one of the post's collections from the per-crawl cache once the
+    /// post is saved: nobody asks for it again, and a host may serve hundreds.
+    pub fn release_after_post(&self, url: &Url, accept: &'static str) {
+        let key = Request::get(url.clone(), accept).key();
+        let _ = POST.try_with(|p| p.fetched.borrow_mut().push(key));
+    }
+
     /// Remembers a post's own API answers, dropped from the per-crawl cache once the
     /// post is saved.
     fn note_fetched(&self, request: &Request) {
@@ -534,6 +541,21 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Futures run at most this many at a time by [`all_bounded`].
+pub const AT_ONCE: usize = 64;
+
+/// Runs futures [`AT_ONCE`] at a time and gives their outputs in order. A host may list
+/// tens of thousands of items (crawl.max_items_per_collection): `join_all` would hold a
+/// future for each at once, each the size of a whole fetch, hundreds of megabytes. The
+/// fetcher's own cap on requests in flight is lower, so nothing is slower.
+pub async fn all_bounded<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    use futures::StreamExt;
+    futures::stream::iter(futures)
+        .buffered(AT_ONCE)
+        .collect()
+        .await
 }
 
 /// Resolves a possibly relative reference against a document's URL; `None` for junk.

@@ -17,7 +17,7 @@ mod sources;
 mod summary;
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeSet, HashMap},
     sync::{Arc, atomic::Ordering},
 };
 
@@ -393,18 +393,20 @@ impl<S: CrawlSink> Run<'_, S> {
             posts: vec![post],
             ..Batch::default()
         };
-        let enriched =
-            futures::future::join_all(findings.found.into_iter().map(|mut found| async {
-                if found.engager.is_none() {
-                    let followers = found.kind == EngagementKind::Boost;
-                    found.engager = self
-                        .engagers
-                        .facts(ctx, &self.instances, &found.actor_uri, followers)
-                        .await;
-                }
-                found
-            }))
-            .await;
+        let enriched = ctx::all_bounded(findings.found.into_iter().map(|mut found| async {
+            if found.engager.is_none() {
+                let followers = found.kind == EngagementKind::Boost;
+                found.engager = self
+                    .engagers
+                    .facts(ctx, &self.instances, &found.actor_uri, followers)
+                    .await;
+            }
+            found
+        }))
+        .await;
+        // One record per engager unless they differ: a host's 50,000 replies by one
+        // actor describe it once.
+        let mut described: HashMap<String, usize> = HashMap::new();
         for found in enriched {
             let Some(engager_host) = Url::parse(&found.actor_uri)
                 .ok()
@@ -417,7 +419,15 @@ impl<S: CrawlSink> Run<'_, S> {
                 if let Some(reason) = facts.opt_out {
                     ctx.consent("engager", "anonymised", reason, &found.actor_uri);
                 }
-                batch.actors.push(facts.record(&found.actor_uri, None));
+                let record = facts.record(&found.actor_uri, None);
+                let repeated = described
+                    .get(&found.actor_uri)
+                    .and_then(|&i| batch.actors.get(i))
+                    .is_some_and(|known| *known == record);
+                if !repeated {
+                    described.insert(found.actor_uri.clone(), batch.actors.len());
+                    batch.actors.push(record);
+                }
             }
             batch.engagements.push(EngagementRecord {
                 post_uri: uri.to_owned(),

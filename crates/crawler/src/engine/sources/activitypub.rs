@@ -8,12 +8,11 @@ use fedireach_activitypub::{
     ActivityKind, CollectionRef, Document, Object, ObjectRef, parse_document,
 };
 use fedireach_core::{EngagementKind, Host};
-use futures::future::join_all;
 use url::Url;
 
 use crate::engine::{
     collections::read_all,
-    ctx::{ACCEPT_AP, Ctx, join},
+    ctx::{ACCEPT_AP, Ctx, all_bounded, join},
     found::{Found, PostFindings},
     instances::Instances,
 };
@@ -69,7 +68,7 @@ pub async fn collect(
             EngagementKind::Like => out.reported_likes = out.reported_likes.or(total),
             _ => out.reported_boosts = out.reported_boosts.or(total),
         }
-        let found = join_all(
+        let found = all_bounded(
             items
                 .items
                 .iter()
@@ -186,10 +185,12 @@ async fn walk_replies(
             total = total.or(items.total);
             listed |= items.listed;
         }
-        let fetched = join_all(
+        // Each reply is held once, moved from listing to placing to finding: a host
+        // may list tens of thousands (crawl.max_items_per_collection).
+        let fetched = all_bounded(
             items
                 .items
-                .iter()
+                .into_iter()
                 .map(|(item, base)| reply_object(ctx, instances, item, base)),
         )
         .await;
@@ -211,7 +212,7 @@ async fn walk_replies(
         let mut placed: Vec<(String, Object, Url, u32)> = Vec::new();
         while !notes.is_empty() {
             let before = notes.len();
-            notes.retain(|(id, note, note_base)| {
+            for (id, note, note_base) in std::mem::take(&mut notes) {
                 let parent = note
                     .in_reply_to
                     .as_deref()
@@ -220,17 +221,11 @@ async fn walk_replies(
                 match parent {
                     Some(parent_depth) => {
                         depth_of.insert(id.clone(), parent_depth + 1);
-                        placed.push((
-                            id.clone(),
-                            note.clone(),
-                            note_base.clone(),
-                            parent_depth + 1,
-                        ));
-                        false
+                        placed.push((id, note, note_base, parent_depth + 1));
                     }
-                    None => true,
+                    None => notes.push((id, note, note_base)),
                 }
-            });
+            }
             if notes.len() == before {
                 // A reply that names no parent is placed where it was listed; one whose
                 // parent is nowhere in the thread (deleted, gone) cannot be placed in it.
@@ -258,9 +253,9 @@ async fn walk_replies(
                 SOURCE,
             ));
             if depth < max_depth
-                && let Some(deeper) = &note.replies
+                && let Some(deeper) = note.replies
             {
-                frontier.push((deeper.clone(), note_base, depth + 1));
+                frontier.push((deeper, note_base, depth + 1));
             }
         }
     }
@@ -272,13 +267,17 @@ async fn walk_replies(
 async fn reply_object(
     ctx: &Ctx,
     instances: &Instances,
-    item: &ObjectRef,
-    base: &Url,
+    item: ObjectRef,
+    base: Url,
 ) -> Option<(Object, Url)> {
-    if let Some(Document::Object(object)) = item.inline() {
-        return Some((object.clone(), base.clone()));
-    }
-    let url = join(base, item.id()?)?;
+    let item = match item {
+        ObjectRef::Inline(document) => match *document {
+            Document::Object(object) => return Some((object, base)),
+            other => ObjectRef::Inline(Box::new(other)),
+        },
+        id => id,
+    };
+    let url = join(&base, item.id()?)?;
     let (document, fetched) = ctx
         .get_parsed(&url, ACCEPT_AP, None, parse_document)
         .await?;
@@ -306,10 +305,10 @@ async fn context_thread(
         return;
     };
     let items = read_all(ctx, &CollectionRef::Url(context.to_string()), context).await;
-    let notes: Vec<(Object, Url)> = join_all(
+    let notes: Vec<(Object, Url)> = all_bounded(
         items
             .items
-            .iter()
+            .into_iter()
             .map(|(item, base)| reply_object(ctx, instances, item, base)),
     )
     .await

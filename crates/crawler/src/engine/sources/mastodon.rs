@@ -11,11 +11,10 @@ use fedireach_activitypub::{
     parse_status_context, parse_statuses,
 };
 use fedireach_core::{EngagementKind, Host, Unavailable};
-use futures::future::join_all;
 use url::Url;
 
 use crate::engine::{
-    ctx::{ACCEPT_JSON, Ctx},
+    ctx::{ACCEPT_JSON, Ctx, all_bounded},
     found::{EngagerFacts, Found, PostFindings, reply_kind},
     resolve::webfinger,
 };
@@ -115,7 +114,7 @@ pub async fn collect(
         .filter_map(|s| Some((s.id.as_str(), s.in_reply_to_id.as_deref()?)))
         .collect();
     let max_depth = ctx.options.reply_depth + 1;
-    let replies = join_all(descendants.iter().filter_map(|status| {
+    let replies = all_bounded(descendants.iter().filter_map(|status| {
         let depth = depth_below(status, id, &parent, max_depth)?;
         status
             .visibility()
@@ -141,7 +140,7 @@ async fn accounts(
     kind: EngagementKind,
 ) -> Option<Vec<Found>> {
     let listed = paged(ctx, url?, token, parse_accounts).await?;
-    let found = join_all(
+    let found = all_bounded(
         listed
             .iter()
             .map(|account| account_found(ctx, account, origin, kind)),
@@ -159,7 +158,7 @@ async fn quotes(
 ) -> Option<Vec<Found>> {
     token?;
     let listed = paged(ctx, url?, token, parse_statuses).await?;
-    let found = join_all(
+    let found = all_bounded(
         listed
             .iter()
             .map(|quote| status_found(ctx, quote, origin, EngagementKind::Quote, None)),

@@ -7,12 +7,11 @@ use fedireach_activitypub::{
     parse_misskey_reactions,
 };
 use fedireach_core::{EngagementKind, Host};
-use futures::future::join_all;
 use serde_json::json;
 use url::Url;
 
 use crate::engine::{
-    ctx::Ctx,
+    ctx::{Ctx, all_bounded},
     found::{Found, PostFindings, reply_kind},
     resolve::webfinger,
 };
@@ -71,7 +70,7 @@ pub async fn collect(
         notes(ctx, &renotes_url, id, token),
         thread(ctx, origin, &host, &api, id, token),
     );
-    let likes = join_all(reactions.items.iter().map(|reaction| async {
+    let likes = all_bounded(reactions.items.iter().map(|reaction| async {
         let actor = user_actor(ctx, origin, &host, &reaction.user).await?;
         let mut found = Found::new(EngagementKind::Like, actor, SOURCE);
         found.emoji = Some(reaction.emoji.clone());
@@ -88,7 +87,7 @@ pub async fn collect(
 
     // Renotes: a pure renote is a boost, one with text a quote.
     if let Some(renotes) = renotes {
-        let found = join_all(renotes.iter().map(|note| {
+        let found = all_bounded(renotes.iter().map(|note| {
             let kind = if note.is_pure_renote() {
                 EngagementKind::Boost
             } else {
@@ -155,7 +154,7 @@ async fn thread(
     let mut level = vec![id.to_owned()];
     let mut depth = 1u32;
     while !level.is_empty() {
-        let lists = join_all(level.iter().map(|parent| async move {
+        let lists = all_bounded(level.iter().map(|parent| async move {
             let children = notes(ctx, children_url, parent, token).await;
             (parent, children)
         }))
@@ -178,7 +177,7 @@ async fn thread(
             }
         }
         let kind = reply_kind(depth);
-        let level_found = join_all(
+        let level_found = all_bounded(
             replies
                 .iter()
                 .map(|child| note_found(ctx, origin, host, child, kind, Some(depth))),
