@@ -317,8 +317,10 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
         .code(3)
         .stdout(contains("hosts that failed").and(contains("dead-1.example")));
     let printed = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    // The small world's engagers may never lead into a collection of its endless-pages
-    // host (which one engages is drawn at random): the medium world's test requires it.
+    // The small world's brands' engagers may never lead into a collection of its
+    // endless-pages host (which one engages is drawn at random): the lure does, in
+    // hostile::the_hosts_that_would_take_a_crawl_down_are_bounded_and_reported, and the
+    // medium world's test requires it of the brands too.
     assert_misbehaving_hosts_reported(&world, &printed, &[Quirk::EndlessPages])?;
     world.assert_store_equals_truth()?;
     world.assert_coverage_equals_truth()?;
