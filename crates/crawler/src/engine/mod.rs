@@ -13,6 +13,7 @@ mod outbox;
 mod plan;
 mod recheck;
 mod resolve;
+mod scope;
 mod sources;
 mod summary;
 

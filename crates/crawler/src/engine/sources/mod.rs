@@ -11,11 +11,7 @@ use fedireach_activitypub::Object;
 use fedireach_core::{EngagementKind, Host, PostCoverage, Software};
 use url::Url;
 
-use super::{
-    ctx::{self, Ctx},
-    found::PostFindings,
-    instances::Instances,
-};
+use super::{ctx::Ctx, found::PostFindings, instances::Instances, scope::refusal_on};
 
 pub use mastodon::status_id as mastodon_status_id;
 pub use misskey::note_id as misskey_note_id;
@@ -32,7 +28,7 @@ pub async fn collect(
     let mut out = read(ctx, instances, origin, post, base, token).await;
     // What the origin refused (robots.txt, 401/403) is why what it did not give is
     // unavailable; refusals by other hosts (an engager's) say nothing of the post.
-    if let Some(why) = Host::from_url(base).and_then(|host| ctx::refusal_on(&host)) {
+    if let Some(why) = Host::from_url(base).and_then(|host| refusal_on(&host)) {
         for kind in PostCoverage::KINDS {
             out.blocked(kind, why);
         }
