@@ -202,42 +202,16 @@ async fn walk_replies(
                         && !depth_of.contains_key(&id)
                         && note.visibility().is_countable()
                     {
-                        notes.push((id, note, note_base));
+                        notes.push((id, (note, note_base)));
                     }
                 }
                 None => complete = false,
             }
         }
-        // Parents first: place every note whose parent has a depth, until none moves.
-        let mut placed: Vec<(String, Object, Url, u32)> = Vec::new();
-        while !notes.is_empty() {
-            let before = notes.len();
-            for (id, note, note_base) in std::mem::take(&mut notes) {
-                let parent = note
-                    .in_reply_to
-                    .as_deref()
-                    .and_then(|p| depth_of.get(p))
-                    .copied();
-                match parent {
-                    Some(parent_depth) => {
-                        depth_of.insert(id.clone(), parent_depth + 1);
-                        placed.push((id, note, note_base, parent_depth + 1));
-                    }
-                    None => notes.push((id, note, note_base)),
-                }
-            }
-            if notes.len() == before {
-                // A reply that names no parent is placed where it was listed; one whose
-                // parent is nowhere in the thread (deleted, gone) cannot be placed in it.
-                for (id, note, note_base) in notes.drain(..) {
-                    if note.in_reply_to.is_none() {
-                        depth_of.insert(id.clone(), listed_depth);
-                        placed.push((id, note, note_base, listed_depth));
-                    }
-                }
-            }
-        }
-        for (id, note, note_base, depth) in placed {
+        let placed = place(notes, &mut depth_of, listed_depth, |(note, _)| {
+            note.in_reply_to.as_deref()
+        });
+        for (id, (note, note_base), depth) in placed {
             if depth > max_depth {
                 continue;
             }
@@ -260,6 +234,41 @@ async fn walk_replies(
         }
     }
     (complete, total, listed)
+}
+
+/// Places replies in a thread, parents first: each reply whose parent (`parent_of`)
+/// has a depth in `depth_of` gets the next one, round after round until none moves; then
+/// a reply that names no parent is placed where it was listed (`listed_depth`), and one
+/// whose parent is nowhere in the thread (deleted, gone) cannot be placed and is left
+/// out. Returns each placed reply with its depth, recorded in `depth_of` too.
+fn place<T>(
+    mut notes: Vec<(String, T)>,
+    depth_of: &mut HashMap<String, u32>,
+    listed_depth: u32,
+    parent_of: impl Fn(&T) -> Option<&str>,
+) -> Vec<(String, T, u32)> {
+    let mut placed = Vec::new();
+    while !notes.is_empty() {
+        let before = notes.len();
+        for (id, note) in std::mem::take(&mut notes) {
+            match parent_of(&note).and_then(|p| depth_of.get(p)).copied() {
+                Some(parent_depth) => {
+                    depth_of.insert(id.clone(), parent_depth + 1);
+                    placed.push((id, note, parent_depth + 1));
+                }
+                None => notes.push((id, note)),
+            }
+        }
+        if notes.len() == before {
+            for (id, note) in notes.drain(..) {
+                if parent_of(&note).is_none() {
+                    depth_of.insert(id.clone(), listed_depth);
+                    placed.push((id, note, listed_depth));
+                }
+            }
+        }
+    }
+    placed
 }
 
 /// A reply listed inline or by id, fetched from its own server (where it carries its own
@@ -360,5 +369,49 @@ async fn context_thread(
     if items.complete {
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (id, parent) pairs as `place` sees them.
+    fn notes(pairs: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        pairs
+            .iter()
+            .map(|(id, parent)| ((*id).to_owned(), parent.map(str::to_owned)))
+            .collect()
+    }
+
+    #[test]
+    fn replies_are_placed_below_their_parents_in_any_order() {
+        let mut depth_of = HashMap::from([("post".to_owned(), 0)]);
+        // Listed children first, a reply naming no parent, one whose parent is gone.
+        let listed = notes(&[
+            ("c", Some("b")),
+            ("b", Some("a")),
+            ("a", Some("post")),
+            ("loose", None),
+            ("orphan", Some("deleted")),
+        ]);
+        let placed = place(listed, &mut depth_of, 2, |parent| parent.as_deref());
+        let depths: HashMap<&str, u32> = placed
+            .iter()
+            .map(|(id, _, depth)| (id.as_str(), *depth))
+            .collect();
+        assert_eq!(
+            depths,
+            HashMap::from([("a", 1), ("b", 2), ("c", 3), ("loose", 2)])
+        );
+        assert_eq!(depth_of.get("c"), Some(&3));
+        assert!(!depth_of.contains_key("orphan"));
+    }
+
+    #[test]
+    fn nothing_to_place_is_nothing_placed() {
+        let mut depth_of = HashMap::new();
+        let placed = place(notes(&[]), &mut depth_of, 1, |parent| parent.as_deref());
+        assert!(placed.is_empty() && depth_of.is_empty());
     }
 }
