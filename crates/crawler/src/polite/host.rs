@@ -20,6 +20,11 @@ use super::headers::RateLimitState;
 /// old window.
 pub const RESET_MARGIN: Duration = Duration::from_millis(250);
 
+/// Requests in flight at once to one host (one with a Crawl-delay: one at a time),
+/// whatever the crawl's own cap across hosts: a crawl never opens a flood of
+/// connections to one server, however many of its posts it reads at once.
+pub const MAX_IN_FLIGHT: i64 = 4;
+
 /// Added to a Crawl-delay remembered from an earlier process: its time was taken before
 /// the request reached the server (a connection to open, the record to write).
 pub const RESUME_MARGIN: Duration = Duration::from_secs(1);
@@ -116,10 +121,8 @@ impl HostPoliteness {
             let (until, busy) = {
                 let mut gate = self.gate();
                 let spaced = crawl_delay && !gate.min_interval.is_zero();
-                (
-                    gate.ready_at(now, crawl_delay),
-                    spaced && gate.in_flight > 0,
-                )
+                let cap = if spaced { 1 } else { MAX_IN_FLIGHT };
+                (gate.ready_at(now, crawl_delay), gate.in_flight >= cap)
             };
             if busy {
                 answered.await;
@@ -327,6 +330,20 @@ mod tests {
         // Long enough ago: no wait.
         let polite = host();
         polite.resume(Duration::from_secs(2), Duration::from_secs(5));
+        assert_eq!(polite.acquire().await, Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_more_than_the_cap_in_flight_to_one_host() {
+        let polite = host();
+        for _ in 0..MAX_IN_FLIGHT {
+            assert_eq!(polite.acquire().await, Duration::ZERO);
+        }
+        // One more waits for an answer, however long (the clock is paused: a timer
+        // fires only once everything else waits).
+        let waited = tokio::time::timeout(Duration::from_secs(3600), polite.acquire()).await;
+        assert!(waited.is_err(), "a request past the cap went out");
+        polite.on_response(None);
         assert_eq!(polite.acquire().await, Duration::ZERO);
     }
 }
