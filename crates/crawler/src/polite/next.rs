@@ -50,7 +50,9 @@ pub(super) fn after_error(error: &NetError, attempt: u32, max_retries: u32) -> N
 /// remain and the wait is one we accept.
 pub(super) fn after_status(status: u16, attempt: u32, max_retries: u32, wait: Duration) -> Next {
     match status {
-        429 | 500..=599 if attempt < max_retries && wait <= MAX_SERVER_WAIT => Next::Retry,
+        status if backs_off(status) && attempt < max_retries && wait <= MAX_SERVER_WAIT => {
+            Next::Retry
+        }
         429 => Next::RateLimited,
         401 | 403 => Next::Refused,
         410 => Next::Gone,
