@@ -84,8 +84,18 @@ def sql_for(brand):
 brands = subprocess.run(["sqlite3", db, "SELECT name FROM brands ORDER BY name"],
                         capture_output=True, text=True, check=True).stdout.split()
 
+KINDS = ("replies", "boosts", "likes", "quotes")
+
 def rows_of(report):
-    return [{k: (float(v) if k == "share_pct" else v) for k, v in r.items()} for r in report]
+    # SQL gives the unavailable posts as flat columns; the report nests them.
+    rows = []
+    for r in report:
+        row = {k: (float(v) if k == "share_pct" else v) for k, v in r.items()
+               if not k.startswith("unavailable_posts_")}
+        nested = r.get("unavailable_posts") or {k: r.get("unavailable_posts_" + k) for k in KINDS}
+        row["unavailable_posts"] = {k: nested.get(k) for k in KINDS}
+        rows.append(row)
+    return rows
 
 # Rebuilding the copy from the store, once (the slow path: a missing or foreign copy).
 subprocess.run(["rm", "-rf", db + ".facts"], check=True)

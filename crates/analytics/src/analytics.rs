@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use fedireach_core::Facts;
+use fedireach_core::{Facts, PostCoverage, UnavailablePosts};
 use polars::prelude::*;
 
 use crate::{
     AnalyticsError, Result, Window,
+    columns::opt_strings,
     frames::{BOOST, Frames, LIKE, QUOTE, REPLY, THREAD_REPLY, TrackedActor},
 };
 
@@ -83,6 +84,21 @@ impl Analytics {
                     .and(col("published_at").lt(lit(end))),
             )
             .inner_join(authors.lazy(), col("author_uri"), col("author_uri")))
+    }
+
+    /// How many of the brand's posts in the window had each kind unavailable: what the
+    /// counts of every row of a report over these posts leave out.
+    pub fn unavailable_posts(&self, brand: &str, window: &Window) -> Result<UnavailablePosts> {
+        let df = self
+            .brand_posts(brand, window)?
+            .select([col("coverage")])
+            .filter(col("coverage").is_not_null())
+            .collect()?;
+        let coverages: Vec<PostCoverage> = opt_strings(&df, "coverage")?
+            .iter()
+            .filter_map(|c| PostCoverage::from_cell(c.as_deref()?))
+            .collect();
+        Ok(coverages.iter().collect())
     }
 
     /// The live engagements by others on these posts, with the post's host and the

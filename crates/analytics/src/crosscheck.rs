@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fedireach_core::{
-    ActorFact, CoverageRow, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact,
-    InstanceRow, InstancesReport, PostFact, PostRow, PostsReport, ReachReport, ReachRow,
-    ReportedCounts, pct_2dp, round_half_away,
+    ActorFact, Coverage, CoverageRow, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact,
+    InstanceRow, InstancesReport, PostCoverage, PostFact, PostRow, PostsReport, ReachReport,
+    ReachRow, ReportedCounts, Unavailable, UnavailablePosts, pct_2dp, round_half_away,
 };
 
 use crate::{
@@ -94,6 +94,25 @@ fn random_world(seed: u64) -> Facts {
         p.is_boost = rng.chance(10);
         p.deleted = rng.chance(5);
         p.reported_likes = rng.chance(50).then(|| rng.i(40));
+        // A third of the posts crawled before coverage was recorded; the others with
+        // each kind itemised, reported or unavailable.
+        let recorded = !rng.chance(33);
+        let mut kind = || match rng.below(4) {
+            0 => Coverage::Reported,
+            1 => Coverage::Unavailable(
+                Unavailable::ALL
+                    .get(usize::try_from(rng.below(4)).unwrap_or_default())
+                    .copied()
+                    .unwrap_or(Unavailable::Refused),
+            ),
+            _ => Coverage::Itemised,
+        };
+        p.coverage = recorded.then(|| PostCoverage {
+            replies: kind(),
+            boosts: kind(),
+            likes: kind(),
+            quotes: kind(),
+        });
         facts.posts.push(p);
     }
     let actor_hosts: BTreeMap<i64, String> = facts
@@ -175,6 +194,23 @@ impl<'a> Naive<'a> {
             })
     }
 
+    /// Posts per kind whose coverage is `unavailable:…`, counted from the codes.
+    fn unavailable(&self) -> UnavailablePosts {
+        let count = |kind: fn(&PostCoverage) -> Coverage| {
+            self.posts
+                .iter()
+                .filter_map(|p| p.coverage)
+                .filter(|c| kind(c).code().starts_with("unavailable:"))
+                .count() as u64
+        };
+        UnavailablePosts {
+            replies: count(|c| c.replies),
+            boosts: count(|c| c.boosts),
+            likes: count(|c| c.likes),
+            quotes: count(|c| c.quotes),
+        }
+    }
+
     fn followers(&self, actor_id: i64) -> u64 {
         self.facts
             .actors
@@ -240,6 +276,7 @@ fn naive_reach(facts: &Facts, brand: &str, window: &Window) -> ReachReport {
             unique_instances: t.hosts.len() as u64,
             potential_reach: t.boosters.iter().map(|a| model.followers(*a)).sum(),
             share_pct: pct_2dp(t.engagements(), total),
+            unavailable_posts: model.unavailable(),
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -285,6 +322,7 @@ fn naive_instances(facts: &Facts, brand: &str, window: &Window) -> InstancesRepo
                 unique_engagers: engagers,
                 active_month: active,
                 penetration_pct: active.filter(|a| *a > 0).map(|a| pct_2dp(engagers, a)),
+                unavailable_posts: model.unavailable(),
             }
         })
         .collect();
@@ -397,6 +435,11 @@ fn polars_agrees_with_the_naive_model() -> Result<()> {
         assert!(
             all.rows.len() > 3,
             "the random world engages several softwares"
+        );
+        let unavailable = all.rows.first().map(|r| r.unavailable_posts);
+        assert!(
+            unavailable.is_some_and(|u| UnavailablePosts::KINDS.iter().all(|k| u.of(k) > 0)),
+            "the random world has posts with each kind unavailable: {unavailable:?}"
         );
     }
     Ok(())

@@ -22,7 +22,7 @@ pub use analytics::Analytics;
 pub use cache::{FactsCache, Purge};
 pub use error::{AnalyticsError, Result};
 pub use period::{Change, Compared, Figure, Figures, Number};
-pub use render::{Format, Tabular, guard_cell, render, render_compared};
+pub use render::{Format, Tabular, guard_cell, render, render_compared, shown_columns};
 pub use reports::{
     best_time::{BestTimeReport, BestTimeRow},
     compare::{CompareFamilyRow, CompareReport, CompareRow},

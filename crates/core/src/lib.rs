@@ -28,7 +28,7 @@ pub use host::Host;
 pub use records::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use report::{
     CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
-    ReportedCounts, pct_2dp, round_half_away,
+    ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
 };
 pub use software::{Family, Software, SoftwareSource};
 pub use window::Since;

@@ -38,6 +38,88 @@ pub struct ReachRow {
     pub potential_reach: u64,
     /// This software's engagements / all engagements, in %, see [`pct_2dp`].
     pub share_pct: f64,
+    /// Of the brand's posts in the window, how many have each kind unavailable: this
+    /// row's count of that kind leaves them out (unknown, not 0).
+    #[serde(default)]
+    pub unavailable_posts: UnavailablePosts,
+}
+
+/// How many of the posts behind a row had each counted kind unavailable (see
+/// [`crate::Coverage`]): the row's count of that kind is a floor that leaves them out.
+/// Posts crawled before coverage was recorded count as known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnavailablePosts {
+    pub replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+}
+
+impl UnavailablePosts {
+    /// The kinds in report order, with their JSON names.
+    pub const KINDS: [&'static str; 4] = ["replies", "boosts", "likes", "quotes"];
+
+    /// Counts each unavailable kind of `coverage`.
+    pub fn add(&mut self, coverage: &crate::PostCoverage) {
+        for (n, c) in [
+            (&mut self.replies, coverage.replies),
+            (&mut self.boosts, coverage.boosts),
+            (&mut self.likes, coverage.likes),
+            (&mut self.quotes, coverage.quotes),
+        ] {
+            *n += u64::from(c.is_unavailable());
+        }
+    }
+
+    /// The count for a kind named as in [`Self::KINDS`]; 0 for any other name.
+    pub fn of(&self, kind: &str) -> u64 {
+        match kind {
+            "replies" => self.replies,
+            "boosts" => self.boosts,
+            "likes" => self.likes,
+            "quotes" => self.quotes,
+            _ => 0,
+        }
+    }
+
+    /// Whether any kind of any post was unavailable.
+    pub fn any(&self) -> bool {
+        Self::KINDS.iter().any(|k| self.of(k) > 0)
+    }
+
+    /// A sentence saying what counts over these posts leave out, or `None` when they
+    /// leave nothing out: "Unknown, so not in these counts: the quotes of 12 posts.".
+    pub fn note(&self) -> Option<String> {
+        let parts: Vec<String> = Self::KINDS
+            .iter()
+            .filter(|k| self.of(k) > 0)
+            .map(|k| {
+                let n = self.of(k);
+                format!("the {k} of {n} post{}", if n == 1 { "" } else { "s" })
+            })
+            .collect();
+        (!parts.is_empty()).then(|| {
+            format!(
+                "Unknown, so not in these counts: {} (each post's coverage says why).",
+                parts.join(", ")
+            )
+        })
+    }
+
+    /// The counts of the kinds in [`Self::KINDS`] order, as CSV cells.
+    pub fn cells(&self) -> [String; 4] {
+        Self::KINDS.map(|k| self.of(k).to_string())
+    }
+}
+
+impl<'a> FromIterator<&'a crate::PostCoverage> for UnavailablePosts {
+    fn from_iter<I: IntoIterator<Item = &'a crate::PostCoverage>>(iter: I) -> Self {
+        let mut out = Self::default();
+        for coverage in iter {
+            out.add(coverage);
+        }
+        out
+    }
 }
 
 /// `report posts`: one row per brand post, sorted by publication time, then uri.
@@ -186,6 +268,9 @@ pub struct InstanceRow {
     /// unique engagers / monthly active users, in %, where both are known and the
     /// latter is not zero.
     pub penetration_pct: Option<f64>,
+    /// Of the brand's posts in the window, how many have each kind unavailable.
+    #[serde(default)]
+    pub unavailable_posts: UnavailablePosts,
 }
 
 /// `num / den` rounded half away from zero to `decimals` decimals, computed on integers
@@ -232,5 +317,39 @@ mod tests {
         assert_eq!(pct_2dp(1, 80_000), 0.0); // 0.00125 -> 0.00
         assert_eq!(pct_2dp(1, 40_000), 0.0); // 0.0025 -> 0.00
         assert_eq!(pct_2dp(1, 20_000), 0.01); // 0.005 -> 0.01
+    }
+
+    #[test]
+    fn unavailable_posts_count_each_unavailable_kind_once_per_post() {
+        use crate::{Coverage, PostCoverage, Unavailable};
+        let peertube = PostCoverage {
+            quotes: Coverage::Unavailable(Unavailable::NotExposed),
+            ..PostCoverage::all(Coverage::Itemised)
+        };
+        let refused = PostCoverage {
+            replies: Coverage::Reported,
+            ..PostCoverage::all(Coverage::Unavailable(Unavailable::Refused))
+        };
+        let counted: UnavailablePosts = [peertube, peertube, refused].iter().collect();
+        assert_eq!(
+            counted,
+            UnavailablePosts {
+                replies: 0,
+                boosts: 1,
+                likes: 1,
+                quotes: 3,
+            }
+        );
+        assert!(counted.any());
+        assert_eq!(counted.cells(), ["0", "1", "1", "3"].map(String::from));
+        assert!(!UnavailablePosts::default().any());
+        assert_eq!(UnavailablePosts::default().note(), None);
+        assert_eq!(
+            counted.note().as_deref(),
+            Some(
+                "Unknown, so not in these counts: the boosts of 1 post, the likes of 1 post, \
+                 the quotes of 3 posts (each post's coverage says why)."
+            )
+        );
     }
 }

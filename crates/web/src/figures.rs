@@ -6,7 +6,9 @@ use fedireach_analytics::{
     Analytics, BestTimeReport, ConsentReport, FamilyReport, FollowersReport, Granularity,
     HashtagsReport, TimelineBasis, TimelineReport, Window,
 };
-use fedireach_core::{InstancesReport, PostsReport, ReachReport, round_half_away};
+use fedireach_core::{
+    InstancesReport, PostsReport, ReachReport, Unavailable, UnavailablePosts, round_half_away,
+};
 use serde::Serialize;
 
 use std::{
@@ -34,6 +36,12 @@ pub struct KeyFigures {
     pub cross_server_share_pct: Option<f64>,
     /// Followers at the last snapshot minus the first, summed over tracked actors.
     pub follower_growth: Option<i64>,
+    /// Of the posts, how many had each kind unavailable: the engagement figures leave
+    /// those kinds of those posts out (unknown, not 0).
+    pub unavailable_posts: UnavailablePosts,
+    /// The same in sentences, by kind and reason: "the quotes of 12 posts (not exposed
+    /// by the server software)".
+    pub left_out: Vec<String>,
 }
 
 /// One key figure with its previous value and change, as the templates show it.
@@ -120,6 +128,11 @@ impl BrandFigures {
             drawn: Mutex::new(HashMap::new()),
             page: OnceLock::new(),
         })
+    }
+
+    /// How many of the window's posts had each kind unavailable.
+    pub fn unavailable_posts(&self) -> UnavailablePosts {
+        self.key.unavailable_posts
     }
 
     /// The key figures with their changes, in the order asked.
@@ -219,6 +232,7 @@ fn key_figures(
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let cross = cross.max(0.0) as u64;
     let compare = analytics.compare(&[brand], window)?;
+    let (unavailable_posts, left_out) = left_out(posts);
     Ok(KeyFigures {
         posts: posts.rows.len() as u64,
         engagements,
@@ -227,5 +241,37 @@ fn key_figures(
         potential_reach: reach.rows.iter().map(|r| r.potential_reach).sum(),
         cross_server_share_pct: round_half_away(cross * 100, post_engagements, 2),
         follower_growth: compare.rows.first().and_then(|r| r.follower_growth),
+        unavailable_posts,
+        left_out,
     })
+}
+
+/// What the engagement figures of these posts leave out: the posts per unavailable
+/// kind, and the same per kind and reason in words.
+fn left_out(posts: &PostsReport) -> (UnavailablePosts, Vec<String>) {
+    let mut counts = UnavailablePosts::default();
+    let mut by_reason: std::collections::BTreeMap<(usize, &str), u64> = Default::default();
+    for coverage in posts.rows.iter().filter_map(|p| p.coverage.as_ref()) {
+        for (i, kind) in UnavailablePosts::KINDS.iter().enumerate() {
+            if let Some(why) = coverage.unavailable.get(*kind) {
+                *by_reason.entry((i, why.as_str())).or_default() += 1;
+                match *kind {
+                    "replies" => counts.replies += 1,
+                    "boosts" => counts.boosts += 1,
+                    "likes" => counts.likes += 1,
+                    _ => counts.quotes += 1,
+                }
+            }
+        }
+    }
+    let sentences = by_reason
+        .into_iter()
+        .map(|((i, why), n)| {
+            let kind = UnavailablePosts::KINDS.get(i).copied().unwrap_or("quotes");
+            let reason = Unavailable::parse(why).map_or(why, |u| u.describe());
+            let s = if n == 1 { "" } else { "s" };
+            format!("the {kind} of {n} post{s} ({reason})")
+        })
+        .collect();
+    (counts, sentences)
 }

@@ -2,17 +2,19 @@
 //! of the same table as CSV. Report tables reuse the analytics' own `Tabular` rows so
 //! a page and its CSV download agree.
 
-use fedireach_analytics::Tabular;
+use fedireach_analytics::{Tabular, shown_columns};
 use fedireach_core::PostRow;
 use serde::Serialize;
 
 use crate::{BrandFigures, TableName, ViewLabels};
 
-/// One cell; `href` only for links the dashboard made itself or `http(s)` post URLs.
+/// One cell; `href` only for links the dashboard made itself or `http(s)` post URLs;
+/// `title` explains the cell on hover (why a count is "n/a").
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
+    pub title: Option<String>,
 }
 
 impl Cell {
@@ -20,6 +22,7 @@ impl Cell {
         Self {
             text: text.into(),
             href: None,
+            title: None,
         }
     }
 }
@@ -32,6 +35,8 @@ pub struct Table {
     /// Rows not shown (past the panel's limit); the CSV has them all.
     pub more: usize,
     pub csv_url: String,
+    /// Sentences under the table: what its counts leave out as unknown.
+    pub notes: Vec<String>,
 }
 
 /// A table built here (not a report of the analytics), rendered to CSV through the
@@ -106,13 +111,22 @@ pub fn brand_table(
         ),
         &view.query,
     );
-    let (headers, rows) = match table {
-        TableName::TopPosts => top_posts(&figures.posts.rows),
-        TableName::TopInstances => top_instances(figures, view),
-        TableName::ReachBySoftware => plain(&figures.reach),
-        TableName::ReachByFamily => plain(&figures.family),
-        TableName::Hashtags => plain(&figures.hashtags),
-        TableName::Consent => plain(&figures.consent),
+    // Counts over the window's posts leave out the kinds some posts had unavailable:
+    // every table of counts says so under it (the posts table per cell).
+    let left_out = figures.unavailable_posts().note();
+    let (headers, rows, notes) = match table {
+        TableName::TopPosts => {
+            let (h, r) = top_posts(&figures.posts.rows);
+            (h, r, Vec::new())
+        }
+        TableName::TopInstances => {
+            let (h, r) = top_instances(figures, view);
+            (h, r, left_out.into_iter().collect())
+        }
+        TableName::ReachBySoftware => with_notes(&figures.reach, left_out),
+        TableName::ReachByFamily => with_notes(&figures.family, left_out),
+        TableName::Hashtags => with_notes(&figures.hashtags, None),
+        TableName::Consent => with_notes(&figures.consent, None),
     };
     let more = rows.len().saturating_sub(limit);
     Table {
@@ -120,32 +134,58 @@ pub fn brand_table(
         rows: rows.into_iter().take(limit).collect(),
         more,
         csv_url,
+        notes,
     }
 }
 
-/// A report's own table, as text cells.
+/// A report's table with its notes, or `fallback` when it has none (a report without
+/// rows cannot say what its rows leave out).
+fn with_notes(
+    report: &impl Tabular,
+    fallback: Option<String>,
+) -> (Vec<String>, Vec<Vec<Cell>>, Vec<String>) {
+    let (headers, rows) = plain(report);
+    let mut notes = report.notes();
+    if notes.is_empty() {
+        notes.extend(fallback);
+    }
+    (headers, rows, notes)
+}
+
+/// A report's own table, as text cells; the `unavailable_posts_*` columns become the
+/// table's note (see [`Tabular::notes`]).
 pub fn plain(report: &impl Tabular) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let (headers, rows) = shown_columns(report);
     (
-        report
-            .headers()
-            .iter()
-            .map(|h| h.replace('_', " "))
-            .collect(),
-        report
-            .rows()
-            .into_iter()
+        headers.iter().map(|h| h.replace('_', " ")).collect(),
+        rows.into_iter()
             .map(|r| r.into_iter().map(Cell::text).collect())
             .collect(),
     )
 }
 
 /// "398 of 412 reported": what the crawler itemised beside what the origin server
-/// reported, so a reader sees where each number comes from.
-fn itemised(count: u64, reported: Option<u64>) -> String {
-    match reported {
+/// reported, so a reader sees where each number comes from; "n/a" with the reason where
+/// the kind was unavailable (unknown, not 0), and "412 reported" where only the origin's
+/// count is known.
+fn itemised(post: &PostRow, kind: &str, count: u64, reported: Option<u64>) -> Cell {
+    let coverage = post.coverage.as_ref();
+    if let Some(why) = coverage.and_then(|c| c.unavailable.get(kind)) {
+        let reason = fedireach_core::Unavailable::parse(why).map_or(why.as_str(), |u| u.describe());
+        return Cell {
+            text: format!("n/a ({reason})"),
+            href: None,
+            title: Some(format!(
+                "The {kind} of this post could not be collected: {reason}. Unknown, not 0."
+            )),
+        };
+    }
+    let only_reported = coverage.is_some_and(|c| c.describe(kind) == "reported");
+    Cell::text(match reported {
+        Some(r) if only_reported => format!("{r} reported (not listed)"),
         Some(r) => format!("{count} of {r} reported"),
         None => format!("{count} (none reported)"),
-    }
+    })
 }
 
 fn top_posts(rows: &[PostRow]) -> (Vec<String>, Vec<Vec<Cell>>) {
@@ -172,11 +212,12 @@ fn top_posts(rows: &[PostRow]) -> (Vec<String>, Vec<Vec<Cell>>) {
                 Cell {
                     text: p.uri.clone(),
                     href: safe_href(&p.uri),
+                    title: None,
                 },
-                Cell::text(itemised(p.replies, p.reported.replies)),
-                Cell::text(itemised(p.boosts, p.reported.boosts)),
-                Cell::text(itemised(p.likes, p.reported.likes)),
-                Cell::text(itemised(p.quotes, p.reported.quotes)),
+                itemised(p, "replies", p.replies, p.reported.replies),
+                itemised(p, "boosts", p.boosts, p.reported.boosts),
+                itemised(p, "likes", p.likes, p.reported.likes),
+                itemised(p, "quotes", p.quotes, p.reported.quotes),
                 Cell::text(p.engagements.to_string()),
                 Cell::text(
                     p.engagement_rate
@@ -214,6 +255,7 @@ fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec
                         &format!("/instances/{}", segment(&r.host)),
                         &view.query,
                     )),
+                    title: None,
                 },
                 Cell::text(r.software.clone()),
                 Cell::text(r.family.clone()),

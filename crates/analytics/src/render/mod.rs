@@ -62,6 +62,35 @@ pub trait Tabular {
     fn headers(&self) -> Vec<String>;
     /// The rows, each as long as the headers.
     fn rows(&self) -> Vec<Vec<String>>;
+    /// Sentences shown under the table (terminal and dashboard; CSV has no room for
+    /// them, its columns say the same): what the figures leave out as unknown.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Whether a column only restates a report's notes (the `unavailable_posts_*` counts):
+/// CSV keeps it, a table for people shows the note under it instead.
+fn is_note_column(header: &str) -> bool {
+    header
+        .strip_prefix("unavailable_posts_")
+        .is_some_and(|kind| fedireach_core::UnavailablePosts::KINDS.contains(&kind))
+}
+
+/// A report's headers and rows for people: without the columns that restate its notes
+/// (a terminal table and the dashboard show the notes under the table instead).
+pub fn shown_columns(report: &dyn Tabular) -> (Vec<String>, Vec<Vec<String>>) {
+    let all = report.headers();
+    let keep: Vec<bool> = all.iter().map(|h| !is_note_column(h)).collect();
+    let kept = |cells: Vec<String>| -> Vec<String> {
+        cells
+            .into_iter()
+            .zip(&keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect()
+    };
+    let rows = report.rows().into_iter().map(kept).collect();
+    (kept(all), rows)
 }
 
 /// Writes a report in the format asked.
@@ -185,6 +214,34 @@ s.example    sharkey   misskey         0               1       0      0       1 
             text(&empty, Format::Table)?,
             "Engaging instances of rival, up to 2020-01-01\n(no rows)\n"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_counts_are_columns_in_csv_and_a_note_under_a_table() -> Result<()> {
+        let mut report = analytics()?.instances("acme", &august("UTC")?)?;
+        report.rows.truncate(1);
+        for row in &mut report.rows {
+            row.unavailable_posts.quotes = 2;
+        }
+        assert_eq!(
+            text(&report, Format::Csv)?,
+            "host,software,family,replies,thread_replies,boosts,likes,quotes,engagements,\
+             unique_engagers,active_month,penetration_pct,unavailable_posts_replies,\
+             unavailable_posts_boosts,unavailable_posts_likes,unavailable_posts_quotes\n\
+             m.example,mastodon,mastodon,0,0,3,1,0,4,2,50,4.0,0,0,0,2\n"
+        );
+        let table = text(&report, Format::Table)?;
+        assert!(!table.contains("unavailable_posts"), "{table}");
+        assert!(
+            table.ends_with(
+                "m.example  mastodon  mastodon        0               0       3      1       0            4                2            50              4.0\n\
+                 Unknown, so not in these counts: the quotes of 2 posts (each post's coverage says why).\n"
+            ),
+            "{table}"
+        );
+        let json = text(&report, Format::Json)?;
+        assert!(json.contains("\"unavailable_posts\": {\n        \"replies\": 0,\n        \"boosts\": 0,\n        \"likes\": 0,\n        \"quotes\": 2\n      }"), "{json}");
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Each report as a table: the columns are the JSON fields, in the same order.
 
-use fedireach_core::{InstancesReport, PostsReport, ReachReport};
+use fedireach_core::{InstancesReport, PostsReport, ReachReport, UnavailablePosts};
 
 use crate::{
     BestTimeReport, CompareReport, ConsentReport, FamilyReport, FollowersReport, HashtagsReport,
@@ -32,6 +32,18 @@ fn with_kinds(before: &[&str], after: &[&str]) -> Vec<String> {
     names
 }
 
+/// The note of a report whose rows all carry the same `unavailable_posts`.
+fn unavailable_note(unavailable: Option<UnavailablePosts>) -> Vec<String> {
+    unavailable.and_then(|u| u.note()).into_iter().collect()
+}
+
+/// The columns of a row's `unavailable_posts`, after the row's own: how many posts had
+/// each kind unavailable (the row's count of the kind leaves them out).
+fn with_unavailable(mut names: Vec<String>) -> Vec<String> {
+    names.extend(UnavailablePosts::KINDS.map(|k| format!("unavailable_posts_{k}")));
+    names
+}
+
 impl Tabular for ReachReport {
     fn title(&self) -> String {
         title(
@@ -42,7 +54,7 @@ impl Tabular for ReachReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_kinds(
+        with_unavailable(with_kinds(
             &["software", "family"],
             &[
                 "engagements",
@@ -51,7 +63,7 @@ impl Tabular for ReachReport {
                 "potential_reach",
                 "share_pct",
             ],
-        )
+        ))
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
@@ -73,9 +85,13 @@ impl Tabular for ReachReport {
                     .map(|n| n.to_string()),
                 );
                 cells.push(float(r.share_pct));
+                cells.extend(r.unavailable_posts.cells());
                 cells
             })
             .collect()
+    }
+    fn notes(&self) -> Vec<String> {
+        unavailable_note(self.rows.first().map(|r| r.unavailable_posts))
     }
 }
 
@@ -89,7 +105,7 @@ impl Tabular for FamilyReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_kinds(
+        with_unavailable(with_kinds(
             &["family"],
             &[
                 "engagements",
@@ -98,7 +114,7 @@ impl Tabular for FamilyReport {
                 "potential_reach",
                 "share_pct",
             ],
-        )
+        ))
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
@@ -120,9 +136,13 @@ impl Tabular for FamilyReport {
                     .map(|n| n.to_string()),
                 );
                 cells.push(float(r.share_pct));
+                cells.extend(r.unavailable_posts.cells());
                 cells
             })
             .collect()
+    }
+    fn notes(&self) -> Vec<String> {
+        unavailable_note(self.rows.first().map(|r| r.unavailable_posts))
     }
 }
 
@@ -204,7 +224,7 @@ impl Tabular for InstancesReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_kinds(
+        with_unavailable(with_kinds(
             &["host", "software", "family"],
             &[
                 "engagements",
@@ -212,7 +232,7 @@ impl Tabular for InstancesReport {
                 "active_month",
                 "penetration_pct",
             ],
-        )
+        ))
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
@@ -232,9 +252,13 @@ impl Tabular for InstancesReport {
                     .map(|n| n.to_string()),
                 );
                 cells.extend([opt(r.active_month), opt(r.penetration_pct.map(float))]);
+                cells.extend(r.unavailable_posts.cells());
                 cells
             })
             .collect()
+    }
+    fn notes(&self) -> Vec<String> {
+        unavailable_note(self.rows.first().map(|r| r.unavailable_posts))
     }
 }
 

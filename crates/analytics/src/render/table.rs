@@ -3,11 +3,14 @@
 
 use std::io::Write;
 
-use crate::{Result, render::Tabular};
+use crate::{
+    Result,
+    render::{Tabular, shown_columns},
+};
 
 pub(super) fn write(report: &dyn Tabular, out: &mut dyn Write) -> Result<()> {
-    let headers = report.headers();
-    let rows = report.rows();
+    // Columns that restate the notes give way to the notes, under the table.
+    let (headers, rows) = shown_columns(report);
     writeln!(out, "{}", report.title())?;
     if rows.is_empty() {
         writeln!(out, "(no rows)")?;
@@ -52,6 +55,9 @@ pub(super) fn write(report: &dyn Tabular, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{}", rule.join("  "))?;
     for row in &rows {
         writeln!(out, "{}", line(row))?;
+    }
+    for note in report.notes() {
+        writeln!(out, "{note}")?;
     }
     Ok(())
 }

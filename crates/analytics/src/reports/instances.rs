@@ -15,6 +15,7 @@ impl Analytics {
     pub fn instances(&self, brand: &str, window: &Window) -> Result<InstancesReport> {
         let posts = self.brand_posts(brand, window)?;
         let engagers = self.per_engager(self.engagements_of(posts));
+        let unavailable_posts = self.unavailable_posts(brand, window)?;
         let mut aggs = kind_sums();
         aggs.extend([
             col("host").first(),
@@ -51,6 +52,7 @@ impl Analytics {
                     penetration_pct: active_month
                         .filter(|&users| users > 0)
                         .map(|users| pct_2dp(engagers, users)),
+                    unavailable_posts,
                 },
             )
             .collect();

@@ -1,7 +1,7 @@
 //! `report reach`: engagements by server software (the core `ReachReport`, compared
 //! byte for byte with the simulated fediverse's truth) and by family.
 
-use fedireach_core::{ReachReport, ReachRow, pct_2dp};
+use fedireach_core::{ReachReport, ReachRow, UnavailablePosts, pct_2dp};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,9 @@ pub struct FamilyRow {
     pub potential_reach: u64,
     /// This family's engagements / all engagements, in %.
     pub share_pct: f64,
+    /// Of the brand's posts in the window, how many have each kind unavailable.
+    #[serde(default)]
+    pub unavailable_posts: UnavailablePosts,
 }
 
 /// `report reach` by family: one row per family, sorted by engagements descending,
@@ -54,6 +57,7 @@ impl Analytics {
     /// Reach by server software of the brand's posts published in the window.
     pub fn reach(&self, brand: &str, window: &Window) -> Result<ReachReport> {
         let groups = self.reach_groups(brand, window, "software")?;
+        let unavailable_posts = self.unavailable_posts(brand, window)?;
         let total: u64 = groups.iter().map(|g| g.counts.engagements()).sum();
         let mut rows: Vec<ReachRow> = groups
             .into_iter()
@@ -70,6 +74,7 @@ impl Analytics {
                 unique_instances: g.unique_instances,
                 potential_reach: g.potential_reach,
                 share_pct: pct_2dp(g.counts.engagements(), total),
+                unavailable_posts,
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -88,6 +93,7 @@ impl Analytics {
     /// Reach by software family of the brand's posts published in the window.
     pub fn reach_by_family(&self, brand: &str, window: &Window) -> Result<FamilyReport> {
         let groups = self.reach_groups(brand, window, "family")?;
+        let unavailable_posts = self.unavailable_posts(brand, window)?;
         let total: u64 = groups.iter().map(|g| g.counts.engagements()).sum();
         let mut rows: Vec<FamilyRow> = groups
             .into_iter()
@@ -103,6 +109,7 @@ impl Analytics {
                 unique_instances: g.unique_instances,
                 potential_reach: g.potential_reach,
                 share_pct: pct_2dp(g.counts.engagements(), total),
+                unavailable_posts,
             })
             .collect();
         rows.sort_by(|a, b| {

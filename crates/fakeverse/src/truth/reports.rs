@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use fedireach_core::{
     CoverageRow, EngagementKind, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport,
-    ReachRow, ReportedCounts, pct_2dp, round_half_away,
+    ReachRow, ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
 };
 
 use super::{BrandReports, TruthInstance, followers_known};
@@ -139,16 +139,31 @@ pub(super) fn all_reports(
                 *cross += 1;
             }
         }
+        let posts = posts_report(world, b, &brand.name, &per_post);
+        let unavailable = unavailable_posts(world, b);
         out.insert(
             brand.name.clone(),
             BrandReports {
-                reach: reach_report(world, &brand.name, &reach, &by_host),
-                posts: posts_report(world, b, &brand.name, &per_post),
-                instances: instances_report(&brand.name, &hosts, &by_host),
+                reach: reach_report(world, &brand.name, &reach, &by_host, unavailable),
+                posts,
+                instances: instances_report(&brand.name, &hosts, &by_host, unavailable),
             },
         );
     }
     out
+}
+
+/// How many of the brand's visible posts have each kind unavailable, by the coverage
+/// rules of [`super::coverage`].
+fn unavailable_posts(world: &World, brand: u16) -> UnavailablePosts {
+    let coverages: Vec<_> = world
+        .posts()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.brand == brand && world.post_visible(p))
+        .filter_map(|(p, _)| super::coverage::of_post(world, u32::try_from(p).ok()?))
+        .collect();
+    coverages.iter().collect()
 }
 
 fn reach_report(
@@ -156,6 +171,7 @@ fn reach_report(
     brand: &str,
     reach: &BTreeMap<&str, Acc>,
     by_host: &HashMap<&str, &TruthInstance>,
+    unavailable_posts: UnavailablePosts,
 ) -> ReachReport {
     let total: u64 = reach.values().map(|a| a.counts.engagements()).sum();
     let mut rows: Vec<ReachRow> = reach
@@ -185,6 +201,7 @@ fn reach_report(
                 unique_instances: acc.instances.len() as u64,
                 potential_reach,
                 share_pct: pct_2dp(engagements, total),
+                unavailable_posts,
             }
         })
         .collect();
@@ -254,6 +271,7 @@ fn instances_report(
     brand: &str,
     hosts: &BTreeMap<&str, Acc>,
     by_host: &HashMap<&str, &TruthInstance>,
+    unavailable_posts: UnavailablePosts,
 ) -> InstancesReport {
     let mut rows: Vec<InstanceRow> = hosts
         .iter()
@@ -276,6 +294,7 @@ fn instances_report(
                     .active_month
                     .filter(|m| *m > 0)
                     .map(|m| pct_2dp(unique, m)),
+                unavailable_posts,
             })
         })
         .collect();

@@ -85,6 +85,7 @@ pub(crate) fn panel_context(
                 title => title,
                 figures => Value::from_serialize(figures.key_figures(metrics)),
                 has_previous => figures.previous.is_some(),
+                left_out => figures.key.left_out.clone(),
             }
         }
         Panel::Chart { title, chart } => {

@@ -34,6 +34,7 @@ pub(crate) async fn overview_page(
                 owned => brand.is_owned(),
                 url => with_query(&base, &labels.query),
                 figures => Value::from_serialize(figures.key_figures(metrics)),
+                left_out => figures.key.left_out.clone(),
                 sparkline => Value::from_safe_string(spark.svg.clone()),
                 sparkline_alt => spark.alt.clone(),
                 sparkline_png => with_query(&format!("{base}/charts/sparkline.png"), &labels.query),

@@ -506,6 +506,93 @@ async fn each_brand_page_shows_the_consent_report_and_never_who_engaged() -> Tes
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -> TestResult {
+    let w = world(None).await?;
+    let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let page = unslash(&w.get(&format!("/brands/{rival}")).await?.body);
+    // The key figures say what they leave out, and why.
+    let figures = page
+        .split("Key figures</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a key figures panel")?;
+    assert!(
+        figures.contains(
+            "Unknown, so not in these figures: the replies of 1 post (disallowed by robots.txt), \
+             the quotes of 1 post (not exposed by the server software)"
+        ),
+        "{figures}"
+    );
+    // The post's cells: n/a with the reason, not 0.
+    let posts = page
+        .split("Top posts</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a top posts panel")?;
+    assert!(
+        posts.contains(r#"class="unknown">n/a (disallowed by robots.txt)</td>"#),
+        "{posts}"
+    );
+    assert!(
+        posts.contains("n/a (not exposed by the server software)"),
+        "{posts}"
+    );
+    assert!(
+        posts.contains("1 of 5 reported"),
+        "likes stay itemised: {posts}"
+    );
+    // The tables of counts say under them what their counts leave out.
+    let reach = page
+        .split("Reach by server software</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a reach table")?;
+    assert!(
+        reach.contains(
+            "Unknown, so not in these counts: the replies of 1 post, the quotes of 1 post"
+        ),
+        "{reach}"
+    );
+    assert!(
+        !reach.contains("unavailable posts"),
+        "the columns become the note"
+    );
+    // Acme's posts have no unknown kind: no such words on its page.
+    let acme = w.get("/brands/acme").await?.body;
+    assert!(!acme.contains("Unknown, so not"), "acme leaves nothing out");
+    assert!(!acme.contains("n/a ("), "acme has no unknown cell");
+    // The overview card says it too; the JSON figures and the CSV as numbers.
+    assert!(
+        unslash(&w.get("/").await?.body)
+            .contains("Unknown, so not counted: the replies of 1 post (disallowed by robots.txt)")
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &w.get(&format!("/api/v1/brands/{rival}/figures"))
+            .await?
+            .body,
+    )?;
+    assert_eq!(
+        json["current"]["unavailable_posts"],
+        serde_json::json!({"replies": 1, "boosts": 0, "likes": 0, "quotes": 1})
+    );
+    let csv = w
+        .get(&format!("/brands/{rival}/reports/reach.csv"))
+        .await?
+        .body;
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.ends_with("unavailable_posts_likes,unavailable_posts_quotes")),
+        "{csv}"
+    );
+    assert!(lines.all(|row| row.ends_with(",1,0,0,1")), "{csv}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_windows_timeline_adds_up_to_its_key_figure() -> TestResult {
     // One rule for every figure: an engagement belongs to the window its post was
     // published in. The timeline of a window sums to the window's engagements, its

@@ -2,7 +2,8 @@
 //! (one owned, one watched, the watched one with a non-ASCII name), posts in August
 //! 2026 on several instances of several families, a crawl with failures and a consent
 //! report, and hostile text wherever the data lets text in (post URIs, hashtags, the
-//! crawl trigger, consent reasons, engager names and excerpts).
+//! crawl trigger, consent reasons, engager names and excerpts). The watched brand's post
+//! has its replies and quotes unavailable.
 
 use std::path::Path;
 
@@ -11,7 +12,10 @@ use axum::{
     body::Body,
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
-use fedireach_core::{ActorRef, ActorRefOptions, EngagementKind, Host, Software, SoftwareSource};
+use fedireach_core::{
+    ActorRef, ActorRefOptions, Coverage, EngagementKind, Host, PostCoverage, Software,
+    SoftwareSource, Unavailable,
+};
 use fedireach_store::{
     ActorRecord, Batch, CrawlRecord, CrawlStatus, EngagementRecord, InstanceRecord, PostRecord,
     Store,
@@ -177,13 +181,22 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
                     &["=HYPERLINK(\"http://evil\")"],
                 ),
                 post(JS_POST, ACME_ACTOR, "brand.example", AUG_3 + 8 * DAY, &[]),
-                post(
-                    r1,
-                    RIVAL_ACTOR,
-                    "rival.example",
-                    AUG_3 + 2 * DAY,
-                    &["rival"],
-                ),
+                // The watched brand's server lists no replies for it (robots.txt) and
+                // has no quotes at all: both unknown, not 0.
+                PostRecord {
+                    coverage: Some(PostCoverage {
+                        replies: Coverage::Unavailable(Unavailable::RobotsTxt),
+                        quotes: Coverage::Unavailable(Unavailable::NotExposed),
+                        ..PostCoverage::all(Coverage::Itemised)
+                    }),
+                    ..post(
+                        r1,
+                        RIVAL_ACTOR,
+                        "rival.example",
+                        AUG_3 + 2 * DAY,
+                        &["rival"],
+                    )
+                },
             ],
             engagements: vec![
                 engagement(p1, Like, bob, "mastodon.example", AUG_3)?,
