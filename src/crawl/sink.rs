@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use fedireach_core::{Batch, EngagementKind, Host};
+use fedireach_core::{Batch, EngagementKind, Host, HostHealth};
 use fedireach_crawler::{CrawlSink, SinkError, Validators};
 use fedireach_store::{CachedResponse, Store};
 
@@ -125,6 +125,10 @@ impl CrawlSink for StoreSink<'_> {
             .store
             .save_cached_response(key, host.as_str(), status, &cached)
             .await?)
+    }
+
+    async fn host_health(&self, health: &[HostHealth]) -> Result<(), SinkError> {
+        Ok(self.store.record_host_health(health).await?)
     }
 
     async fn instance_is_fresh(&self, host: &Host) -> Result<bool, SinkError> {

@@ -9,7 +9,7 @@ use std::{
 };
 
 use fedireach_fakeverse::{
-    FakeverseServer, NetworkOptions, Quirk, Scale, ServerOptions, Truth, WorldOptions,
+    FakeverseServer, NetworkOptions, Quirk, Scale, ServerOptions, SimSoftware, Truth, WorldOptions,
 };
 use predicates::{prelude::PredicateBooleanExt, str::contains};
 use sqlx::Connection;
@@ -177,6 +177,51 @@ impl World {
         Ok(counts)
     }
 
+    /// Every instance the crawl asked something of has its health on its row: how it
+    /// answered, its robots.txt, its Crawl-delay (GoToSocial's real file has one).
+    fn assert_instance_health(&self) -> TestResult {
+        let rows: Vec<(String, String, String, Option<i64>)> = self.runtime.block_on(async {
+            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            sqlx::query_as("SELECT host, reachability, robots_state, crawl_delay_ms FROM instances")
+                .fetch_all(&mut conn)
+                .await
+        })?;
+        let stats = self.server.stats();
+        let dead = self.server.world().hosts_with(Quirk::Dead);
+        let world = self.server.world();
+        let gotosocial: Vec<&str> = world
+            .instances()
+            .iter()
+            .filter(|i| i.software == SimSoftware::Gotosocial && i.quirk == Quirk::Normal)
+            .map(|i| i.host.as_str())
+            .collect();
+        let (mut ok, mut gts_met) = (0, 0);
+        for (host, reachability, robots, delay) in &rows {
+            let asked = stats["hosts"][host]["requests"].as_u64().unwrap_or(0) > 0;
+            if dead.contains(&host.as_str()) {
+                assert_eq!(reachability, "failing", "{host} never answers");
+            } else if asked {
+                assert_eq!(reachability, "ok", "{host} answered");
+                assert!(
+                    ["allowed", "partial", "disallowed"].contains(&robots.as_str()),
+                    "{host}: robots.txt was read: {robots}"
+                );
+                ok += 1;
+            }
+            if gotosocial.contains(&host.as_str()) && asked {
+                assert_eq!(
+                    robots, "partial",
+                    "{host}: GoToSocial's robots.txt has rules"
+                );
+                assert!(delay.is_some_and(|d| d > 0), "{host}: its Crawl-delay");
+                gts_met += 1;
+            }
+        }
+        assert!(ok > 5, "instances answered the crawl ({ok})");
+        assert!(gts_met > 0, "a GoToSocial instance was met");
+        Ok(())
+    }
+
     fn stored_software(&self) -> Fallible<HashMap<String, String>> {
         let rows: Vec<(String, String)> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
@@ -325,6 +370,7 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
     world.assert_store_equals_truth()?;
     world.assert_coverage_equals_truth()?;
     world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    world.assert_instance_health()?;
     assert_polite(&world)
 }
 

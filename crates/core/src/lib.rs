@@ -25,7 +25,10 @@ pub use facts::{
     FollowerSnapshotFact, InstanceFact, PostFact,
 };
 pub use host::Host;
-pub use records::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
+pub use records::{
+    ActorRecord, Batch, EngagementRecord, HostHealth, InstanceRecord, PostRecord, Reachability,
+    RobotsState,
+};
 pub use report::{
     CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
     ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,

@@ -165,3 +165,63 @@ mod tests {
         }
     }
 }
+
+/// How a host answered a crawl, as the instance page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reachability {
+    /// It answered (any status below 500).
+    Ok,
+    /// It did not answer, or only with 5xx; the store makes it `dead` when the crawl
+    /// before found it failing too.
+    Failing,
+}
+
+impl Reachability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failing => "failing",
+        }
+    }
+}
+
+/// What a host's robots.txt let a crawl do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RobotsState {
+    /// No robots.txt (4xx) or no rules.
+    Allowed,
+    /// Rules that leave the root open and may close some paths.
+    Partial,
+    /// Rules that close the root to us.
+    Disallowed,
+    /// robots.txt could not be read (5xx, unreachable): nothing was asked of the host.
+    Unknown,
+}
+
+impl RobotsState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::Partial => "partial",
+            Self::Disallowed => "disallowed",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// What one crawl learned of how a host can be crawled (the `instances` columns
+/// `reachability`, `last_error`, `robots_state`, `crawl_delay_ms`,
+/// `requires_signature`). Only hosts the crawl asked something of have one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostHealth {
+    pub host: Host,
+    pub reachability: Reachability,
+    /// The first failure of the crawl on this host, if any.
+    pub last_error: Option<String>,
+    /// `None` when robots.txt was not asked in this crawl.
+    pub robots: Option<RobotsState>,
+    pub crawl_delay_ms: Option<u64>,
+    /// It refused an unsigned ActivityPub GET (401/403): it wants signed fetches. A
+    /// crawl that signs every request cannot tell, so `false` is "not seen".
+    pub refused_unsigned: bool,
+}

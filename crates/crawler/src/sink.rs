@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use fedireach_core::{Batch, EngagementKind, Host};
+use fedireach_core::{Batch, EngagementKind, Host, HostHealth};
 
 use crate::Validators;
 
@@ -66,6 +66,13 @@ pub trait CrawlSink: Send + Sync {
         host: &Host,
         status: u16,
         validators: &Validators,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// How each host met can be crawled (after the instances are written: a host
+    /// without an instance row keeps none).
+    fn host_health(
+        &self,
+        health: &[HostHealth],
     ) -> impl Future<Output = Result<(), SinkError>> + Send;
 
     /// Whether a host's software was learned recently enough to skip its NodeInfo.

@@ -33,11 +33,11 @@ pub struct Ctx {
     pub key: Option<InstanceKey>,
     pub options: CrawlOptions,
     pub started_at: i64,
-    failures: Mutex<Vec<HostFailure>>,
+    pub(super) failures: Mutex<Vec<HostFailure>>,
     consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
     /// Refusals by host, route (`activitypub`, `api`) and reason: the host is left out
     /// only when nothing of it could be read; otherwise the route alone is.
-    refusals: Mutex<std::collections::BTreeSet<(String, &'static str, &'static str)>>,
+    pub(super) refusals: Mutex<std::collections::BTreeSet<(String, &'static str, &'static str)>>,
     /// Hosts that answered at least one request with a document.
     read_hosts: Mutex<std::collections::BTreeSet<String>>,
     gone: Mutex<Vec<Gone>>,

@@ -8,6 +8,7 @@ mod collections;
 mod ctx;
 mod engagers;
 mod found;
+mod health;
 mod instances;
 mod outbox;
 mod plan;
@@ -107,6 +108,9 @@ pub async fn crawl<S: CrawlSink>(
         }
     }
     summary.instances = run.write_instances(&origins).await?;
+    sink.host_health(&ctx.host_health())
+        .await
+        .map_err(sink_error)?;
     for gone in ctx.take_gone() {
         match gone {
             ctx::Gone::Object(uri) => sink.purge_object(&uri).await.map_err(sink_error)?,

@@ -22,7 +22,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use fedireach_core::Host;
+use fedireach_core::{Host, RobotsState};
 use tokio::sync::{OnceCell, Semaphore};
 use tracing::{Instrument, debug, info_span, warn};
 use url::Url;
@@ -151,6 +151,21 @@ impl Fetcher {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// What robots.txt said on each host asked in this crawl, with its Crawl-delay.
+    pub fn robots_states(&self) -> Vec<(Host, RobotsState, Option<Duration>)> {
+        let hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        hosts
+            .iter()
+            .filter_map(|(host, entry)| {
+                let robots = entry.robots.get()?;
+                Some((host.clone(), robots.state()?, robots.crawl_delay()))
+            })
+            .collect()
     }
 
     pub fn stats(&self) -> &FetchStats {

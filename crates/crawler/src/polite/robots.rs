@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use fedireach_core::RobotsState;
 use texting_robots::Robot;
 
 /// The product token robots.txt groups are matched against.
@@ -60,13 +61,14 @@ impl Robots {
         }
     }
 
-    /// How the store records it.
-    pub fn state(&self) -> &'static str {
+    /// How the instance page shows it; `None` for a host gone (410), which is purged.
+    pub fn state(&self) -> Option<RobotsState> {
         match self {
-            Self::AllowAll => "allowed",
-            Self::Rules(_) => "partial",
-            Self::Unavailable => "unknown",
-            Self::Gone => "gone",
+            Self::AllowAll => Some(RobotsState::Allowed),
+            Self::Rules(robot) if !robot.allowed("/") => Some(RobotsState::Disallowed),
+            Self::Rules(_) => Some(RobotsState::Partial),
+            Self::Unavailable => Some(RobotsState::Unknown),
+            Self::Gone => None,
         }
     }
 }
@@ -94,6 +96,18 @@ mod tests {
         assert!(!star_only.allows("https://threads.net/.well-known/nodeinfo"));
         assert!(star_only.allows("https://threads.net/@someone"));
         assert_eq!(star_only.crawl_delay(), Some(Duration::from_secs(2)));
+        assert_eq!(star_only.state(), Some(RobotsState::Partial));
+        let closed = Robots::from_response(200, b"User-agent: fedireach\nDisallow: /\n");
+        assert_eq!(closed.state(), Some(RobotsState::Disallowed));
+        assert_eq!(
+            Robots::from_response(404, b"").state(),
+            Some(RobotsState::Allowed)
+        );
+        assert_eq!(
+            Robots::from_response(503, b"").state(),
+            Some(RobotsState::Unknown)
+        );
+        assert_eq!(Robots::from_response(410, b"").state(), None);
     }
 
     #[test]

@@ -84,14 +84,62 @@ pub(crate) async fn instance_page(
     let (host, table, sample) = instance_table(&state, &host, &view).await?;
     let labels = view.labels();
     let (headers, rows) = plain(&table);
+    let health = state.store().instance_health(&host).await?;
     let page = minijinja::context! {
         host => host.clone(),
         software => sample.as_ref().map(|s| s.software.clone()),
         family => sample.as_ref().map(|s| s.family.clone()),
         active_month => sample.as_ref().and_then(|s| s.active_month),
+        health => health.as_ref().map(health_lines),
         headers => headers,
         rows => Value::from_serialize(rows),
         csv_url => with_query(&format!("/instances/{}/table.csv", segment(&host)), &labels.query),
     };
     super::render(&state, "instance.html", &view, &host, page)
+}
+
+/// An instance's crawl health in sentences, for its page.
+fn health_lines(h: &fedireach_store::InstanceHealth) -> Vec<(&'static str, String)> {
+    let reach = match h.reachability.as_str() {
+        "ok" => "answers".to_owned(),
+        "failing" => "did not answer the last crawl".to_owned(),
+        "dead" => "did not answer the last two crawls".to_owned(),
+        "gone" => "gone (410): purged, never asked again".to_owned(),
+        _ => "not asked by a crawl yet".to_owned(),
+    };
+    let reach = match &h.last_error {
+        Some(error) => format!("{reach} (last error: {error})"),
+        None => reach,
+    };
+    let robots = match h.robots_state.as_str() {
+        "allowed" => "no rules for us: everything may be read",
+        "partial" => "rules that close some paths: those are not read",
+        "disallowed" => "closed to us: nothing of it is read",
+        "gone" => "410 Gone: the host opted out",
+        _ => "not read (unavailable or never asked): nothing of it is read until it is",
+    };
+    let robots = match h.crawl_delay_ms {
+        Some(ms) => format!("{robots}; Crawl-delay {} s, obeyed", ms as f64 / 1000.0),
+        None => robots.to_owned(),
+    };
+    let signature = if h.requires_signature {
+        "required: it refused an unsigned ActivityPub request"
+    } else {
+        "not seen required (a crawl that signs every request cannot tell)"
+    };
+    let checked = h.checked_at.map_or_else(
+        || "never".to_owned(),
+        |at| {
+            chrono::DateTime::from_timestamp(at, 0).map_or_else(
+                || at.to_string(),
+                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            )
+        },
+    );
+    vec![
+        ("Reachability", reach),
+        ("robots.txt", robots),
+        ("Signed fetches", signature.to_owned()),
+        ("Last crawled", checked),
+    ]
 }

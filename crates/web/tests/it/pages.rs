@@ -593,6 +593,32 @@ async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instance_page_says_how_the_instance_can_be_crawled() -> TestResult {
+    let w = world(None).await?;
+    let page = unslash(&w.get("/instances/misskey.example").await?.body);
+    let health = page
+        .split("How fedireach can crawl it</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a health panel")?;
+    for said in [
+        "<dt>Reachability</dt><dd>answers</dd>",
+        "rules that close some paths: those are not read; Crawl-delay 2.5 s, obeyed",
+        "required: it refused an unsigned ActivityPub request",
+    ] {
+        assert!(health.contains(said), "{said} in {health}");
+    }
+    // An instance no crawl has asked yet says so rather than "ok".
+    let lemmy = unslash(&w.get("/instances/lemmy.example").await?.body);
+    assert!(lemmy.contains("not asked by a crawl yet"), "{lemmy}");
+    assert!(
+        lemmy.contains("not read (unavailable or never asked)"),
+        "{lemmy}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_windows_timeline_adds_up_to_its_key_figure() -> TestResult {
     // One rule for every figure: an engagement belongs to the window its post was
     // published in. The timeline of a window sums to the window's engagements, its

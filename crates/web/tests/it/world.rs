@@ -13,8 +13,8 @@ use axum::{
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use fedireach_core::{
-    ActorRef, ActorRefOptions, Coverage, EngagementKind, Host, PostCoverage, Software,
-    SoftwareSource, Unavailable,
+    ActorRef, ActorRefOptions, Coverage, EngagementKind, Host, HostHealth, PostCoverage,
+    Reachability, RobotsState, Software, SoftwareSource, Unavailable,
 };
 use fedireach_store::{
     ActorRecord, Batch, CrawlRecord, CrawlStatus, EngagementRecord, InstanceRecord, PostRecord,
@@ -211,6 +211,18 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
                 engagement(r1, Boost, kim, "lemmy.example", AUG_3 + 2 * DAY)?,
             ],
         })
+        .await?;
+
+    // What the crawl found of how misskey.example can be crawled.
+    store
+        .record_host_health(&[HostHealth {
+            host: Host::parse("misskey.example")?,
+            reachability: Reachability::Ok,
+            last_error: None,
+            robots: Some(RobotsState::Partial),
+            crawl_delay_ms: Some(2500),
+            refused_unsigned: true,
+        }])
         .await?;
 
     let crawl = store

@@ -1,0 +1,199 @@
+//! How each host met in a crawl can be crawled: whether it answered, what its
+//! robots.txt allowed, its Crawl-delay, and whether it refused unsigned fetches. The
+//! store keeps it on the instance's row (`reachability`, `robots_state`...), and the
+//! instance page shows it.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    time::Duration,
+};
+
+use fedireach_core::{Host, HostHealth, Reachability, RobotsState};
+
+use super::summary::HostFailure;
+use crate::HostCounts;
+
+/// What one crawl saw of its hosts.
+pub(super) struct Seen<'a> {
+    /// Requests per host, by status, and those that got no answer.
+    pub counts: &'a HashMap<String, HostCounts>,
+    /// robots.txt of each host asked, with the Crawl-delay honoured.
+    pub robots: Vec<(Host, RobotsState, Option<Duration>)>,
+    pub failures: &'a [HostFailure],
+    /// Refusals by host, route and reason (see `Ctx::refused`).
+    pub refusals: &'a BTreeSet<(String, &'static str, &'static str)>,
+}
+
+impl super::ctx::Ctx {
+    /// How each host the crawl asked something of can be crawled.
+    pub fn host_health(&self) -> Vec<HostHealth> {
+        let counts = self.fetcher.stats().per_host();
+        let failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let refusals = self
+            .refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        assess(&Seen {
+            counts: &counts,
+            robots: self.fetcher.robots_states(),
+            failures: &failures,
+            refusals: &refusals,
+        })
+    }
+}
+
+/// One [`HostHealth`] per host the crawl sent a request to, by host.
+pub(super) fn assess(seen: &Seen<'_>) -> Vec<HostHealth> {
+    let robots: HashMap<&Host, (RobotsState, Option<Duration>)> = seen
+        .robots
+        .iter()
+        .map(|(host, state, delay)| (host, (*state, *delay)))
+        .collect();
+    let mut out: Vec<HostHealth> = seen
+        .counts
+        .iter()
+        .filter_map(|(name, counts)| {
+            let host = Host::parse(name).ok()?;
+            // Any answer below 500 is the server speaking for itself, a 4xx too.
+            let answered = counts.by_status.keys().any(|s| *s < 500);
+            let (robots, delay) = robots
+                .get(&host)
+                .map_or((None, None), |(state, delay)| (Some(*state), *delay));
+            Some(HostHealth {
+                reachability: if answered {
+                    Reachability::Ok
+                } else {
+                    Reachability::Failing
+                },
+                last_error: seen
+                    .failures
+                    .iter()
+                    .find(|f| f.host == *name)
+                    .map(|f| f.message.clone()),
+                robots,
+                crawl_delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                refused_unsigned: seen.refusals.contains(&(
+                    name.clone(),
+                    "activitypub",
+                    "authorized_fetch",
+                )),
+                host,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.host.as_str().cmp(b.host.as_str()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(statuses: &[u16], failures: u64) -> HostCounts {
+        let mut c = HostCounts {
+            requests: statuses.len() as u64 + failures,
+            failures,
+            ..HostCounts::default()
+        };
+        for s in statuses {
+            *c.by_status.entry(*s).or_default() += 1;
+        }
+        c
+    }
+
+    #[test]
+    fn each_host_is_assessed_from_what_it_answered() -> Result<(), fedireach_core::CoreError> {
+        let counts: HashMap<String, HostCounts> = [
+            ("ok.example", counts(&[200, 404], 0)),
+            ("gts.example", counts(&[200, 401], 0)),
+            ("down.example", counts(&[], 3)),
+            ("broken.example", counts(&[503, 502], 0)),
+        ]
+        .into_iter()
+        .map(|(h, c)| (h.to_owned(), c))
+        .collect();
+        let failures = [HostFailure {
+            host: "down.example".into(),
+            url: "https://down.example/robots.txt".into(),
+            kind: "unreachable",
+            message: "connection refused".into(),
+        }];
+        let refusals: BTreeSet<_> = [
+            ("gts.example".to_owned(), "activitypub", "authorized_fetch"),
+            ("ok.example".to_owned(), "api", "authorized_fetch"),
+        ]
+        .into_iter()
+        .collect();
+        let seen = Seen {
+            counts: &counts,
+            robots: vec![
+                (
+                    Host::parse("gts.example")?,
+                    RobotsState::Partial,
+                    Some(Duration::from_secs(60)),
+                ),
+                (Host::parse("ok.example")?, RobotsState::Allowed, None),
+                (Host::parse("down.example")?, RobotsState::Unknown, None),
+            ],
+            failures: &failures,
+            refusals: &refusals,
+        };
+        let got: Vec<_> = assess(&seen)
+            .into_iter()
+            .map(|h| {
+                (
+                    h.host.to_string(),
+                    h.reachability,
+                    h.last_error,
+                    h.robots,
+                    h.crawl_delay_ms,
+                    h.refused_unsigned,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "broken.example".to_owned(),
+                    Reachability::Failing,
+                    None,
+                    None,
+                    None,
+                    false
+                ),
+                (
+                    "down.example".to_owned(),
+                    Reachability::Failing,
+                    Some("connection refused".to_owned()),
+                    Some(RobotsState::Unknown),
+                    None,
+                    false
+                ),
+                (
+                    "gts.example".to_owned(),
+                    Reachability::Ok,
+                    None,
+                    Some(RobotsState::Partial),
+                    Some(60_000),
+                    true
+                ),
+                // A refusal on the client API is not a want of signatures.
+                (
+                    "ok.example".to_owned(),
+                    Reachability::Ok,
+                    None,
+                    Some(RobotsState::Allowed),
+                    None,
+                    false
+                ),
+            ]
+        );
+        Ok(())
+    }
+}
