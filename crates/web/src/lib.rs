@@ -8,6 +8,7 @@ mod downloads;
 mod draw;
 mod error;
 mod escape;
+mod etag;
 mod figures;
 mod instance_actor;
 mod ops;

@@ -10,7 +10,9 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{AppState, WebError, actions, api, downloads, ops, pages, security};
+use tower_http::compression::CompressionLayer;
+
+use crate::{AppState, WebError, actions, api, downloads, etag, ops, pages, security};
 
 /// The dashboard's router, with its state.
 pub fn router(state: AppState) -> Router {
@@ -60,6 +62,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api_routes)
         .fallback(not_found)
+        // Validators on the plain body, then compression of what is sent: gzip or br
+        // as the client accepts (tower-http's default leaves images and bodies under
+        // 32 bytes as they are).
+        .layer(middleware::from_fn(etag::etag))
+        .layer(CompressionLayer::new())
         .layer(middleware::map_response(security::headers))
         .with_state(state)
 }
