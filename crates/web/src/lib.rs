@@ -6,6 +6,7 @@ mod charts;
 mod dashboards;
 mod downloads;
 mod draw;
+mod empty;
 mod error;
 mod escape;
 mod etag;

@@ -37,6 +37,8 @@ pub struct Table {
     pub csv_url: String,
     /// Sentences under the table: what its counts leave out as unknown.
     pub notes: Vec<String>,
+    /// Why the table has no rows, said in its place.
+    pub empty: Option<String>,
 }
 
 /// A table built here (not a report of the analytics), rendered to CSV through the
@@ -102,6 +104,7 @@ pub fn brand_table(
     table: TableName,
     limit: usize,
     view: &ViewLabels,
+    crawled: bool,
 ) -> Table {
     let csv_url = with_query(
         &format!(
@@ -135,6 +138,7 @@ pub fn brand_table(
         more,
         csv_url,
         notes,
+        empty: crate::empty::table(figures, table, crawled),
     }
 }
 

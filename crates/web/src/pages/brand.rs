@@ -49,11 +49,13 @@ pub(crate) async fn brand_page(
         return Ok(Html(page.clone()).into_response());
     }
     let brand = state.store().brand(&name).await?;
+    // A brand none of whose actors a crawl has resolved has not been crawled.
+    let crawled = brand.actors.iter().any(|a| a.actor_uri.is_some());
     let panels = state
         .dashboards()
         .brand
         .iter()
-        .map(|panel| panel_context(&figures, panel, &labels))
+        .map(|panel| panel_context(&figures, panel, &labels, crawled))
         .collect::<Result<Vec<_>, _>>()?;
     let page = minijinja::context! {
         brand => name.clone(),
@@ -76,6 +78,7 @@ pub(crate) fn panel_context(
     figures: &BrandFigures,
     panel: &Panel,
     view: &ViewLabels,
+    crawled: bool,
 ) -> Result<Value, WebError> {
     let base = format!("/brands/{}", segment(&figures.brand));
     Ok(match panel {
@@ -89,6 +92,14 @@ pub(crate) fn panel_context(
             }
         }
         Panel::Chart { title, chart } => {
+            if let Some(why) = crate::empty::chart(figures, *chart, crawled) {
+                return Ok(minijinja::context! {
+                    type => "chart",
+                    title => title,
+                    name => chart.as_str(),
+                    empty => why,
+                });
+            }
             let drawn = drawn(figures, *chart)?;
             let url = |ext: &str| {
                 with_query(
@@ -113,7 +124,7 @@ pub(crate) fn panel_context(
         } => minijinja::context! {
             type => "table",
             title => title,
-            table => Value::from_serialize(brand_table(figures, *table, *limit, view)),
+            table => Value::from_serialize(brand_table(figures, *table, *limit, view, crawled)),
         },
     })
 }

@@ -592,6 +592,79 @@ async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -
     Ok(())
 }
 
+/// The text of the panel titled `title` (up to the end of its section).
+fn panel<'a>(page: &'a str, title: &str) -> Result<&'a str, String> {
+    page.split(&format!("<h2>{title}</h2>"))
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or(format!("no panel {title}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_panels_say_why_instead_of_drawing_bare_axes() -> TestResult {
+    let w = world(None).await?;
+    // A brand no crawl has resolved yet: every panel says so, no chart is drawn.
+    let actor = fedireach_core::ActorRef::parse("@late@late.example", Default::default())?;
+    w.state.store().add_brand("late", &[actor], None).await?;
+    // Apostrophes are escaped in the page as every text is.
+    let text = |body: &str| unslash(body).replace("&#x27;", "'");
+    let late = text(&w.get("/brands/late").await?.body);
+    for title in [
+        "Engagements by server software",
+        "Top instances",
+        "Best time to post",
+        "Follower growth",
+        "Top posts",
+        "Reach by server software",
+        "Hashtags",
+    ] {
+        let text = panel(&late, title)?;
+        assert!(
+            text.contains("Not crawled yet: this fills in after the brand's first crawl"),
+            "{title}: {text}"
+        );
+        assert!(!text.contains("<svg"), "{title} draws no empty chart");
+    }
+    // A window without posts says so.
+    let old = unslash(
+        &w.get("/brands/acme?from=2020-01-01&to=2020-01-31")
+            .await?
+            .body,
+    );
+    let reach = panel(&old, "Engagements by server software")?;
+    assert!(
+        reach.contains("No post of this brand was published in this window: choose a longer one."),
+        "{reach}"
+    );
+    let posts = panel(&old, "Top posts")?;
+    assert!(
+        posts.contains("No post of this brand was published"),
+        "{posts}"
+    );
+    // Acme has one crawl, so one follower count: growth needs a second one.
+    let acme = text(&w.get("/brands/acme").await?.body);
+    let growth = panel(&acme, "Follower growth")?;
+    assert!(
+        growth.contains("Needs two crawls: one follower count so far (500 on "),
+        "{growth}"
+    );
+    assert!(!growth.contains("<svg"), "{growth}");
+    // A window with posts but outside every crawl took no follower count.
+    let august = unslash(
+        &w.get("/brands/acme?from=2026-08-01&to=2026-08-31")
+            .await?
+            .body,
+    );
+    let growth = panel(&august, "Follower growth")?;
+    assert!(
+        growth.contains("No crawl in this window took the follower count"),
+        "{growth}"
+    );
+    // Where there is something to draw, it is drawn.
+    assert!(panel(&august, "Engagements by server software")?.contains("<svg"));
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instance_page_says_how_the_instance_can_be_crawled() -> TestResult {
     let w = world(None).await?;
