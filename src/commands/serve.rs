@@ -8,7 +8,7 @@ use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 use anyhow::Context;
 use fedireach_store::Store;
 use fedireach_web::{
-    AppState, Dashboards, TokenEnvPolicy, WebConfig, instance_actor_router, router,
+    AppState, ConfiguredRule, Dashboards, TokenEnvPolicy, WebConfig, instance_actor_router, router,
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -88,6 +88,7 @@ impl Service<'_> {
                     names: self.config.brand_token_env_allow.clone(),
                     prefix: self.config.brand_token_env_prefix.clone(),
                 },
+                rules: configured_rules(&self.config),
             },
         )
         .await
@@ -130,6 +131,54 @@ impl Service<'_> {
         served?;
         crawled.context("the crawl scheduler failed")?;
         tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// The report mails and alert rules of the config, as the crawls page lists them.
+fn configured_rules(config: &Config) -> Vec<ConfiguredRule> {
+    let mails = config.delivery.iter().map(|d| ConfiguredRule {
+        kind: "report mail",
+        name: d.name.clone(),
+        rule: d.describe(),
+    });
+    let alerts = config.alert.iter().map(|a| ConfiguredRule {
+        kind: "alert",
+        name: a.name.clone(),
+        rule: a.describe(),
+    });
+    mails.chain(alerts).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_configs_mail_and_alert_are_listed_in_words() -> anyhow::Result<()> {
+        let example: Config = toml::from_str(include_str!("../../fedireach.example.toml"))?;
+        let rules = configured_rules(&example);
+        let got: Vec<(&str, &str, &str)> = rules
+            .iter()
+            .map(|r| (r.kind, r.name.as_str(), r.rule.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "report mail",
+                    "acme-monthly",
+                    "reach, posts, instances of acme over calendar_month, sent monthly \
+                     (Europe/Paris), to 1 recipient"
+                ),
+                (
+                    "alert",
+                    "acme-spike",
+                    "a day of acme with engagements above 3 x the median of the 28 days \
+                     before; by 1 webhook"
+                ),
+            ]
+        );
         Ok(())
     }
 }

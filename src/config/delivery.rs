@@ -76,6 +76,21 @@ pub struct DeliveryConfig {
     pub time_zone: String,
 }
 
+impl DeliveryConfig {
+    /// The delivery in a sentence, for the dashboard (recipients counted, not named).
+    pub fn describe(&self) -> String {
+        format!(
+            "{} of {} over {}, sent {} ({}), to {}",
+            self.reports.join(", "),
+            fedireach_delivery::brand_list(&self.brands, "every brand"),
+            self.window,
+            self.when,
+            self.time_zone,
+            fedireach_delivery::counted(self.to.len(), "recipient")
+        )
+    }
+}
+
 fn default_reports() -> Vec<String> {
     vec!["reach".into(), "posts".into(), "instances".into()]
 }

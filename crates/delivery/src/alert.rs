@@ -201,6 +201,68 @@ fn metric_name(metric: SpikeMetric) -> &'static str {
     }
 }
 
+/// Brands as a rule names them: their names, or `all` when the list is empty.
+pub fn brand_list(brands: &[String], all: &str) -> String {
+    if brands.is_empty() {
+        all.to_owned()
+    } else {
+        brands.join(", ")
+    }
+}
+
+/// "1 recipient", "2 recipients": a count with its noun.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+impl AlertRule {
+    /// The rule in a sentence, for the dashboard: what fires it and where it goes
+    /// (webhooks and recipients counted, never named).
+    pub fn describe(&self) -> String {
+        let brands = brand_list(&self.brands, "any brand");
+        let what = match self.kind {
+            AlertKind::Spike => {
+                let metric = match self.metric {
+                    SpikeMetric::Engagements => "engagements",
+                    SpikeMetric::Replies => "replies",
+                    SpikeMetric::Boosts => "boosts",
+                };
+                format!(
+                    "a day of {brands} with {metric} above {} x the median of the {TRAILING_DAYS} days before",
+                    self.factor
+                )
+            }
+            AlertKind::Viral => {
+                format!("a post of {brands} past {} engagements", self.threshold)
+            }
+            AlertKind::FollowerDrop => format!(
+                "{brands} losing more than {} followers between two crawls",
+                self.threshold
+            ),
+            AlertKind::CrawlFailed => "a crawl that failed".to_owned(),
+        };
+        let mut channels = Vec::new();
+        if !self.webhooks.is_empty() {
+            channels.push(counted(self.webhooks.len(), "webhook"));
+        }
+        if !self.mail_to.is_empty() {
+            channels.push(format!(
+                "mail to {}",
+                counted(self.mail_to.len(), "recipient")
+            ));
+        }
+        if channels.is_empty() {
+            format!("{what}; recorded only (no webhook, no mail)")
+        } else {
+            format!("{what}; by {}", channels.join(" and "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +342,27 @@ mod tests {
         assert!(follower_drop(&drop, "acme", &[(day(1), 500)]).is_none());
         let event = follower_drop(&drop, "acme", &[(day(0), 9), (day(1), 500), (day(2), 489)]);
         assert_eq!(event.map(|e| e.event_key), Some(format!("acme/{}", day(2))));
+    }
+
+    #[test]
+    fn rules_are_described_in_a_sentence_without_their_addresses() -> Result<(), serde_json::Error>
+    {
+        let rule: AlertRule = serde_json::from_str(
+            r#"{"name": "acme spikes", "kind": "spike", "brands": ["acme"],
+                "metric": "replies", "webhooks": [{"url": "https://hooks.example/secret"}],
+                "mail_to": ["ops@example.org", "cm@example.org"]}"#,
+        )?;
+        assert_eq!(
+            rule.describe(),
+            "a day of acme with replies above 3 x the median of the 28 days before; \
+             by 1 webhook and mail to 2 recipients"
+        );
+        let failed: AlertRule =
+            serde_json::from_str(r#"{"name": "crawls", "kind": "crawl_failed"}"#)?;
+        assert_eq!(
+            failed.describe(),
+            "a crawl that failed; recorded only (no webhook, no mail)"
+        );
+        Ok(())
     }
 }

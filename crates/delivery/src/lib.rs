@@ -8,7 +8,8 @@ mod smtp;
 mod webhook;
 
 pub use alert::{
-    AlertEvent, AlertKind, AlertRule, DailyCounts, SpikeMetric, follower_drop, median, spike, viral,
+    AlertEvent, AlertKind, AlertRule, DailyCounts, SpikeMetric, brand_list, counted, follower_drop,
+    median, spike, viral,
 };
 pub use error::DeliveryError;
 pub use mail::{

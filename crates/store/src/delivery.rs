@@ -189,21 +189,38 @@ impl Store {
         .await
         .doing("listing deliveries")?;
         rows.iter()
-            .map(|r| {
-                Ok(DeliveryRun {
-                    name: r.try_get("name")?,
-                    period_from: r.try_get("period_from")?,
-                    period_to: r.try_get("period_to")?,
-                    state: r.try_get("state")?,
-                    attempts: r.try_get("attempts")?,
-                    last_error: r.try_get("last_error")?,
-                    next_attempt_at: r.try_get("next_attempt_at")?,
-                    updated_at: r.try_get("updated_at")?,
-                    sent_at: r.try_get("sent_at")?,
-                })
-            })
+            .map(delivery_run)
             .collect::<Result<_, sqlx::Error>>()
             .doing("reading deliveries")
+    }
+
+    /// Each delivery's latest row (by name): its last run, whatever its age.
+    pub async fn last_delivery_runs(&self) -> Result<Vec<DeliveryRun>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, period_from, period_to, state, attempts, last_error,
+                    next_attempt_at, updated_at, sent_at
+             FROM delivery_runs d
+             WHERE id = (SELECT e.id FROM delivery_runs e WHERE e.name = d.name
+                         ORDER BY e.updated_at DESC, e.id DESC LIMIT 1)
+             ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .doing("listing each delivery's last run")?;
+        rows.iter()
+            .map(delivery_run)
+            .collect::<Result<_, sqlx::Error>>()
+            .doing("reading deliveries")
+    }
+
+    /// Each alert rule that fired: (rule, when it last fired, how many times).
+    pub async fn alert_rule_firings(&self) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        sqlx::query_as(
+            "SELECT rule, max(fired_at), count(*) FROM alerts_fired GROUP BY rule ORDER BY rule",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .doing("counting each alert rule's firings")
     }
 
     /// Records that `rule` fired for `event_key`, once: `Some(id)` the first time,
@@ -263,6 +280,20 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .doing("reading alerts")
     }
+}
+
+fn delivery_run(r: &sqlx::sqlite::SqliteRow) -> Result<DeliveryRun, sqlx::Error> {
+    Ok(DeliveryRun {
+        name: r.try_get("name")?,
+        period_from: r.try_get("period_from")?,
+        period_to: r.try_get("period_to")?,
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        updated_at: r.try_get("updated_at")?,
+        sent_at: r.try_get("sent_at")?,
+    })
 }
 
 #[cfg(test)]
@@ -350,6 +381,44 @@ mod tests {
                 .await?
                 .is_some()
         );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn each_rule_has_its_last_run() -> Result<(), Box<dyn std::error::Error>> {
+        let (_dir, store) = store().await?;
+        assert!(store.last_delivery_runs().await?.is_empty());
+        for (name, key) in [("weekly", "w1"), ("monthly", "m1"), ("weekly", "w2")] {
+            if let DeliveryClaim::Send { id, .. } = store
+                .claim_delivery(name, key, ("2026-11-01", "2026-11-30"))
+                .await?
+            {
+                if key == "w2" {
+                    store.delivery_failed(id, "refused", Some(i64::MAX)).await?;
+                } else {
+                    store.delivery_sent(id).await?;
+                }
+            }
+        }
+        let last: Vec<_> = store
+            .last_delivery_runs()
+            .await?
+            .into_iter()
+            .map(|r| (r.name, r.state))
+            .collect();
+        assert_eq!(
+            last,
+            [
+                ("monthly".to_owned(), "sent".to_owned()),
+                ("weekly".to_owned(), "failed".to_owned())
+            ]
+        );
+        for key in ["a", "b"] {
+            store.fire_alert_once("spike", key, "x").await?;
+        }
+        let firings = store.alert_rule_firings().await?;
+        assert_eq!(firings.len(), 1);
+        assert_eq!((firings[0].0.as_str(), firings[0].2), ("spike", 2));
         Ok(())
     }
 }

@@ -42,6 +42,18 @@ pub struct WebConfig {
     /// Which environment variables a brand added through the API or the dashboard may
     /// name as its token (the command line may name any).
     pub token_envs: TokenEnvPolicy,
+    /// The report mails and alert rules of the config, listed on the crawls page.
+    pub rules: Vec<ConfiguredRule>,
+}
+
+/// A `[[delivery]]` or `[[alert]]` of the config, as the crawls page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredRule {
+    /// `report mail` or `alert`.
+    pub kind: &'static str,
+    pub name: String,
+    /// What it sends or what fires it, and where it goes, in a sentence.
+    pub rule: String,
 }
 
 /// The environment variables a brand's `token_env` may name when it comes through the
@@ -98,6 +110,7 @@ struct Inner {
     /// `public_url`'s scheme and `host[:port]`, when set.
     public_origin: Option<(String, String)>,
     token_envs: TokenEnvPolicy,
+    rules: Vec<ConfiguredRule>,
     analytics: RwLock<Arc<Analytics>>,
     cache: Mutex<HashMap<(String, WindowKey), Arc<BrandFigures>>>,
     /// Bumped by every invalidation, so a computation that started before one is not
@@ -133,6 +146,7 @@ impl AppState {
                 form_token: form_token(),
                 public_origin: public_origin(&config.public_url),
                 token_envs: config.token_envs,
+                rules: config.rules,
                 analytics: RwLock::new(Arc::new(analytics)),
                 cache: Mutex::new(HashMap::new()),
                 generation: AtomicU64::new(0),
@@ -165,6 +179,11 @@ impl AppState {
             .public_origin
             .as_ref()
             .map(|(scheme, host)| (scheme.as_str(), host.as_str()))
+    }
+
+    /// The report mails and alert rules of the config.
+    pub(crate) fn rules(&self) -> &[ConfiguredRule] {
+        &self.inner.rules
     }
 
     /// The variables a brand added through the web may name as its token.

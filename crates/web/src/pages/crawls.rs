@@ -122,6 +122,7 @@ pub(crate) async fn crawls_page(
     let (delivery_headers, delivery_rows) =
         plain(&super::deliveries::deliveries_table(&state).await?);
     let (alert_headers, alert_rows) = plain(&super::deliveries::alerts_table(&state).await?);
+    let (rule_headers, rule_rows) = plain(&super::deliveries::rules_table(&state).await?);
     let brands: Vec<String> = state
         .store()
         .list_brands()
@@ -143,6 +144,8 @@ pub(crate) async fn crawls_page(
         delivery_rows => Value::from_serialize(delivery_rows),
         alert_headers => alert_headers,
         alert_rows => Value::from_serialize(alert_rows),
+        rule_headers => rule_headers,
+        rule_rows => Value::from_serialize(rule_rows),
         brands => brands,
     };
     super::render(&state, "crawls.html", &view, "Crawls", page)

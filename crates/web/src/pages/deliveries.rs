@@ -53,6 +53,63 @@ pub(crate) async fn deliveries_table(state: &AppState) -> Result<PlainTable, Web
     })
 }
 
+/// The report mails and alert rules of the config, each with its last run: a mail's
+/// latest period and state, an alert's last firing and how often it fired.
+pub(crate) async fn rules_table(state: &AppState) -> Result<PlainTable, WebError> {
+    let deliveries: std::collections::HashMap<String, _> = state
+        .store()
+        .last_delivery_runs()
+        .await?
+        .into_iter()
+        .map(|r| (r.name.clone(), r))
+        .collect();
+    let firings: std::collections::HashMap<String, (i64, i64)> = state
+        .store()
+        .alert_rule_firings()
+        .await?
+        .into_iter()
+        .map(|(rule, at, times)| (rule, (at, times)))
+        .collect();
+    let last_run = |kind: &str, name: &str| -> String {
+        if kind == "alert" {
+            return firings.get(name).map_or_else(
+                || "never fired".to_owned(),
+                |(at, times)| format!("fired {times} time(s), last at {}", time(*at)),
+            );
+        }
+        deliveries.get(name).map_or_else(
+            || "never run".to_owned(),
+            |r| {
+                format!(
+                    "{} {} to {} at {}",
+                    r.state,
+                    r.period_from,
+                    r.period_to,
+                    time(r.updated_at)
+                )
+            },
+        )
+    };
+    Ok(PlainTable {
+        title: "Report mails and alert rules".to_owned(),
+        headers: ["kind", "name", "rule", "last_run"]
+            .map(String::from)
+            .to_vec(),
+        rows: state
+            .rules()
+            .iter()
+            .map(|r| {
+                vec![
+                    r.kind.to_owned(),
+                    r.name.clone(),
+                    r.rule.clone(),
+                    last_run(r.kind, &r.name),
+                ]
+            })
+            .collect(),
+    })
+}
+
 /// The alerts that fired, newest first.
 pub(crate) async fn alerts_table(state: &AppState) -> Result<PlainTable, WebError> {
     let alerts = state.store().recent_alerts(LISTED).await?;

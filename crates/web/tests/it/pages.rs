@@ -666,6 +666,77 @@ async fn empty_panels_say_why_instead_of_drawing_bare_axes() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_crawls_page_lists_the_configured_mails_and_alerts_with_their_last_run() -> TestResult {
+    use fedireach_web::{ConfiguredRule, WebConfig};
+    let rule = |kind, name: &str, rule: &str| ConfiguredRule {
+        kind,
+        name: name.to_owned(),
+        rule: rule.to_owned(),
+    };
+    let w = crate::world::world_with(
+        None,
+        WebConfig {
+            rules: vec![
+                rule(
+                    "report mail",
+                    "monthly-acme",
+                    "reach of acme over calendar_month",
+                ),
+                rule("report mail", "weekly-all", "posts of every brand over 7d"),
+                rule(
+                    "alert",
+                    "spikes",
+                    "a day of any brand with engagements above 3 x",
+                ),
+                rule("alert", "viral", "a post of acme past 100 engagements"),
+            ],
+            ..WebConfig::default()
+        },
+    )
+    .await?;
+    let store = w.state.store();
+    if let fedireach_store::DeliveryClaim::Send { id, .. } = store
+        .claim_delivery("monthly-acme", "2026-12", ("2026-11-01", "2026-11-30"))
+        .await?
+    {
+        store.delivery_sent(id).await?;
+    }
+    for event in ["acme/2026-12-01", "acme/2026-12-03"] {
+        store.fire_alert_once("spikes", event, "a spike").await?;
+    }
+    let page = unslash(&w.get("/crawls").await?.body);
+    let rules = page
+        .split("Report mails and alert rules, as configured</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a rules panel")?;
+    let rows: Vec<&str> = rules.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 4, "{rules}");
+    for (row, said) in rows.iter().zip([
+        [
+            "monthly-acme",
+            "reach of acme over calendar_month",
+            "sent 2026-11-01 to 2026-11-30 at ",
+        ],
+        ["weekly-all", "posts of every brand over 7d", "never run"],
+        [
+            "spikes",
+            "engagements above 3 x",
+            "fired 2 time(s), last at ",
+        ],
+        ["viral", "past 100 engagements", "never fired"],
+    ]) {
+        for text in said {
+            assert!(row.contains(text), "{text} in {row}");
+        }
+    }
+    // Without rules the panel says how to add some.
+    let bare = unslash(&world(None).await?.get("/crawls").await?.body);
+    assert!(bare.contains("None configured: add [[delivery]] or [[alert]] entries"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instance_page_says_how_the_instance_can_be_crawled() -> TestResult {
     let w = world(None).await?;
     let page = unslash(&w.get("/instances/misskey.example").await?.body);
