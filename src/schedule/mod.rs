@@ -212,6 +212,14 @@ impl Scheduler {
                 .unwrap_or_default()
                 + jitter;
             tracing::info!(at = %next, jitter_s = jitter.as_secs(), "next scheduled crawl");
+            // Every dashboard shows it; not knowing it is no reason to stop the timer.
+            if let Err(error) = self
+                .store
+                .set_next_scheduled_crawl(next.with_timezone(&Utc).timestamp())
+                .await
+            {
+                tracing::warn!(%error, "cannot record the next scheduled crawl");
+            }
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = stop.cancelled() => return Ok(()),

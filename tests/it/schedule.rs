@@ -199,6 +199,30 @@ fn serve_crawls_on_schedule_one_at_a_time_across_processes_and_survives_a_kill()
             >= 2
     })?;
 
+    // The scheduler told every dashboard when it queues next (a few seconds away at
+    // this cadence), and the brand page says where the brand stands.
+    let next: Option<String> = world.runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        sqlx::query_scalar("SELECT value FROM crawl_memory WHERE name = 'next_scheduled_crawl'")
+            .fetch_optional(&mut conn)
+            .await
+    })?;
+    let next: i64 = next.ok_or("no next scheduled crawl recorded")?.parse()?;
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        (now - 10..=now + 10).contains(&next),
+        "next {next}, now {now}"
+    );
+    let page = http(
+        &first.address,
+        &format!("GET /brands/{} HTTP/1.1", brand.name),
+        "",
+    )?;
+    assert!(
+        page.contains("<p class=\"crawl-status\">Last crawled "),
+        "{page}"
+    );
+
     // The scheduled crawls wrote the chosen reports as CSV, named by brand, kind, date.
     let exports: Vec<String> = std::fs::read_dir(world.sandbox.dir.path().join("exports"))?
         .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))

@@ -5,6 +5,18 @@ use sqlx::Row;
 
 use crate::{Store, StoreError, error::QueryContext, time::now};
 
+/// The crawl memory holding the scheduler's next time.
+const NEXT_SCHEDULED_CRAWL: &str = "next_scheduled_crawl";
+
+/// Where one brand stands with the crawler (the brand page's status line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrandCrawlStatus {
+    /// When the last crawl covering it finished (Unix seconds), and how it ended.
+    pub last: Option<(i64, String)>,
+    /// A crawl asked for it and not ended: `queued` or `running`, and when it was asked.
+    pub pending: Option<(String, i64)>,
+}
+
 /// A claimed crawl job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrawlJob {
@@ -117,11 +129,103 @@ impl Store {
     }
 
     /// The state of a job (`queued`, `running`, `done`, `failed`), if it exists.
+    /// Where a brand stands with the crawler: its last finished crawl (one of every
+    /// brand or of it alone) and the first crawl asked for it that has not ended.
+    pub async fn brand_crawl_status(&self, brand: &str) -> Result<BrandCrawlStatus, StoreError> {
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT finished_at, status FROM crawl_runs
+             WHERE finished_at IS NOT NULL AND (brand_filter IS NULL OR brand_filter = ?)
+             ORDER BY finished_at DESC, id DESC LIMIT 1",
+        )
+        .bind(brand)
+        .fetch_optional(&self.pool)
+        .await
+        .doing("reading a brand's last crawl")?;
+        let pending: Option<(String, i64)> = sqlx::query_as(
+            "SELECT j.state, j.requested_at FROM crawl_jobs j
+             LEFT JOIN brands b ON b.id = j.brand_id
+             WHERE j.state IN ('queued', 'running') AND (j.brand_id IS NULL OR b.name = ?)
+             ORDER BY j.state = 'running' DESC, j.id LIMIT 1",
+        )
+        .bind(brand)
+        .fetch_optional(&self.pool)
+        .await
+        .doing("reading a brand's pending crawl")?;
+        Ok(BrandCrawlStatus { last, pending })
+    }
+
+    /// Records when the scheduler will queue its next crawl (Unix seconds), for every
+    /// dashboard process to show.
+    pub async fn set_next_scheduled_crawl(&self, at: i64) -> Result<(), StoreError> {
+        self.set_crawl_memory(NEXT_SCHEDULED_CRAWL, &at.to_string())
+            .await
+    }
+
+    /// When a scheduler last said it would queue its next crawl; `None` when none did
+    /// or that time has passed (its process stopped, or it is queueing it now).
+    pub async fn next_scheduled_crawl(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .crawl_memory(NEXT_SCHEDULED_CRAWL)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|at| *at > now()))
+    }
+
     pub async fn crawl_job_state(&self, id: i64) -> Result<Option<String>, StoreError> {
         sqlx::query_scalar("SELECT state FROM crawl_jobs WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
             .doing("reading a crawl job")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{CrawlStatus, Store};
+
+    #[tokio::test]
+    async fn a_brand_knows_its_last_crawl_its_pending_one_and_the_next_scheduled()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::TempDir::new()?;
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("j.db").display())).await?;
+        let acme = fedireach_core::ActorRef::parse("@acme@a.example", Default::default())?;
+        let other = fedireach_core::ActorRef::parse("@o@o.example", Default::default())?;
+        store.add_brand("acme", &[acme], None).await?;
+        store.add_brand("other", &[other], None).await?;
+        let status = store.brand_crawl_status("acme").await?;
+        assert_eq!((status.last, status.pending), (None, None));
+        // A crawl of every brand covers acme; one of another brand does not.
+        let all = store.start_crawl_run("manual", None, "30d").await?;
+        store.finish_crawl_run(all, CrawlStatus::Done, None).await?;
+        let theirs = store.start_crawl_run("job", Some("other"), "30d").await?;
+        store
+            .finish_crawl_run(theirs, CrawlStatus::Failed, Some("boom"))
+            .await?;
+        let status = store.brand_crawl_status("acme").await?;
+        assert_eq!(status.last.map(|(_, how)| how).as_deref(), Some("done"));
+        assert_eq!(
+            store
+                .brand_crawl_status("other")
+                .await?
+                .last
+                .map(|(_, how)| how)
+                .as_deref(),
+            Some("failed")
+        );
+        // A job for another brand is not acme's; a job for every brand is.
+        store.enqueue_crawl_job(Some("other"), "test").await?;
+        assert_eq!(store.brand_crawl_status("acme").await?.pending, None);
+        store.enqueue_crawl_job(None, "test").await?;
+        let pending = store.brand_crawl_status("acme").await?.pending;
+        assert_eq!(pending.map(|(state, _)| state).as_deref(), Some("queued"));
+        // The next scheduled crawl, only while it is ahead.
+        assert_eq!(store.next_scheduled_crawl().await?, None);
+        let ahead = crate::time::now() + 3600;
+        store.set_next_scheduled_crawl(ahead).await?;
+        assert_eq!(store.next_scheduled_crawl().await?, Some(ahead));
+        store.set_next_scheduled_crawl(1).await?;
+        assert_eq!(store.next_scheduled_crawl().await?, None);
+        Ok(())
     }
 }

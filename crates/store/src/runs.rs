@@ -46,6 +46,8 @@ pub struct CrawlRun {
     pub finished_at: Option<i64>,
     pub status: CrawlStatus,
     pub trigger: String,
+    /// The one brand it crawled; `None` for every brand.
+    pub brand: Option<String>,
 }
 
 impl Store {
@@ -128,7 +130,7 @@ impl Store {
     /// The most recent crawls, newest first.
     pub async fn recent_crawl_runs(&self, limit: i64) -> Result<Vec<CrawlRun>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, started_at, finished_at, status, trigger FROM crawl_runs
+            "SELECT id, started_at, finished_at, status, trigger, brand_filter FROM crawl_runs
              ORDER BY id DESC LIMIT ?",
         )
         .bind(limit)
@@ -143,6 +145,7 @@ impl Store {
                     finished_at: r.try_get("finished_at")?,
                     status: CrawlStatus::parse(r.try_get::<&str, _>("status")?),
                     trigger: r.try_get("trigger")?,
+                    brand: r.try_get("brand_filter")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

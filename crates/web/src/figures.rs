@@ -81,8 +81,8 @@ pub struct BrandFigures {
     #[serde(skip)]
     pub(crate) drawn: Mutex<HashMap<&'static str, Arc<Drawn>>>,
     /// The brand page rendered from these figures (for the plain view, without
-    /// `brand=` parameters), with the view query it was rendered for: a warm page is a
-    /// copy of bytes, not a template run.
+    /// `brand=` parameters), with the view query and crawl status it was rendered for:
+    /// a warm page is a copy of bytes, not a template run.
     #[serde(skip)]
     pub(crate) page: OnceLock<(String, axum::body::Bytes)>,
 }

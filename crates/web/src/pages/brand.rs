@@ -41,16 +41,20 @@ pub(crate) async fn brand_page(
     // over the same days share the figures, not the links) and what is fixed for the
     // process; extra `brand=` parameters only add hidden fields.
     let labels = view.labels();
-    let cacheable = view.brands.is_empty();
-    if cacheable
-        && let Some((query, page)) = figures.page.get()
-        && *query == labels.query
-    {
-        return Ok(Html(page.clone()).into_response());
-    }
+    // Where the brand stands with the crawler changes without the figures changing (a
+    // crawl queued): the cached page serves only the status it was rendered with.
     let brand = state.store().brand(&name).await?;
     // A brand none of whose actors a crawl has resolved has not been crawled.
     let crawled = brand.actors.iter().any(|a| a.actor_uri.is_some());
+    let status = crawl_status(&state, &name, crawled, view.window.tz()).await?;
+    let key = format!("{}\n{status}", labels.query);
+    let cacheable = view.brands.is_empty();
+    if cacheable
+        && let Some((cached_key, page)) = figures.page.get()
+        && *cached_key == key
+    {
+        return Ok(Html(page.clone()).into_response());
+    }
     let panels = state
         .dashboards()
         .brand
@@ -63,14 +67,49 @@ pub(crate) async fn brand_page(
         actors => brand.actors.iter().map(|a| a.input.clone()).collect::<Vec<_>>(),
         panels => panels,
         json_url => with_query(&format!("/api/v1/brands/{}/figures", segment(&name)), &labels.query),
+        crawl_status => status,
     };
     let Html(html) = super::render(&state, "brand.html", &view, &name, page)?;
     let html = Bytes::from(html);
     if cacheable {
         // Another request may have rendered it first: the same bytes either way.
-        let _ = figures.page.set((labels.query, html.clone()));
+        let _ = figures.page.set((key, html.clone()));
     }
     Ok(Html(html).into_response())
+}
+
+/// The brand's last crawl, the crawl asked for it and not ended, and the next
+/// scheduled one, in a sentence, times in the view's zone.
+async fn crawl_status(
+    state: &AppState,
+    brand: &str,
+    crawled: bool,
+    tz: chrono_tz::Tz,
+) -> Result<String, WebError> {
+    let when = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0).map_or_else(
+            || at.to_string(),
+            |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        )
+    };
+    let store = state.store();
+    let status = store.brand_crawl_status(brand).await?;
+    let mut parts = vec![match &status.last {
+        Some((at, how)) if crawled => format!("Last crawled {} ({how}).", when(*at)),
+        _ => "Not crawled yet.".to_owned(),
+    }];
+    if let Some((state, asked)) = &status.pending {
+        let doing = if state == "running" {
+            "is running"
+        } else {
+            "is queued"
+        };
+        parts.push(format!("A crawl {doing} (asked {}).", when(*asked)));
+    }
+    if let Some(at) = store.next_scheduled_crawl().await? {
+        parts.push(format!("Next scheduled crawl: {}.", when(at)));
+    }
+    Ok(parts.join(" "))
 }
 
 /// One panel as the templates see it.

@@ -35,6 +35,7 @@ pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError>
             "finished",
             "status",
             "trigger",
+            "brands",
             "requests",
             "posts_seen",
             "engagements_new",
@@ -59,6 +60,7 @@ pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError>
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
                     r.trigger.clone(),
+                    r.brand.clone().unwrap_or_else(|| "all".to_owned()),
                     count(|c| c.requests),
                     count(|c| c.posts_seen),
                     count(|c| c.engagements_new),
