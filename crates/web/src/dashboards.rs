@@ -96,6 +96,18 @@ impl ChartName {
             .find(|(_, c)| *c == self)
             .map_or("", |(n, _)| n)
     }
+
+    /// The report the chart draws, downloadable as `/brands/NAME/reports/KIND.csv`.
+    pub fn report(self) -> &'static str {
+        match self {
+            Self::ReachBySoftware => "reach",
+            Self::EngagementsOverTime => "timeline",
+            Self::EngagementTimes => "timeline-engaged",
+            Self::TopInstances => "instances",
+            Self::BestTime => "best-time",
+            Self::FollowerGrowth => "followers",
+        }
+    }
 }
 
 /// A table the brand page can show (each also downloadable as CSV).

@@ -32,6 +32,16 @@ fn csv_response(report: &(impl Tabular + Serialize), name: &str) -> Result<Respo
         .into_response())
 }
 
+/// A window's days for a file name: `2026-08-01-to-2026-08-31`, `all-time`...
+fn window_label(from: Option<&str>, to: Option<&str>) -> String {
+    match (from, to) {
+        (Some(f), Some(t)) => format!("{f}-to-{t}"),
+        (Some(f), None) => format!("from-{f}"),
+        (None, Some(t)) => format!("up-to-{t}"),
+        (None, None) => "all-time".to_owned(),
+    }
+}
+
 /// A file name from any text: ASCII letters, digits, `-` and `.` only.
 fn file_name(text: &str) -> String {
     let name: String = text
@@ -64,7 +74,11 @@ pub(crate) async fn brand_csv(
     };
     let view = View::parse(query.as_deref())?;
     let f = state.figures(&name, &view).await?;
-    let label = format!("{name}-{kind}");
+    // Named for a folder of downloads: brand, report and the window's days.
+    let label = format!(
+        "{name}-{kind}-{}",
+        window_label(f.reach.from.as_deref(), f.reach.to.as_deref())
+    );
     match kind {
         "reach" => csv_response(&f.reach, &label),
         "reach-by-family" => csv_response(&f.family, &label),

@@ -154,6 +154,10 @@ pub(crate) fn panel_context(
                 alt => drawn.alt.clone(),
                 png_url => url("png"),
                 svg_url => url("svg"),
+                csv_url => with_query(
+                    &format!("{base}/reports/{}.csv", chart.report()),
+                    &view.query,
+                ),
             }
         }
         Panel::Table {

@@ -67,7 +67,42 @@ async fn every_table_downloads_as_csv() -> TestResult {
             disposition.starts_with("attachment; filename=\"") && disposition.is_ascii(),
             "{disposition}"
         );
+        // A brand's report is named by brand, report and days, for a folder of them.
+        if let Some(kind) = name.strip_prefix("brand_") {
+            assert_eq!(
+                disposition,
+                format!("attachment; filename=\"acme-{kind}-2026-08-01-to-2026-08-31.csv\"")
+            );
+        }
         insta::assert_snapshot!(format!("csv_{name}"), w.redact_times(&reply.body));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_chart_links_the_csv_of_the_report_it_draws() -> TestResult {
+    let w = world(None).await?;
+    let page = w.get(&format!("/brands/acme?{AUGUST}")).await?.body;
+    for (chart, report) in [
+        ("reach-by-software", "reach"),
+        ("engagements-over-time", "timeline"),
+        ("engagement-times", "timeline-engaged"),
+        ("top-instances", "instances"),
+        ("best-time", "best-time"),
+    ] {
+        let figure = page
+            .split(&format!("id=\"chart-{chart}\""))
+            .nth(1)
+            .and_then(|p| p.split("</figure>").next())
+            .ok_or(format!("no {chart} chart"))?;
+        let link = format!("reports&#x2f;{report}.csv?");
+        let plain = format!("reports/{report}.csv?");
+        assert!(
+            figure.contains(&link) || figure.contains(&plain),
+            "{chart} links {report}.csv"
+        );
+        let url = format!("/brands/acme/reports/{report}.csv?{AUGUST}");
+        assert_eq!(w.get(&url).await?.status, StatusCode::OK, "{url}");
     }
     Ok(())
 }
