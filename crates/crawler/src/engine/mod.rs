@@ -17,6 +17,7 @@ mod resolve;
 mod scope;
 mod sources;
 mod summary;
+mod tally;
 
 use std::{
     collections::{BTreeSet, HashMap},

@@ -1,0 +1,336 @@
+//! What a crawl tallies as it goes: failures by host, the consent report (refusals
+//! by host and route, left-out hosts, anonymised engagers), 410s to purge, actors that
+//! could not be resolved, and what each failed fetch means for them.
+
+use std::collections::BTreeMap;
+
+use fedireach_core::Host;
+use tracing::{debug, warn};
+use url::Url;
+
+use super::{
+    ctx::{Ctx, Gone},
+    scope,
+    summary::{ConsentKey, HostFailure},
+};
+use crate::FetchError;
+
+impl Ctx {
+    /// Counts `who` (an engager hash input, a host, a post) once under a consent reason.
+    pub fn consent(&self, subject: &'static str, action: &'static str, reason: &str, who: &str) {
+        let mut map = self
+            .consent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(ConsentKey {
+            subject,
+            action,
+            reason: reason.to_owned(),
+        })
+        .or_default()
+        .insert(who.to_owned());
+    }
+
+    pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
+        // Whatever post is being read saw a failure: it is not remembered as read in full.
+        scope::note_failure();
+        self.report(host, url, kind, message);
+    }
+
+    /// A host that served more than a cap allows: reported `over_limit` with the cap,
+    /// once per host and cap, and what was read of it is kept (the post stands as read).
+    pub fn over_limit(&self, url: &Url, what: &str) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let first = self
+            .over_limit_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((host.clone(), what.to_owned()));
+        if !first {
+            return;
+        }
+        self.report(
+            &host,
+            url.as_str(),
+            "over_limit",
+            format!("{url}: {what}; what was read is kept"),
+        );
+    }
+
+    /// A host that misbehaved without keeping anything from being read (its endless
+    /// empty pages were cut short): reported, but the post stands as read.
+    pub fn misbehaved(&self, url: &Url, what: &str) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.report(&host, url.as_str(), "malformed", format!("{url}: {what}"));
+    }
+
+    fn report(&self, host: &str, url: &str, kind: &'static str, message: String) {
+        warn!(host, url, kind, %message, "host failed");
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(HostFailure {
+                host: host.to_owned(),
+                url: url.to_owned(),
+                kind,
+                message,
+            });
+    }
+
+    fn push_gone(&self, gone: Gone) {
+        let mut list = self
+            .gone
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !list.contains(&gone) {
+            list.push(gone);
+        }
+    }
+
+    /// What answered 410 during the crawl, to purge.
+    pub fn take_gone(&self) -> Vec<Gone> {
+        std::mem::take(
+            &mut *self
+                .gone
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// A brand actor that could not be resolved, and why.
+    pub fn unresolved(&self, actor: &str, reason: String) {
+        self.unresolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(super::summary::UnresolvedActor {
+                actor: actor.to_owned(),
+                reason,
+            });
+    }
+
+    pub fn take_unresolved(&self) -> Vec<super::summary::UnresolvedActor> {
+        std::mem::take(
+            &mut *self
+                .unresolved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    pub fn take_failures(&self) -> Vec<HostFailure> {
+        std::mem::take(
+            &mut *self
+                .failures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// The consent report: a refused host is `left_out` only when nothing of it could
+    /// be read; a host read by one route and refused by another has the refused route
+    /// recorded (`route`, `refused`, `REASON:ROUTE`). Hosts where an owned brand's
+    /// client went past robots.txt are `client_access`.
+    pub fn consent_counts(&self) -> BTreeMap<ConsentKey, u64> {
+        let read = self
+            .read_hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let refusals = self
+            .refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        for (host, route, reason) in refusals {
+            if read.contains(&host) {
+                self.consent("route", "refused", &format!("{reason}:{route}"), &host);
+            } else {
+                self.consent("host", "left_out", reason, &host);
+            }
+        }
+        for host in self.fetcher.client_access_hosts() {
+            self.consent("host", "client_access", "owner_token", &host);
+        }
+        self.consent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(k, v)| (k.clone(), u64::try_from(v.len()).unwrap_or(u64::MAX)))
+            .collect()
+    }
+
+    /// Notes that a document of `host` was read.
+    pub(super) fn read_from(&self, host: &Host) {
+        self.read_hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(host.to_string());
+    }
+
+    fn refused(&self, host: String, url: &Url, reason: &'static str) {
+        let route = if url.path().starts_with("/api/") {
+            "api"
+        } else {
+            "activitypub"
+        };
+        self.refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((host, route, reason));
+    }
+
+    /// Records what a failed fetch means: a host failure, or a refusal for consent.
+    pub fn record(&self, url: &Url, error: &FetchError) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        match error {
+            FetchError::RobotsDisallowed { .. } => self.refused(host, url, "robots_txt"),
+            FetchError::Forgotten { .. } => self.consent("host", "left_out", "forgotten", &host),
+            FetchError::Denied { .. } => self.consent("host", "left_out", "denylist", &host),
+            FetchError::RobotsUnavailable { .. } => {
+                self.failure(&host, url.as_str(), "robots_unavailable", error.to_string());
+            }
+            FetchError::Gone { .. } => {
+                self.consent("post", "left_out", "gone_410", url.as_str());
+                self.push_gone(Gone::Object(url.to_string()));
+            }
+            FetchError::HostGone { .. } => {
+                self.consent("host", "left_out", "gone_410", &host);
+                if let Some(host) = Host::from_url(url) {
+                    self.push_gone(Gone::Host(host));
+                }
+            }
+            FetchError::Refused { .. } => {
+                let reason = if self.key.is_some() {
+                    "refused_signed_fetch"
+                } else {
+                    "authorized_fetch"
+                };
+                self.refused(host, url, reason);
+            }
+            FetchError::Status { status: 404, .. } => debug!(%url, "not found"),
+            _ if error.is_host_failure() => {
+                let kind = match error {
+                    FetchError::Unreachable(_) => "unreachable",
+                    FetchError::RateLimited { .. } => "rate_limited",
+                    FetchError::Unsafe(_) => "unsafe",
+                    FetchError::OverLimit { .. } => "over_limit",
+                    FetchError::Status { .. } => "http_status",
+                    _ => "transport",
+                };
+                self.failure(&host, url.as_str(), kind, error.to_string());
+            }
+            _ => debug!(%url, %error, "not fetched"),
+        }
+    }
+
+    /// A malformed document: logged and skipped, the host counted as failing.
+    pub fn malformed(&self, url: &Url, error: &dyn std::fmt::Display) {
+        let host = Host::from_url(url)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.failure(&host, url.as_str(), "malformed", format!("{url}: {error}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{
+        AddressGuard, CrawlOptions, Fetcher, HostQuota, HttpClient, NetConfig, PolitenessConfig,
+    };
+
+    fn ctx() -> Ctx {
+        let client = HttpClient::new(&NetConfig {
+            user_agent: "fedireach-test".into(),
+            timeout: std::time::Duration::from_secs(1),
+            max_redirects: 0,
+            max_document_bytes: 1024,
+            allow_http: true,
+            extra_ca_pem: None,
+            guard: AddressGuard::default(),
+            resolve_all: None,
+            resolve: std::collections::HashMap::new(),
+        })
+        .unwrap_or_else(|e| panic!("client: {e}"));
+        let fetcher = Fetcher::new(
+            client,
+            PolitenessConfig {
+                default_quota: HostQuota {
+                    rate: 1.0,
+                    burst: 1,
+                },
+                host_quotas: std::collections::HashMap::new(),
+                concurrency: 1,
+                max_retries: 0,
+                max_requests_per_host: 100,
+                host_time_budget: std::time::Duration::from_secs(60),
+            },
+        );
+        Ctx::new(
+            Arc::new(fetcher),
+            None,
+            CrawlOptions {
+                max_document_bytes: 1024,
+                reply_depth: 3,
+                post_concurrency: 1,
+                handle_scheme: "https",
+                max_items_per_collection: 100,
+                max_pages_per_collection: 10,
+                max_items_per_post: 100,
+            },
+        )
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// A host read over ActivityPub whose token-only API refused is not "left out":
+    /// its refused route is recorded; a host of which nothing was read is left out.
+    #[test]
+    fn refusals_are_per_route_and_left_out_only_when_nothing_was_read() {
+        let ctx = ctx();
+        let read = url("https://read.example/api/v1/statuses/1/quotes");
+        let shut = url("https://shut.example/users/a");
+        if let Some(host) = Host::from_url(&read) {
+            ctx.read_from(&host);
+        }
+        for (u, status) in [(&read, 401), (&shut, 401)] {
+            ctx.record(
+                u,
+                &FetchError::Refused {
+                    url: u.to_string(),
+                    status,
+                },
+            );
+        }
+        ctx.record(
+            &url("https://shut.example/.well-known/webfinger"),
+            &FetchError::RobotsDisallowed {
+                url: "https://shut.example/.well-known/webfinger".into(),
+            },
+        );
+        let counts = ctx.consent_counts();
+        let get = |subject, action, reason: &str| {
+            counts
+                .get(&ConsentKey {
+                    subject,
+                    action,
+                    reason: reason.to_owned(),
+                })
+                .copied()
+        };
+        assert_eq!(get("route", "refused", "authorized_fetch:api"), Some(1));
+        assert_eq!(get("host", "left_out", "authorized_fetch"), Some(1));
+        assert_eq!(get("host", "left_out", "robots_txt"), Some(1));
+        assert_eq!(counts.len(), 3, "{counts:?}");
+    }
+}
