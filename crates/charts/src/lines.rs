@@ -26,9 +26,29 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
+/// The value axis of counts (followers): from zero, so a change is seen at its true
+/// size, to a tenth above the largest, at least 1; `range` where a value is negative.
+fn count_range(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let finite = values.filter(|v| v.is_finite());
+    if finite.clone().any(|v| v < 0.0) {
+        return range(finite);
+    }
+    let hi = finite.fold(0.0_f64, f64::max);
+    (0.0, (hi * 1.1).max(1.0))
+}
+
+/// A count's tick: whole numbers only (no "0.5 followers").
+fn whole(v: &f64) -> String {
+    if v.fract() == 0.0 {
+        number(v)
+    } else {
+        String::new()
+    }
+}
+
 pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>) -> DrawResult {
     let n = i32::try_from(c.points.len().max(1)).map_err(msg)?;
-    let (lo, hi) = range(
+    let (lo, hi) = count_range(
         c.series
             .iter()
             .flat_map(|s| s.values.iter().flatten().copied()),
@@ -55,7 +75,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
                 .unwrap_or_default(),
             _ => String::new(),
         })
-        .y_label_formatter(&number)
+        .y_label_formatter(&whole)
         .y_desc(c.value_label.as_str())
         .label_style(text(12))
         .axis_desc_style(text(14))
@@ -103,4 +123,51 @@ pub(crate) fn sparkline<DB: DrawingBackend>(
         .draw_series(LineSeries::new((0..).zip(values), colour.stroke_width(2)))
         .map_err(msg)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_drawn_from_zero_with_whole_ticks() {
+        assert_eq!(count_range([1000.0, 1010.0].into_iter()), (0.0, 1111.0));
+        assert_eq!(count_range([0.0].into_iter()), (0.0, 1.0));
+        assert_eq!(count_range(std::iter::empty()), (0.0, 1.0));
+        assert_eq!(
+            count_range([-5.0, 5.0].into_iter()),
+            range([-5.0, 5.0].into_iter())
+        );
+        assert_eq!(whole(&3.0), "3");
+        assert_eq!(whole(&0.5), "");
+    }
+
+    #[test]
+    fn a_follower_chart_has_no_fractional_tick() -> crate::Result<()> {
+        let chart = crate::Chart::Lines(Lines {
+            title: "Follower growth".into(),
+            value_label: "followers".into(),
+            points: vec!["2026-12-01".into(), "2026-12-02".into()],
+            series: vec![crate::Series {
+                name: "@acme@brand.example".into(),
+                values: vec![Some(2.0), Some(3.0)],
+            }],
+        });
+        let svg = chart.svg(crate::Size::new(800, 400))?;
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+            .map(str::trim)
+            .collect();
+        assert!(texts.contains(&"0"), "the axis starts at zero: {texts:?}");
+        assert!(
+            texts
+                .iter()
+                .filter_map(|t| t.parse::<f64>().ok())
+                .all(|v| v.fract() == 0.0),
+            "no fractional tick: {texts:?}"
+        );
+        Ok(())
+    }
 }
