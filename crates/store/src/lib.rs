@@ -17,6 +17,7 @@ mod pace;
 mod purge;
 mod runs;
 mod secrets;
+mod texts;
 mod time;
 mod url;
 

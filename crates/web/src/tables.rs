@@ -15,6 +15,8 @@ pub struct Cell {
     pub text: String,
     pub href: Option<String>,
     pub title: Option<String>,
+    /// An unknown value ("n/a"), set apart from counts.
+    pub unknown: bool,
 }
 
 impl Cell {
@@ -23,6 +25,7 @@ impl Cell {
             text: text.into(),
             href: None,
             title: None,
+            unknown: false,
         }
     }
 }
@@ -99,12 +102,23 @@ pub fn csv_kind(table: TableName) -> &'static str {
 }
 
 /// A table of the brand page.
+/// What a brand page knows besides its figures, for its tables.
+#[derive(Debug, Clone, Copy)]
+pub struct PageFacts<'a> {
+    /// Whether a crawl has resolved any of the brand's actors.
+    pub crawled: bool,
+    /// The first words of the top posts, by uri (see `Store::post_texts`).
+    pub texts: &'a std::collections::HashMap<String, String>,
+    /// The view's zone, for times people read.
+    pub tz: chrono_tz::Tz,
+}
+
 pub fn brand_table(
     figures: &BrandFigures,
     table: TableName,
     limit: usize,
     view: &ViewLabels,
-    crawled: bool,
+    page: PageFacts<'_>,
 ) -> Table {
     let csv_url = with_query(
         &format!(
@@ -119,7 +133,7 @@ pub fn brand_table(
     let left_out = figures.unavailable_posts().note();
     let (headers, rows, notes) = match table {
         TableName::TopPosts => {
-            let (h, r) = top_posts(&figures.posts.rows);
+            let (h, r) = top_posts(&figures.posts.rows, page);
             (h, r, Vec::new())
         }
         TableName::TopInstances => {
@@ -138,7 +152,7 @@ pub fn brand_table(
         more,
         csv_url,
         notes,
-        empty: crate::empty::table(figures, table, crawled),
+        empty: crate::empty::table(figures, table, page.crawled),
     }
 }
 
@@ -182,6 +196,7 @@ fn itemised(post: &PostRow, kind: &str, count: u64, reported: Option<u64>) -> Ce
             title: Some(format!(
                 "The {kind} of this post could not be collected: {reason}. Unknown, not 0."
             )),
+            unknown: true,
         };
     }
     let only_reported = coverage.is_some_and(|c| c.describe(kind) == "reported");
@@ -192,9 +207,47 @@ fn itemised(post: &PostRow, kind: &str, count: u64, reported: Option<u64>) -> Ce
     })
 }
 
-fn top_posts(rows: &[PostRow]) -> (Vec<String>, Vec<Vec<Cell>>) {
+/// The posts by engagements, most first (then by uri): the top-posts table's order.
+pub fn top_post_rows(rows: &[PostRow]) -> Vec<&PostRow> {
     let mut sorted: Vec<&PostRow> = rows.iter().collect();
     sorted.sort_by(|a, b| b.engagements.cmp(&a.engagements).then(a.uri.cmp(&b.uri)));
+    sorted
+}
+
+/// The longest first line of a post shown in a table, in characters.
+const POST_LINE_CHARS: usize = 120;
+
+/// A post's first line, cut at a word near [`POST_LINE_CHARS`] with an ellipsis.
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() <= POST_LINE_CHARS {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(POST_LINE_CHARS).collect();
+    let at_word = cut
+        .rfind(' ')
+        .filter(|i| *i > POST_LINE_CHARS / 2)
+        .unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end())
+}
+
+/// An RFC 3339 time as people read it, in `tz`: "Mon 3 Aug 2026 12:00 CEST".
+fn local_time(rfc3339: &str, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| {
+            t.with_timezone(&tz)
+                .format("%a %-d %b %Y %H:%M %Z")
+                .to_string()
+        },
+    )
+}
+
+fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cell>>) {
     let headers = [
         "published",
         "post",
@@ -208,15 +261,25 @@ fn top_posts(rows: &[PostRow]) -> (Vec<String>, Vec<Vec<Cell>>) {
     ]
     .map(String::from)
     .to_vec();
-    let rows = sorted
+    let rows = top_post_rows(rows)
         .into_iter()
         .map(|p| {
+            // Its first line where its text is stored, else its address; linked to it.
+            let text = page.texts.get(&p.uri).map(|t| first_line(t));
             vec![
-                Cell::text(p.published.clone()),
                 Cell {
-                    text: p.uri.clone(),
+                    text: local_time(&p.published, page.tz),
+                    href: None,
+                    title: Some(p.published.clone()),
+                    unknown: false,
+                },
+                Cell {
+                    text: text
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| p.uri.clone()),
                     href: safe_href(&p.uri),
-                    title: None,
+                    title: Some(p.uri.clone()),
+                    unknown: false,
                 },
                 itemised(p, "replies", p.replies, p.reported.replies),
                 itemised(p, "boosts", p.boosts, p.reported.boosts),
@@ -260,6 +323,7 @@ fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec
                         &view.query,
                     )),
                     title: None,
+                    unknown: false,
                 },
                 Cell::text(r.software.clone()),
                 Cell::text(r.family.clone()),
@@ -286,6 +350,16 @@ mod tests {
         assert_eq!(safe_href("javascript:alert(1)"), None);
         assert_eq!(safe_href("data:text/html,<script>"), None);
         assert!(safe_href("https://brand.example/p/1").is_some());
+    }
+
+    #[test]
+    fn a_post_shows_its_first_line_cut_at_a_word() {
+        assert_eq!(first_line("\n  Launch day!\nMore below"), "Launch day!");
+        let long = "word ".repeat(40);
+        let line = first_line(&long);
+        assert!(line.ends_with("word…"), "{line}");
+        assert!(line.chars().count() <= POST_LINE_CHARS + 1, "{line}");
+        assert_eq!(first_line(""), "");
     }
 
     #[test]

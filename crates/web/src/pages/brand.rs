@@ -10,7 +10,7 @@ use minijinja::Value;
 use crate::{
     AppState, BrandFigures, Panel, View, ViewLabels, WebError,
     draw::drawn,
-    tables::{brand_table, segment, with_query},
+    tables::{PageFacts, brand_table, segment, top_post_rows, with_query},
 };
 
 pub(crate) async fn brand_page(
@@ -55,11 +55,37 @@ pub(crate) async fn brand_page(
     {
         return Ok(Html(page.clone()).into_response());
     }
+    // The first words of the posts the top-posts panels show.
+    let shown = state
+        .dashboards()
+        .brand
+        .iter()
+        .filter_map(|p| match p {
+            Panel::Table {
+                table: crate::TableName::TopPosts,
+                limit,
+                ..
+            } => Some(*limit),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let top: Vec<String> = top_post_rows(&figures.posts.rows)
+        .into_iter()
+        .take(shown)
+        .map(|p| p.uri.clone())
+        .collect();
+    let texts = state.store().post_texts(&top).await?;
+    let facts = PageFacts {
+        crawled,
+        texts: &texts,
+        tz: view.window.tz(),
+    };
     let panels = state
         .dashboards()
         .brand
         .iter()
-        .map(|panel| panel_context(&figures, panel, &labels, crawled))
+        .map(|panel| panel_context(&figures, panel, &labels, facts))
         .collect::<Result<Vec<_>, _>>()?;
     let page = minijinja::context! {
         brand => name.clone(),
@@ -117,7 +143,7 @@ pub(crate) fn panel_context(
     figures: &BrandFigures,
     panel: &Panel,
     view: &ViewLabels,
-    crawled: bool,
+    page: PageFacts<'_>,
 ) -> Result<Value, WebError> {
     let base = format!("/brands/{}", segment(&figures.brand));
     Ok(match panel {
@@ -131,7 +157,7 @@ pub(crate) fn panel_context(
             }
         }
         Panel::Chart { title, chart } => {
-            if let Some(why) = crate::empty::chart(figures, *chart, crawled) {
+            if let Some(why) = crate::empty::chart(figures, *chart, page.crawled) {
                 return Ok(minijinja::context! {
                     type => "chart",
                     title => title,
@@ -167,7 +193,7 @@ pub(crate) fn panel_context(
         } => minijinja::context! {
             type => "table",
             title => title,
-            table => Value::from_serialize(brand_table(figures, *table, *limit, view, crawled)),
+            table => Value::from_serialize(brand_table(figures, *table, *limit, view, page)),
         },
     })
 }

@@ -174,12 +174,38 @@ async fn the_javascript_post_is_text_not_a_link() -> TestResult {
     let w = world(None).await?;
     let body = unslash(&w.get("/brands/acme").await?.body);
     assert!(
-        body.contains("<td>javascript:alert(3)</td>"),
-        "shown as text"
+        body.contains("<td title=\"javascript:alert(3)\">"),
+        "its address shown on hover, as text"
     );
+    assert!(!body.contains("href=\"javascript:"), "never a link");
     assert!(
         body.contains("href=\"https://brand.example/@acme/1\""),
         "web URLs stay links"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_posts_show_their_first_line_and_a_local_time() -> TestResult {
+    let w = world(None).await?;
+    let page = unslash(&w.get("/brands/acme?tz=Europe/Paris").await?.body);
+    let posts = page
+        .split("Top posts</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a top posts panel")?;
+    // The world's posts carry a content warning (markup, escaped): it is shown first,
+    // as their server shows it, linked to the post.
+    assert!(
+        posts.contains(
+            "<a href=\"https://brand.example/@acme/1\" rel=\"nofollow noopener\">CW: &lt;script&gt;alert(1)&lt;/script&gt;</a>"
+        ),
+        "{posts}"
+    );
+    // 2026-08-03T10:00:00Z in Paris, with the exact time on hover.
+    assert!(
+        posts.contains("<td title=\"2026-08-03T10:00:00Z\">Mon 3 Aug 2026 12:00 CEST</td>"),
+        "{posts}"
     );
     Ok(())
 }
