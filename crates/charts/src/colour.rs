@@ -31,6 +31,11 @@ const FIXED: &[(&str, Rgb)] = &[
     ("unknown", Rgb(0xba, 0xb0, 0xac)),
 ];
 
+/// The families with a colour of their own, in the legend's order.
+pub fn fixed_families() -> impl Iterator<Item = (&'static str, Rgb)> {
+    FIXED.iter().copied()
+}
+
 /// Families not listed above take one of these, by a stable hash of the name.
 const PALETTE: &[Rgb] = &[
     Rgb(0xff, 0x9d, 0xa7),

@@ -12,5 +12,5 @@ mod output;
 mod stacked;
 
 pub use chart::{Bar, Bars, Chart, HBars, HeatMap, Lines, Series, Size, Sparkline, Stacked};
-pub use colour::{Rgb, family_colour, series_key};
+pub use colour::{Rgb, family_colour, fixed_families, series_key};
 pub use error::{ChartError, Result};

@@ -97,6 +97,18 @@ impl ChartName {
             .map_or("", |(n, _)| n)
     }
 
+    /// Its term on `/glossary` (the anchor its panel links to).
+    pub fn glossary(self) -> &'static str {
+        match self {
+            Self::ReachBySoftware => "engagements-by-software",
+            Self::EngagementsOverTime => "window",
+            Self::EngagementTimes => "window",
+            Self::TopInstances => "instances",
+            Self::BestTime => "best-time",
+            Self::FollowerGrowth => "followers",
+        }
+    }
+
     /// The report the chart draws, downloadable as `/brands/NAME/reports/KIND.csv`.
     pub fn report(self) -> &'static str {
         match self {
@@ -124,6 +136,18 @@ pub enum TableName {
 }
 
 impl TableName {
+    /// Its term on `/glossary` (the anchor its panel links to).
+    pub fn glossary(self) -> &'static str {
+        match self {
+            Self::TopPosts => "top-posts",
+            Self::TopInstances => "penetration",
+            Self::ReachBySoftware => "engagements-by-software",
+            Self::ReachByFamily => "families",
+            Self::Hashtags => "hashtags",
+            Self::Consent => "consent",
+        }
+    }
+
     const ALL: [(&'static str, Self); 6] = [
         ("top-posts", Self::TopPosts),
         ("top-instances", Self::TopInstances),
@@ -205,6 +229,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "templates/figures.html",
         include_str!("../../../dashboards/templates/figures.html"),
+    ),
+    (
+        "templates/glossary.html",
+        include_str!("../../../dashboards/templates/glossary.html"),
     ),
     (
         "templates/instance.html",

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/brands/{name}", get(pages::brand_page))
         .route("/brands/{name}/reports/{file}", get(downloads::brand_csv))
         .route("/brands/{name}/charts/{file}", get(downloads::brand_chart))
+        .route("/glossary", get(pages::glossary_page))
         .route("/compare", get(pages::compare_page))
         .route("/compare.csv", get(downloads::compare_csv))
         .route(

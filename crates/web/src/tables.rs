@@ -256,7 +256,7 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
         "likes",
         "quotes",
         "engagements",
-        "engagement rate",
+        "engagement rate %",
         "cross-server %",
     ]
     .map(String::from)
@@ -286,9 +286,10 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
                 itemised(p, "likes", p.likes, p.reported.likes),
                 itemised(p, "quotes", p.quotes, p.reported.quotes),
                 Cell::text(p.engagements.to_string()),
+                // A percentage, like its neighbours (the report keeps the ratio).
                 Cell::text(
                     p.engagement_rate
-                        .map(|r| format!("{r}"))
+                        .map(|r| format!("{}", (r * 10_000.0).round() / 100.0))
                         .unwrap_or_default(),
                 ),
                 Cell::text(format!("{}", p.cross_server_share_pct)),

@@ -151,6 +151,7 @@ pub(crate) fn panel_context(
             minijinja::context! {
                 type => "figures",
                 title => title,
+                glossary => "engagements",
                 figures => Value::from_serialize(figures.key_figures(metrics)),
                 has_previous => figures.previous.is_some(),
                 left_out => figures.key.left_out.clone(),
@@ -161,6 +162,7 @@ pub(crate) fn panel_context(
                 return Ok(minijinja::context! {
                     type => "chart",
                     title => title,
+                    glossary => chart.glossary(),
                     name => chart.as_str(),
                     empty => why,
                 });
@@ -175,6 +177,7 @@ pub(crate) fn panel_context(
             minijinja::context! {
                 type => "chart",
                 title => title,
+                glossary => chart.glossary(),
                 name => chart.as_str(),
                 svg => Value::from_safe_string(drawn.svg.clone()),
                 alt => drawn.alt.clone(),
@@ -193,6 +196,7 @@ pub(crate) fn panel_context(
         } => minijinja::context! {
             type => "table",
             title => title,
+            glossary => table.glossary(),
             table => Value::from_serialize(brand_table(figures, *table, *limit, view, page)),
         },
     })

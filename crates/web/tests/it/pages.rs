@@ -186,6 +186,42 @@ async fn the_javascript_post_is_text_not_a_link() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_panel_links_the_glossary_entry_that_explains_it() -> TestResult {
+    let w = world(None).await?;
+    let glossary = w.get("/glossary").await?;
+    assert_eq!(glossary.status, StatusCode::OK);
+    let terms = unslash(&glossary.body);
+    // Each family with its colour, as the charts draw it.
+    assert!(
+        terms.contains("fill=\"#6364ff\"/></svg> mastodon"),
+        "{terms}"
+    );
+    let page = unslash(&w.get("/brands/acme").await?.body);
+    let panels = page.matches("<section class=\"panel").count();
+    let links: Vec<&str> = page
+        .split("<p class=\"what\"><a href=\"/glossary#")
+        .skip(1)
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(links.len(), panels, "one link per panel");
+    for anchor in links {
+        assert!(
+            terms.contains(&format!("<div id=\"{anchor}\">")),
+            "/glossary#{anchor} is a term"
+        );
+    }
+    // The engagement rate is a percentage like its neighbours: 5 engagements of 500
+    // followers is 1 %.
+    let posts = page
+        .split("Top posts</h2>")
+        .nth(1)
+        .ok_or("a top posts panel")?;
+    assert!(posts.contains("<th scope=\"col\">engagement rate %</th>"));
+    assert!(posts.contains("<td>5</td><td>1</td>"), "{posts}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn top_posts_show_their_first_line_and_a_local_time() -> TestResult {
     let w = world(None).await?;
     let page = unslash(&w.get("/brands/acme?tz=Europe/Paris").await?.body);
