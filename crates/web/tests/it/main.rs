@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod downloads;
 mod http;
+mod links;
 mod medium;
 mod pages;
 mod world;
