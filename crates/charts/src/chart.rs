@@ -101,6 +101,23 @@ pub enum Chart {
 const WIDTH: u32 = 940;
 
 impl Chart {
+    /// The same chart with `what` after its title ("Top instances · acme, 2026-08-01
+    /// to 2026-08-31"): a chart saved on its own (a slide, a mail) says whose and when.
+    #[must_use]
+    pub fn subtitled(mut self, what: &str) -> Self {
+        let title = match &mut self {
+            Self::Bars(c) => &mut c.title,
+            Self::HBars(c) => &mut c.title,
+            Self::Stacked(c) => &mut c.title,
+            Self::HeatMap(c) => &mut c.title,
+            Self::Lines(c) => &mut c.title,
+            Self::Sparkline(c) => &mut c.title,
+        };
+        title.push_str(" · ");
+        title.push_str(what);
+        self
+    }
+
     /// The title, also the first words of the text alternative.
     pub fn title(&self) -> &str {
         match self {

@@ -202,9 +202,22 @@ pub(crate) async fn brand_chart(
     let chart = if chart == "sparkline" {
         charts::sparkline(&figures)
     } else {
-        let name = ChartName::parse(chart)
+        let chart_name = ChartName::parse(chart)
             .ok_or_else(|| WebError::NotFound(format!("no chart `{chart}`")))?;
-        charts::brand_chart(&figures, name)
+        // Saved on its own, a chart says whose it is and when (the page says it around).
+        let window = match (figures.reach.from.as_deref(), figures.reach.to.as_deref()) {
+            (Some(f), Some(t)) => format!("{f} to {t}"),
+            (Some(f), None) => format!("from {f}"),
+            (None, Some(t)) => format!("up to {t}"),
+            (None, None) => "all time".to_owned(),
+        };
+        let tz = view.window.tz();
+        let zone = if tz == chrono_tz::UTC {
+            String::new()
+        } else {
+            format!(" ({})", tz.name())
+        };
+        charts::brand_chart(&figures, chart_name).subtitled(&format!("{name}, {window}{zone}"))
     };
     chart_response(chart, png).await
 }

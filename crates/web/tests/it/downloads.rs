@@ -108,6 +108,31 @@ async fn each_chart_links_the_csv_of_the_report_it_draws() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downloaded_chart_says_whose_it_is_and_when() -> TestResult {
+    let w = world(None).await?;
+    let svg = w
+        .get(&format!("/brands/acme/charts/top-instances.svg?{AUGUST}"))
+        .await?
+        .body;
+    assert!(
+        svg.contains("Top instances · acme, 2026-08-01 to 2026-08-31"),
+        "{svg}"
+    );
+    let zoned = w
+        .get("/brands/acme/charts/reach-by-software.svg?tz=Europe/Paris")
+        .await?
+        .body;
+    assert!(
+        zoned.contains("Engagements by server software · acme, all time (Europe/Paris)"),
+        "{zoned}"
+    );
+    // The page's own charts keep their plain titles: the page says whose and when.
+    let page = w.get(&format!("/brands/acme?{AUGUST}")).await?.body;
+    assert!(!page.contains("Top instances · acme"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_formula_in_a_cell_is_defused() -> TestResult {
     let w = world(None).await?;
     let reply = w.get("/brands/acme/reports/hashtags.csv").await?;
