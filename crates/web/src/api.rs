@@ -8,9 +8,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use fedireach_analytics::{
-    Compared, Figures, Format, Tabular, TimelineBasis, Window, render_compared,
-};
+use fedireach_analytics::Format;
 use serde::Serialize;
 
 use crate::{ApiError, AppState, View, WebError, pages};
@@ -104,23 +102,14 @@ pub(crate) async fn report(
         let analytics = state.analytics();
         let (window, granularity) = (view.window, figures.timeline.granularity);
         let bytes = tokio::task::spawn_blocking(move || {
-            let a = &analytics;
-            let brand = name.as_str();
-            match kind {
-                "reach" => compared_json(&window, |w| a.reach(brand, w)),
-                "reach-by-family" => compared_json(&window, |w| a.reach_by_family(brand, w)),
-                "posts" => compared_json(&window, |w| a.posts(brand, w)),
-                "instances" => compared_json(&window, |w| a.instances(brand, w)),
-                "timeline" => compared_json(&window, |w| a.timeline(brand, w, granularity)),
-                "timeline-engaged" => compared_json(&window, |w| {
-                    a.timeline_by(brand, w, granularity, TimelineBasis::Engaged)
-                }),
-                "best-time" => compared_json(&window, |w| a.best_time(brand, w)),
-                "hashtags" => compared_json(&window, |w| a.hashtags(brand, w)),
-                "followers" => compared_json(&window, |w| a.followers(brand, w)),
-                "consent" => compared_json(&window, |w| a.consent(brand, w)),
-                other => Err(WebError::NotFound(format!("no report `{other}`"))),
-            }
+            crate::compared::brand_report(
+                &analytics,
+                kind,
+                &name,
+                &window,
+                granularity,
+                Format::Json,
+            )
         })
         .await
         .map_err(WebError::from)??;
@@ -161,24 +150,13 @@ pub(crate) async fn compare(
         let analytics = state.analytics();
         let (brands, window) = (view.brands.clone(), view.window);
         let bytes = tokio::task::spawn_blocking(move || {
-            let names: Vec<&str> = brands.iter().map(String::as_str).collect();
-            compared_json(&window, |w| analytics.compare(&names, w))
+            crate::compared::compare(&analytics, &brands, &window, Format::Json)
         })
         .await
         .map_err(WebError::from)??;
         return Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response());
     }
     json_body(&pages::compare_report(&state, &view).await?)
-}
-
-/// A report beside its previous period, as JSON.
-fn compared_json<T: Tabular + Serialize + Figures>(
-    window: &Window,
-    report: impl Fn(&Window) -> fedireach_analytics::Result<T>,
-) -> Result<Vec<u8>, WebError> {
-    let mut out = Vec::new();
-    render_compared(&Compared::of(window, report)?, Format::Json, &mut out)?;
-    Ok(out)
 }
 
 /// The table's rows as objects named by its headers; numbers where a cell parses as

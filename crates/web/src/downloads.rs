@@ -19,7 +19,12 @@ use crate::{
 fn csv_response(report: &(impl Tabular + Serialize), name: &str) -> Result<Response, WebError> {
     let mut out = Vec::new();
     render(report, Format::Csv, &mut out)?;
-    Ok((
+    Ok(csv_bytes(out, name))
+}
+
+/// CSV bytes as a download named `name.csv`.
+fn csv_bytes(csv: Vec<u8>, name: &str) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -27,9 +32,9 @@ fn csv_response(report: &(impl Tabular + Serialize), name: &str) -> Result<Respo
                 format!("attachment; filename=\"{}.csv\"", file_name(name)),
             ),
         ],
-        out,
+        csv,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A window's days for a file name: `2026-08-01-to-2026-08-31`, `all-time`...
@@ -79,6 +84,23 @@ pub(crate) async fn brand_csv(
         "{name}-{kind}-{}",
         window_label(f.reach.from.as_deref(), f.reach.to.as_deref())
     );
+    if view.previous {
+        // The changes against the previous period of the same length, as a table.
+        let analytics = state.analytics();
+        let (window, granularity, kind) = (view.window, f.timeline.granularity, kind.to_owned());
+        let bytes = tokio::task::spawn_blocking(move || {
+            crate::compared::brand_report(
+                &analytics,
+                &kind,
+                &name,
+                &window,
+                granularity,
+                Format::Csv,
+            )
+        })
+        .await??;
+        return Ok(csv_bytes(bytes, &format!("{label}-vs-previous")));
+    }
     match kind {
         "reach" => csv_response(&f.reach, &label),
         "reach-by-family" => csv_response(&f.family, &label),
@@ -102,7 +124,17 @@ pub(crate) async fn compare_csv(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let view = View::parse(query.as_deref())?;
-    csv_response(&pages::compare_report(&state, &view).await?, "compare")
+    let report = pages::compare_report(&state, &view).await?;
+    if view.previous {
+        let analytics = state.analytics();
+        let (brands, window) = (view.brands.clone(), view.window);
+        let bytes = tokio::task::spawn_blocking(move || {
+            crate::compared::compare(&analytics, &brands, &window, Format::Csv)
+        })
+        .await??;
+        return Ok(csv_bytes(bytes, "compare-vs-previous"));
+    }
+    csv_response(&report, "compare")
 }
 
 pub(crate) async fn compare_families_csv(

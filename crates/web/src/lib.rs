@@ -3,6 +3,7 @@
 mod actions;
 mod api;
 mod charts;
+mod compared;
 mod dashboards;
 mod downloads;
 mod draw;

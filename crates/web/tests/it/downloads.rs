@@ -108,6 +108,56 @@ async fn each_chart_links_the_csv_of_the_report_it_draws() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn previous_true_downloads_the_changes_against_the_previous_period() -> TestResult {
+    let w = world(None).await?;
+    let reply = w
+        .get(&format!(
+            "/brands/acme/reports/reach.csv?{AUGUST}&previous=true"
+        ))
+        .await?;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let mut lines = reply.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some("key,figure,current,previous,change,change_pct")
+    );
+    // August's engagements against July's (none): the total row first.
+    assert!(
+        lines.any(|l| l.starts_with("all,engagements,")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok()),
+        Some("attachment; filename=\"acme-reach-2026-08-01-to-2026-08-31-vs-previous.csv\"")
+    );
+    // The JSON of the same question gives the same changes.
+    let json: serde_json::Value = serde_json::from_str(
+        &w.get(&format!("/api/v1/brands/acme/reach?{AUGUST}&previous=true"))
+            .await?
+            .body,
+    )?;
+    let csv_rows = reply.body.lines().count() - 1;
+    assert_eq!(json["changes"].as_array().map(Vec::len), Some(csv_rows));
+    let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes()).collect::<String>();
+    let compare = w
+        .get(&format!(
+            "/compare.csv?brand=acme&brand={rival}&{AUGUST}&previous=true"
+        ))
+        .await?;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(
+        compare
+            .body
+            .starts_with("key,figure,current,previous,change,change_pct\n")
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_downloaded_chart_says_whose_it_is_and_when() -> TestResult {
     let w = world(None).await?;
     let svg = w
