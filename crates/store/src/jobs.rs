@@ -5,6 +5,19 @@ use sqlx::Row;
 
 use crate::{Store, StoreError, error::QueryContext, time::now};
 
+/// A crawl asked for and not ended, as the crawls page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingJob {
+    pub id: i64,
+    /// The brand it crawls; `None` for every brand.
+    pub brand: Option<String>,
+    /// `queued` or `running`.
+    pub state: String,
+    pub requested_at: i64,
+    /// `dashboard`, `api`, `schedule`...
+    pub requested_by: String,
+}
+
 /// The crawl memory holding the scheduler's next time.
 const NEXT_SCHEDULED_CRAWL: &str = "next_scheduled_crawl";
 
@@ -154,6 +167,30 @@ impl Store {
         Ok(BrandCrawlStatus { last, pending })
     }
 
+    /// The crawls asked for and not ended, oldest first: the queue.
+    pub async fn pending_crawl_jobs(&self) -> Result<Vec<PendingJob>, StoreError> {
+        let rows: Vec<(i64, Option<String>, String, i64, String)> = sqlx::query_as(
+            "SELECT j.id, b.name, j.state, j.requested_at, j.requested_by FROM crawl_jobs j
+             LEFT JOIN brands b ON b.id = j.brand_id
+             WHERE j.state IN ('queued', 'running') ORDER BY j.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .doing("listing the crawl queue")?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, brand, state, requested_at, requested_by)| PendingJob {
+                    id,
+                    brand,
+                    state,
+                    requested_at,
+                    requested_by,
+                },
+            )
+            .collect())
+    }
+
     /// Records when the scheduler will queue its next crawl (Unix seconds), for every
     /// dashboard process to show.
     pub async fn set_next_scheduled_crawl(&self, at: i64) -> Result<(), StoreError> {
@@ -219,6 +256,19 @@ mod tests {
         store.enqueue_crawl_job(None, "test").await?;
         let pending = store.brand_crawl_status("acme").await?.pending;
         assert_eq!(pending.map(|(state, _)| state).as_deref(), Some("queued"));
+        let queue: Vec<_> = store
+            .pending_crawl_jobs()
+            .await?
+            .into_iter()
+            .map(|j| (j.brand, j.state))
+            .collect();
+        assert_eq!(
+            queue,
+            [
+                (Some("other".to_owned()), "queued".to_owned()),
+                (None, "queued".to_owned())
+            ]
+        );
         // The next scheduled crawl, only while it is ahead.
         assert_eq!(store.next_scheduled_crawl().await?, None);
         let ahead = crate::time::now() + 3600;

@@ -31,7 +31,7 @@ pub use forget::ForgetOutcome;
 pub use hash::KeyedHasher;
 pub use health::InstanceHealth;
 pub use http_cache::CachedResponse;
-pub use jobs::{BrandCrawlStatus, CrawlJob};
+pub use jobs::{BrandCrawlStatus, CrawlJob, PendingJob};
 pub use lease::LeaseAttempt;
 pub use open::Store;
 pub use pace::HostPace;

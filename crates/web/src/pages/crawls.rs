@@ -73,6 +73,29 @@ pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError>
     })
 }
 
+/// The crawls asked for and not ended: the queue the crawler takes them from.
+pub(crate) async fn queue_table(state: &AppState) -> Result<PlainTable, WebError> {
+    let jobs = state.store().pending_crawl_jobs().await?;
+    Ok(PlainTable {
+        title: "Queue".to_owned(),
+        headers: ["job", "brands", "state", "asked", "asked_by"]
+            .map(String::from)
+            .to_vec(),
+        rows: jobs
+            .into_iter()
+            .map(|j| {
+                vec![
+                    j.id.to_string(),
+                    j.brand.unwrap_or_else(|| "all".to_owned()),
+                    j.state,
+                    time(j.requested_at),
+                    j.requested_by,
+                ]
+            })
+            .collect(),
+    })
+}
+
 /// The hosts that failed in the recent crawls (page and CSV).
 pub(crate) async fn failures_table(state: &AppState) -> Result<PlainTable, WebError> {
     let failed = state.store().recent_failed_hosts(RUNS).await?;
@@ -116,6 +139,20 @@ pub(crate) async fn crawls_page(
 ) -> Result<Html<String>, WebError> {
     let view = View::parse(query.as_deref())?;
     let labels = view.labels();
+    // After "queue a crawl": say what was queued (`?queued=JOB`).
+    let queued = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "queued")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let queue = state.store().pending_crawl_jobs().await?;
+    let confirmation = queued.map(|id| match queue.iter().find(|j| j.id == id) {
+        Some(job) => format!(
+            "Crawl #{id} of {} is {}. It is listed under Queue until it ends; the recent crawls then show it.",
+            job.brand.as_deref().map_or_else(|| "every brand".to_owned(), |b| format!("brand {b}")),
+            job.state
+        ),
+        None => format!("Crawl #{id} has ended: see the recent crawls below."),
+    });
+    let (queue_headers, queue_rows) = plain(&queue_table(&state).await?);
     let runs = runs_table(&state).await?;
     let (run_headers, run_rows) = plain(&runs);
     let (failure_headers, failure_rows) = plain(&failures_table(&state).await?);
@@ -146,6 +183,9 @@ pub(crate) async fn crawls_page(
         delivery_rows => Value::from_serialize(delivery_rows),
         alert_headers => alert_headers,
         alert_rows => Value::from_serialize(alert_rows),
+        confirmation => confirmation,
+        queue_headers => queue_headers,
+        queue_rows => Value::from_serialize(queue_rows),
         rule_headers => rule_headers,
         rule_rows => Value::from_serialize(rule_rows),
         brands => brands,

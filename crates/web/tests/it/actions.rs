@@ -171,6 +171,22 @@ async fn the_forms_are_csrf_safe() -> TestResult {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     assert!(location.starts_with("/crawls?queued="), "{location}");
+    // The page it leads to says what was queued and lists it in the queue.
+    let page = w.get(location).await?.body;
+    let job = location.trim_start_matches("/crawls?queued=");
+    assert!(
+        page.contains(&format!("Crawl #{job} of brand acme is queued.")),
+        "{page}"
+    );
+    let queue = page
+        .split("<h2>Queue</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</section>").next())
+        .ok_or("a queue panel")?;
+    assert!(
+        queue.contains(&format!("<td>{job}</td><td>acme</td><td>queued</td>")),
+        "{queue}"
+    );
 
     let reply = w
         .post_form(

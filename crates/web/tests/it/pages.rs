@@ -804,6 +804,10 @@ async fn the_crawls_page_lists_the_configured_mails_and_alerts_with_their_last_r
     // Without rules the panel says how to add some.
     let bare = unslash(&world(None).await?.get("/crawls").await?.body);
     assert!(bare.contains("None configured: add [[delivery]] or [[alert]] entries"));
+    assert!(
+        bare.contains("Nothing queued: the crawler is idle"),
+        "an empty queue says so"
+    );
     Ok(())
 }
 
