@@ -12,8 +12,10 @@ use std::{
 };
 
 use minijinja::Environment;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
+
+pub use crate::panels::{ChartName, Metric, Panel, TableName};
 
 /// What can be wrong with `dashboards/`.
 #[derive(Debug, thiserror::Error)]
@@ -38,147 +40,6 @@ pub enum DashboardError {
     /// A template does not parse (minijinja names the template and line).
     #[error("dashboard template error: {0:#}")]
     Template(#[from] minijinja::Error),
-}
-
-/// A figure the overview and the key-figures panel can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    Engagements,
-    UniqueEngagers,
-    Instances,
-    PotentialReach,
-    CrossServerSharePct,
-    FollowerGrowth,
-}
-
-impl Metric {
-    const ALL: [(&'static str, Self); 6] = [
-        ("engagements", Self::Engagements),
-        ("unique_engagers", Self::UniqueEngagers),
-        ("instances", Self::Instances),
-        ("potential_reach", Self::PotentialReach),
-        ("cross_server_share_pct", Self::CrossServerSharePct),
-        ("follower_growth", Self::FollowerGrowth),
-    ];
-}
-
-/// A chart the brand page can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChartName {
-    ReachBySoftware,
-    EngagementsOverTime,
-    /// The same engagements dated by when they happened, where that is known.
-    EngagementTimes,
-    TopInstances,
-    BestTime,
-    FollowerGrowth,
-}
-
-impl ChartName {
-    pub const ALL: [(&'static str, Self); 6] = [
-        ("reach-by-software", Self::ReachBySoftware),
-        ("engagements-over-time", Self::EngagementsOverTime),
-        ("engagement-times", Self::EngagementTimes),
-        ("top-instances", Self::TopInstances),
-        ("best-time", Self::BestTime),
-        ("follower-growth", Self::FollowerGrowth),
-    ];
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, c)| *c == self)
-            .map_or("", |(n, _)| n)
-    }
-
-    /// Its term on `/glossary` (the anchor its panel links to).
-    pub fn glossary(self) -> &'static str {
-        match self {
-            Self::ReachBySoftware => "engagements-by-software",
-            Self::EngagementsOverTime => "window",
-            Self::EngagementTimes => "window",
-            Self::TopInstances => "instances",
-            Self::BestTime => "best-time",
-            Self::FollowerGrowth => "followers",
-        }
-    }
-
-    /// The report the chart draws, downloadable as `/brands/NAME/reports/KIND.csv`.
-    pub fn report(self) -> &'static str {
-        match self {
-            Self::ReachBySoftware => "reach",
-            Self::EngagementsOverTime => "timeline",
-            Self::EngagementTimes => "timeline-engaged",
-            Self::TopInstances => "instances",
-            Self::BestTime => "best-time",
-            Self::FollowerGrowth => "followers",
-        }
-    }
-}
-
-/// A table the brand page can show (each also downloadable as CSV).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TableName {
-    TopPosts,
-    TopInstances,
-    ReachBySoftware,
-    ReachByFamily,
-    Hashtags,
-    /// What the crawls in the window left out or anonymised, and why: counts only.
-    Consent,
-}
-
-impl TableName {
-    /// Its term on `/glossary` (the anchor its panel links to).
-    pub fn glossary(self) -> &'static str {
-        match self {
-            Self::TopPosts => "top-posts",
-            Self::TopInstances => "penetration",
-            Self::ReachBySoftware => "engagements-by-software",
-            Self::ReachByFamily => "families",
-            Self::Hashtags => "hashtags",
-            Self::Consent => "consent",
-        }
-    }
-
-    const ALL: [(&'static str, Self); 6] = [
-        ("top-posts", Self::TopPosts),
-        ("top-instances", Self::TopInstances),
-        ("reach-by-software", Self::ReachBySoftware),
-        ("reach-by-family", Self::ReachByFamily),
-        ("hashtags", Self::Hashtags),
-        ("consent", Self::Consent),
-    ];
-}
-
-/// One panel of a page, as the templates see it (`panel.type` picks the markup).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Panel {
-    Figures {
-        title: String,
-        metrics: Vec<Metric>,
-    },
-    Chart {
-        title: String,
-        chart: ChartName,
-    },
-    Table {
-        title: String,
-        table: TableName,
-        limit: usize,
-    },
-    Brands {
-        title: String,
-        metrics: Vec<Metric>,
-    },
 }
 
 /// Rows a table shows when its panel gives no `limit`.

@@ -15,6 +15,7 @@ mod figures;
 mod instance_actor;
 mod ops;
 mod pages;
+mod panels;
 mod router;
 mod security;
 mod state;
