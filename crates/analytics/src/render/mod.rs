@@ -5,6 +5,7 @@
 //! Every report implements [`Tabular`] (a title, headers and rows of cells) and
 //! `Serialize`; [`render`] picks the format.
 
+mod compare;
 mod csv;
 mod reports;
 mod table;
