@@ -234,19 +234,42 @@ pub(crate) async fn form_add_brand(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<BrandForm>,
-) -> Result<Redirect, WebError> {
+) -> Result<Response, WebError> {
+    // A post from another site gets no page of ours back.
     check_form(&state, &headers, &form.auth.form_token)?;
-    check_token(&state, Some(&form.auth.admin_token))?;
-    let brand = add_brand(
-        &state,
-        &NewBrand {
-            name: form.name,
-            actors: ActorList::Text(form.actors),
-            token_env: form.token_env,
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/brands/{}", segment(&brand.name))))
+    let added = match check_token(&state, Some(&form.auth.admin_token)) {
+        Ok(()) => {
+            add_brand(
+                &state,
+                &NewBrand {
+                    name: form.name.clone(),
+                    actors: ActorList::Text(form.actors.clone()),
+                    token_env: form.token_env.clone(),
+                },
+            )
+            .await
+        }
+        // Without actions there is no form to fill in again.
+        Err(WebError::ActionsDisabled) => return Err(WebError::ActionsDisabled),
+        Err(refused) => Err(refused),
+    };
+    match added {
+        Ok(brand) => Ok(Redirect::to(&format!("/brands/{}", segment(&brand.name))).into_response()),
+        // Refused (a wrong token, a taken name, a bad actor): the overview again, with
+        // what was typed and why, so nothing has to be typed twice.
+        Err(error) => {
+            error.log();
+            let again = crate::pages::FormAgain {
+                name: form.name,
+                actors: form.actors,
+                token_env: form.token_env.unwrap_or_default(),
+                error: error.public_message(),
+            };
+            let page =
+                crate::pages::overview(&state, &crate::View::parse(None)?, Some(again)).await?;
+            Ok((error.status(), page).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -100,7 +100,7 @@ impl WebError {
 
     /// What the visitor is told: the message for their mistakes, a generic line for
     /// ours (the details go to the log, not to the page).
-    fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         if self.status().is_server_error() {
             "the server failed to answer; the details are in its log".to_owned()
         } else {
@@ -108,7 +108,7 @@ impl WebError {
         }
     }
 
-    fn log(&self) {
+    pub(crate) fn log(&self) {
         if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
@@ -163,7 +163,8 @@ impl IntoResponse for WebError {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\
              <body><header class=\"top\"><nav aria-label=\"Main\"><a class=\"home\" href=\"/\">fedireach</a>\
-             <a href=\"/compare\">Compare</a><a href=\"/crawls\">Crawls</a></nav></header>\
+             <a href=\"/compare\">Compare</a><a href=\"/crawls\">Crawls</a>\
+             <a href=\"/glossary\">What the figures mean</a></nav></header>\
              <main><h1>{code} {reason}</h1><p class=\"error\">{message}</p>\
              <p><a href=\"/\">Back to the overview</a></p></main></body></html>\n",
             code = status.as_u16(),

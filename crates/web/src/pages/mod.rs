@@ -18,7 +18,7 @@ pub(crate) use compare::{FamilyTable, compare_page, compare_report};
 pub(crate) use crawls::{consent_report, crawls_page, failures_table, runs_table};
 pub(crate) use glossary::glossary_page;
 pub(crate) use instance::{instance_page, instance_table};
-pub(crate) use overview::overview_page;
+pub(crate) use overview::{FormAgain, overview, overview_page};
 
 use crate::{AppState, View, WebError};
 

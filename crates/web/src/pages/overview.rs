@@ -12,11 +12,31 @@ use crate::{
     tables::{segment, with_query},
 };
 
+/// What was typed in the add-brand form, shown again with why it was refused (the
+/// admin token is never shown again).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct FormAgain {
+    pub name: String,
+    pub actors: String,
+    pub token_env: String,
+    pub error: String,
+}
+
 pub(crate) async fn overview_page(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let view = View::parse(query.as_deref())?;
+    overview(&state, &view, None).await
+}
+
+/// The overview, with the add-brand form filled in again after a refusal.
+pub(crate) async fn overview(
+    state: &AppState,
+    view: &View,
+    again: Option<FormAgain>,
+) -> Result<Html<String>, WebError> {
+    let view = view.clone();
     let labels = view.labels();
     let brands = state.store().list_brands().await?;
     let mut panels = Vec::new();
@@ -45,6 +65,7 @@ pub(crate) async fn overview_page(
     let page = minijinja::context! {
         panels => panels,
         brand_count => brands.len(),
+        again => again,
     };
-    super::render(&state, "overview.html", &view, "Overview", page)
+    super::render(state, "overview.html", &view, "Overview", page)
 }

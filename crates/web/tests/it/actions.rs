@@ -152,6 +152,35 @@ async fn the_forms_are_csrf_safe() -> TestResult {
         )
         .await?;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // A brand added with a wrong token: refused, and the overview comes back with the
+    // page's navigation, why, and what was typed (never the token).
+    let reply = w
+        .post_form(
+            "/brands",
+            &[
+                ("form_token", &token),
+                ("admin_token", "guess"),
+                ("name", "Typed Brand"),
+                ("actors", "@typed@typed.example"),
+                ("token_env", "TYPED_TOKEN"),
+            ],
+            &same_origin,
+        )
+        .await?;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    for kept in [
+        "<nav aria-label=\"Main\">",
+        "role=\"alert\" id=\"add-brand-error\">Not added: ",
+        "value=\"Typed Brand\"",
+        "value=\"@typed@typed.example\"",
+        "value=\"TYPED_TOKEN\"",
+    ] {
+        assert!(reply.body.contains(kept), "{kept} in {}", reply.body);
+    }
+    assert!(
+        !reply.body.contains("guess"),
+        "the token is never shown again"
+    );
     // The page's own form.
     let reply = w
         .post_form(
