@@ -212,10 +212,7 @@ async fn every_panel_links_the_glossary_entry_that_explains_it() -> TestResult {
     }
     // The engagement rate is a percentage like its neighbours: 5 engagements of 500
     // followers is 1 %.
-    let posts = page
-        .split("Top posts</h2>")
-        .nth(1)
-        .ok_or("a top posts panel")?;
+    let posts = panel(&page, "Top posts")?;
     assert!(posts.contains("<th scope=\"col\">engagement rate %</th>"));
     assert!(posts.contains("<td>5</td><td>1</td>"), "{posts}");
     Ok(())
@@ -225,11 +222,7 @@ async fn every_panel_links_the_glossary_entry_that_explains_it() -> TestResult {
 async fn top_posts_show_their_first_line_and_a_local_time() -> TestResult {
     let w = world(None).await?;
     let page = unslash(&w.get("/brands/acme?tz=Europe/Paris").await?.body);
-    let posts = page
-        .split("Top posts</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a top posts panel")?;
+    let posts = panel(&page, "Top posts")?;
     // The world's posts carry a content warning (markup, escaped): it is shown first,
     // as their server shows it, linked to the post.
     assert!(
@@ -584,11 +577,7 @@ async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -
         .replace('+', "%20");
     let page = unslash(&w.get(&format!("/brands/{rival}")).await?.body);
     // The key figures say what they leave out, and why.
-    let figures = page
-        .split("Key figures</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a key figures panel")?;
+    let figures = panel(&page, "Key figures")?;
     assert!(
         figures.contains(
             "Unknown, so not in these figures: the replies of 1 post (disallowed by robots.txt), \
@@ -597,11 +586,7 @@ async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -
         "{figures}"
     );
     // The post's cells: n/a with the reason, not 0.
-    let posts = page
-        .split("Top posts</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a top posts panel")?;
+    let posts = panel(&page, "Top posts")?;
     assert!(
         posts.contains(r#"class="unknown">n/a (disallowed by robots.txt)</td>"#),
         "{posts}"
@@ -615,11 +600,7 @@ async fn unknown_counts_are_shown_as_unknown_with_their_reason_never_as_zero() -
         "likes stay itemised: {posts}"
     );
     // The tables of counts say under them what their counts leave out.
-    let reach = page
-        .split("Reach by server software</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a reach table")?;
+    let reach = panel(&page, "Reach by server software")?;
     assert!(
         reach.contains(
             "Unknown, so not in these counts: the replies of 1 post, the quotes of 1 post"
@@ -776,11 +757,7 @@ async fn the_crawls_page_lists_the_configured_mails_and_alerts_with_their_last_r
         store.fire_alert_once("spikes", event, "a spike").await?;
     }
     let page = unslash(&w.get("/crawls").await?.body);
-    let rules = page
-        .split("Report mails and alert rules, as configured</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a rules panel")?;
+    let rules = panel(&page, "Report mails and alert rules, as configured")?;
     let rows: Vec<&str> = rules.split("<tr>").skip(2).collect();
     assert_eq!(rows.len(), 4, "{rules}");
     for (row, said) in rows.iter().zip([
@@ -861,11 +838,7 @@ async fn the_brand_page_says_where_the_brand_stands_with_the_crawler() -> TestRe
 async fn the_instance_page_says_how_the_instance_can_be_crawled() -> TestResult {
     let w = world(None).await?;
     let page = unslash(&w.get("/instances/misskey.example").await?.body);
-    let health = page
-        .split("How fedireach can crawl it</h2>")
-        .nth(1)
-        .and_then(|p| p.split("</section>").next())
-        .ok_or("a health panel")?;
+    let health = panel(&page, "How fedireach can crawl it")?;
     for said in [
         "<dt>Reachability</dt><dd>answers</dd>",
         "rules that close some paths: those are not read; Crawl-delay 2.5 s, obeyed",
