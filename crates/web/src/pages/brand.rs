@@ -8,7 +8,7 @@ use axum::{
 use minijinja::Value;
 
 use crate::{
-    AppState, BrandFigures, Panel, View, ViewLabels, WebError,
+    AppState, BrandFigures, ChartName, Panel, View, ViewLabels, WebError,
     draw::drawn,
     tables::{PageFacts, brand_table, segment, top_post_rows, with_query},
 };
@@ -187,6 +187,10 @@ pub(crate) fn panel_context(
                     &format!("{base}/reports/{}.csv", chart.report()),
                     &view.query,
                 ),
+                // Reach by software also sums by family: that table as CSV too.
+                family_csv_url => (*chart == ChartName::ReachBySoftware).then(|| {
+                    with_query(&format!("{base}/reports/reach-by-family.csv"), &view.query)
+                }),
             }
         }
         Panel::Table {

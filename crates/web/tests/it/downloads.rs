@@ -104,6 +104,14 @@ async fn each_chart_links_the_csv_of_the_report_it_draws() -> TestResult {
         let url = format!("/brands/acme/reports/{report}.csv?{AUGUST}");
         assert_eq!(w.get(&url).await?.status, StatusCode::OK, "{url}");
     }
+    // Reach by software links its sums by family as well.
+    let reach = page
+        .split("id=\"chart-reach-by-software\"")
+        .nth(1)
+        .and_then(|p| p.split("</figure>").next())
+        .ok_or("no reach chart")?
+        .replace("&#x2f;", "/");
+    assert!(reach.contains("reports/reach-by-family.csv?"), "{reach}");
     Ok(())
 }
 
