@@ -71,7 +71,10 @@ impl Analytics {
                 .filter_map(|p| p.followers.map(|f| (p.engagements, f)))
                 .fold((0, 0), |(e, f), (pe, pf)| (e + pe, f + pf));
             let span = self.followers(brand, window)?.span();
-            let growth = span.map(|s| signed(s.last) - signed(s.first));
+            // One count is no growth yet: unknown until a second crawl, not 0.
+            let growth = span
+                .filter(|s| s.repeated)
+                .map(|s| signed(s.last) - signed(s.first));
             let post_count = u64::try_from(posts.rows.len()).unwrap_or(u64::MAX);
             rows.push(CompareRow {
                 brand: (*brand).to_owned(),
@@ -203,6 +206,24 @@ mod tests {
             a.compare(&["acme", "ghost"], &Window::all()),
             Err(AnalyticsError::UnknownBrand { .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn one_follower_count_is_no_growth_yet() -> Result<()> {
+        // Aug 1-2 holds one of acme's counts (Aug 2, 1100): its start and end are
+        // known, its growth is not (it needs a second crawl), and is not 0.
+        let window = Window::parse(Some("2026-08-01"), Some("2026-08-02"), None)?;
+        let report = analytics()?.compare(&["acme"], &window)?;
+        let acme = report.rows.first().ok_or(AnalyticsError::NoBrand)?;
+        assert_eq!(
+            (acme.followers_start, acme.followers_end),
+            (Some(1100), Some(1100))
+        );
+        assert_eq!(
+            (acme.follower_growth, acme.follower_growth_pct),
+            (None, None)
+        );
         Ok(())
     }
 }

@@ -36,6 +36,9 @@ pub struct FollowersRow {
 pub(crate) struct Span {
     pub first: u64,
     pub last: u64,
+    /// Whether some actor has two known counts or more: otherwise the counts show no
+    /// growth yet (one crawl), and growth is unknown, not 0.
+    pub repeated: bool,
 }
 
 impl Analytics {
@@ -102,13 +105,24 @@ impl FollowersReport {
         for row in &self.rows {
             let Some(n) = row.followers else { continue };
             match spans.last_mut() {
-                Some((actor, span)) if *actor == row.actor => span.last = n,
-                _ => spans.push((&row.actor, Span { first: n, last: n })),
+                Some((actor, span)) if *actor == row.actor => {
+                    span.last = n;
+                    span.repeated = true;
+                }
+                _ => spans.push((
+                    &row.actor,
+                    Span {
+                        first: n,
+                        last: n,
+                        repeated: false,
+                    },
+                )),
             }
         }
         (!spans.is_empty()).then(|| Span {
             first: spans.iter().map(|(_, s)| s.first).sum(),
             last: spans.iter().map(|(_, s)| s.last).sum(),
+            repeated: spans.iter().any(|(_, s)| s.repeated),
         })
     }
 }
@@ -145,7 +159,8 @@ mod tests {
             report.span(),
             Some(Span {
                 first: 1100,
-                last: 1210
+                last: 1210,
+                repeated: true
             })
         );
         let rival = analytics()?.followers("rival", &august("UTC")?)?;
