@@ -71,6 +71,19 @@ impl UnavailablePosts {
         }
     }
 
+    /// Counts each kind a report's coverage row has unavailable (the same as
+    /// [`Self::add`], from the row's words rather than the stored codes).
+    pub fn add_row(&mut self, row: &CoverageRow) {
+        for (n, kind) in [
+            (&mut self.replies, "replies"),
+            (&mut self.boosts, "boosts"),
+            (&mut self.likes, "likes"),
+            (&mut self.quotes, "quotes"),
+        ] {
+            *n += u64::from(row.unavailable.contains_key(kind));
+        }
+    }
+
     /// The count for a kind named as in [`Self::KINDS`]; 0 for any other name.
     pub fn of(&self, kind: &str) -> u64 {
         match kind {
@@ -341,6 +354,11 @@ mod tests {
             }
         );
         assert!(counted.any());
+        let mut from_rows = UnavailablePosts::default();
+        for coverage in [peertube, peertube, refused] {
+            from_rows.add_row(&CoverageRow::from(coverage));
+        }
+        assert_eq!(from_rows, counted, "the rows count as the codes do");
         assert_eq!(counted.cells(), ["0", "1", "1", "3"].map(String::from));
         assert!(!UnavailablePosts::default().any());
         assert_eq!(UnavailablePosts::default().note(), None);

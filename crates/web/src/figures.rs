@@ -252,15 +252,10 @@ fn left_out(posts: &PostsReport) -> (UnavailablePosts, Vec<String>) {
     let mut counts = UnavailablePosts::default();
     let mut by_reason: std::collections::BTreeMap<(usize, &str), u64> = Default::default();
     for coverage in posts.rows.iter().filter_map(|p| p.coverage.as_ref()) {
+        counts.add_row(coverage);
         for (i, kind) in UnavailablePosts::KINDS.iter().enumerate() {
             if let Some(why) = coverage.unavailable.get(*kind) {
                 *by_reason.entry((i, why.as_str())).or_default() += 1;
-                match *kind {
-                    "replies" => counts.replies += 1,
-                    "boosts" => counts.boosts += 1,
-                    "likes" => counts.likes += 1,
-                    _ => counts.quotes += 1,
-                }
             }
         }
     }
