@@ -2,7 +2,7 @@
 //! alerts (issue #16). The shapes of a delivery's window and time and of an alert rule
 //! belong to `fedireach-delivery`; this file holds the defaults and the checks.
 
-use std::{collections::BTreeSet, time::Duration};
+use std::{collections::BTreeSet, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail, ensure};
 use fedireach_delivery::{AlertKind, AlertRule, ReportWindow, Security, When};
@@ -34,6 +34,9 @@ pub struct SmtpConfig {
     pub reply_to: String,
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
+    /// A PEM file of CA certificates trusted beside the platform's roots, for a relay
+    /// whose certificate a private CA signed; empty: the platform's roots only.
+    pub extra_ca_file: PathBuf,
 }
 
 impl Default for SmtpConfig {
@@ -47,6 +50,7 @@ impl Default for SmtpConfig {
             from: String::new(),
             reply_to: String::new(),
             timeout: DEFAULT_SMTP_TIMEOUT,
+            extra_ca_file: PathBuf::new(),
         }
     }
 }
@@ -132,6 +136,7 @@ pub(super) fn validate(
             security,
             credentials: None,
             timeout: smtp.timeout,
+            extra_ca_pem: None,
         };
         ensure!(
             probe.is_loopback(),

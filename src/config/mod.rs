@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_the_key() {
         type Spoil = fn(&mut Config);
-        let cases: [(&str, Spoil); 11] = [
+        let cases: [(&str, Spoil); 12] = [
             ("brand_token_env_allow", |c| {
                 c.brand_token_env_allow = vec!["FEDIREACH_ADMIN_TOKEN".into()]
             }),
@@ -380,6 +380,9 @@ mod tests {
             }),
             ("network.extra_ca_file", |c| {
                 c.network.extra_ca_file = "/nonexistent/ca.pem".into()
+            }),
+            ("smtp.extra_ca_file", |c| {
+                c.smtp.extra_ca_file = "/nonexistent/ca.pem".into()
             }),
         ];
         for (key, spoil) in cases {

@@ -127,6 +127,7 @@ impl Config {
         }
         for (key, path) in [
             ("network.extra_ca_file", &network.extra_ca_file),
+            ("smtp.extra_ca_file", &self.smtp.extra_ca_file),
             ("denylist_file", &self.denylist_file),
         ] {
             if !path.as_os_str().is_empty() && !path.is_file() {

@@ -56,6 +56,16 @@ pub fn smtp(config: &Config) -> anyhow::Result<(Smtp, Sender)> {
         (Ok(user), Ok(password)) if !user.is_empty() => Some((user, password)),
         _ => None,
     };
+    let extra_ca_pem = if s.extra_ca_file.as_os_str().is_empty() {
+        None
+    } else {
+        Some(std::fs::read(&s.extra_ca_file).with_context(|| {
+            format!(
+                "cannot read smtp.extra_ca_file {}; give a PEM file of CA certificates, or leave it empty",
+                s.extra_ca_file.display()
+            )
+        })?)
+    };
     Ok((
         Smtp {
             host: s.host.clone(),
@@ -63,6 +73,7 @@ pub fn smtp(config: &Config) -> anyhow::Result<(Smtp, Sender)> {
             security,
             credentials,
             timeout: s.timeout,
+            extra_ca_pem,
         },
         Sender {
             from: s.from.clone(),

@@ -76,12 +76,19 @@ struct SmtpSink {
 }
 
 impl SmtpSink {
+    /// A plain server: no TLS, no login.
     fn start() -> Fallible<Self> {
+        Self::start_with(&[])
+    }
+
+    /// A server in the mode `args` give `smtp_sink.py` after its folder.
+    fn start_with(args: &[&std::ffi::OsStr]) -> Fallible<Self> {
         let dir = tempfile::TempDir::new()?;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/smtp_sink.py");
         let mut child = Command::new(python()?)
             .arg(script)
             .arg(dir.path())
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -100,6 +107,12 @@ impl SmtpSink {
             port,
             dir,
         })
+    }
+
+    /// The envelope of the `n`th mail (from 1): sender, recipients, `encrypted`, `login`.
+    fn envelope(&self, n: usize) -> Fallible<serde_json::Value> {
+        let path = self.dir.path().join(format!("{n:04}.json"));
+        Ok(serde_json::from_slice(&std::fs::read(path)?)?)
     }
 
     /// The mails received so far, oldest first.
@@ -135,18 +148,25 @@ impl Drop for SmtpSink {
 }
 
 fn write_config(sandbox: &Sandbox, port: u16, brand: &str, extra: &str) -> Fallible<PathBuf> {
+    write_config_with(
+        sandbox,
+        &format!("host = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\ntimeout = \"10s\"\n"),
+        brand,
+        extra,
+    )
+}
+
+/// The config with `smtp` (host, port, security...) at the top of `[smtp]`.
+fn write_config_with(sandbox: &Sandbox, smtp: &str, brand: &str, extra: &str) -> Fallible<PathBuf> {
     let path = sandbox.path().join("fedireach.toml");
     std::fs::write(
         &path,
         format!(
             r#"
 [smtp]
-host = "127.0.0.1"
-port = {port}
-security = "plain"
+{smtp}
 from = "fedireach <reports@example.org>"
 reply_to = "Social lead <lead@example.org>"
-timeout = "10s"
 
 [[delivery]]
 name = "yearly"
@@ -273,6 +293,126 @@ fn deliver_now_mails_figures_inline_charts_and_the_csv_reports() -> TestResult {
             "{kind}: the attachment is not the bytes of `report --format csv`"
         );
     }
+    Ok(())
+}
+
+/// A private CA and a certificate it signed for 127.0.0.1, as PEM files in `dir`:
+/// (CA, certificate, key).
+fn certificate(dir: &Path) -> Fallible<(PathBuf, PathBuf, PathBuf)> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate()?;
+    let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "fedireach test mail CA");
+    let ca_pem = ca.self_signed(&ca_key)?.pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate()?;
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, "127.0.0.1");
+    let cert = leaf.signed_by(&key, &issuer)?;
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
+    std::fs::write(&paths.0, ca_pem)?;
+    std::fs::write(&paths.1, cert.pem())?;
+    std::fs::write(&paths.2, key.serialize_pem())?;
+    Ok(paths)
+}
+
+/// STARTTLS on the submission port and TLS from the first byte, each logging in with
+/// the credentials of the environment, to a relay whose certificate a private CA
+/// signed: without `smtp.extra_ca_file` the certificate is refused and nothing is sent
+/// (no fallback to plain text); with it the mail arrives encrypted and logged in.
+#[test]
+fn mail_goes_over_starttls_or_tls_with_a_login_and_a_verified_certificate() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let brand = truth.brands.first().ok_or("no brand")?.name.clone();
+    let pki = tempfile::TempDir::new()?;
+    let (ca, cert, key) = certificate(pki.path())?;
+    for security in ["starttls", "tls"] {
+        let sink = SmtpSink::start_with(&[
+            security.as_ref(),
+            cert.as_os_str(),
+            key.as_os_str(),
+            "reporter".as_ref(),
+            "s3cret pass".as_ref(),
+        ])?;
+        let smtp = format!(
+            "host = \"127.0.0.1\"\nport = {}\nsecurity = \"{security}\"\n\
+             username_env = \"TEST_SMTP_USER\"\npassword_env = \"TEST_SMTP_PASSWORD\"\n\
+             timeout = \"10s\"\n",
+            sink.port
+        );
+        let deliver = |password: &str| -> Fallible<std::process::Output> {
+            let mut cmd = sandbox.cmd()?;
+            cmd.arg("--db")
+                .arg(sandbox.db_url())
+                .args(["deliver", "--now", "yearly"])
+                .env("TEST_SMTP_USER", "reporter")
+                .env("TEST_SMTP_PASSWORD", password);
+            Ok(cmd.output()?)
+        };
+
+        write_config_with(&sandbox, &smtp, &brand, "")?;
+        let untrusted = deliver("s3cret pass")?;
+        let stderr = String::from_utf8_lossy(&untrusted.stderr);
+        assert!(
+            !untrusted.status.success(),
+            "{security}: sent to an unknown CA"
+        );
+        assert!(
+            stderr.contains("127.0.0.1:") && stderr.contains("certificate"),
+            "{security}: the error names the server and its certificate: {stderr}"
+        );
+
+        let trusted = format!("{smtp}extra_ca_file = {:?}\n", ca.display().to_string());
+        write_config_with(&sandbox, &trusted, &brand, "")?;
+        let refused = deliver("wrong")?;
+        assert!(
+            !refused.status.success(),
+            "{security}: a wrong password is refused"
+        );
+        assert!(sink.mails()?.is_empty(), "{security}: nothing was sent yet");
+
+        let sent = deliver("s3cret pass")?;
+        assert!(
+            sent.status.success(),
+            "{security}: {}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+        assert_eq!(sink.wait_for(1)?.len(), 1, "{security}: one mail");
+        let envelope = sink.envelope(1)?;
+        assert_eq!(envelope["encrypted"], true, "{security}: {envelope}");
+        assert_eq!(envelope["login"], "reporter", "{security}: {envelope}");
+    }
+    Ok(())
+}
+
+/// A relay that takes the connection and never speaks (a real socket whose connections
+/// wait in its backlog): the send gives up at `smtp.timeout` and says so.
+#[test]
+fn a_relay_that_never_answers_is_given_up_at_the_timeout() -> TestResult {
+    let (sandbox, truth) = loaded(Scale::Small, Sandbox::new()?)?;
+    let brand = truth.brands.first().ok_or("no brand")?.name.clone();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = silent.local_addr()?.port();
+    for security in ["plain", "starttls", "tls"] {
+        let smtp = format!(
+            "host = \"127.0.0.1\"\nport = {port}\nsecurity = \"{security}\"\ntimeout = \"2s\"\n"
+        );
+        write_config_with(&sandbox, &smtp, &brand, "")?;
+        sandbox
+            .run(&["deliver", "--now", "yearly"])?
+            .failure()
+            .stderr(contains(format!(
+                "127.0.0.1:{port} did not finish taking the mail within 2s"
+            )));
+    }
+    drop(silent);
     Ok(())
 }
 

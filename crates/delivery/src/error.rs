@@ -33,6 +33,14 @@ pub enum DeliveryError {
         #[source]
         source: lettre::transport::smtp::Error,
     },
+    /// The SMTP server did not finish the exchange in `smtp.timeout`.
+    #[error(
+        "the SMTP server {server} did not finish taking the mail within {after:?}; check that it is an SMTP server and answers on that port, or raise smtp.timeout"
+    )]
+    SmtpTimeout {
+        server: String,
+        after: std::time::Duration,
+    },
     /// A webhook receiver could not be reached or answered with an error.
     #[error("the webhook {url} failed ({reason}); check the URL and that the receiver is up")]
     Webhook { url: String, reason: String },

@@ -9,7 +9,7 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     transport::smtp::{
         authentication::Credentials,
-        client::{Tls, TlsParameters},
+        client::{Certificate, Tls, TlsParameters},
     },
 };
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,9 @@ pub struct Smtp {
     pub credentials: Option<(String, String)>,
     /// Whole-exchange time limit.
     pub timeout: Duration,
+    /// Certificates (PEM) trusted beside the platform's roots: a private CA that signs
+    /// the company relay's certificate (`smtp.extra_ca_file`).
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 /// The mail's `From` and `Reply-To`.
@@ -92,10 +95,8 @@ pub async fn send(smtp: &Smtp, message: Message) -> Result<(), DeliveryError> {
             });
         }
         Security::Plain => Tls::None,
-        Security::Starttls => {
-            Tls::Required(TlsParameters::new_rustls(smtp.host.clone()).map_err(fail)?)
-        }
-        Security::Tls => Tls::Wrapper(TlsParameters::new_rustls(smtp.host.clone()).map_err(fail)?),
+        Security::Starttls => Tls::Required(tls_parameters(smtp).map_err(fail)?),
+        Security::Tls => Tls::Wrapper(tls_parameters(smtp).map_err(fail)?),
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
         .port(smtp.port)
@@ -105,8 +106,25 @@ pub async fn send(smtp: &Smtp, message: Message) -> Result<(), DeliveryError> {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
     let transport = builder.build();
-    transport.send(message).await.map_err(fail)?;
-    Ok(())
+    // lettre's timeout bounds each socket operation; a relay that stalls between them
+    // (a greeting never sent, an AUTH never answered) is cut here.
+    match tokio::time::timeout(smtp.timeout, transport.send(message)).await {
+        Ok(sent) => sent.map(drop).map_err(fail),
+        Err(_) => Err(DeliveryError::SmtpTimeout {
+            server: smtp.server(),
+            after: smtp.timeout,
+        }),
+    }
+}
+
+/// The TLS parameters for `smtp.host`: the platform's roots (webpki-roots), and the
+/// extra CA when the config names one. The host name is always verified.
+fn tls_parameters(smtp: &Smtp) -> Result<TlsParameters, lettre::transport::smtp::Error> {
+    let mut builder = TlsParameters::builder(smtp.host.clone());
+    if let Some(pem) = &smtp.extra_ca_pem {
+        builder = builder.add_root_certificate(Certificate::from_pem(pem)?);
+    }
+    builder.build_rustls()
 }
 
 #[cfg(test)]
@@ -129,6 +147,7 @@ mod tests {
                 security: Security::Plain,
                 credentials: None,
                 timeout: Duration::from_secs(1),
+                extra_ca_pem: None,
             };
             assert_eq!(smtp.is_loopback(), loopback, "{host}");
         }
