@@ -2,6 +2,9 @@
 //! recorded once in the store (`Store::fire_alert_once`) and then posted to the rule's
 //! webhooks and mailed to its `mail_to`.
 //!
+//! `crawl_failed` rules also fire on a host newly refusing the crawler (its robots.txt
+//! or its 401/403 now bar what an earlier crawl read: `Store::new_refusals`).
+//!
 //! Which days are looked at: the [`LOOKBACK_DAYS`] ending on the newest day with
 //! engagements, not the wall clock's today, so a late crawl still alerts on the days it
 //! brings in. An event seen again by a later crawl is not sent again.
@@ -13,7 +16,7 @@ use chrono::{Days, NaiveDate};
 use fedireach_analytics::{Analytics, Granularity, Window};
 use fedireach_delivery::{
     AlertEvent, AlertKind, AlertRule, DailyCounts, SpikeMetric, build_alert_message, follower_drop,
-    post_webhook, spike, viral, webhook_client,
+    host_refusing, post_webhook, spike, viral, webhook_client,
 };
 use fedireach_store::Store;
 
@@ -24,26 +27,31 @@ const LOOKBACK_DAYS: u64 = 7;
 /// Posts checked for the viral rule: published in the this many days up to the brand's
 /// newest post (older ones would all alert at once when a rule is first added).
 const VIRAL_DAYS: i64 = 30;
+/// Refusals first met in these days are alerted.
+const REFUSAL_DAYS: i64 = 7;
 
-/// Evaluates every rule except `crawl_failed` and sends what is new. Returns the events
-/// sent.
+/// Evaluates every rule on the analytics, and the `crawl_failed` rules on the hosts
+/// newly refusing the crawler, and sends what is new. Returns the events sent. (A crawl
+/// that failed is alerted by [`crawl_failed`] where it fails.)
 pub async fn evaluate(
     config: &Config,
     store: &Store,
     analytics: &Analytics,
 ) -> anyhow::Result<Vec<AlertEvent>> {
+    let mut events = refusals(config, store).await?;
     if config
         .alert
         .iter()
-        .all(|r| r.kind == AlertKind::CrawlFailed)
+        .any(|r| r.kind != AlertKind::CrawlFailed)
     {
-        return Ok(Vec::new());
+        let rules = config.alert.clone();
+        let analytics = analytics.clone();
+        events.extend(
+            tokio::task::spawn_blocking(move || find(&rules, &analytics))
+                .await
+                .context("the alert rules stopped")??,
+        );
     }
-    let rules = config.alert.clone();
-    let analytics = analytics.clone();
-    let events = tokio::task::spawn_blocking(move || find(&rules, &analytics))
-        .await
-        .context("the alert rules stopped")??;
     let mut sent = Vec::new();
     for event in events {
         if fire(config, store, &event).await? {
@@ -79,6 +87,32 @@ pub async fn crawl_failed(
         }
     }
     Ok(sent)
+}
+
+/// The `crawl_failed` rules' events for the hosts that answered an earlier crawl and
+/// refused one in the last [`REFUSAL_DAYS`] (older ones would all alert at once when a
+/// rule is first added).
+async fn refusals(config: &Config, store: &Store) -> anyhow::Result<Vec<AlertEvent>> {
+    let rules: Vec<&AlertRule> = config
+        .alert
+        .iter()
+        .filter(|r| r.kind == AlertKind::CrawlFailed)
+        .collect();
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let since = chrono::Utc::now().timestamp() - REFUSAL_DAYS * 86_400;
+    let refusals = store.new_refusals(since).await?;
+    let mut events = Vec::new();
+    for rule in rules {
+        for r in &refusals {
+            let first_seen = chrono::DateTime::from_timestamp(r.first_seen, 0)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default();
+            events.push(host_refusing(rule, &r.host, &r.refusal, &first_seen));
+        }
+    }
+    Ok(events)
 }
 
 /// Records the event once; the first time, posts and mails it. Returns whether it was

@@ -563,3 +563,90 @@ webhooks = [
     assert_eq!(sink.wait_for(1 + at_top)?.len(), 1 + at_top);
     Ok(())
 }
+
+/// A host that answered the first crawl bars every crawler in its robots.txt before the
+/// second (its admin edits the file on the running server): the `crawl_failed` rule
+/// fires for it once, and never for the hosts that refused from the first meeting
+/// (GoToSocial's real robots.txt, the host that bars everything).
+#[test]
+fn a_host_newly_refusing_the_crawler_alerts_once() -> TestResult {
+    let world = crate::crawl::World::start(Scale::Small, 1)?;
+    world.add_brands()?;
+    let config = world.sandbox.path().join("fedireach.toml");
+    let mut text = std::fs::read_to_string(&config)?;
+    let (port, got) = receiver(&world.runtime)?;
+    text.push_str(&format!(
+        "\n[[alert]]\nname = \"crawls\"\nkind = \"crawl_failed\"\n\
+         webhooks = [{{ url = \"http://127.0.0.1:{port}/generic\" }}]\n"
+    ));
+    std::fs::write(&config, text)?;
+    let alerts = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.starts_with("alert crawls: "))
+            .map(str::to_owned)
+            .collect()
+    };
+
+    world.crawl()?;
+    let first = world.sandbox.stdout(&["deliver"])?;
+    assert_eq!(
+        alerts(&first),
+        Vec::<String>::new(),
+        "first meetings: {first}"
+    );
+
+    let globex = world
+        .truth
+        .brands
+        .iter()
+        .find(|b| b.name == "Globex")
+        .ok_or("no Globex")?;
+    let host = globex
+        .actors
+        .first()
+        .and_then(|a| a.rsplit('@').next())
+        .ok_or("no host")?
+        .to_owned();
+    world
+        .server
+        .edit_robots(&host, "User-agent: *\nDisallow: /\n")?;
+    world.crawl()?;
+    let second = alerts(&world.sandbox.stdout(&["deliver"])?);
+    assert!(!second.is_empty(), "the barring host is alerted");
+    for alert in &second {
+        assert!(
+            alert.contains(&format!(
+                "{host} newly refuses fedireach: its robots.txt now disallows"
+            )),
+            "{second:?}"
+        );
+    }
+    assert!(
+        second
+            .iter()
+            .any(|a| a.contains("disallows its ActivityPub documents")),
+        "{second:?}"
+    );
+
+    let posted = got
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    assert_eq!(posted.len(), second.len(), "one webhook per alert");
+    assert!(
+        posted
+            .iter()
+            .all(|(_, body)| body["kind"] == "crawl_failed"
+                && body["details"]["host"] == host.as_str()),
+        "{posted:?}"
+    );
+
+    world.crawl()?;
+    let third = world.sandbox.stdout(&["deliver"])?;
+    assert_eq!(
+        alerts(&third),
+        Vec::<String>::new(),
+        "once per refusal: {third}"
+    );
+    Ok(())
+}

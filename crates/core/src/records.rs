@@ -224,4 +224,7 @@ pub struct HostHealth {
     /// It refused an unsigned ActivityPub GET (401/403): it wants signed fetches. A
     /// crawl that signs every request cannot tell, so `false` is "not seen".
     pub refused_unsigned: bool,
+    /// What it refused in this crawl, as `REASON:ROUTE` (`robots_txt:activitypub`,
+    /// `authorized_fetch:api`...), the consent report's words; sorted.
+    pub refusals: Vec<String>,
 }

@@ -193,6 +193,33 @@ pub fn follower_drop(
     })
 }
 
+/// A host that answered an earlier crawl and now refuses the crawler (`refusal` as
+/// `REASON:ROUTE`, the consent report's words; `first_seen` when a crawl first met it).
+pub fn host_refusing(rule: &AlertRule, host: &str, refusal: &str, first_seen: &str) -> AlertEvent {
+    let (reason, route) = refusal.split_once(':').unwrap_or((refusal, ""));
+    let what = match route {
+        "api" => "its client API",
+        "activitypub" => "its ActivityPub documents",
+        _ => "some of its pages",
+    };
+    let how = match reason {
+        "robots_txt" => format!("its robots.txt now disallows {what} to crawlers"),
+        "authorized_fetch" => format!("it now answers 401/403 to unsigned requests for {what}"),
+        "refused_signed_fetch" => format!("it now refuses even signed requests for {what}"),
+        other => format!("it now refuses {what} ({other})"),
+    };
+    AlertEvent {
+        rule: rule.name.clone(),
+        kind: AlertKind::CrawlFailed,
+        brand: None,
+        event_key: format!("refusal/{host}/{refusal}"),
+        summary: format!(
+            "{host} newly refuses fedireach: {how}; what depends on it is unknown from now on"
+        ),
+        details: serde_json::json!({"host": host, "refusal": refusal, "first_seen": first_seen}),
+    }
+}
+
 fn metric_name(metric: SpikeMetric) -> &'static str {
     match metric {
         SpikeMetric::Engagements => "engagements",
@@ -243,7 +270,9 @@ impl AlertRule {
                 "{brands} losing more than {} followers between two crawls",
                 self.threshold
             ),
-            AlertKind::CrawlFailed => "a crawl that failed".to_owned(),
+            AlertKind::CrawlFailed => {
+                "a crawl that failed, or a host newly refusing fedireach".to_owned()
+            }
         };
         let mut channels = Vec::new();
         if !self.webhooks.is_empty() {
@@ -345,6 +374,31 @@ mod tests {
     }
 
     #[test]
+    fn a_refusing_host_is_said_in_words_once_per_host_and_refusal() {
+        let rule = rule(AlertKind::CrawlFailed, 0.0, 0);
+        let event = host_refusing(
+            &rule,
+            "masto.example",
+            "robots_txt:activitypub",
+            "2026-12-07T10:00:00Z",
+        );
+        assert_eq!(
+            event.event_key,
+            "refusal/masto.example/robots_txt:activitypub"
+        );
+        assert_eq!(
+            event.summary,
+            "masto.example newly refuses fedireach: its robots.txt now disallows its \
+             ActivityPub documents to crawlers; what depends on it is unknown from now on"
+        );
+        let api = host_refusing(&rule, "gts.example", "authorized_fetch:api", "");
+        assert!(
+            api.summary
+                .contains("401/403 to unsigned requests for its client API")
+        );
+    }
+
+    #[test]
     fn rules_are_described_in_a_sentence_without_their_addresses() -> Result<(), serde_json::Error>
     {
         let rule: AlertRule = serde_json::from_str(
@@ -361,7 +415,7 @@ mod tests {
             serde_json::from_str(r#"{"name": "crawls", "kind": "crawl_failed"}"#)?;
         assert_eq!(
             failed.describe(),
-            "a crawl that failed; recorded only (no webhook, no mail)"
+            "a crawl that failed, or a host newly refusing fedireach; recorded only (no webhook, no mail)"
         );
         Ok(())
     }

@@ -9,7 +9,7 @@ mod webhook;
 
 pub use alert::{
     AlertEvent, AlertKind, AlertRule, DailyCounts, SpikeMetric, brand_list, counted, follower_drop,
-    median, spike, viral,
+    host_refusing, median, spike, viral,
 };
 pub use error::DeliveryError;
 pub use mail::{

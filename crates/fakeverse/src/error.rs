@@ -35,6 +35,9 @@ pub enum FakeverseError {
     /// The truth holds a value the core types refuse (a bug of the generator).
     #[error("the ground truth cannot be turned into crawl records: {0}")]
     BadTruth(String),
+    /// A host the world does not have.
+    #[error("the simulated world has no host `{0}`")]
+    UnknownHost(String),
     /// The server stopped with an IO error.
     #[error("the server failed: {0}")]
     Serve(#[source] io::Error),

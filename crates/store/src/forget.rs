@@ -168,6 +168,10 @@ pub(crate) async fn purge_instance_rows(
             "DELETE FROM crawl_errors WHERE host = ?",
             "purging an instance's errors",
         ),
+        (
+            "DELETE FROM host_refusals WHERE host = ?",
+            "purging what an instance refused",
+        ),
     ] {
         sqlx::query(sql)
             .bind(host.as_str())

@@ -18,6 +18,16 @@ type HealthRow = (
     Option<i64>,
 );
 
+/// A host that began refusing the crawler after answering an earlier crawl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRefusal {
+    pub host: String,
+    /// `REASON:ROUTE`, as in the consent report (`robots_txt:activitypub`...).
+    pub refusal: String,
+    /// When a crawl first met it (Unix seconds).
+    pub first_seen: i64,
+}
+
 /// An instance's crawl health as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceHealth {
@@ -43,6 +53,33 @@ impl Store {
         let at = now();
         let mut tx = self.pool.begin().await.doing("recording host health")?;
         for h in health {
+            // Before the row is updated: whether an earlier crawl had asked the host
+            // without meeting this refusal is read from what that crawl recorded
+            // (migration 0011 says which crawls recorded refusals). A robots.txt that
+            // was partial is new only when it now bars everything: a partial file may
+            // have barred this route all along.
+            for refusal in &h.refusals {
+                sqlx::query(
+                    "INSERT INTO host_refusals (host, refusal, first_seen, last_seen, newly)
+                     VALUES (?1, ?2, ?3, ?3, coalesce((
+                       SELECT checked_at >= (SELECT CAST(value AS INTEGER) FROM crawl_memory
+                                             WHERE name = 'host_refusals_since')
+                         AND CASE
+                           WHEN ?2 LIKE 'robots_txt:%' THEN robots_state = 'allowed'
+                             OR (robots_state = 'partial' AND ?4 = 'disallowed')
+                           WHEN ?2 LIKE '%:activitypub' THEN requires_signature = 0
+                           ELSE 1 END
+                       FROM instances WHERE host = ?1), 0))
+                     ON CONFLICT (host, refusal) DO UPDATE SET last_seen = excluded.last_seen",
+                )
+                .bind(h.host.as_str())
+                .bind(refusal)
+                .bind(at)
+                .bind(h.robots.map(|r| r.as_str()))
+                .execute(&mut *tx)
+                .await
+                .doing("recording what a host refused")?;
+            }
             sqlx::query(
                 "UPDATE instances SET
                    reachability = CASE
@@ -68,6 +105,28 @@ impl Store {
         }
         tx.commit().await.doing("recording host health")?;
         Ok(())
+    }
+
+    /// The refusals first met since `since` (Unix seconds) by hosts that had answered
+    /// an earlier crawl without them: "a host newly refusing us". Oldest first.
+    pub async fn new_refusals(&self, since: i64) -> Result<Vec<HostRefusal>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT host, refusal, first_seen FROM host_refusals
+             WHERE newly = 1 AND first_seen >= ?
+             ORDER BY first_seen, host, refusal",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .doing("reading the hosts newly refusing the crawler")?;
+        Ok(rows
+            .into_iter()
+            .map(|(host, refusal, first_seen)| HostRefusal {
+                host,
+                refusal,
+                first_seen,
+            })
+            .collect())
     }
 
     /// An instance's crawl health; `None` for a host without an instance row.
@@ -110,6 +169,7 @@ mod tests {
             robots,
             crawl_delay_ms: robots.map(|_| 500_000),
             refused_unsigned: robots == Some(RobotsState::Partial),
+            refusals: Vec::new(),
         }
     }
 
@@ -181,6 +241,74 @@ mod tests {
             ),
             ("ok", "allowed", None)
         );
+        Ok(())
+    }
+
+    fn instance(host: &Host, software: &str) -> Result<InstanceRecord, Box<dyn std::error::Error>> {
+        Ok(InstanceRecord {
+            host: host.clone(),
+            software: Software::from_nodeinfo_name(software).ok_or("software")?,
+            software_version: None,
+            software_source: fedireach_core::SoftwareSource::Nodeinfo,
+            users_total: None,
+            users_active_month: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_new_only_from_a_host_that_answered_an_earlier_crawl_without_it()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::TempDir::new()?;
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("r.db").display())).await?;
+        let masto = Host::parse("masto.example")?;
+        let gts = Host::parse("gts.example")?;
+        store
+            .write_batch(&Batch {
+                instances: vec![instance(&masto, "mastodon")?, instance(&gts, "gotosocial")?],
+                ..Batch::default()
+            })
+            .await?;
+        let refusing = |host: &Host, robots: RobotsState, refusals: &[&str]| HostHealth {
+            refusals: refusals.iter().map(|r| (*r).to_owned()).collect(),
+            ..health(host, Reachability::Ok, Some(robots))
+        };
+        // First crawl: GoToSocial refuses from the first meeting; Mastodon allows all.
+        store
+            .record_host_health(&[
+                refusing(&masto, RobotsState::Allowed, &[]),
+                refusing(&gts, RobotsState::Partial, &["robots_txt:activitypub"]),
+            ])
+            .await?;
+        assert_eq!(store.new_refusals(0).await?, []);
+        // Second crawl: Mastodon's admin barred crawlers; GoToSocial refuses as before,
+        // and now also on its API; a partial file barring more is not new.
+        store
+            .record_host_health(&[
+                refusing(&masto, RobotsState::Disallowed, &["robots_txt:activitypub"]),
+                refusing(
+                    &gts,
+                    RobotsState::Partial,
+                    &["robots_txt:activitypub", "robots_txt:api"],
+                ),
+            ])
+            .await?;
+        let new = store.new_refusals(0).await?;
+        assert_eq!(
+            new.iter()
+                .map(|r| (r.host.as_str(), r.refusal.as_str()))
+                .collect::<Vec<_>>(),
+            [("masto.example", "robots_txt:activitypub")]
+        );
+        // Seen again: still one refusal, first seen when it began.
+        store
+            .record_host_health(&[refusing(
+                &masto,
+                RobotsState::Disallowed,
+                &["robots_txt:activitypub"],
+            )])
+            .await?;
+        assert_eq!(store.new_refusals(0).await?, new);
+        assert_eq!(store.new_refusals(new[0].first_seen + 1).await?, []);
         Ok(())
     }
 }

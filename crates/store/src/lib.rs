@@ -29,7 +29,7 @@ pub use error::StoreError;
 pub use fedireach_core::{ActorRecord, Batch, EngagementRecord, InstanceRecord, PostRecord};
 pub use forget::ForgetOutcome;
 pub use hash::KeyedHasher;
-pub use health::InstanceHealth;
+pub use health::{HostRefusal, InstanceHealth};
 pub use http_cache::CachedResponse;
 pub use jobs::{BrandCrawlStatus, CrawlJob, PendingJob};
 pub use lease::LeaseAttempt;

@@ -82,6 +82,12 @@ pub(super) fn assess(seen: &Seen<'_>) -> Vec<HostHealth> {
                     "activitypub",
                     "authorized_fetch",
                 )),
+                refusals: seen
+                    .refusals
+                    .iter()
+                    .filter(|(h, _, _)| h == name)
+                    .map(|(_, route, reason)| format!("{reason}:{route}"))
+                    .collect(),
                 host,
             })
         })
@@ -153,6 +159,7 @@ mod tests {
                     h.robots,
                     h.crawl_delay_ms,
                     h.refused_unsigned,
+                    h.refusals,
                 )
             })
             .collect();
@@ -165,7 +172,8 @@ mod tests {
                     None,
                     None,
                     None,
-                    false
+                    false,
+                    vec![]
                 ),
                 (
                     "down.example".to_owned(),
@@ -173,7 +181,8 @@ mod tests {
                     Some("connection refused".to_owned()),
                     Some(RobotsState::Unknown),
                     None,
-                    false
+                    false,
+                    vec![]
                 ),
                 (
                     "gts.example".to_owned(),
@@ -181,7 +190,8 @@ mod tests {
                     None,
                     Some(RobotsState::Partial),
                     Some(60_000),
-                    true
+                    true,
+                    vec!["authorized_fetch:activitypub".to_owned()]
                 ),
                 // A refusal on the client API is not a want of signatures.
                 (
@@ -190,7 +200,8 @@ mod tests {
                     None,
                     Some(RobotsState::Allowed),
                     None,
-                    false
+                    false,
+                    vec!["authorized_fetch:api".to_owned()]
                 ),
             ]
         );

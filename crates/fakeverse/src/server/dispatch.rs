@@ -105,7 +105,10 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     let client_access =
         path.starts_with("/api/") && token_home(&state.world, token.as_deref()) == Some(instance);
     if !client_access {
-        if politeness::disallowed(inst, &path)
+        if path != "/robots.txt"
+            && state
+                .robots_rules(instance, inst)
+                .is_some_and(|r| !r.allows(&path))
             && let Some(s) = stats
         {
             s.robots_violations.fetch_add(1, Ordering::Relaxed);
@@ -115,7 +118,8 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
         let delay = if inst.quirk == Quirk::CrawlDelay {
             Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
         } else {
-            politeness::rules(inst, state.options.time_scale)
+            state
+                .robots_rules(instance, inst)
                 .and_then(|r| r.crawl_delay)
                 .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
         };
@@ -223,7 +227,7 @@ async fn route(ctx: &Ctx<'_>) -> Response {
     let software = ctx.inst.software;
     match ctx.path {
         "/robots.txt" => {
-            return match politeness::robots_txt(ctx.inst, ctx.state.options.time_scale) {
+            return match ctx.state.robots_txt(ctx.instance, ctx.inst) {
                 Some(body) => reply::text(body),
                 None => reply::status(StatusCode::GONE),
             };

@@ -185,6 +185,18 @@ impl FakeverseServer {
         Truth::of(&self.state.world)
     }
 
+    /// What an admin does to `host` while crawlers come and go: its robots.txt is
+    /// `body` from the next request on (a real server's file is edited the same way).
+    pub fn edit_robots(&self, host: &str, body: &str) -> Result<(), FakeverseError> {
+        let instance = self
+            .state
+            .world
+            .instance_index(host)
+            .ok_or_else(|| FakeverseError::UnknownHost(host.to_owned()))?;
+        self.state.edit_robots(instance, body.to_owned());
+        Ok(())
+    }
+
     /// The stats document (`GET /__fakeverse/stats`).
     pub fn stats(&self) -> serde_json::Value {
         self.state.stats_json()

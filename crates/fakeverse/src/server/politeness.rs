@@ -15,10 +15,7 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use super::{ServerOptions, state::State, state::Window};
-use crate::world::{
-    Instance, Quirk, SimSoftware,
-    robots::{self, Rules},
-};
+use crate::world::{Instance, Quirk, SimSoftware, robots};
 
 pub use crate::world::robots::CRAWL_DELAY_SECS;
 
@@ -34,12 +31,16 @@ pub(crate) fn robots_txt(inst: &Instance, time_scale: f64) -> Option<String> {
 }
 
 /// The rules of a host's robots.txt that apply to fedireach; `None` for 410 Gone.
-pub(crate) fn rules(inst: &Instance, time_scale: f64) -> Option<Rules> {
-    robots_txt(inst, time_scale).map(|body| Rules::parse(&body))
+/// (Served requests ask [`super::state::State::robots_rules`], which sees an admin's
+/// edit.)
+#[cfg(test)]
+fn rules(inst: &Instance, time_scale: f64) -> Option<robots::Rules> {
+    robots_txt(inst, time_scale).map(|body| robots::Rules::parse(&body))
 }
 
 /// Whether the host's robots.txt disallows `path` to fedireach.
-pub(crate) fn disallowed(inst: &Instance, path: &str) -> bool {
+#[cfg(test)]
+fn disallowed(inst: &Instance, path: &str) -> bool {
     path != "/robots.txt" && rules(inst, 1.0).is_some_and(|r| !r.allows(path))
 }
 

@@ -13,8 +13,8 @@ use std::{
 use fedireach_core::EngagementKind;
 use serde_json::{Map, Value, json};
 
-use super::ServerOptions;
-use crate::world::{NO_PARENT, World};
+use super::{ServerOptions, politeness};
+use crate::world::{Instance, NO_PARENT, World, robots::Rules};
 
 /// How long each 5xx burst of a misbehaving host lasts, and how often one begins.
 pub(crate) const ERROR_BURST: std::time::Duration = std::time::Duration::from_millis(500);
@@ -85,6 +85,9 @@ pub(crate) struct State {
     pub keys: Mutex<HashMap<String, rsa::PublicKey>>,
     /// The client GoToSocial hosts fetch signers' keys with.
     pub key_client: reqwest::Client,
+    /// robots.txt files an admin replaced while the server runs, by instance
+    /// ([`super::FakeverseServer::edit_robots`]).
+    robots_edits: Mutex<HashMap<u32, String>>,
 }
 
 impl State {
@@ -137,6 +140,7 @@ impl State {
             port,
             keys: Mutex::new(HashMap::new()),
             key_client,
+            robots_edits: Mutex::new(HashMap::new()),
         }
     }
 
@@ -256,5 +260,34 @@ impl State {
             );
         }
         json!({ "hosts": hosts })
+    }
+}
+
+impl State {
+    /// The robots.txt `instance` serves now: an admin's edit, else its software's file
+    /// ([`politeness::robots_txt`]); `None` is 410 Gone.
+    pub(crate) fn robots_txt(&self, instance: u32, inst: &Instance) -> Option<String> {
+        let edits = self
+            .robots_edits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match edits.get(&instance) {
+            Some(body) => Some(body.clone()),
+            None => politeness::robots_txt(inst, self.options.time_scale),
+        }
+    }
+
+    /// The rules of that robots.txt that apply to fedireach.
+    pub(crate) fn robots_rules(&self, instance: u32, inst: &Instance) -> Option<Rules> {
+        self.robots_txt(instance, inst)
+            .map(|body| Rules::parse(&body))
+    }
+
+    /// Replaces `instance`'s robots.txt from now on.
+    pub(crate) fn edit_robots(&self, instance: u32, body: String) {
+        self.robots_edits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(instance, body);
     }
 }

@@ -222,6 +222,7 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
             robots: Some(RobotsState::Partial),
             crawl_delay_ms: Some(2500),
             refused_unsigned: true,
+            refusals: vec!["authorized_fetch:activitypub".to_owned()],
         }])
         .await?;
 
