@@ -252,7 +252,8 @@ pub struct FakeverseArgs {
     /// small (demo), medium or large (about a million engagements).
     #[arg(long, default_value = "small")]
     pub scale: String,
-    /// Serve the world this many days later (new posts, undone likes, grown followers).
+    /// Serve the world this many days later (new posts, undone likes, grown followers;
+    /// Globex publishes its launch post on day 20, so day 21 has a spike), at most 30.
     #[arg(long, default_value_t = 0)]
     pub day: u32,
     /// Where to listen (loopback) [default: 127.0.0.1:0, a free port].

@@ -119,7 +119,7 @@ impl World {
     }
 
     /// The same world `day` days later, on a new server; the sandbox and its store stay.
-    fn advance(&mut self, day: u32) -> TestResult {
+    pub(crate) fn advance(&mut self, day: u32) -> TestResult {
         let server = self.runtime.block_on(serve(self.scale, self.seed, day))?;
         configure(&self.sandbox, &server)?;
         self.truth = server.truth();

@@ -36,6 +36,16 @@ struct Serve {
 
 impl Serve {
     fn start(world: &World, admin_token: Option<&str>, log: &str) -> Fallible<Self> {
+        Self::start_with(world, admin_token, log, world.tokens())
+    }
+
+    /// The same, with only `tokens` of the owned brands' token variables set.
+    fn start_with(
+        world: &World,
+        admin_token: Option<&str>,
+        log: &str,
+        tokens: Vec<(String, String)>,
+    ) -> Fallible<Self> {
         let dashboards = concat!(env!("CARGO_MANIFEST_DIR"), "/dashboards");
         let log = std::fs::File::create(world.sandbox.dir.path().join(log))?;
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("fedireach"));
@@ -44,7 +54,7 @@ impl Serve {
             .env("RUST_LOG", "info")
             // The world's posts are months old: scheduled crawls take the whole outbox.
             .env("FEDIREACH_CRAWL__SINCE", "all")
-            .envs(world.tokens())
+            .envs(tokens)
             .args([
                 "--db",
                 &world.sandbox.db_url(),
@@ -340,5 +350,72 @@ fn serve_crawls_on_schedule_one_at_a_time_across_processes_and_survives_a_kill()
             .await
     })?;
     assert_eq!(running_jobs, 0, "a job left running after a clean stop");
+    Ok(())
+}
+
+/// A scheduled crawl that fails (an owned brand whose token variable `serve` was not
+/// given) fires the `crawl_failed` rule: a real webhook receiver gets the job and the
+/// reason, once per failed job.
+#[test]
+fn a_failed_scheduled_crawl_alerts_by_webhook() -> TestResult {
+    let world = World::start(Scale::Small, 7)?;
+    let owned = world
+        .truth
+        .brands
+        .iter()
+        .find(|b| b.token.is_some())
+        .ok_or("no owned brand")?;
+    let var = crate::crawl::token_var(&owned.name);
+    let mut add = vec!["brand", "add", owned.name.as_str()];
+    add.extend(owned.actors.iter().map(String::as_str));
+    add.extend(["--token-env", var.as_str()]);
+    world.sandbox.run(&add)?.success();
+    let (port, got) = crate::deliver::receiver(&world.runtime)?;
+    let config = world.sandbox.dir.path().join("fedireach.toml");
+    let mut text = std::fs::read_to_string(&config)?;
+    text.push_str("\n[schedule]\ncron = \"*/3 * * * * *\"\njitter = \"0s\"\n");
+    text.push_str(&format!(
+        "\n[[alert]]\nname = \"crawls\"\nkind = \"crawl_failed\"\n\
+         webhooks = [{{ url = \"http://127.0.0.1:{port}/generic\" }}]\n"
+    ));
+    std::fs::write(&config, text)?;
+
+    let serve = Serve::start_with(&world, None, "serve.log", Vec::new())?;
+    let start = Instant::now();
+    let posted = loop {
+        let posted = got
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if !posted.is_empty() || start.elapsed() > LIMIT {
+            break posted;
+        }
+        std::thread::sleep(POLL);
+    };
+    assert!(serve.stop()?.success());
+    let (_, alert) = posted.first().ok_or("no alert within the limit")?;
+    assert_eq!(alert["kind"], "crawl_failed");
+    let summary = alert["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with("the crawl job ")
+            && summary.contains(&format!("is owned but ${var} is not set")),
+        "{summary}"
+    );
+    let job: i64 = alert["details"]["crawl"]
+        .as_str()
+        .and_then(|c| c.strip_prefix("job "))
+        .and_then(|id| id.parse().ok())
+        .ok_or("the alert names its job")?;
+    assert_eq!(
+        job_state(&world, job)?.map(|(state, _)| state).as_deref(),
+        Some("failed")
+    );
+    let mut events: Vec<&str> = posted
+        .iter()
+        .filter_map(|(_, body)| body["event"].as_str())
+        .collect();
+    let all = events.len();
+    events.dedup();
+    assert_eq!(events.len(), all, "one alert per failed job: {posted:?}");
     Ok(())
 }

@@ -16,6 +16,7 @@ pub use truth::{
     BrandReports, REPLY_DEPTH, Truth, TruthBrand, TruthEngagement, TruthInstance, TruthPost,
 };
 pub use world::{
-    Actor, Brand, EMOJIS, Engagement, HISTORY_DAYS, Instance, MAX_DAY, NEVER, NO_PARENT, OptOut,
-    Post, Quirk, RecordedRobots, Scale, SimSoftware, World, WorldOptions, recorded_robots,
+    Actor, Brand, EMOJIS, Engagement, HISTORY_DAYS, Instance, LAUNCH_DAY, MAX_DAY, NEVER,
+    NO_PARENT, OptOut, Post, Quirk, RecordedRobots, Scale, SimSoftware, World, WorldOptions,
+    recorded_robots,
 };

@@ -20,8 +20,8 @@ use rand_chacha::ChaCha8Rng;
 use fedireach_core::EngagementKind;
 
 use super::{
-    Actor, Brand, DAY, Engagement, HISTORY_DAYS, Instance, LURE_BRAND, MAX_DAY, NEVER, NO_PARENT,
-    OptOut, Post, Quirk, SimSoftware, World, WorldOptions,
+    Actor, Brand, DAY, Engagement, HISTORY_DAYS, Instance, LAUNCH_DAY, LURE_BRAND, MAX_DAY, NEVER,
+    NO_PARENT, OptOut, Post, Quirk, SimSoftware, World, WorldOptions,
 };
 
 /// 2026-06-01T00:00:00Z: the earliest day 0; the seed moves it by up to 96 days.
@@ -30,6 +30,9 @@ const EPOCH: i64 = 1_780_272_000;
 const MAX_DEPTH: u8 = 6;
 /// Mixed into the seed for the stream the bovine-shaped hosts are drawn from.
 const BOVINE_STREAM: u64 = 0xb0b1_0e5d;
+/// Mixed into the seed for the stream the launch post's key and engagements are drawn
+/// from.
+const LAUNCH_STREAM: u64 = 0x1a0c_4da7;
 /// Mixed into the seed for the stream the lure and the hostile hosts are drawn from.
 const HOSTILE_STREAM: u64 = 0x4057_11e5;
 
@@ -269,8 +272,13 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
     g.rng = main;
 
     let mut posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
-    let (mut engagements, mut post_starts) =
-        generate_engagements(&mut g, &posts, params.mean_engagements);
+    let launch = plant_launch(&mut posts, &brands, options.seed, day0);
+    let (mut engagements, mut post_starts) = generate_engagements(
+        &mut g,
+        &posts,
+        params.mean_engagements,
+        launch.map(|at| (at, options.seed ^ LAUNCH_STREAM)),
+    );
     // The lure and the hostile hosts come after everything else, from a stream of their
     // own: every host, actor, post and engagement before them is what it was without.
     g.rng = ChaCha8Rng::seed_from_u64(options.seed ^ HOSTILE_STREAM);
@@ -297,6 +305,37 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
         host_index,
         lure,
     }
+}
+
+/// The brand of the launch post: Globex, a watched brand on Mastodon.
+const LAUNCH_BRAND: usize = 1;
+/// Seconds after the launch day's midnight the launch post is published (09:00 UTC).
+const LAUNCH_HOUR: i64 = 9 * 3600;
+
+/// Globex's launch: one post published on [`LAUNCH_DAY`] at 09:00, engaged with many
+/// times more than any of its other days (see `generate_engagements`), so that a crawl
+/// of `--day LAUNCH_DAY` has not seen it yet and one of the next day sees the spike
+/// (issue #16: the spike alert, driven through the world's days). Inserted in the
+/// actor's posts in time order; returns its index. Its key comes from a stream of its
+/// own, so every other post is what it was without it.
+fn plant_launch(posts: &mut Vec<Post>, brands: &[Brand], seed: u64, day0: i64) -> Option<usize> {
+    let actor = *brands.get(LAUNCH_BRAND)?.actors.first()?;
+    let published = day0 + i64::from(LAUNCH_DAY) * DAY + LAUNCH_HOUR;
+    let at = posts
+        .iter()
+        .position(|p| p.actor == actor && p.published > published)
+        .or_else(|| posts.iter().rposition(|p| p.actor == actor).map(|i| i + 1))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ LAUNCH_STREAM);
+    posts.insert(
+        at,
+        Post {
+            brand: u16::try_from(LAUNCH_BRAND).unwrap_or(0),
+            actor,
+            published,
+            key: rng.random::<u64>(),
+        },
+    );
+    Some(at)
 }
 
 /// The lure: an account on a host of its own (shaped like bovine-herd) that no brand

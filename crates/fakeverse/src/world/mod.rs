@@ -28,6 +28,15 @@ pub(crate) const DAY: i64 = 86_400;
 pub const HISTORY_DAYS: i64 = 90;
 /// How many days after day 0 the world is generated for (`--day` at most this).
 pub const MAX_DAY: u32 = 30;
+/// The day Globex publishes its launch post, at 09:00 UTC, engaged with many times
+/// more than any other day of Globex: `--day LAUNCH_DAY` has not seen it yet, the next
+/// day's world has the spike.
+pub const LAUNCH_DAY: u32 = 20;
+/// The brand whose accounts lose followers day after day: Initech, a watched brand on
+/// Misskey.
+pub const DECLINING_BRAND: u16 = 2;
+/// The launch post's engagements, as a multiple of the scale's mean per post.
+pub const LAUNCH_FACTOR: f64 = 15.0;
 
 /// What to build: the same options always give the same world, byte for byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,10 +289,16 @@ impl World {
         self.engagement_visible(e) && self.actors.get(e.actor as usize).is_some_and(|a| !a.gone)
     }
 
-    /// An actor's follower count on the day the world is seen.
+    /// An actor's follower count on the day the world is seen: accounts gain their
+    /// `growth` a day, except those of [`DECLINING_BRAND`], which lose as many (the
+    /// follower-drop alert's case).
     pub fn followers(&self, actor: u32) -> u64 {
         self.actors.get(actor as usize).map_or(0, |a| {
-            u64::from(a.followers) + u64::from(a.growth) * u64::from(self.day)
+            let change = u64::from(a.growth) * u64::from(self.day);
+            if a.brand == Some(DECLINING_BRAND) {
+                return u64::from(a.followers).saturating_sub(change);
+            }
+            u64::from(a.followers) + change
         })
     }
 

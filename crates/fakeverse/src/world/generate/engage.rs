@@ -4,11 +4,13 @@
 use std::collections::HashSet;
 
 use fedireach_core::EngagementKind;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use super::{Gen, MAX_DEPTH};
 use crate::world::{
-    Actor, DAY, EMOJIS, Engagement, Instance, NEVER, NO_PARENT, Post, Quirk, SimSoftware,
+    Actor, DAY, EMOJIS, Engagement, Instance, LAUNCH_FACTOR, NEVER, NO_PARENT, Post, Quirk,
+    SimSoftware,
 };
 
 impl Gen {
@@ -91,10 +93,14 @@ struct Local {
     e: Engagement,
 }
 
+/// Every post's engagements, drawn from `g`'s stream in post order; the launch post
+/// (`launch`: its index and the seed of its own stream) is drawn from its own stream,
+/// so every other post is engaged with as it was without it.
 pub(super) fn generate_engagements(
     g: &mut Gen,
     posts: &[Post],
     mean: f64,
+    launch: Option<(usize, u64)>,
 ) -> (Vec<Engagement>, Vec<u32>) {
     // Actors on well-behaved Mastodon hosts can do anything: the fallback pool.
     let safe: Vec<u32> = g
@@ -115,6 +121,9 @@ pub(super) fn generate_engagements(
     // The brand's Mastodon account, which boosts the brand's own videos.
     for (p, post) in posts.iter().enumerate() {
         starts.push(u32::try_from(all.len()).unwrap_or(u32::MAX));
+        let own_stream = launch
+            .filter(|(at, _)| *at == p)
+            .map(|(_, seed)| std::mem::replace(&mut g.rng, ChaCha8Rng::seed_from_u64(seed)));
         let origin = g
             .instance_of_actor(post.actor)
             .unwrap_or(SimSoftware::Mastodon);
@@ -128,7 +137,11 @@ pub(super) fn generate_engagements(
         } else {
             1.0
         };
-        let count = (mean * popularity * viral * -g.unit().ln()).round() as u32;
+        let count = if own_stream.is_some() {
+            (mean * LAUNCH_FACTOR).round() as u32
+        } else {
+            (mean * popularity * viral * -g.unit().ln()).round() as u32
+        };
         let post_index = u32::try_from(p).unwrap_or(u32::MAX);
         let mut local: Vec<Local> = Vec::new();
         let mut liked = HashSet::new();
@@ -227,6 +240,9 @@ pub(super) fn generate_engagements(
         }
         add_threads(g, &mut local, origin, post, &safe);
         finish_post(g, local, &mut all);
+        if let Some(main) = own_stream {
+            g.rng = main;
+        }
     }
     starts.push(u32::try_from(all.len()).unwrap_or(u32::MAX));
     (all, starts)
