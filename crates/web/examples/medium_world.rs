@@ -30,6 +30,7 @@ async fn main() -> Result {
         println!("brand {kind} {segment}");
     }
     println!("window {}", medium.window);
+    println!("instance /instances/{}", medium.instance);
     eprintln!(
         "wrote the medium world ({} brands, {} engagements) into {url}",
         medium.brands.len(),

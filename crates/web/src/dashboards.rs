@@ -227,6 +227,7 @@ impl Dashboards {
         // so a renamed template cannot lose it.
         templates.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         templates.add_filter("fmtnum", fmtnum);
+        templates.add_filter("breakable", breakable);
         sources.sort();
         for (name, source) in sources {
             templates.add_template_owned(name, source)?;
@@ -242,6 +243,11 @@ impl Dashboards {
 
 /// A figure for reading: whole numbers with thousands separators, others with up to
 /// two decimals.
+/// Table cells: escaped, with `<wbr>` after URL separators ([`crate::escape::html_breakable`]).
+fn breakable(value: &str) -> minijinja::Value {
+    minijinja::Value::from_safe_string(crate::escape::html_breakable(value))
+}
+
 fn fmtnum(value: f64) -> String {
     if value.fract() != 0.0 || !value.is_finite() || value.abs() >= 1e15 {
         return format!("{}", (value * 100.0).round() / 100.0);

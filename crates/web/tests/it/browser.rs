@@ -1,7 +1,10 @@
 //! The overview and the brand pages of the simulated fediverse's medium world in
 //! headless Chromium (Debian's `chromium`, which `.ci/run` installs): the DOM after
 //! loading holds every chart, drawn with data, and a screenshot of each page is saved
-//! under the test's target directory (`screenshots/`) for a person to look at.
+//! under the test's target directory (`screenshots/`, at 1280 and 390 px) for a person
+//! to look at. Every kind of page is then laid out 390 px wide by a probe page: nothing
+//! may stick out of the screen outside a scrolling table, and no word may be broken
+//! across lines except after a separator of a URL or host name.
 
 use std::{
     path::{Path, PathBuf},
@@ -88,7 +91,7 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
         WebConfig::default(),
     )
     .await?;
-    let app = router(state);
+    let app = router(state).route("/__probe", axum::routing::get(probe));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let window = &medium.window;
@@ -155,6 +158,15 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
                 &[
                     format!("--screenshot={}", shot.display()),
                     format!("--window-size=1280,{height}"),
+                    url.clone(),
+                ],
+            )?;
+            // The same on a phone's width, for a person to look at.
+            browse(
+                &profile,
+                &[
+                    format!("--screenshot={}", shot.with_extension("390.png").display()),
+                    format!("--window-size=390,{}", height * 2),
                     url,
                 ],
             )?;
@@ -196,7 +208,79 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
             png.len()
         );
     }
+
+    // Every kind of page on a 390 px screen (#14 item 10).
+    let instance = &medium.instance;
+    let compare = medium
+        .brands
+        .iter()
+        .map(|b| format!("brand={}", segment(b)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let narrow = [
+        format!("/?{window}"),
+        format!("/brands/{}?{window}", segment(owned)),
+        format!("/brands/{}?{window}", segment(watched)),
+        format!("/compare?{compare}&{window}"),
+        format!("/instances/{}", segment(instance)),
+        "/crawls".to_owned(),
+        "/glossary".to_owned(),
+    ];
+    let mut misfits = Vec::new();
+    for page in narrow {
+        let profile = profile.path().to_owned();
+        let probe = format!(
+            "{base}/__probe?target={}",
+            url::form_urlencoded::byte_serialize(page.as_bytes()).collect::<String>()
+        );
+        let dom = tokio::task::spawn_blocking(move || {
+            browse(
+                &profile,
+                &[
+                    "--virtual-time-budget=20000".to_owned(),
+                    "--window-size=600,1000".to_owned(),
+                    "--dump-dom".to_owned(),
+                    probe,
+                ],
+            )
+        })
+        .await??;
+        let json = dom
+            .split_once("<pre id=\"out\">")
+            .and_then(|(_, rest)| rest.split_once("</pre>"))
+            .map(|(json, _)| {
+                json.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+            .ok_or(format!("{page}: the probe wrote nothing"))?;
+        let fit: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| format!("{page}: the probe said {json:?} ({e})"))?;
+        assert_eq!(fit["width"], 390, "{page}: the frame is 390 px wide");
+        if fit["scroll_width"].as_u64() > Some(390)
+            || fit["sticking_out"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+            || fit["broken_words"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        {
+            misfits.push(format!("{page}: {fit}"));
+        }
+    }
+    assert!(misfits.is_empty(), "at 390 px:\n{}", misfits.join("\n"));
+
     let _ = stop.send(());
     server.await??;
     Ok(())
+}
+
+/// The probe page (`probe/fit.html`) for `?target=PATH` (as a JavaScript string): a
+/// test route beside the product's, so the page it fetches is of the same origin.
+async fn probe(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Html<String> {
+    let target = query.get("target").map_or("/", String::as_str);
+    let literal = serde_json::to_string(target).unwrap_or_default();
+    axum::response::Html(include_str!("probe/fit.html").replace("TARGET", &literal))
 }

@@ -31,6 +31,8 @@ pub struct Medium {
     /// The last [`WINDOW_DAYS`] days up to the world's clock, as `from=..&to=..`.
     pub window: String,
     pub engagements: usize,
+    /// An instance the store knows, for its page.
+    pub instance: String,
 }
 
 /// Writes the medium world, seen on its last simulated day, into `store`.
@@ -116,7 +118,14 @@ pub async fn load(store: &Store) -> Result<Medium, Error> {
     let from = to
         .checked_sub_days(chrono::Days::new(WINDOW_DAYS - 1))
         .ok_or("window")?;
+    let instance = truth
+        .instances
+        .iter()
+        .find(|i| i.software == "mastodon")
+        .map(|i| i.host.clone())
+        .ok_or("the medium world has a Mastodon instance")?;
     Ok(Medium {
+        instance,
         brands,
         owned,
         window: format!("from={from}&to={to}"),
