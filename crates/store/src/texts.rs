@@ -14,23 +14,33 @@ impl Store {
     /// `CW: …` where it has one (the text stays behind it, as on its server), else its
     /// plain-text excerpt. At most [`MAX_ASKED`] posts are looked up.
     pub async fn post_texts(&self, uris: &[String]) -> Result<HashMap<String, String>, StoreError> {
-        let mut out = HashMap::new();
-        for uri in uris.iter().take(MAX_ASKED) {
-            let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-                "SELECT summary, content_excerpt FROM posts WHERE uri = ? AND is_boost = 0",
-            )
-            .bind(uri)
-            .fetch_optional(&self.pool)
-            .await
-            .doing("reading a post's text")?;
-            let text = row.and_then(|(summary, excerpt)| match summary {
-                Some(cw) if !cw.trim().is_empty() => Some(format!("CW: {}", cw.trim())),
-                _ => excerpt,
-            });
-            if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
-                out.insert(uri.clone(), text);
-            }
+        let asked = &uris[..uris.len().min(MAX_ASKED)];
+        if asked.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(out)
+        // One query for the panel, not one per post.
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT uri, summary, content_excerpt FROM posts WHERE is_boost = 0 AND uri IN (",
+        );
+        let mut list = query.separated(", ");
+        for uri in asked {
+            list.push_bind(uri.as_str());
+        }
+        query.push(")");
+        let rows: Vec<(String, Option<String>, Option<String>)> = query
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .doing("reading the posts' texts")?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(uri, summary, excerpt)| {
+                let text = match summary {
+                    Some(cw) if !cw.trim().is_empty() => Some(format!("CW: {}", cw.trim())),
+                    _ => excerpt,
+                };
+                Some((uri, text.filter(|t| !t.trim().is_empty())?))
+            })
+            .collect())
     }
 }
