@@ -235,6 +235,10 @@ pub struct ReportArgs {
     /// Add the previous period of the same length and the change (always on for tables).
     #[arg(long)]
     pub previous: bool,
+    /// Compare with the same days a year before instead (year over year; implies
+    /// --previous).
+    #[arg(long)]
+    pub previous_year: bool,
 }
 
 /// Timeline buckets.

@@ -3,7 +3,7 @@
 use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
-use fedireach_analytics::{Format, Granularity, ReportKind, ReportRequest, Window};
+use fedireach_analytics::{Baseline, Format, Granularity, ReportKind, ReportRequest, Window};
 
 use super::open_analytics;
 use crate::{
@@ -15,7 +15,12 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
     // Everything the user typed is checked before the database is read.
     let kind: ReportKind = args.kind.parse()?;
     let format: Format = args.format.parse()?;
-    let window = Window::parse(args.from.as_deref(), args.to.as_deref(), args.tz.as_deref())?;
+    let window = Window::parse(args.from.as_deref(), args.to.as_deref(), args.tz.as_deref())?
+        .with_baseline(if args.previous_year {
+            Baseline::PreviousYear
+        } else {
+            Baseline::PreviousPeriod
+        });
     let request = ReportRequest {
         kind,
         brands: args.brands.clone(),
@@ -25,7 +30,7 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
             Bucket::Week => Granularity::Week,
         },
         format,
-        previous: args.previous || format == Format::Table,
+        previous: args.previous || args.previous_year || format == Format::Table,
     };
     let (_store, analytics) = open_analytics(config).await?;
     // polars wants a thread of its own, off the async runtime.

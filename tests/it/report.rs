@@ -73,3 +73,32 @@ fn out_writes_a_file() -> TestResult {
     assert!(written.contains("\"brand\": \"acme\""), "{written}");
     Ok(())
 }
+
+#[test]
+fn previous_year_compares_with_the_same_days_a_year_before() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@mastodon.example"])?
+        .success();
+    let august = [
+        "report",
+        "reach",
+        "--brand",
+        "acme",
+        "--from",
+        "2026-08-01",
+        "--to",
+        "2026-08-31",
+        "--previous-year",
+    ];
+    let json = sandbox.stdout(&[&august[..], &["--format", "json"]].concat())?;
+    let value: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(value["previous"]["from"], "2025-08-01", "{value}");
+    assert_eq!(value["previous"]["to"], "2025-08-31", "{value}");
+    let table = sandbox.stdout(&august)?;
+    assert!(
+        table.contains("Change from the same days a year before"),
+        "{table}"
+    );
+    Ok(())
+}

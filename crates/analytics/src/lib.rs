@@ -33,4 +33,4 @@ pub use reports::{
     timeline::{Granularity, TimelineBasis, TimelineReport, TimelineRow},
 };
 pub use request::{ReportKind, ReportRequest};
-pub use window::Window;
+pub use window::{Baseline, Window};

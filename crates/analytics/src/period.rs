@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, Window};
+use crate::{Baseline, Result, Window};
 
 /// One figure of a report: the row it belongs to, its name and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +82,9 @@ pub struct Compared<T> {
     /// Figures of the current period first, in report order; then the rows only the
     /// previous period had.
     pub changes: Vec<Change>,
+    /// What `previous` is: the period before, or the same days a year before.
+    #[serde(skip)]
+    pub baseline: Baseline,
 }
 
 impl<T: Figures> Compared<T> {
@@ -101,6 +104,7 @@ impl<T: Figures> Compared<T> {
             current,
             previous,
             changes,
+            baseline: window.baseline(),
         })
     }
 }

@@ -1,18 +1,58 @@
-//! The report window: calendar days, both inclusive, in a time zone, and the period of
-//! the same length just before it (the month-over-month comparison).
+//! The report window: calendar days, both inclusive, in a time zone, and the period it
+//! is compared with: the one of the same length just before it (month over month), or
+//! the same dates a year before (year over year).
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone as _, Utc};
+use chrono::{DateTime, Days, Months, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 
 use crate::{AnalyticsError, Result};
 
 /// The days a report covers. `from`/`to` are dates in `tz`, both inclusive; a missing
-/// bound leaves that side open (all time).
+/// bound leaves that side open (all time). `baseline` says which period
+/// [`Window::previous`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     tz: Tz,
+    baseline: Baseline,
+}
+
+/// The period a window is compared with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Baseline {
+    /// The days of the same number just before (month over month).
+    #[default]
+    PreviousPeriod,
+    /// The same dates a year before (year over year: seasons and campaigns line up).
+    PreviousYear,
+}
+
+impl Baseline {
+    /// `period` or `year`: the value of `previous=` and of `--previous`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreviousPeriod => "period",
+            Self::PreviousYear => "year",
+        }
+    }
+
+    /// What the changes are against, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PreviousPeriod => "previous period",
+            Self::PreviousYear => "same days a year before",
+        }
+    }
+
+    /// `period` (or `true`, `1`, `yes`) or `year`.
+    pub fn parse(input: &str) -> Option<Self> {
+        match input.trim().to_ascii_lowercase().as_str() {
+            "period" | "true" | "1" | "yes" => Some(Self::PreviousPeriod),
+            "year" => Some(Self::PreviousYear),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Window {
@@ -28,6 +68,7 @@ impl Window {
             from: None,
             to: None,
             tz: Tz::UTC,
+            baseline: Baseline::PreviousPeriod,
         }
     }
 
@@ -41,7 +82,12 @@ impl Window {
                 to: t.to_string(),
             });
         }
-        Ok(Self { from, to, tz })
+        Ok(Self {
+            from,
+            to,
+            tz,
+            baseline: Baseline::PreviousPeriod,
+        })
     }
 
     /// A window from the command line's `--from`, `--to` (YYYY-MM-DD) and `--tz` (an
@@ -69,6 +115,16 @@ impl Window {
     /// The same days in another time zone.
     pub fn with_tz(self, tz: Tz) -> Self {
         Self { tz, ..self }
+    }
+
+    /// The same days compared with `baseline`.
+    pub fn with_baseline(self, baseline: Baseline) -> Self {
+        Self { baseline, ..self }
+    }
+
+    /// What [`Window::previous`] is.
+    pub fn baseline(&self) -> Baseline {
+        self.baseline
     }
 
     /// First day, inclusive.
@@ -102,16 +158,26 @@ impl Window {
         u64::try_from((to - from).num_days() + 1).ok()
     }
 
-    /// The period of the same length that ends the day before this one starts; `None`
-    /// for an open window, which has no length.
+    /// The period the window is compared with, by its baseline: the period of the
+    /// same length that ends the day before this one starts, or the same dates a year
+    /// before (29 February becomes the 28th). `None` for an open window, which has no
+    /// length.
     pub fn previous(&self) -> Option<Self> {
-        let (from, days) = (self.from?, self.days()?);
-        let to = from.checked_sub_days(Days::new(1))?;
-        let start = from.checked_sub_days(Days::new(days))?;
+        let (from, to, days) = (self.from?, self.to?, self.days()?);
+        let (from, to) = match self.baseline {
+            Baseline::PreviousPeriod => (
+                from.checked_sub_days(Days::new(days))?,
+                from.checked_sub_days(Days::new(1))?,
+            ),
+            Baseline::PreviousYear => (
+                from.checked_sub_months(Months::new(12))?,
+                to.checked_sub_months(Months::new(12))?,
+            ),
+        };
         Some(Self {
-            from: Some(start),
+            from: Some(from),
             to: Some(to),
-            tz: self.tz,
+            ..*self
         })
     }
 
@@ -204,6 +270,37 @@ mod tests {
             Some("2026-07-31".to_owned())
         );
         assert_eq!(Window::all().previous(), None);
+        let year = |from: &str, to: &str| {
+            Window::new(Some(date(from)), Some(date(to)), Tz::UTC)
+                .ok()
+                .map(|w| w.with_baseline(Baseline::PreviousYear))
+                .and_then(|w| w.previous())
+                .map(|p| (p.from_label(), p.to_label(), p.baseline()))
+        };
+        assert_eq!(
+            year("2026-08-01", "2026-08-31"),
+            Some((
+                Some("2025-08-01".to_owned()),
+                Some("2025-08-31".to_owned()),
+                Baseline::PreviousYear
+            ))
+        );
+        assert_eq!(
+            year("2028-02-01", "2028-02-29"),
+            Some((
+                Some("2027-02-01".to_owned()),
+                Some("2027-02-28".to_owned()),
+                Baseline::PreviousYear
+            ))
+        );
+        for (input, baseline) in [
+            ("true", Some(Baseline::PreviousPeriod)),
+            ("period", Some(Baseline::PreviousPeriod)),
+            ("Year", Some(Baseline::PreviousYear)),
+            ("decade", None),
+        ] {
+            assert_eq!(Baseline::parse(input), baseline, "{input}");
+        }
         assert_eq!(Window::all().bounds(), (i64::MIN, i64::MAX));
     }
 

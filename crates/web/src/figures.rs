@@ -55,6 +55,8 @@ pub struct KeyFigure {
     pub previous: Option<f64>,
     pub change: Option<f64>,
     pub change_pct: Option<f64>,
+    /// What the change is against: `previous period` or `same days a year before`.
+    pub versus: &'static str,
 }
 
 /// The brand page's data for one window.
@@ -65,6 +67,9 @@ pub struct BrandFigures {
     /// The same figures for the period of the same length just before (bounded
     /// windows only).
     pub previous: Option<KeyFigures>,
+    /// The baseline of `previous`, in words (see [`fedireach_analytics::Baseline`]).
+    #[serde(skip)]
+    pub(crate) versus: &'static str,
     pub reach: ReachReport,
     pub family: FamilyReport,
     pub posts: PostsReport,
@@ -110,6 +115,7 @@ impl BrandFigures {
             brand: brand.to_owned(),
             key,
             previous,
+            versus: window.baseline().label(),
             family: analytics.reach_by_family(brand, window)?,
             instances: analytics.instances(brand, window)?,
             timeline: analytics.timeline(brand, window, granularity)?,
@@ -157,6 +163,7 @@ impl BrandFigures {
                     previous,
                     change,
                     change_pct,
+                    versus: self.versus,
                 }
             })
             .collect()

@@ -6,7 +6,7 @@
 //! today in the view's zone), so a "last 30 days" link still means the last 30 days
 //! tomorrow, and a page rendered with it holds no date that goes stale.
 
-use fedireach_analytics::Window;
+use fedireach_analytics::{Baseline, Window};
 use serde::Serialize;
 
 use crate::WebError;
@@ -23,7 +23,9 @@ pub struct View {
     pub window: Window,
     /// Brands named with `brand=` (repeated), in order, without duplicates.
     pub brands: Vec<String>,
-    /// `previous=true`: the JSON API adds the previous period and the changes.
+    /// `previous=true` (or `period`) or `previous=year`: the JSON API and the CSV add
+    /// the period the window's baseline names, and the changes. `year` also makes the
+    /// page's key figures compare with the same days a year before.
     pub previous: bool,
     /// `last=N`: the window is the N days ending today (resolved into `window`).
     pub last: Option<u32>,
@@ -35,13 +37,15 @@ pub struct ViewLabels {
     pub from: String,
     pub to: String,
     pub tz: String,
-    /// `from=..&to=..&tz=..` or `last=N&tz=..` (only those set), URL-encoded, for
-    /// links.
+    /// `from=..&to=..&tz=..` or `last=N&tz=..` (only those set; `previous=year` when
+    /// comparing year over year), URL-encoded, for links.
     pub query: String,
+    /// `period` or `year`: what the key figures are compared with.
+    pub baseline: &'static str,
 }
 
 /// What the figure cache is keyed by, besides the brand.
-pub type WindowKey = (Option<String>, Option<String>, String);
+pub type WindowKey = (Option<String>, Option<String>, String, &'static str);
 
 impl View {
     /// Reads `from`, `to` (YYYY-MM-DD, both inclusive), `last` (days ending today, when
@@ -53,7 +57,7 @@ impl View {
         let mut tz = None;
         let mut last = None;
         let mut brands: Vec<String> = Vec::new();
-        let mut previous = false;
+        let mut previous: Option<Baseline> = None;
         for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             let value = value.trim().to_owned();
             if value.is_empty() {
@@ -65,7 +69,19 @@ impl View {
                 "tz" => tz = Some(value),
                 "last" => last = Some(value),
                 "brand" if !brands.contains(&value) => brands.push(value),
-                "previous" => previous = matches!(value.as_str(), "true" | "1" | "yes"),
+                "previous" => {
+                    previous = match value.as_str() {
+                        "false" | "0" | "no" => None,
+                        other => Some(Baseline::parse(other).ok_or_else(|| {
+                            WebError::BadQuery {
+                                param: "previous",
+                                message: format!(
+                                    "{other:?} is not a comparison: use previous=true (the previous period of the same length) or previous=year (the same days a year before)"
+                                ),
+                            }
+                        })?),
+                    };
+                }
                 _ => {}
             }
         }
@@ -89,9 +105,9 @@ impl View {
             window = Window::new(Some(first), Some(today), window.tz())?;
         }
         Ok(Self {
-            window,
+            window: window.with_baseline(previous.unwrap_or_default()),
             brands,
-            previous,
+            previous: previous.is_some(),
             last,
         })
     }
@@ -101,6 +117,7 @@ impl View {
             self.window.from_label(),
             self.window.to_label(),
             self.window.tz().name().to_owned(),
+            self.window.baseline().as_str(),
         )
     }
 
@@ -122,11 +139,16 @@ impl View {
         if tz != "UTC" {
             query.append_pair("tz", &tz);
         }
+        let baseline = self.window.baseline();
+        if baseline == Baseline::PreviousYear {
+            query.append_pair("previous", baseline.as_str());
+        }
         ViewLabels {
             from,
             to,
             tz,
             query: query.finish(),
+            baseline: baseline.as_str(),
         }
     }
 }

@@ -135,7 +135,14 @@ fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<()> {
 impl<T: Tabular> Tabular for Compared<T> {
     fn title(&self) -> String {
         if self.previous.is_some() {
-            "Change from the previous period of the same length".to_owned()
+            match self.baseline {
+                crate::Baseline::PreviousPeriod => {
+                    "Change from the previous period of the same length".to_owned()
+                }
+                crate::Baseline::PreviousYear => {
+                    "Change from the same days a year before".to_owned()
+                }
+            }
         } else {
             "No previous period: give both --from and --to to compare".to_owned()
         }

@@ -10,6 +10,7 @@ mod instance;
 mod overview;
 
 use axum::response::Html;
+use fedireach_analytics::Baseline;
 use minijinja::Value;
 use serde::Serialize;
 
@@ -61,6 +62,9 @@ fn presets(view: &View) -> Vec<Preset> {
         }
         if tz != "UTC" {
             query.append_pair("tz", tz);
+        }
+        if view.window.baseline() == Baseline::PreviousYear {
+            query.append_pair("previous", Baseline::PreviousYear.as_str());
         }
         query.finish()
     };

@@ -149,3 +149,44 @@ async fn api_errors_are_json_with_their_status() -> TestResult {
     insta::assert_json_snapshot!("api_errors", bodies);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn previous_year_compares_with_the_same_days_a_year_before() -> TestResult {
+    let w = world(None).await?;
+    let reply = w
+        .get(&format!("/api/v1/brands/acme/reach?{AUGUST}&previous=year"))
+        .await?;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let value: serde_json::Value = serde_json::from_str(&reply.body)?;
+    assert_eq!(value["current"]["from"], "2026-08-01");
+    assert_eq!(value["previous"]["from"], "2025-08-01", "{value}");
+    assert_eq!(value["previous"]["to"], "2025-08-31", "{value}");
+    let period = w
+        .get(&format!("/api/v1/brands/acme/reach?{AUGUST}&previous=true"))
+        .await?;
+    let period: serde_json::Value = serde_json::from_str(&period.body)?;
+    assert_eq!(period["previous"]["from"], "2026-07-01");
+
+    let bad = w
+        .get(&format!(
+            "/api/v1/brands/acme/reach?{AUGUST}&previous=decade"
+        ))
+        .await?;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("previous=year"), "{}", bad.body);
+
+    // The brand page says what its changes are against, keeps the choice in its
+    // links, and shows it chosen in the form.
+    let page = w
+        .get(&format!("/brands/acme?{AUGUST}&previous=year"))
+        .await?
+        .body
+        .replace("&#x2f;", "/");
+    assert!(page.contains("vs same days a year before"), "{page}");
+    assert!(!page.contains("vs previous period"));
+    assert!(page.contains("<option value=\"year\" selected>"));
+    assert!(page.contains("previous=year"), "the links keep the choice");
+    let plain = w.get(&format!("/brands/acme?{AUGUST}")).await?.body;
+    assert!(plain.contains("vs previous period"));
+    Ok(())
+}
