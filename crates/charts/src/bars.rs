@@ -9,7 +9,7 @@ use plotters::{
 
 use crate::{
     Bar, Bars, HBars, family_colour,
-    output::{DrawResult, msg, number, text, top},
+    output::{DrawResult, msg, number, text, title, top},
 };
 
 /// Axis labels longer than this are cut with an ellipsis (the tables show them whole).
@@ -90,7 +90,7 @@ pub(crate) fn vertical<DB: DrawingBackend>(c: &Bars, root: &DrawingArea<DB, Shif
     }
     let n = count(c.bars.len())?;
     let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, text(20))
+        .caption(&c.title, title(root, &c.title))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(Y_AREA)
@@ -147,7 +147,7 @@ pub(crate) fn horizontal<DB: DrawingBackend>(
     // The first bar at the top: row i is drawn at y = n - 1 - i.
     let row = |i: i32| n - 1 - i;
     let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, text(20))
+        .caption(&c.title, title(root, &c.title))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(200)

@@ -5,7 +5,7 @@ use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     HeatMap, Rgb,
-    output::{DrawResult, msg, text},
+    output::{DrawResult, msg, text, title},
 };
 
 pub(crate) const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -37,7 +37,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &HeatMap, root: &DrawingArea<DB, Shift
         .copied()
         .fold(0.0_f64, f64::max);
     let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, text(20))
+        .caption(&c.title, title(root, &c.title))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(50)

@@ -4,7 +4,7 @@ use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     Lines, Sparkline, family_colour,
-    output::{self, DrawResult, msg, number, text},
+    output::{self, DrawResult, msg, number, text, title},
 };
 
 /// At most this many point labels under the axis.
@@ -53,7 +53,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Lines, root: &DrawingArea<DB, Shift>)
             .iter()
             .flat_map(|s| s.values.iter().flatten().copied()),
     );
-    let titled = root.titled(&c.title, text(20)).map_err(msg)?;
+    let titled = root.titled(&c.title, title(root, &c.title)).map_err(msg)?;
     let (_, height) = titled.dim_in_pixel();
     let (plot, key) =
         titled.split_vertically(height.saturating_sub(output::legend_height(c.series.len())));

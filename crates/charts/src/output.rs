@@ -93,6 +93,32 @@ pub(crate) fn text(size: u32) -> TextStyle<'static> {
     (font::FAMILY, size).into_font().color(&BLACK)
 }
 
+/// A title's size, in pixels: the usual one, or smaller down to a floor where a long
+/// title (a subtitled download: "… · Acme, 2026-08-01 to 2026-08-31") would be wider
+/// than the area it is centred on and be cut at both sides.
+pub(crate) const TITLE_SIZES: std::ops::RangeInclusive<u32> = 11..=20;
+
+/// The title's style on `area`: the largest of [`TITLE_SIZES`] at which it fits with a
+/// margin each side.
+pub(crate) fn title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> TextStyle<'static> {
+    let (width, _) = area.dim_in_pixel();
+    let fits = |size: u32| {
+        area.estimate_text_size(title, &text(size))
+            .is_ok_and(|(w, _)| w + 2 * TITLE_MARGIN <= width)
+    };
+    let size = TITLE_SIZES
+        .rev()
+        .find(|s| fits(*s))
+        .unwrap_or(*TITLE_SIZES.start());
+    text(size)
+}
+
+/// Room kept each side of a title.
+const TITLE_MARGIN: u32 = 12;
+
 /// The largest value, never zero, so an empty chart still has an axis.
 pub(crate) fn top(values: impl Iterator<Item = f64>) -> f64 {
     let max = values.filter(|v| v.is_finite()).fold(0.0_f64, f64::max);

@@ -4,7 +4,7 @@ use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     Stacked, family_colour,
-    output::{self, DrawResult, msg, number, text, top},
+    output::{self, DrawResult, msg, number, text, title, top},
 };
 
 /// At most this many period labels under the axis; the others are skipped.
@@ -23,7 +23,7 @@ pub(crate) fn draw<DB: DrawingBackend>(c: &Stacked, root: &DrawingArea<DB, Shift
                 .sum()
         })
         .collect();
-    let titled = root.titled(&c.title, text(20)).map_err(msg)?;
+    let titled = root.titled(&c.title, title(root, &c.title)).map_err(msg)?;
     let (width, _) = titled.dim_in_pixel();
     let (plot, key) = titled.split_horizontally(width.saturating_sub(LEGEND_WIDTH));
     let mut chart = ChartBuilder::on(&plot)

@@ -269,3 +269,37 @@ fn a_chart_of_one_period_or_bar_draws_it_with_a_positive_width() -> TestResult {
     }
     Ok(())
 }
+
+/// The `font-size` of the `<text>` element holding `needle`.
+fn font_size_of(svg: &str, needle: &str) -> Option<u32> {
+    let at = svg.find(needle)?;
+    let open = svg[..at].rfind("<text")?;
+    let attrs = &svg[open..at];
+    let size = attrs.split("font-size=\"").nth(1)?.split('"').next()?;
+    size.parse::<f64>().ok().map(|s| s.round() as u32)
+}
+
+#[test]
+fn a_title_too_long_for_the_chart_is_set_smaller_not_cut() -> TestResult {
+    // Wider at 20 px than any of these charts is drawn.
+    let long = "Acme Corporation International and Subsidiaries Worldwide, 2026-08-01 to \
+                2026-08-31 (America/Argentina/ComodRivadavia)";
+    for (chart, _) in every_kind() {
+        if matches!(chart, Chart::Sparkline(_)) {
+            continue;
+        }
+        // plotters writes a font of N px as font-size N / 1.24 in SVG: compare sizes,
+        // not pixels.
+        let short = chart.title().to_owned();
+        let svg = chart.svg(chart.size())?;
+        let usual = font_size_of(&svg, &short).ok_or("no title")?;
+        let subtitled = chart.clone().subtitled(long);
+        let svg = subtitled.svg(subtitled.size())?;
+        let smaller = font_size_of(&svg, "Acme Corporation").ok_or("no title")?;
+        assert!(
+            smaller < usual && smaller * 20 >= usual * 11,
+            "{short}: {smaller} vs {usual}"
+        );
+    }
+    Ok(())
+}
