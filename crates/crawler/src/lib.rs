@@ -21,3 +21,11 @@ pub use polite::{
 };
 pub use sign::{InstanceKey, SignError, generate_key_pem};
 pub use sink::{CrawlSink, SinkError};
+
+/// The value behind `mutex`, poisoned or not: a task that panicked while holding it
+/// left a tally, a budget or a cache the rest of the crawl still uses and reports.
+pub(crate) fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -17,6 +17,7 @@ use super::{
     found::EngagerFacts,
     instances::Instances,
 };
+use crate::locked;
 
 type Cell = Arc<OnceCell<Option<EngagerFacts>>>;
 
@@ -37,10 +38,7 @@ impl Engagers {
     ) -> Option<EngagerFacts> {
         let key = format!("{followers}:{actor_uri}");
         let cell = {
-            let mut map = self
-                .facts
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut map = locked(&self.facts);
             Arc::clone(map.entry(key).or_default())
         };
         cell.get_or_init(|| fetch(ctx, instances, actor_uri, followers))

@@ -11,7 +11,7 @@ use std::{
 use fedireach_core::{Host, HostHealth, Reachability, RobotsState};
 
 use super::summary::HostFailure;
-use crate::HostCounts;
+use crate::{HostCounts, locked};
 
 /// What one crawl saw of its hosts.
 pub(super) struct Seen<'a> {
@@ -28,16 +28,8 @@ impl super::ctx::Ctx {
     /// How each host the crawl asked something of can be crawled.
     pub fn host_health(&self) -> Vec<HostHealth> {
         let counts = self.fetcher.stats().per_host();
-        let failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let refusals = self
-            .refusals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let failures = locked(&self.failures).clone();
+        let refusals = locked(&self.refusals).clone();
         assess(&Seen {
             counts: &counts,
             robots: self.fetcher.robots_states(),

@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use super::ctx::{ACCEPT_JSON, Ctx};
+use crate::locked;
 
 /// What the crawl learned of one host's software.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +42,7 @@ impl Instances {
         if context.namespaces.is_empty() {
             return;
         }
-        let mut map = self
-            .namespaces
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = locked(&self.namespaces);
         map.entry(host.clone())
             .or_default()
             .extend(context.namespaces.iter().cloned());
@@ -63,47 +61,26 @@ impl Instances {
 
     /// No more hosts are sent for prefetching: the receiver ends.
     pub fn stop_prefetch(&self) {
-        self.prefetch
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        locked(&self.prefetch).take();
     }
 
     /// Notes a host as engaging, so its software is reported.
     pub fn engaging(&self, host: &Host) {
-        let new = self
-            .engaging
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(host.clone());
-        if new
-            && let Some(sender) = self
-                .prefetch
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .as_ref()
-        {
+        let new = locked(&self.engaging).insert(host.clone());
+        if new && let Some(sender) = locked(&self.prefetch).as_ref() {
             // A closed receiver only means nobody prefetches: the end reads it then.
             let _ = sender.unbounded_send(host.clone());
         }
     }
 
     pub fn engaging_hosts(&self) -> Vec<Host> {
-        self.engaging
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .cloned()
-            .collect()
+        locked(&self.engaging).iter().cloned().collect()
     }
 
     /// The host's NodeInfo, fetched on first use.
     pub async fn nodeinfo(&self, ctx: &Ctx, host: &Host, scheme: &str) -> Option<NodeInfo> {
         let cell = {
-            let mut map = self
-                .nodeinfo
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut map = locked(&self.nodeinfo);
             Arc::clone(map.entry(host.clone()).or_default())
         };
         cell.get_or_init(|| fetch_nodeinfo(ctx, host, scheme))
@@ -125,10 +102,7 @@ impl Instances {
             };
         }
         let from_context = {
-            let map = self
-                .namespaces
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let map = locked(&self.namespaces);
             map.get(host)
                 .and_then(|set| Software::from_namespaces(set.iter().map(String::as_str)))
         };

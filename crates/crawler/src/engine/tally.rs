@@ -13,15 +13,12 @@ use super::{
     scope,
     summary::{ConsentKey, HostFailure},
 };
-use crate::FetchError;
+use crate::{FetchError, locked};
 
 impl Ctx {
     /// Counts `who` (an engager hash input, a host, a post) once under a consent reason.
     pub fn consent(&self, subject: &'static str, action: &'static str, reason: &str, who: &str) {
-        let mut map = self
-            .consent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = locked(&self.consent);
         map.entry(ConsentKey {
             subject,
             action,
@@ -43,11 +40,7 @@ impl Ctx {
         let host = Host::from_url(url)
             .map(|h| h.to_string())
             .unwrap_or_default();
-        let first = self
-            .over_limit_seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert((host.clone(), what.to_owned()));
+        let first = locked(&self.over_limit_seen).insert((host.clone(), what.to_owned()));
         if !first {
             return;
         }
@@ -70,22 +63,16 @@ impl Ctx {
 
     fn report(&self, host: &str, url: &str, kind: &'static str, message: String) {
         warn!(host, url, kind, %message, "host failed");
-        self.failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(HostFailure {
-                host: host.to_owned(),
-                url: url.to_owned(),
-                kind,
-                message,
-            });
+        locked(&self.failures).push(HostFailure {
+            host: host.to_owned(),
+            url: url.to_owned(),
+            kind,
+            message,
+        });
     }
 
     fn push_gone(&self, gone: Gone) {
-        let mut list = self
-            .gone
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut list = locked(&self.gone);
         if !list.contains(&gone) {
             list.push(gone);
         }
@@ -93,41 +80,23 @@ impl Ctx {
 
     /// What answered 410 during the crawl, to purge.
     pub fn take_gone(&self) -> Vec<Gone> {
-        std::mem::take(
-            &mut *self
-                .gone
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        std::mem::take(&mut *locked(&self.gone))
     }
 
     /// A brand actor that could not be resolved, and why.
     pub fn unresolved(&self, actor: &str, reason: String) {
-        self.unresolved
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(super::summary::UnresolvedActor {
-                actor: actor.to_owned(),
-                reason,
-            });
+        locked(&self.unresolved).push(super::summary::UnresolvedActor {
+            actor: actor.to_owned(),
+            reason,
+        });
     }
 
     pub fn take_unresolved(&self) -> Vec<super::summary::UnresolvedActor> {
-        std::mem::take(
-            &mut *self
-                .unresolved
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        std::mem::take(&mut *locked(&self.unresolved))
     }
 
     pub fn take_failures(&self) -> Vec<HostFailure> {
-        std::mem::take(
-            &mut *self
-                .failures
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        std::mem::take(&mut *locked(&self.failures))
     }
 
     /// The consent report: a refused host is `left_out` only when nothing of it could
@@ -135,16 +104,8 @@ impl Ctx {
     /// recorded (`route`, `refused`, `REASON:ROUTE`). Hosts where an owned brand's
     /// client went past robots.txt are `client_access`.
     pub fn consent_counts(&self) -> BTreeMap<ConsentKey, u64> {
-        let read = self
-            .read_hosts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let refusals = self
-            .refusals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let read = locked(&self.read_hosts).clone();
+        let refusals = locked(&self.refusals).clone();
         for (host, route, reason) in refusals {
             if read.contains(&host) {
                 self.consent("route", "refused", &format!("{reason}:{route}"), &host);
@@ -155,9 +116,7 @@ impl Ctx {
         for host in self.fetcher.client_access_hosts() {
             self.consent("host", "client_access", "owner_token", &host);
         }
-        self.consent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.consent)
             .iter()
             .map(|(k, v)| (k.clone(), u64::try_from(v.len()).unwrap_or(u64::MAX)))
             .collect()
@@ -165,10 +124,7 @@ impl Ctx {
 
     /// Notes that a document of `host` was read.
     pub(super) fn read_from(&self, host: &Host) {
-        self.read_hosts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(host.to_string());
+        locked(&self.read_hosts).insert(host.to_string());
     }
 
     fn refused(&self, host: String, url: &Url, reason: &'static str) {
@@ -177,10 +133,7 @@ impl Ctx {
         } else {
             "activitypub"
         };
-        self.refusals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert((host, route, reason));
+        locked(&self.refusals).insert((host, route, reason));
     }
 
     /// Records what a failed fetch means: a host failure, or a refusal for consent.

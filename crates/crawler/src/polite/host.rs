@@ -14,6 +14,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
 use super::headers::RateLimitState;
+use crate::locked;
 
 /// Time added after a server's announced reset before sending again: its clock and ours
 /// are not the same clock, and a request that arrives a hair early counts against the
@@ -91,9 +92,7 @@ impl HostPoliteness {
     fn gate(&self) -> MutexGuard<'_, Gate> {
         // A poisoned gate only means a panic elsewhere mid-update; its numbers are still
         // usable as a conservative guess.
-        self.gate
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.gate)
     }
 
     /// Waits until a request may go to this host, then counts it as sent. Returns how

@@ -27,6 +27,8 @@ use tokio::sync::{OnceCell, Semaphore};
 use tracing::{Instrument, debug, info_span, warn};
 use url::Url;
 
+use crate::locked;
+
 use entry::HostEntry;
 pub use error::FetchError;
 pub use fetched::{Fetched, Validators};
@@ -109,10 +111,7 @@ impl Fetcher {
 
     /// Hosts to ask nothing of in this crawl (forgotten instances).
     pub fn forget_hosts(&self, hosts: impl IntoIterator<Item = Host>) {
-        self.forgotten
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(hosts);
+        locked(&self.forgotten).extend(hosts);
     }
 
     /// Keeps the paces of Crawl-delay hosts in `book`, starting from those an earlier
@@ -130,35 +129,22 @@ impl Fetcher {
 
     /// Domains to ask nothing of, nor of their subdomains (the operator's denylist).
     pub fn deny_domains(&self, domains: impl IntoIterator<Item = String>) {
-        self.denied
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(domains);
+        locked(&self.denied).extend(domains);
     }
 
     /// Whether `host` is on the denylist (itself or a parent domain).
     pub fn is_denied(&self, host: &Host) -> bool {
-        self.denied
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .any(|d| host.is_within(d))
+        locked(&self.denied).iter().any(|d| host.is_within(d))
     }
 
     /// Hosts where an owned brand's client access went past what robots.txt bars.
     pub fn client_access_hosts(&self) -> BTreeSet<String> {
-        self.client_access
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        locked(&self.client_access).clone()
     }
 
     /// What robots.txt said on each host asked in this crawl, with its Crawl-delay.
     pub fn robots_states(&self) -> Vec<(Host, RobotsState, Option<Duration>)> {
-        let hosts = self
-            .hosts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hosts = locked(&self.hosts);
         hosts
             .iter()
             .filter_map(|(host, entry)| {
@@ -176,10 +162,7 @@ impl Fetcher {
     /// call's result, even while the first is still under way.
     pub async fn fetch(&self, request: Request) -> Result<Arc<Fetched>, FetchError> {
         let slot = {
-            let mut seen = self
-                .seen
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut seen = locked(&self.seen);
             Arc::clone(seen.entry(request.key()).or_default())
         };
         slot.get_or_init(|| self.fetch_uncached(request))
@@ -191,10 +174,7 @@ impl Fetcher {
     /// answers, once the post is saved), keeping the record that they were fetched: a
     /// crawl holds only what is still of use, not every body it read.
     pub fn release(&self, keys: &[String]) {
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut seen = locked(&self.seen);
         for key in keys {
             if let Some(slot) = seen.get_mut(key)
                 && slot.initialized()
@@ -207,10 +187,7 @@ impl Fetcher {
     }
 
     fn entry(&self, host: &Host) -> Arc<HostEntry> {
-        let mut hosts = self
-            .hosts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut hosts = locked(&self.hosts);
         let quota = self
             .config
             .host_quotas
@@ -219,11 +196,7 @@ impl Fetcher {
             .unwrap_or(self.config.default_quota);
         Arc::clone(hosts.entry(host.clone()).or_insert_with(|| {
             let polite = HostPoliteness::new(host.clone(), quota);
-            let remembered = self
-                .remembered
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .remove(host);
+            let remembered = locked(&self.remembered).remove(host);
             if let Some(pace) = remembered {
                 let since = SystemTime::now()
                     .duration_since(pace.last_request)
@@ -281,12 +254,7 @@ impl Fetcher {
         let Some(host) = Host::from_url(&request.url) else {
             return Err(FetchError::Unsafe(format!("{url}: no host")));
         };
-        if self
-            .forgotten
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(&host)
-        {
+        if locked(&self.forgotten).contains(&host) {
             return Err(FetchError::Forgotten {
                 host: host.to_string(),
             });
@@ -311,10 +279,7 @@ impl Fetcher {
                     });
                 }
                 if !robots.allows(&url) {
-                    self.client_access
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(host.to_string());
+                    locked(&self.client_access).insert(host.to_string());
                 }
                 return self.send(&entry, &request, true).await.map(Arc::new);
             }

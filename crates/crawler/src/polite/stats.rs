@@ -7,6 +7,8 @@ use std::{
 
 use fedireach_core::Host;
 
+use crate::locked;
+
 /// Counters of one crawl's traffic.
 #[derive(Debug, Default)]
 pub struct FetchStats {
@@ -28,10 +30,7 @@ pub struct HostCounts {
 
 impl FetchStats {
     pub(super) fn record(&self, host: &Host, status: Option<u16>) {
-        let mut map = self
-            .per_host
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = locked(&self.per_host);
         let counts = map.entry(host.to_string()).or_default();
         counts.requests += 1;
         match status {
@@ -42,9 +41,6 @@ impl FetchStats {
 
     /// A copy of the per-host counts.
     pub fn per_host(&self) -> HashMap<String, HostCounts> {
-        self.per_host
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        locked(&self.per_host).clone()
     }
 }
