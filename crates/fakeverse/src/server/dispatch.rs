@@ -105,10 +105,10 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     let client_access =
         path.starts_with("/api/") && token_home(&state.world, token.as_deref()) == Some(instance);
     if !client_access {
+        // The host's robots.txt as served now, read once for both checks.
+        let rules = state.robots_rules(instance, inst);
         if path != "/robots.txt"
-            && state
-                .robots_rules(instance, inst)
-                .is_some_and(|r| !r.allows(&path))
+            && rules.as_ref().is_some_and(|r| !r.allows(&path))
             && let Some(s) = stats
         {
             s.robots_violations.fetch_add(1, Ordering::Relaxed);
@@ -118,8 +118,8 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
         let delay = if inst.quirk == Quirk::CrawlDelay {
             Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
         } else {
-            state
-                .robots_rules(instance, inst)
+            rules
+                .as_ref()
                 .and_then(|r| r.crawl_delay)
                 .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
         };
