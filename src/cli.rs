@@ -45,8 +45,8 @@ pub enum Command {
     /// Exit status: 0 done, 3 done but some hosts failed (unreachable, 5xx, timeouts,
     /// malformed; refusals such as robots.txt, 401/403 or 410 are normal), 1 error.
     Crawl(CrawlArgs),
-    /// Print a report: reach, posts, instances, timeline, best-time, hashtags, compare,
-    /// followers or consent.
+    /// Print a report: reach, posts, instances, timeline, best-time, hashtags, languages,
+    /// compare, followers or consent.
     ///
     /// Dates are YYYY-MM-DD, both inclusive, in --tz. JSON is stable (sorted; shapes in
     /// the README); CSV has a header row and guards cells against formula injection.
@@ -209,7 +209,8 @@ pub struct CrawlArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// reach, posts, instances, timeline, best-time, hashtags, compare, followers, consent.
+    /// reach, posts, instances, timeline, best-time, hashtags, languages, compare,
+    /// followers, consent.
     pub kind: String,
     /// The brand (repeat for compare).
     #[arg(long = "brand", value_name = "NAME", required = true)]

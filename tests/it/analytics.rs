@@ -76,11 +76,30 @@ fn loaded_seed(
 fn reports_of_the_truths_own_engagements_equal_the_truths_reports() -> TestResult {
     let (sandbox, truth) = loaded(Scale::Medium, Sandbox::new()?)?;
     assert_eq!(truth.reports.len(), 3, "every brand has its reports");
+    // Acme's replies come in several declared languages, some undeclared; Initech's
+    // posts are on Misskey, whose API declares none, so all of its are undeclared.
+    let rows = |brand: &str| {
+        truth
+            .reports
+            .get(brand)
+            .map(|r| r.languages.rows.clone())
+            .unwrap_or_default()
+    };
+    let acme = rows("Acme");
+    let declared = acme.iter().filter(|r| r.language.is_some()).count();
+    let undeclared = |r: &fedireach_core::LanguageRow| r.unknown.as_deref() == Some("not_declared");
+    assert!(declared >= 4 && acme.iter().any(undeclared), "{acme:?}");
+    let initech = rows("Initech");
+    assert!(
+        initech.len() == 1 && initech.iter().all(undeclared),
+        "{initech:?}"
+    );
     for (brand, reports) in &truth.reports {
         for (kind, want) in [
             ("reach", serde_json::to_value(&reports.reach)?),
             ("posts", serde_json::to_value(&reports.posts)?),
             ("instances", serde_json::to_value(&reports.instances)?),
+            ("languages", serde_json::to_value(&reports.languages)?),
         ] {
             let out = sandbox.stdout(&["report", kind, "--brand", brand, "--format", "json"])?;
             let got: serde_json::Value = serde_json::from_str(&out)?;

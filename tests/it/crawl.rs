@@ -334,6 +334,7 @@ impl World {
                 let want = match *kind {
                     "reach" => serde_json::to_value(&reports.reach)?,
                     "posts" => serde_json::to_value(&reports.posts)?,
+                    "languages" => serde_json::to_value(&reports.languages)?,
                     _ => serde_json::to_value(&reports.instances)?,
                 };
                 let out = self
@@ -369,7 +370,7 @@ fn a_crawl_of_the_small_world_finds_exactly_the_truth_politely() -> TestResult {
     assert_misbehaving_hosts_reported(&world, &printed, &[Quirk::EndlessPages])?;
     world.assert_store_equals_truth()?;
     world.assert_coverage_equals_truth()?;
-    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances", "languages"])?;
     world.assert_instance_health()?;
     assert_polite(&world)
 }
@@ -552,7 +553,7 @@ fn a_crawl_of_the_medium_world_finds_exactly_the_truth_politely() -> TestResult 
     // Every kind of misbehaving host is met in this world, endless pages included.
     assert_misbehaving_hosts_reported(&world, &printed, &[])?;
     world.assert_store_equals_truth()?;
-    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances", "languages"])?;
     assert_polite(&world)
 }
 
@@ -626,7 +627,7 @@ fn a_later_day_adds_new_engagements_removes_undone_ones_and_records_growth() -> 
     );
     // Follower counts are per crawl and a post's is the crawl closest in time to it, so
     // only reach and instances are compared with the later day's truth.
-    world.assert_reports_equal_truth(&["reach", "instances"])?;
+    world.assert_reports_equal_truth(&["reach", "instances", "languages"])?;
     let brand = world.truth.brands.first().ok_or("no brand")?.name.clone();
     let out =
         world
@@ -660,7 +661,7 @@ fn a_crawl_killed_at_any_point_resumes_to_the_same_data() -> TestResult {
     }
     world.crawl()?.code(3);
     world.assert_store_equals_truth()?;
-    world.assert_reports_equal_truth(&["reach", "posts", "instances"])?;
+    world.assert_reports_equal_truth(&["reach", "posts", "instances", "languages"])?;
     Ok(())
 }
 

@@ -341,6 +341,7 @@ fn the_hosts_that_would_take_a_crawl_down_are_bounded_and_reported() -> TestResu
         stored > PER_COLLECTION && stored <= PER_COLLECTION + PER_POST + 10,
         "{stored} engagements kept of the lure's posts"
     );
+    eprintln!("PEAK {peak_kib} KiB, {stored} engagements");
     assert!(
         peak_kib < MAX_CRAWL_RSS_KIB,
         "the crawl peaked at {peak_kib} KiB"

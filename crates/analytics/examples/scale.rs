@@ -101,7 +101,8 @@ fn page(analytics: &Analytics, brand: &str, window: &Window) -> Result<()> {
     analytics.best_time(brand, window)?;
     analytics.followers(brand, window)?;
     analytics.hashtags(brand, window)?;
-    println!("{brand} page (8 reports, a month): {:?}", t.elapsed());
+    analytics.languages(brand, window)?;
+    println!("{brand} page (9 reports, a month): {:?}", t.elapsed());
     time(&format!("{brand} timeline, all time"), || {
         analytics
             .timeline(brand, &Window::all(), Granularity::Day)
@@ -179,6 +180,7 @@ fn world(engagements: i64) -> Facts {
             actor_id,
             host: host(actor_id % 3000),
             followers_count: Some(next(2000)),
+            named: actor_id % 4 != 0,
         });
     }
     for post_id in 0..20_000 {
@@ -203,16 +205,21 @@ fn world(engagements: i64) -> Facts {
     for engagement_id in 0..engagements {
         let actor_id = next(200_000);
         let at = START + next(365 * 86_400);
+        let kind = EngagementKind::ALL[usize::try_from(next(5)).unwrap_or_default()];
+        let language = kind.has_language().then(|| {
+            ["en", "de", "fr", "und"][usize::try_from(next(4)).unwrap_or_default()].to_owned()
+        });
         facts.engagements.push(EngagementFact {
             engagement_id,
             post_id: next(20_000),
-            kind: EngagementKind::ALL[usize::try_from(next(5)).unwrap_or_default()],
+            kind,
             actor_id,
             host: host(actor_id % 3000),
             happened_at: Some(at),
             first_seen_at: at,
             removed_at: None,
             is_self: false,
+            language,
         });
     }
     facts

@@ -63,8 +63,9 @@ const STAMP_FILE: &str = "stamp.json";
 const LOCK_FILE: &str = "lock";
 
 /// The layout of the copy; a copy of another layout is rebuilt. 2: posts carry their
-/// coverage; 3: and the stamp seals every file.
-const FORMAT: u32 = 3;
+/// coverage; 3: and the stamp seals every file; 4: engagements carry their language;
+/// 5: actors whether they may be named.
+const FORMAT: u32 = 5;
 
 /// The contents of `stamp.json`.
 #[derive(Debug, Serialize, Deserialize)]

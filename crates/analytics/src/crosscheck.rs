@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fedireach_core::{
     ActorFact, Coverage, CoverageRow, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact,
-    InstanceRow, InstancesReport, PostCoverage, PostFact, PostRow, PostsReport, ReachReport,
-    ReachRow, ReportedCounts, Unavailable, UnavailablePosts, pct_2dp, round_half_away,
+    InstanceRow, InstancesReport, LanguageCounts, LanguagesReport, PostCoverage, PostFact, PostRow,
+    PostsReport, ReachReport, ReachRow, ReportedCounts, Unavailable, UnavailablePosts, pct_2dp,
+    round_half_away,
 };
 
 use crate::{
-    Analytics, Result, Window,
+    Analytics, EngagerCounts, EngagerRow, EngagersReport, Result, Window,
     testkit::{AUG_1, DAY, brand_actor, instance, post},
     window::rfc3339,
 };
@@ -80,6 +81,7 @@ fn random_world(seed: u64) -> Facts {
             actor_id,
             host: host(rng.i(12)),
             followers_count: (!rng.chance(10)).then(|| rng.i(5000)),
+            named: actor_id % 3 != 0,
         });
     }
     for post_id in 1..80 {
@@ -132,6 +134,9 @@ fn random_world(seed: u64) -> Facts {
             first_seen_at: AUG_1,
             removed_at: rng.chance(5).then_some(AUG_1),
             is_self: rng.chance(5),
+            language: [Some("en"), Some("de"), Some("und"), None, Some("pt")]
+                [usize::try_from(rng.below(5)).unwrap_or_default()]
+            .map(str::to_owned),
         });
     }
     for tracked_actor_id in 1..=3 {
@@ -400,6 +405,84 @@ fn naive_posts(facts: &Facts, brand: &str, window: &Window) -> PostsReport {
     }
 }
 
+/// Engagers by a map of actor id to tallies: the named ones each a row, the others
+/// summed.
+fn naive_engagers(facts: &Facts, brand: &str, window: &Window) -> EngagersReport {
+    let naive = Naive::new(facts, brand, window);
+    let mut by: BTreeMap<i64, (String, Tally)> = BTreeMap::new();
+    for e in naive.engagements() {
+        by.entry(e.actor_id)
+            .or_insert_with(|| (e.host.clone(), Tally::default()))
+            .1
+            .add(e);
+    }
+    let named: BTreeSet<i64> = facts
+        .actors
+        .iter()
+        .filter(|a| a.named)
+        .map(|a| a.actor_id)
+        .collect();
+    let mut rows = Vec::new();
+    let mut anonymised = EngagerCounts::default();
+    for (actor_id, (host, t)) in by {
+        let counts = EngagerCounts {
+            engagers: 1,
+            replies: t.kinds[0],
+            thread_replies: t.kinds[1],
+            boosts: t.kinds[2],
+            likes: t.kinds[3],
+            quotes: t.kinds[4],
+            engagements: t.engagements(),
+        };
+        if named.contains(&actor_id) {
+            rows.push(EngagerRow {
+                actor_id,
+                software: naive.software(&host).0,
+                host,
+                counts,
+            });
+        } else {
+            anonymised.add(&counts);
+        }
+    }
+    rows.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.counts.engagements),
+            std::cmp::Reverse(r.counts.thread_replies),
+            r.actor_id,
+        )
+    });
+    EngagersReport {
+        brand: brand.to_owned(),
+        from: window.from_label(),
+        to: window.to_label(),
+        rows,
+        anonymised,
+    }
+}
+
+/// Languages by a map of the stored cell to counts; likes and boosts carry no language
+/// whatever their cell says.
+fn naive_languages(facts: &Facts, brand: &str, window: &Window) -> LanguagesReport {
+    let naive = Naive::new(facts, brand, window);
+    let mut by: BTreeMap<Option<String>, LanguageCounts> = BTreeMap::new();
+    for e in naive.engagements() {
+        let slot = by.entry(e.language.clone()).or_default();
+        match e.kind {
+            EngagementKind::Reply => slot.replies += 1,
+            EngagementKind::ThreadReply => slot.thread_replies += 1,
+            EngagementKind::Quote => slot.quotes += 1,
+            EngagementKind::Like | EngagementKind::Boost => {}
+        }
+    }
+    LanguagesReport::from_counts(
+        brand,
+        (window.from_label(), window.to_label()),
+        by,
+        naive.unavailable(),
+    )
+}
+
 #[test]
 fn polars_agrees_with_the_naive_model() -> Result<()> {
     for seed in [1, 7, 42] {
@@ -427,6 +510,16 @@ fn polars_agrees_with_the_naive_model() -> Result<()> {
                 assert_eq!(
                     analytics.posts(brand, window)?,
                     naive_posts(&facts, brand, window),
+                    "{what}"
+                );
+                assert_eq!(
+                    analytics.engagers(brand, window)?,
+                    naive_engagers(&facts, brand, window),
+                    "{what}"
+                );
+                assert_eq!(
+                    analytics.languages(brand, window)?,
+                    naive_languages(&facts, brand, window),
                     "{what}"
                 );
             }

@@ -8,6 +8,13 @@ pub enum AnalyticsError {
     #[error("unknown brand `{name}`; the brands that exist are: {}", list_or_none(.known))]
     UnknownBrand { name: String, known: Vec<String> },
 
+    /// A report that names engagers was asked for a watched brand.
+    #[error(
+        "`{name}` is a watched brand: its pages show aggregate figures only, never who \
+         engaged; add its owner's token to make it an owned brand"
+    )]
+    Watched { name: String },
+
     /// A report that compares brands was asked for none.
     #[error("no brand given: name at least one brand (`--brand NAME`)")]
     NoBrand,
@@ -18,7 +25,7 @@ pub enum AnalyticsError {
 
     /// The report kind is not one the analytics know.
     #[error(
-        "unknown report `{input}`: use reach, posts, instances, timeline, best-time, hashtags, compare, followers or consent"
+        "unknown report `{input}`: use reach, posts, instances, timeline, best-time, hashtags, languages, compare, followers or consent"
     )]
     BadKind { input: String },
 

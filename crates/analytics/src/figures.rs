@@ -2,7 +2,7 @@
 //! of every row, keyed by what identifies the row, plus the report's totals under the
 //! key `all` where summing means something.
 
-use fedireach_core::{InstancesReport, PostsReport, ReachReport, round_half_away};
+use fedireach_core::{InstancesReport, LanguagesReport, PostsReport, ReachReport, round_half_away};
 
 use crate::{
     BestTimeReport, CompareReport, ConsentReport, FamilyReport, FollowersReport, HashtagsReport,
@@ -187,6 +187,27 @@ impl Figures for HashtagsReport {
                 Figure::new(k, "engagements", r.engagements),
                 Figure::new(k, "engagements_per_post", r.engagements_per_post),
                 Figure::new(k, "share_pct", r.share_pct),
+            ]);
+        }
+        out
+    }
+}
+
+impl Figures for LanguagesReport {
+    fn figures(&self) -> Vec<Figure> {
+        let mut out = vec![
+            Figure::new(ALL, "total", self.total),
+            Figure::new(ALL, "declared_pct", self.declared_pct),
+        ];
+        for r in &self.rows {
+            let key = r
+                .language
+                .as_deref()
+                .or(r.unknown.as_deref())
+                .unwrap_or_default();
+            out.extend([
+                Figure::new(key, "total", r.total),
+                Figure::new(key, "share_pct", r.share_pct),
             ]);
         }
         out

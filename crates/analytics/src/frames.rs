@@ -57,7 +57,11 @@ pub(crate) struct Frames {
     /// happened, or was first seen), happened (when it happened; null where the
     /// source gives no time).
     pub engagements: DataFrame,
-    /// actor_id, followers.
+    /// The replies, thread replies and quotes among them: post_id, kind, language (a
+    /// code, `und` where none is declared, null where none was recorded). Apart from
+    /// `engagements`, so the million likes and boosts carry no string column.
+    pub languages: DataFrame,
+    /// actor_id, followers, named (see `ActorFact::named`).
     pub actors: DataFrame,
     /// host_id, host, software, family, active_month: one row per host any fact names.
     pub hosts: DataFrame,
@@ -115,11 +119,22 @@ impl Frames {
             ])
             .collect()?;
 
-        let engagements = raw
+        let live = raw
             .engagements
             .clone()
             .lazy()
-            .filter(col("removed_at").is_null().and(col("is_self").not()))
+            .filter(col("removed_at").is_null().and(col("is_self").not()));
+        let languages = live
+            .clone()
+            .filter(
+                col("kind")
+                    .eq(lit(REPLY))
+                    .or(col("kind").eq(lit(THREAD_REPLY)))
+                    .or(col("kind").eq(lit(QUOTE))),
+            )
+            .select([col("post_id"), col("kind"), col("language")])
+            .collect()?;
+        let engagements = live
             .select([
                 col("post_id"),
                 col("kind"),
@@ -136,7 +151,11 @@ impl Frames {
             .actors
             .clone()
             .lazy()
-            .select([col("actor_id"), col("followers_count").alias("followers")])
+            .select([
+                col("actor_id"),
+                col("followers_count").alias("followers"),
+                col("named"),
+            ])
             .collect()?;
         let snapshots = raw
             .follower_snapshots
@@ -163,6 +182,7 @@ impl Frames {
             posts,
             hashtags: raw.post_hashtags.clone(),
             engagements,
+            languages,
             actors,
             hosts,
             snapshots,

@@ -27,6 +27,7 @@ pub use reports::{
     best_time::{BestTimeReport, BestTimeRow},
     compare::{CompareFamilyRow, CompareReport, CompareRow},
     consent::{ConsentReport, ConsentRow},
+    engagers::{EngagerCounts, EngagerRow, EngagersReport},
     followers::{FollowersReport, FollowersRow},
     hashtags::{HashtagRow, HashtagsReport},
     reach::{FamilyReport, FamilyRow},

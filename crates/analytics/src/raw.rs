@@ -171,12 +171,14 @@ impl RawFrames {
             "first_seen_at" => e.iter().map(|e| e.first_seen_at).collect::<Vec<_>>(),
             "removed_at" => e.iter().map(|e| e.removed_at).collect::<Vec<_>>(),
             "is_self" => e.iter().map(|e| e.is_self).collect::<Vec<_>>(),
+            "language" => e.iter().map(|e| e.language.as_deref()).collect::<Vec<_>>(),
         )?;
         let a = &facts.actors;
         let actors = df!(
             "actor_id" => a.iter().map(|a| a.actor_id).collect::<Vec<_>>(),
             "host" => a.iter().map(|a| a.host.as_str()).collect::<Vec<_>>(),
             "followers_count" => a.iter().map(|a| a.followers_count).collect::<Vec<_>>(),
+            "named" => a.iter().map(|a| a.named).collect::<Vec<_>>(),
         )?;
         let i = &facts.instances;
         let instances = df!(

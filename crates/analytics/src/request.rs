@@ -20,6 +20,7 @@ pub enum ReportKind {
     Timeline,
     BestTime,
     Hashtags,
+    Languages,
     Compare,
     Followers,
     Consent,
@@ -27,13 +28,14 @@ pub enum ReportKind {
 
 impl ReportKind {
     /// Every kind, as the help text lists them.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Reach,
         Self::Posts,
         Self::Instances,
         Self::Timeline,
         Self::BestTime,
         Self::Hashtags,
+        Self::Languages,
         Self::Compare,
         Self::Followers,
         Self::Consent,
@@ -48,6 +50,7 @@ impl ReportKind {
             Self::Timeline => "timeline",
             Self::BestTime => "best-time",
             Self::Hashtags => "hashtags",
+            Self::Languages => "languages",
             Self::Compare => "compare",
             Self::Followers => "followers",
             Self::Consent => "consent",
@@ -119,6 +122,7 @@ impl Analytics {
             }),
             ReportKind::BestTime => emit(request, out, |w| self.best_time(brand, w)),
             ReportKind::Hashtags => emit(request, out, |w| self.hashtags(brand, w)),
+            ReportKind::Languages => emit(request, out, |w| self.languages(brand, w)),
             ReportKind::Compare => {
                 let brands: Vec<&str> = request.brands.iter().map(String::as_str).collect();
                 emit(request, out, |w| self.compare(&brands, w))

@@ -13,9 +13,12 @@
 //! | 5    | 2026-07-15 12:00      | the previous month             | launch         |
 //! | 10   | 2026-08-01 10:00      | rival's                        |                |
 //!
+//! Languages: every reply and quote declares `en` but for the thread reply on post 1
+//! (not recorded), the quote on post 2 and the reply on post 5 (`und`, not declared).
+//!
 //! Engagers (followers): 101 m.example (200), 102 m.example (50), 103 g.example
 //! (unknown), 104 k.example (1000), 105 s.example (7), 106 acme.social (3), and acme
-//! itself (actor 1).
+//! itself (actor 1). 102 and 105 may not be named. Acme is owned, rival watched.
 
 use fedireach_core::{
     ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts,
@@ -88,6 +91,7 @@ pub(crate) fn engagement(
         first_seen_at: at + DAY,
         removed_at: None,
         is_self: false,
+        language: kind.has_language().then(|| "en".to_owned()),
     }
 }
 
@@ -110,6 +114,8 @@ fn actor(actor_id: i64, host: &str, followers: Option<i64>) -> ActorFact {
         actor_id,
         host: host.to_owned(),
         followers_count: followers,
+        // 102 and 105 opted out (or are not indexable): no name is kept.
+        named: !matches!(actor_id, 102 | 105),
     }
 }
 
@@ -161,13 +167,22 @@ pub(crate) fn world() -> Facts {
     let mut removed = engagement(10, 1, Like, 102, "m.example", on_p1);
     removed.removed_at = Some(on_p1 + HOUR);
     let mut seen_only = engagement(12, 2, Quote, 105, "s.example", 0);
+    seen_only.language = Some("und".to_owned());
+    let mut thread_reply = engagement(7, 1, ThreadReply, 105, "s.example", AUG_1 + DAY + 10 * HOUR);
+    thread_reply.language = None;
+
     seen_only.happened_at = None;
     seen_only.first_seen_at = AUG_1 + 2 * DAY + 9 * HOUR;
     let jul_15 = AUG_1 - 17 * DAY + 12 * HOUR;
+    let mut july_reply = engagement(16, 5, Reply, 104, "k.example", jul_15 + HOUR);
+    july_reply.language = Some("und".to_owned());
     Facts {
         brand_actors: vec![
             brand_actor(1, "acme", 1, ACME, "acme.social"),
-            brand_actor(2, "rival", 2, RIVAL, "rival.example"),
+            BrandActorFact {
+                owned: false,
+                ..brand_actor(2, "rival", 2, RIVAL, "rival.example")
+            },
         ],
         posts: vec![
             p1,
@@ -184,7 +199,7 @@ pub(crate) fn world() -> Facts {
             engagement(4, 1, Reply, 103, "g.example", on_p1),
             engagement(5, 1, Boost, 104, "k.example", on_p1),
             engagement(6, 1, Like, 104, "k.example", on_p1),
-            engagement(7, 1, ThreadReply, 105, "s.example", AUG_1 + DAY + 10 * HOUR),
+            thread_reply,
             engagement(8, 1, Like, 106, "acme.social", on_p1),
             self_boost,
             removed,
@@ -193,7 +208,7 @@ pub(crate) fn world() -> Facts {
             engagement(13, 3, Like, 102, "m.example", on_p1),
             engagement(14, 4, Like, 101, "m.example", on_p1),
             engagement(15, 5, Like, 101, "m.example", jul_15 + HOUR),
-            engagement(16, 5, Reply, 104, "k.example", jul_15 + HOUR),
+            july_reply,
             engagement(17, 10, Like, 101, "m.example", AUG_1 + 11 * HOUR),
         ],
         actors: vec![

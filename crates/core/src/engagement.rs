@@ -47,6 +47,11 @@ impl EngagementKind {
         !matches!(self, Self::ThreadReply)
     }
 
+    /// Whether it is a text of its own (a reply or a quote) that may declare a language.
+    pub fn has_language(self) -> bool {
+        !self.once_per_engager()
+    }
+
     /// Whether one engager can do this at most once per post (so the engager, not a
     /// document id, identifies it).
     pub fn once_per_engager(self) -> bool {

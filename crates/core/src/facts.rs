@@ -61,6 +61,11 @@ pub struct EngagementFact {
     pub removed_at: Option<i64>,
     /// By one of the brand's own tracked actors: stored, never in reach figures.
     pub is_self: bool,
+    /// A reply's or quote's declared language, [`crate::UNDECLARED`] where it declares
+    /// none; `None` for likes and boosts, and for replies found before languages were
+    /// read (not recorded).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// An engager, without anything that names it.
@@ -69,6 +74,10 @@ pub struct ActorFact {
     pub actor_id: i64,
     pub host: String,
     pub followers_count: Option<i64>,
+    /// Whether the store keeps a name for it (an indexable engager of an owned brand,
+    /// BRIEF section 3): only such engagers may be listed one by one.
+    #[serde(default)]
+    pub named: bool,
 }
 
 /// An instance and its software.

@@ -11,6 +11,7 @@ mod engagement;
 mod error;
 mod facts;
 mod host;
+mod language;
 mod records;
 mod report;
 mod software;
@@ -25,13 +26,15 @@ pub use facts::{
     FollowerSnapshotFact, InstanceFact, PostFact,
 };
 pub use host::Host;
+pub use language::{Language, UNDECLARED, primary_language};
 pub use records::{
     ActorRecord, Batch, EngagementRecord, HostHealth, InstanceRecord, PostRecord, Reachability,
     RobotsState,
 };
 pub use report::{
-    CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
-    ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
+    CoverageRow, InstanceRow, InstancesReport, LanguageCounts, LanguageRow, LanguagesReport,
+    PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts, UnavailablePosts, pct_2dp,
+    round_half_away,
 };
 pub use software::{Family, Software, SoftwareSource};
 pub use window::Since;

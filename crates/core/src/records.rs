@@ -93,6 +93,9 @@ pub struct EngagementRecord {
     /// The source strategy that found it (`mastodon_api`, `activitypub`...).
     pub source: String,
     pub happened_at: Option<i64>,
+    /// A reply's or quote's declared language, or [`crate::Language::UNDECLARED`];
+    /// `None` for likes and boosts.
+    pub language: Option<crate::Language>,
 }
 
 /// A crawl's findings, written together.

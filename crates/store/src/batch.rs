@@ -345,8 +345,8 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO engagements (post_id, kind, actor_id, host, dedup_key, uri_hash, uri,
                 depth, emoji, content_excerpt, source, is_self, happened_at,
-                first_seen_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                first_seen_at, last_seen_at, language)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (post_id, kind, dedup_key) DO NOTHING",
         )
         .bind(post_id)
@@ -364,6 +364,7 @@ impl Store {
         .bind(engagement.happened_at)
         .bind(at)
         .bind(at)
+        .bind(engagement.language.as_ref().map(|l| l.as_str()))
         .execute(&mut **tx)
         .await
         .doing("storing an engagement")?;
@@ -373,7 +374,10 @@ impl Store {
             sqlx::query(
                 "UPDATE engagements SET last_seen_at = ?, removed_at = NULL,
                     uri_hash = coalesce(?, uri_hash), uri = ?, content_excerpt = ?,
-                    emoji = coalesce(?, emoji), happened_at = coalesce(happened_at, ?)
+                    emoji = coalesce(?, emoji), happened_at = coalesce(happened_at, ?),
+                    -- a declared language is not lost to a source that sees none
+                    language = CASE WHEN ? = 'und' AND language IS NOT NULL THEN language
+                                    ELSE coalesce(?, language) END
                  WHERE post_id = ? AND kind = ? AND dedup_key = ?",
             )
             .bind(at)
@@ -382,6 +386,8 @@ impl Store {
             .bind(excerpt)
             .bind(&engagement.emoji)
             .bind(engagement.happened_at)
+            .bind(engagement.language.as_ref().map(|l| l.as_str()))
+            .bind(engagement.language.as_ref().map(|l| l.as_str()))
             .bind(post_id)
             .bind(engagement.kind.as_str())
             .bind(&dedup_key)

@@ -11,7 +11,7 @@ use crate::{Store, StoreError, error::QueryContext};
 
 /// The columns of an engagement fact, for every query that exports them.
 const ENGAGEMENT_COLUMNS: &str = "id, post_id, kind, actor_id, host, happened_at, first_seen_at,
-    removed_at, is_self";
+    removed_at, is_self, language";
 
 impl Store {
     /// Reads every fact. Row by row: fine for tests and small stores; the analytics keep
@@ -157,6 +157,7 @@ async fn engagements(
                 first_seen_at: r.try_get("first_seen_at")?,
                 removed_at: r.try_get("removed_at")?,
                 is_self: r.try_get("is_self")?,
+                language: r.try_get("language")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -203,20 +204,27 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
     .collect::<Result<_, sqlx::Error>>()
     .doing("reading posts")?;
 
-    let actors = sqlx::query("SELECT id, host, followers_count FROM actors ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await
-        .doing("exporting engagers")?
-        .iter()
-        .map(|r| {
-            Ok(ActorFact {
-                actor_id: r.try_get("id")?,
-                host: r.try_get("host")?,
-                followers_count: r.try_get("followers_count")?,
-            })
+    // Named: a handle or name is kept (only for indexable engagers of owned brands)
+    // and no opt-out signal has been seen since.
+    let actors = sqlx::query(
+        "SELECT id, host, followers_count,
+                (handle IS NOT NULL OR display_name IS NOT NULL) AND opted_out = 0 AS named
+         FROM actors ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .doing("exporting engagers")?
+    .iter()
+    .map(|r| {
+        Ok(ActorFact {
+            actor_id: r.try_get("id")?,
+            host: r.try_get("host")?,
+            followers_count: r.try_get("followers_count")?,
+            named: r.try_get("named")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .doing("reading engagers")?;
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .doing("reading engagers")?;
 
     let instances = sqlx::query(
         "SELECT host, software, family, users_active_month FROM instances ORDER BY host",

@@ -62,6 +62,7 @@ fn like(actor_uri: &str, host: &str) -> Result<EngagementRecord, fedireach_core:
         content_excerpt: None,
         source: "test".into(),
         happened_at: None,
+        language: None,
     })
 }
 
@@ -172,6 +173,199 @@ async fn the_same_engagement_twice_is_one_row() -> TestResult {
         })
         .await?;
     assert_eq!(third.engagements_new, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_declared_language_is_kept_and_its_change_reaches_the_facts() -> TestResult {
+    use fedireach_core::FactsUpdate;
+    let dir = TempDir::new()?;
+    let store = store_with_post(&dir, false).await?;
+    let reply = |language: &str| -> Result<EngagementRecord, Box<dyn std::error::Error>> {
+        Ok(EngagementRecord {
+            kind: EngagementKind::Reply,
+            uri: Some("https://other.example/users/bob/statuses/9".into()),
+            depth: Some(1),
+            language: fedireach_core::Language::from_code(language),
+            ..like("https://other.example/users/bob", "other.example")?
+        })
+    };
+    let write = |e: EngagementRecord| {
+        let store = &store;
+        async move {
+            store
+                .write_batch(&Batch {
+                    engagements: vec![e],
+                    ..Batch::default()
+                })
+                .await
+        }
+    };
+    let language = || async {
+        let facts = store.export_facts().await?;
+        Ok::<_, Box<dyn std::error::Error>>(
+            facts
+                .engagements
+                .iter()
+                .map(|e| (e.kind, e.language.clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    write(reply("fr")?).await?;
+    write(like("https://other.example/users/bob", "other.example")?).await?;
+    let fr = Some("fr".to_owned());
+    let mut got = language().await?;
+    got.sort_by_key(|(kind, _)| kind.as_str());
+    assert_eq!(
+        got,
+        [
+            (EngagementKind::Like, None),
+            (EngagementKind::Reply, fr.clone())
+        ]
+    );
+    // Seen again by a source that reads no language: the declared one stays, and the
+    // facts copy has nothing to catch up on.
+    let FactsUpdate::Full { stamp, .. } = store.facts_update(None).await? else {
+        panic!("a first copy is a full one");
+    };
+    write(reply("und")?).await?;
+    assert_eq!(
+        language()
+            .await?
+            .iter()
+            .find(|(k, _)| *k == EngagementKind::Reply)
+            .map(|(_, l)| l.clone()),
+        Some(fr)
+    );
+    assert!(matches!(
+        store.facts_update(Some(&stamp)).await?,
+        FactsUpdate::Current
+    ));
+    // The author changed it: the new one is stored, and the copy catches up on it.
+    write(reply("de")?).await?;
+    let FactsUpdate::Changes { facts, .. } = store.facts_update(Some(&stamp)).await? else {
+        panic!("a changed language is a change of the facts");
+    };
+    assert_eq!(
+        facts
+            .engagements
+            .iter()
+            .map(|e| e.language.as_deref())
+            .collect::<Vec<_>>(),
+        [Some("de")]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_engagers_who_allow_it_are_named_and_only_for_owned_brands() -> TestResult {
+    use fedireach_core::FactsUpdate;
+    for owned in [true, false] {
+        let dir = TempDir::new()?;
+        let store = store_with_post(&dir, owned).await?;
+        let person = |uri: &str, indexable: bool| ActorRecord {
+            actor_uri: uri.into(),
+            handle: Some(format!(
+                "{}@other.example",
+                uri.rsplit('/').next().unwrap_or("")
+            )),
+            display_name: Some("A Person".into()),
+            indexable: Some(indexable),
+            ..ActorRecord::default()
+        };
+        let reply = |uri: &str,
+                     n: u32,
+                     depth: i64|
+         -> Result<EngagementRecord, Box<dyn std::error::Error>> {
+            Ok(EngagementRecord {
+                kind: if depth == 1 {
+                    EngagementKind::Reply
+                } else {
+                    EngagementKind::ThreadReply
+                },
+                uri: Some(format!("{uri}/statuses/{n}")),
+                depth: Some(depth),
+                content_excerpt: Some(format!("words {n}")),
+                happened_at: Some(1_780_000_000 + i64::from(n)),
+                ..like(uri, "other.example")?
+            })
+        };
+        let (amy, zed) = (
+            "https://other.example/users/amy",
+            "https://other.example/users/zed",
+        );
+        store
+            .write_batch(&Batch {
+                actors: vec![person(amy, true), person(zed, false)],
+                engagements: vec![reply(amy, 1, 1)?, reply(zed, 2, 2)?, reply(amy, 3, 3)?],
+                ..Batch::default()
+            })
+            .await?;
+        let facts = store.export_facts().await?;
+        let named: Vec<(i64, bool)> = facts.actors.iter().map(|a| (a.actor_id, a.named)).collect();
+        let ids: Vec<i64> = named.iter().map(|(id, _)| *id).collect();
+        let names = store.engager_names(&ids).await?;
+        let conversation = store.conversation("acme", POST).await?;
+        if !owned {
+            // A watched brand's engagers are never named, and it has no conversation.
+            assert!(
+                named.iter().all(|(_, n)| !n) && names.is_empty(),
+                "{named:?}"
+            );
+            assert_eq!(conversation, None);
+            continue;
+        }
+        assert_eq!(named.iter().filter(|(_, n)| *n).count(), 1, "{named:?}");
+        assert_eq!(names.len(), 1);
+        assert_eq!(
+            names
+                .values()
+                .next()
+                .and_then(|n| n.handle.clone())
+                .as_deref(),
+            Some("amy@other.example")
+        );
+        let replies = conversation.ok_or("the owned brand's post has a conversation")?;
+        let seen: Vec<(Option<i64>, Option<&str>, Option<&str>)> = replies
+            .iter()
+            .map(|r| {
+                (
+                    r.depth,
+                    r.name.as_ref().and_then(|n| n.handle.as_deref()),
+                    r.excerpt.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Some(1), Some("amy@other.example"), Some("words 1")),
+                (Some(2), None, None),
+                (Some(3), Some("amy@other.example"), Some("words 3")),
+            ]
+        );
+        assert_eq!(
+            store
+                .conversation("acme", "https://elsewhere.example/1")
+                .await?,
+            None
+        );
+        // Amy opts out later: her name goes, and the facts' copy learns it.
+        let FactsUpdate::Full { stamp, .. } = store.facts_update(None).await? else {
+            panic!("a first copy is a full one");
+        };
+        store
+            .write_batch(&Batch {
+                actors: vec![person(amy, false)],
+                ..Batch::default()
+            })
+            .await?;
+        assert!(store.engager_names(&ids).await?.is_empty());
+        let FactsUpdate::Changes { facts, .. } = store.facts_update(Some(&stamp)).await? else {
+            panic!("an engager who may no longer be named is a change of the facts");
+        };
+        assert!(facts.actors.iter().all(|a| !a.named));
+    }
     Ok(())
 }
 

@@ -31,6 +31,7 @@ async fn main() -> Result {
     }
     println!("window {}", medium.window);
     println!("instance /instances/{}", medium.instance);
+    println!("conversation of {}", medium.conversation);
     eprintln!(
         "wrote the medium world ({} brands, {} engagements) into {url}",
         medium.brands.len(),

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::{ApiError, AppState, View, WebError, pages};
 
 /// The report kinds with a route under `/api/v1/brands/{name}/`.
-pub const BRAND_KINDS: [&str; 10] = [
+pub const BRAND_KINDS: [&str; 11] = [
     "reach",
     "reach-by-family",
     "posts",
@@ -23,6 +23,7 @@ pub const BRAND_KINDS: [&str; 10] = [
     "timeline-engaged",
     "best-time",
     "hashtags",
+    "languages",
     "followers",
     "consent",
 ];
@@ -124,6 +125,7 @@ pub(crate) async fn report(
         "timeline-engaged" => json_body(&figures.timeline_engaged),
         "best-time" => json_body(&figures.best_time),
         "hashtags" => json_body(&figures.hashtags),
+        "languages" => json_body(&figures.languages),
         "followers" => json_body(&figures.followers),
         "consent" => json_body(&figures.consent),
         other => Err(WebError::NotFound(format!("no report `{other}`")).into()),

@@ -50,6 +50,7 @@ pub(crate) fn brand_report(
         }),
         "best-time" => rendered(window, format, |w| a.best_time(brand, w)),
         "hashtags" => rendered(window, format, |w| a.hashtags(brand, w)),
+        "languages" => rendered(window, format, |w| a.languages(brand, w)),
         "followers" => rendered(window, format, |w| a.followers(brand, w)),
         "consent" => rendered(window, format, |w| a.consent(brand, w)),
         other => Err(WebError::NotFound(format!("no report `{other}`"))),

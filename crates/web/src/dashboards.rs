@@ -84,6 +84,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../dashboards/templates/compare.html"),
     ),
     (
+        "templates/conversation.html",
+        include_str!("../../../dashboards/templates/conversation.html"),
+    ),
+    (
         "templates/crawls.html",
         include_str!("../../../dashboards/templates/crawls.html"),
     ),

@@ -66,6 +66,83 @@ fn file_name(text: &str) -> String {
     }
 }
 
+/// The top engagers of an owned brand with their kept names, and one last row for
+/// everyone who may not be named; a watched brand has none (aggregates only).
+async fn engagers_csv(
+    state: &AppState,
+    f: &crate::BrandFigures,
+    label: &str,
+) -> Result<Response, WebError> {
+    let Some(report) = f.engagers.as_ref() else {
+        return Err(WebError::NotFound(format!(
+            "{} is a watched brand: its downloads hold aggregate figures only, never who \
+             engaged",
+            f.brand
+        )));
+    };
+    let ids: Vec<i64> = report.rows.iter().map(|r| r.actor_id).collect();
+    let names = state.store().engager_names(&ids).await?;
+    let mut others = report.anonymised;
+    let mut rows = Vec::new();
+    let counts = |c: &fedireach_analytics::EngagerCounts| {
+        [
+            c.replies,
+            c.thread_replies,
+            c.boosts,
+            c.likes,
+            c.quotes,
+            c.engagements,
+        ]
+        .map(|n| n.to_string())
+    };
+    for r in &report.rows {
+        let Some(name) = names.get(&r.actor_id) else {
+            others.add(&r.counts);
+            continue;
+        };
+        let mut row = vec![
+            name.handle.clone().unwrap_or_default(),
+            name.display_name.clone().unwrap_or_default(),
+            r.host.clone(),
+            r.software.clone(),
+        ];
+        row.extend(counts(&r.counts));
+        rows.push(row);
+    }
+    if others.engagers > 0 {
+        let mut row = vec![
+            String::new(),
+            format!(
+                "{} others, not named (opted out or not indexable)",
+                others.engagers
+            ),
+            String::new(),
+            String::new(),
+        ];
+        row.extend(counts(&others));
+        rows.push(row);
+    }
+    let table = crate::tables::PlainTable {
+        title: format!("Top engagers of {}", f.brand),
+        headers: [
+            "handle",
+            "display_name",
+            "instance",
+            "software",
+            "replies",
+            "thread_replies",
+            "boosts",
+            "likes",
+            "quotes",
+            "engagements",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    csv_response(&table, label)
+}
+
 /// `/brands/{name}/reports/{kind}.csv`.
 pub(crate) async fn brand_csv(
     State(state): State<AppState>,
@@ -101,6 +178,9 @@ pub(crate) async fn brand_csv(
         .await??;
         return Ok(csv_bytes(bytes, &format!("{label}-vs-previous")));
     }
+    if kind == "top-engagers" {
+        return engagers_csv(&state, &f, &label).await;
+    }
     match kind {
         "reach" => csv_response(&f.reach, &label),
         "reach-by-family" => csv_response(&f.family, &label),
@@ -110,6 +190,7 @@ pub(crate) async fn brand_csv(
         "timeline-engaged" => csv_response(&f.timeline_engaged, &label),
         "best-time" => csv_response(&f.best_time, &label),
         "hashtags" => csv_response(&f.hashtags, &label),
+        "languages" => csv_response(&f.languages, &label),
         "followers" => csv_response(&f.followers, &label),
         "consent" => csv_response(&f.consent, &label),
         other => Err(WebError::NotFound(format!(

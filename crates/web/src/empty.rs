@@ -92,6 +92,8 @@ pub(crate) fn table(figures: &BrandFigures, table: TableName, crawled: bool) -> 
         TableName::ReachBySoftware => figures.reach.rows.is_empty(),
         TableName::ReachByFamily => figures.family.rows.is_empty(),
         TableName::Hashtags => figures.hashtags.rows.is_empty(),
+        TableName::Languages => figures.languages.rows.is_empty(),
+        TableName::TopEngagers => figures.engagers.as_ref().is_none_or(|e| e.rows.is_empty()),
         TableName::Consent => figures.consent.rows.is_empty(),
     };
     if !empty {
@@ -101,6 +103,25 @@ pub(crate) fn table(figures: &BrandFigures, table: TableName, crawled: bool) -> 
     Some(match table {
         TableName::Hashtags if crawled && posts > 0 => {
             format!("No hashtag on the window's {posts} post(s).")
+        }
+        TableName::Languages if crawled && posts > 0 => format!(
+            "No reply or quote on the window's {posts} post(s): likes and boosts have no \
+             language."
+        ),
+        TableName::TopEngagers if figures.engagers.is_none() => {
+            "A watched brand: its page shows aggregate figures only, never who engaged. \
+             Owned brands (their owner gave a token) list who engaged most."
+                .to_owned()
+        }
+        TableName::TopEngagers
+            if figures
+                .engagers
+                .as_ref()
+                .is_some_and(|e| e.anonymised.engagers > 0) =>
+        {
+            "Nobody who engaged in this window may be named: each opted out or is not \
+             indexable (their engagements are in every figure)."
+                .to_owned()
         }
         TableName::Consent if crawled => {
             "The crawls in this window left nothing out and anonymised no one.".to_owned()

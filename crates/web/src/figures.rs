@@ -3,11 +3,12 @@
 //! their change against the previous period.
 
 use fedireach_analytics::{
-    Analytics, BestTimeReport, ConsentReport, FamilyReport, FollowersReport, Granularity,
-    HashtagsReport, TimelineBasis, TimelineReport, Window,
+    Analytics, BestTimeReport, ConsentReport, EngagersReport, FamilyReport, FollowersReport,
+    Granularity, HashtagsReport, TimelineBasis, TimelineReport, Window,
 };
 use fedireach_core::{
-    InstancesReport, PostsReport, ReachReport, Unavailable, UnavailablePosts, round_half_away,
+    InstancesReport, LanguagesReport, PostsReport, ReachReport, Unavailable, UnavailablePosts,
+    round_half_away,
 };
 use serde::Serialize;
 
@@ -80,6 +81,12 @@ pub struct BrandFigures {
     pub timeline_engaged: TimelineReport,
     pub best_time: BestTimeReport,
     pub hashtags: HashtagsReport,
+    /// The declared languages of the replies and quotes.
+    pub languages: LanguagesReport,
+    /// Who engaged most, for an owned brand only (`None` for a watched one). Not in the
+    /// JSON: its ids are the store's; the page and its CSV add the names.
+    #[serde(skip)]
+    pub engagers: Option<EngagersReport>,
     pub followers: FollowersReport,
     pub consent: ConsentReport,
     /// Charts drawn from these figures, by name: drawn once per cached window.
@@ -127,6 +134,12 @@ impl BrandFigures {
             )?,
             best_time: analytics.best_time(brand, window)?,
             hashtags: analytics.hashtags(brand, window)?,
+            languages: analytics.languages(brand, window)?,
+            engagers: if analytics.is_owned(brand)? {
+                Some(analytics.engagers(brand, window)?)
+            } else {
+                None
+            },
             followers: analytics.followers(brand, window)?,
             consent: analytics.consent(brand, window)?,
             reach,

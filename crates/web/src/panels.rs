@@ -95,6 +95,10 @@ pub enum TableName {
     ReachBySoftware,
     ReachByFamily,
     Hashtags,
+    /// The declared languages of the replies and quotes.
+    Languages,
+    /// Who engaged most, for owned brands (named only where allowed).
+    TopEngagers,
     /// What the crawls in the window left out or anonymised, and why: counts only.
     Consent,
 }
@@ -108,16 +112,20 @@ impl TableName {
             Self::ReachBySoftware => "engagements-by-software",
             Self::ReachByFamily => "families",
             Self::Hashtags => "hashtags",
+            Self::Languages => "languages",
+            Self::TopEngagers => "top-engagers",
             Self::Consent => "consent",
         }
     }
 
-    pub(crate) const ALL: [(&'static str, Self); 6] = [
+    pub(crate) const ALL: [(&'static str, Self); 8] = [
         ("top-posts", Self::TopPosts),
         ("top-instances", Self::TopInstances),
         ("reach-by-software", Self::ReachBySoftware),
         ("reach-by-family", Self::ReachByFamily),
         ("hashtags", Self::Hashtags),
+        ("languages", Self::Languages),
+        ("top-engagers", Self::TopEngagers),
         ("consent", Self::Consent),
     ];
 }

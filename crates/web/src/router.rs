@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/brands", post(actions::form_add_brand))
         .route("/brands/{name}", get(pages::brand_page))
         .route("/brands/{name}/reports/{file}", get(downloads::brand_csv))
+        .route("/brands/{name}/conversation", get(pages::conversation_page))
         .route("/brands/{name}/charts/{file}", get(downloads::brand_chart))
         .route("/glossary", get(pages::glossary_page))
         .route("/compare", get(pages::compare_page))

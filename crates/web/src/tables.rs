@@ -81,8 +81,17 @@ pub fn with_query(path: &str, query: &str) -> String {
     }
 }
 
+/// Two query strings joined, either possibly empty.
+pub fn join_query(first: &str, second: &str) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (true, _) => second.to_owned(),
+        (false, true) => first.to_owned(),
+        (false, false) => format!("{first}&{second}"),
+    }
+}
+
 /// A link to a post only when it is an http(s) URL: a `javascript:` uri stays text.
-fn safe_href(uri: &str) -> Option<String> {
+pub(crate) fn safe_href(uri: &str) -> Option<String> {
     url::Url::parse(uri)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -97,6 +106,8 @@ pub fn csv_kind(table: TableName) -> &'static str {
         TableName::ReachBySoftware => "reach",
         TableName::ReachByFamily => "reach-by-family",
         TableName::Hashtags => "hashtags",
+        TableName::Languages => "languages",
+        TableName::TopEngagers => "top-engagers",
         TableName::Consent => "consent",
     }
 }
@@ -111,6 +122,12 @@ pub struct PageFacts<'a> {
     pub texts: &'a std::collections::HashMap<String, String>,
     /// The view's zone, for times people read.
     pub tz: chrono_tz::Tz,
+    /// The kept names of the top engagers, by actor id (see `Store::engager_names`);
+    /// empty for a watched brand.
+    pub names: &'a std::collections::HashMap<i64, fedireach_store::EngagerName>,
+    /// For an owned brand, its page's path and the view's query: each top post links
+    /// its conversation.
+    pub conversations: Option<(&'a str, &'a str)>,
 }
 
 pub fn brand_table(
@@ -120,14 +137,19 @@ pub fn brand_table(
     view: &ViewLabels,
     page: PageFacts<'_>,
 ) -> Table {
-    let csv_url = with_query(
-        &format!(
-            "/brands/{}/reports/{}.csv",
-            segment(&figures.brand),
-            csv_kind(table)
-        ),
-        &view.query,
-    );
+    // A watched brand has no list of engagers to download.
+    let csv_url = if table == TableName::TopEngagers && figures.engagers.is_none() {
+        String::new()
+    } else {
+        with_query(
+            &format!(
+                "/brands/{}/reports/{}.csv",
+                segment(&figures.brand),
+                csv_kind(table)
+            ),
+            &view.query,
+        )
+    };
     // Counts over the window's posts leave out the kinds some posts had unavailable:
     // every table of counts says so under it (the posts table per cell).
     let left_out = figures.unavailable_posts().note();
@@ -143,6 +165,15 @@ pub fn brand_table(
         TableName::ReachBySoftware => with_notes(&figures.reach, left_out),
         TableName::ReachByFamily => with_notes(&figures.family, left_out),
         TableName::Hashtags => with_notes(&figures.hashtags, None),
+        TableName::Languages => {
+            let (h, r) = languages(&figures.languages);
+            (
+                h,
+                r,
+                fedireach_analytics::Tabular::notes(&figures.languages),
+            )
+        }
+        TableName::TopEngagers => top_engagers(figures.engagers.as_ref(), page.names, view),
         TableName::Consent => with_notes(&figures.consent, None),
     };
     let more = rows.len().saturating_sub(limit);
@@ -248,7 +279,7 @@ fn local_time(rfc3339: &str, tz: chrono_tz::Tz) -> String {
 }
 
 fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let headers = [
+    let mut headers = [
         "published",
         "post",
         "replies",
@@ -261,6 +292,9 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
     ]
     .map(String::from)
     .to_vec();
+    if page.conversations.is_some() {
+        headers.push("conversation".to_owned());
+    }
     let rows = top_post_rows(rows)
         .into_iter()
         .map(|p| {
@@ -294,6 +328,163 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
                 ),
                 Cell::text(format!("{}", p.cross_server_share_pct)),
             ]
+            .into_iter()
+            .chain(page.conversations.map(|(base, query)| Cell {
+                text: "who replied".to_owned(),
+                href: Some(with_query(
+                    &format!("{base}/conversation"),
+                    &join_query(&format!("post={}", segment(&p.uri)), query),
+                )),
+                title: Some(
+                    "Who replied, from which instance, how deep the thread went".to_owned(),
+                ),
+                unknown: false,
+            }))
+            .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// An instance's name, linked to its page in the same view.
+fn instance_cell(host: &str, view: &ViewLabels) -> Cell {
+    Cell {
+        text: host.to_owned(),
+        href: Some(with_query(
+            &format!("/instances/{}", segment(host)),
+            &view.query,
+        )),
+        title: None,
+        unknown: false,
+    }
+}
+
+/// An engager's name as shown: "Display Name (handle)", or whichever is kept.
+pub fn engager_label(name: &fedireach_store::EngagerName) -> String {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    match (clean(&name.display_name), clean(&name.handle)) {
+        (Some(display), Some(handle)) => format!("{display} ({handle})"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => "(no name)".to_owned(),
+    }
+}
+
+/// The top engagers of an owned brand: one row per engager whose name is kept, most
+/// engagements first; everyone else in one sentence under the table, never a row.
+/// A ranked engager whose name is no longer kept joins that sentence.
+fn top_engagers(
+    report: Option<&fedireach_analytics::EngagersReport>,
+    names: &std::collections::HashMap<i64, fedireach_store::EngagerName>,
+    view: &ViewLabels,
+) -> (Vec<String>, Vec<Vec<Cell>>, Vec<String>) {
+    let headers = [
+        "engager",
+        "instance",
+        "software",
+        "replies",
+        "thread replies",
+        "boosts",
+        "likes",
+        "quotes",
+        "engagements",
+    ]
+    .map(String::from)
+    .to_vec();
+    let Some(report) = report else {
+        return (headers, Vec::new(), Vec::new());
+    };
+    let mut others = report.anonymised;
+    let mut rows = Vec::new();
+    for r in &report.rows {
+        let c = &r.counts;
+        let Some(name) = names.get(&r.actor_id) else {
+            others.add(c);
+            continue;
+        };
+        let mut cells = vec![
+            Cell::text(engager_label(name)),
+            instance_cell(&r.host, view),
+            Cell::text(r.software.clone()),
+        ];
+        cells.extend(
+            [
+                c.replies,
+                c.thread_replies,
+                c.boosts,
+                c.likes,
+                c.quotes,
+                c.engagements,
+            ]
+            .map(|n| Cell::text(n.to_string())),
+        );
+        rows.push(cells);
+    }
+    let notes = (others.engagers > 0)
+        .then(|| {
+            format!(
+                "Besides these, {} engager(s) who opted out, are not indexable or are past \
+                 this list made {} engagement(s) and {} thread reply(ies): counted in every \
+                 figure, never named here.",
+                others.engagers, others.engagements, others.thread_replies
+            )
+        })
+        .into_iter()
+        .collect();
+    (headers, rows, notes)
+}
+
+/// The languages table for people: one language column, where the unknowns say what
+/// they are in words and why on hover (the CSV keeps `language` and `unknown` apart).
+fn languages(report: &fedireach_core::LanguagesReport) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let headers = [
+        "language",
+        "replies",
+        "thread replies",
+        "quotes",
+        "total",
+        "share %",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            let language = match (r.language.as_deref(), r.unknown.as_deref()) {
+                (Some(code), _) => Cell::text(code),
+                (None, Some("not_recorded")) => Cell {
+                    text: "not recorded".to_owned(),
+                    href: None,
+                    title: Some(
+                        "Found by a crawl made before fedireach read languages: unknown, not \
+                         undeclared."
+                            .to_owned(),
+                    ),
+                    unknown: true,
+                },
+                (None, _) => Cell {
+                    text: "not declared".to_owned(),
+                    href: None,
+                    title: Some(
+                        "The author chose no language, or their server federates none \
+                         (Misskey, Pleroma, Akkoma, Pixelfed, PeerTube). Nothing is guessed \
+                         from the text."
+                            .to_owned(),
+                    ),
+                    unknown: true,
+                },
+            };
+            let mut cells = vec![language];
+            cells.extend(
+                [r.replies, r.thread_replies, r.quotes, r.total].map(|n| Cell::text(n.to_string())),
+            );
+            cells.push(Cell::text(format!("{}", r.share_pct)));
+            cells
         })
         .collect();
     (headers, rows)
@@ -317,15 +508,7 @@ fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec
         .iter()
         .map(|r| {
             vec![
-                Cell {
-                    text: r.host.clone(),
-                    href: Some(with_query(
-                        &format!("/instances/{}", segment(&r.host)),
-                        &view.query,
-                    )),
-                    title: None,
-                    unknown: false,
-                },
+                instance_cell(&r.host, view),
                 Cell::text(r.software.clone()),
                 Cell::text(r.family.clone()),
                 Cell::text(r.engagements.to_string()),

@@ -1,6 +1,8 @@
 //! Each report as a table: the columns are the JSON fields, in the same order.
 
-use fedireach_core::{InstancesReport, PostsReport, ReachReport, UnavailablePosts};
+use fedireach_core::{
+    InstancesReport, LanguagesReport, PostsReport, ReachReport, UnavailablePosts,
+};
 
 use crate::{
     BestTimeReport, ConsentReport, FamilyReport, FollowersReport, HashtagsReport, TimelineReport,
@@ -381,6 +383,55 @@ impl Tabular for HashtagsReport {
                 cells
             })
             .collect()
+    }
+}
+
+impl Tabular for LanguagesReport {
+    fn title(&self) -> String {
+        title(
+            "Languages of replies and quotes",
+            &self.brand,
+            self.from.as_ref(),
+            self.to.as_ref(),
+        )
+    }
+    fn headers(&self) -> Vec<String> {
+        with_unavailable(headers(&[
+            "language",
+            "unknown",
+            "replies",
+            "thread_replies",
+            "quotes",
+            "total",
+            "share_pct",
+        ]))
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![opt(r.language.as_ref()), opt(r.unknown.as_ref())];
+                cells.extend(
+                    [r.replies, r.thread_replies, r.quotes, r.total].map(|n| n.to_string()),
+                );
+                cells.push(float(r.share_pct));
+                cells.extend(self.unavailable_posts.cells());
+                cells
+            })
+            .collect()
+    }
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.total > 0 {
+            notes.push(format!(
+                "{}% of {} replies and quotes declare a language; no language is guessed \
+                 from text.",
+                float(self.declared_pct),
+                self.total
+            ));
+        }
+        notes.extend(unavailable_note(Some(self.unavailable_posts)));
+        notes
     }
 }
 

@@ -4,9 +4,11 @@
 pub(crate) mod best_time;
 pub(crate) mod compare;
 pub(crate) mod consent;
+pub(crate) mod engagers;
 pub(crate) mod followers;
 pub(crate) mod hashtags;
 pub(crate) mod instances;
+pub(crate) mod languages;
 pub(crate) mod posts;
 pub(crate) mod reach;
 pub(crate) mod timeline;

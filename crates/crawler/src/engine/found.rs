@@ -99,6 +99,8 @@ pub struct Found {
     /// Plain text, bounded; stored only where consent allows.
     pub excerpt: Option<String>,
     pub happened_at: Option<i64>,
+    /// A reply's or quote's declared language.
+    pub language: Option<fedireach_core::Language>,
     pub source: &'static str,
     pub engager: Option<EngagerFacts>,
 }
@@ -113,25 +115,34 @@ impl Found {
             emoji: None,
             excerpt: None,
             happened_at: None,
+            language: None,
             source,
             engager: None,
         }
     }
 
-    /// A reply (or thread reply) at `depth`, with its own id, time and text.
+    /// A reply (or thread reply) at `depth`: the note `id`, with its author, time, text
+    /// and declared language; `None` for a note that names no author.
     pub fn reply(
         depth: u32,
-        author: String,
-        uri: String,
-        published: Option<i64>,
-        html: Option<&str>,
+        id: String,
+        note: &fedireach_activitypub::Object,
         source: &'static str,
-    ) -> Self {
-        let mut found = Self::new(reply_kind(depth), author, source).with_text(html);
-        found.uri = Some(uri);
+    ) -> Option<Self> {
+        let author = note.author()?.to_owned();
+        let mut found = Self::new(reply_kind(depth), author, source)
+            .with_text(note.content.as_deref())
+            .with_language(note.language.as_deref());
+        found.uri = Some(id);
         found.depth = Some(i64::from(depth));
-        found.happened_at = published;
-        found
+        found.happened_at = note.published.map(|t| t.timestamp());
+        Some(found)
+    }
+
+    /// The language its author's server declared, reduced to its primary subtag.
+    pub fn with_language(mut self, tag: Option<&str>) -> Self {
+        self.language = tag.and_then(fedireach_core::Language::parse);
+        self
     }
 
     pub fn with_text(mut self, html: Option<&str>) -> Self {

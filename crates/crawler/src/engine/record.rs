@@ -102,6 +102,11 @@ impl<S: CrawlSink> Run<'_, S> {
                 content_excerpt: found.excerpt,
                 source: found.source.to_owned(),
                 happened_at: found.happened_at,
+                language: found.kind.has_language().then(|| {
+                    found
+                        .language
+                        .unwrap_or(fedireach_core::Language::UNDECLARED)
+                }),
             });
         }
         batch

@@ -86,6 +86,10 @@ impl Truth {
                 content_excerpt: None,
                 source: "truth".to_owned(),
                 happened_at: Some(seconds(&e.published)?),
+                language: e
+                    .language
+                    .as_deref()
+                    .and_then(fedireach_core::Language::from_code),
             });
         }
         Ok(batch)

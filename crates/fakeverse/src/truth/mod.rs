@@ -136,6 +136,11 @@ pub struct TruthEngagement {
     pub emoji: Option<String>,
     /// Why the engager is anonymised: not_indexable, not_discoverable or nobot.
     pub opt_out: Option<String>,
+    /// A reply's or quote's language as a crawler can learn it: the one its document
+    /// declares, `und` where it declares none or where the only source, Misskey's API,
+    /// carries none; absent for likes and boosts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// The three reports of one brand over all time.
@@ -144,6 +149,7 @@ pub struct BrandReports {
     pub reach: ReachReport,
     pub posts: PostsReport,
     pub instances: InstancesReport,
+    pub languages: fedireach_core::LanguagesReport,
 }
 
 /// Why an existing engagement is not in the truth, or `None` when it is.
@@ -394,5 +400,24 @@ fn truth_engagement(world: &World, i: u32) -> Option<TruthEngagement> {
             })
             .flatten(),
         opt_out: actor.opt_out.reason().map(str::to_owned),
+        language: learnable_language(world, e),
     })
+}
+
+/// What a crawler can learn of an engagement's language (see
+/// [`TruthEngagement::language`]).
+pub(crate) fn learnable_language(world: &World, e: &crate::world::Engagement) -> Option<String> {
+    if !e.kind.has_language() {
+        return None;
+    }
+    let origin = world
+        .posts()
+        .get(e.post as usize)
+        .and_then(|p| world.instance_of(p.actor))
+        .map(|i| i.software);
+    let declared = match origin {
+        Some(s) if s.is_misskey() => None,
+        _ => world.declared_language(e.actor),
+    };
+    Some(declared.unwrap_or(fedireach_core::UNDECLARED).to_owned())
 }

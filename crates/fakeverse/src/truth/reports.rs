@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use fedireach_core::{
-    CoverageRow, EngagementKind, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport,
-    ReachRow, ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
+    CoverageRow, EngagementKind, InstanceRow, InstancesReport, LanguageCounts, LanguagesReport,
+    PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts, UnavailablePosts, pct_2dp,
+    round_half_away,
 };
 
 use super::{BrandReports, TruthInstance, followers_known};
@@ -101,6 +102,7 @@ pub(super) fn all_reports(
         let mut reach: BTreeMap<&str, Acc> = BTreeMap::new();
         let mut hosts: BTreeMap<&str, Acc> = BTreeMap::new();
         let mut per_post: HashMap<u32, (Acc, u64, BTreeSet<&str>)> = HashMap::new();
+        let mut languages: BTreeMap<Option<String>, LanguageCounts> = BTreeMap::new();
         for &i in kept {
             let Some(e) = world.engagements().get(i as usize) else {
                 continue;
@@ -113,6 +115,14 @@ pub(super) fn all_reports(
             };
             if post.brand != b || actor.brand == Some(b) {
                 continue;
+            }
+            if let Some(language) = super::learnable_language(world, e) {
+                let slot = languages.entry(Some(language)).or_default();
+                match e.kind {
+                    EngagementKind::Reply => slot.replies += 1,
+                    EngagementKind::ThreadReply => slot.thread_replies += 1,
+                    _ => slot.quotes += 1,
+                }
             }
             let Some(inst) = world.instance_of(e.actor) else {
                 continue;
@@ -147,6 +157,12 @@ pub(super) fn all_reports(
                 reach: reach_report(world, &brand.name, &reach, &by_host, unavailable),
                 posts,
                 instances: instances_report(&brand.name, &hosts, &by_host, unavailable),
+                languages: LanguagesReport::from_counts(
+                    &brand.name,
+                    (None, None),
+                    languages,
+                    unavailable,
+                ),
             },
         );
     }

@@ -20,7 +20,7 @@ use fedireach_core::EngagementKind;
 pub use quirk::Quirk;
 pub use robots::{RecordedRobots, recorded_robots};
 pub use scale::Scale;
-pub use software::SimSoftware;
+pub use software::{LanguageField, SimSoftware};
 
 /// Seconds in a day.
 pub(crate) const DAY: i64 = 86_400;
@@ -308,4 +308,45 @@ impl World {
             .get(actor as usize)
             .and_then(|a| self.instances.get(a.instance as usize))
     }
+
+    /// The language an actor writes in, when they chose one: brand accounts write
+    /// English; other people by the weights of [`LANGUAGES`], and the rest choose none.
+    /// A function of the actor's stable key, so the world's random streams (and every
+    /// other figure) are untouched.
+    pub fn writes_in(&self, actor: u32) -> Option<&'static str> {
+        let a = self.actors.get(actor as usize)?;
+        if a.brand.is_some() {
+            return Some("en");
+        }
+        let mut roll = (a.key.rotate_left(23) ^ 0x9e37_79b9_7f4a_7c15) % 100;
+        for (language, weight) in LANGUAGES {
+            if roll < weight {
+                return Some(language);
+            }
+            roll -= weight;
+        }
+        None
+    }
+
+    /// The language that a note written by `actor` declares to other servers: the one
+    /// they write in, where their software federates one
+    /// ([`SimSoftware::language_field`]).
+    pub fn declared_language(&self, actor: u32) -> Option<&'static str> {
+        let software = self.instance_of(actor)?.software;
+        if software.language_field() == LanguageField::None {
+            return None;
+        }
+        self.writes_in(actor)
+    }
 }
+
+/// The languages people write in, with their weight in 100; the remaining 8 choose
+/// none (a Mastodon status may have no language).
+pub const LANGUAGES: [(&str, u64); 6] = [
+    ("en", 45),
+    ("de", 15),
+    ("fr", 10),
+    ("ja", 10),
+    ("es", 8),
+    ("pt", 4),
+];

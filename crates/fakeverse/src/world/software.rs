@@ -22,6 +22,17 @@ pub enum SimSoftware {
     Threads,
 }
 
+/// How a software's notes declare their language (see [`SimSoftware::language_field`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LanguageField {
+    /// `contentMap: {TAG: content}` beside `content`, when the author chose a language.
+    ContentMap,
+    /// Lemmy's `language: {identifier, name}`.
+    Lemmy,
+    /// Nothing: the software federates no post language.
+    None,
+}
+
 impl SimSoftware {
     /// Every software, in a fixed order (used for minimum counts).
     pub const ALL: [Self; 14] = [
@@ -111,6 +122,44 @@ impl SimSoftware {
     /// (Lemmy and Mbin users have none).
     pub fn exposes_followers(self) -> bool {
         !matches!(self, Self::Lemmy | Self::Mbin)
+    }
+
+    /// How a note written here declares its language to other servers, from each
+    /// software's own source or from what its real documents hold:
+    /// - Mastodon: `attribute :content_map, if: :language?` in
+    ///   app/serializers/activitypub/note_serializer.rb: a `contentMap` only when the
+    ///   status has a language.
+    /// - GoToSocial: docs/federation/federating_with_gotosocial.md, "Content,
+    ///   ContentMap, and Language" (PR #2366): a single-entry `contentMap` when the post
+    ///   is in a user-selected language.
+    /// - Friendica, WordPress: their notes in `fixtures/real` (friendica/note_note_1.json,
+    ///   wordpress/note_note.json) carry a `contentMap`.
+    /// - Lemmy: `language: {identifier, name}` (fixtures/real/lemmy/note_comment.json);
+    ///   Mbin, which speaks Lemmy's vocabulary to federate with it, alike.
+    /// - Misskey and its forks: none. The API's `packedNoteSchema`
+    ///   (packages/backend/src/models/json-schema/note.ts) has no language, nor do their
+    ///   notes in fixtures/real/misskey.
+    /// - Pleroma, Akkoma: none in their notes in fixtures/real (pleroma/note_note.json,
+    ///   akkoma/note_p.helene.moe_AM7S6vZQmL6pI9TgPY.json).
+    /// - Pixelfed: none; app/Transformer/ActivityPub/Verb/Note.php and CreateNote.php
+    ///   write `content` only.
+    /// - PeerTube: none on comments (fixtures/real/peertube/note_note.json).
+    /// - Threads: no document of it to go by; modelled as declaring none.
+    pub fn language_field(self) -> LanguageField {
+        match self {
+            Self::Mastodon | Self::Gotosocial | Self::Friendica | Self::Wordpress => {
+                LanguageField::ContentMap
+            }
+            Self::Lemmy | Self::Mbin => LanguageField::Lemmy,
+            Self::Misskey
+            | Self::Sharkey
+            | Self::Fedired
+            | Self::Pleroma
+            | Self::Akkoma
+            | Self::Pixelfed
+            | Self::Peertube
+            | Self::Threads => LanguageField::None,
+        }
     }
 
     /// Whether users of this software can quote a post.

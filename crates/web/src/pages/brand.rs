@@ -56,30 +56,30 @@ pub(crate) async fn brand_page(
         return Ok(Html(page.clone()).into_response());
     }
     // The first words of the posts the top-posts panels show.
-    let shown = state
-        .dashboards()
-        .brand
-        .iter()
-        .filter_map(|p| match p {
-            Panel::Table {
-                table: crate::TableName::TopPosts,
-                limit,
-                ..
-            } => Some(*limit),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
+    let shown = panel_limit(&state, crate::TableName::TopPosts);
     let top: Vec<String> = top_post_rows(&figures.posts.rows)
         .into_iter()
         .take(shown)
         .map(|p| p.uri.clone())
         .collect();
     let texts = state.store().post_texts(&top).await?;
+    // The names of the engagers the top-engagers panels show (owned brands only).
+    let named = panel_limit(&state, crate::TableName::TopEngagers);
+    let ids: Vec<i64> = figures
+        .engagers
+        .iter()
+        .flat_map(|e| e.rows.iter().take(named).map(|r| r.actor_id))
+        .collect();
+    let names = state.store().engager_names(&ids).await?;
+    let base = format!("/brands/{}", segment(&name));
     let facts = PageFacts {
         crawled,
         texts: &texts,
         tz: view.window.tz(),
+        names: &names,
+        conversations: brand
+            .is_owned()
+            .then_some((base.as_str(), labels.query.as_str())),
     };
     let panels = state
         .dashboards()
@@ -102,6 +102,22 @@ pub(crate) async fn brand_page(
         let _ = figures.page.set((key, html.clone()));
     }
     Ok(Html(html).into_response())
+}
+
+/// The most rows any panel of `table` on the brand page shows (0 without one).
+fn panel_limit(state: &AppState, table: crate::TableName) -> usize {
+    state
+        .dashboards()
+        .brand
+        .iter()
+        .filter_map(|p| match p {
+            Panel::Table {
+                table: t, limit, ..
+            } if *t == table => Some(*limit),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The brand's last crawl, the crawl asked for it and not ended, and the next

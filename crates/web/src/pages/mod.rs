@@ -3,6 +3,7 @@
 
 mod brand;
 mod compare;
+mod conversation;
 mod crawls;
 mod deliveries;
 mod glossary;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub(crate) use brand::brand_page;
 pub(crate) use compare::{FamilyTable, compare_page, compare_report};
+pub(crate) use conversation::conversation_page;
 pub(crate) use crawls::{consent_report, crawls_page, failures_table, runs_table};
 pub(crate) use glossary::glossary_page;
 pub(crate) use instance::{instance_page, instance_table};

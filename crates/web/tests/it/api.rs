@@ -34,6 +34,10 @@ async fn every_report_kind_has_its_route() -> TestResult {
             format!("/api/v1/brands/acme/best-time?{AUGUST}&tz=Europe%2FParis"),
         ),
         ("hashtags", format!("/api/v1/brands/acme/hashtags?{AUGUST}")),
+        (
+            "languages",
+            format!("/api/v1/brands/acme/languages?{AUGUST}"),
+        ),
         ("followers", "/api/v1/brands/acme/followers".to_owned()),
         ("consent", "/api/v1/brands/acme/consent".to_owned()),
         (

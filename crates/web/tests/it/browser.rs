@@ -223,6 +223,11 @@ async fn overview_and_brand_page_render_in_headless_chromium() -> TestResult {
         format!("/brands/{}?{window}", segment(watched)),
         format!("/compare?{compare}&{window}"),
         format!("/instances/{}", segment(instance)),
+        format!(
+            "/brands/{}/conversation?post={}",
+            segment(owned),
+            segment(&medium.conversation)
+        ),
         "/crawls".to_owned(),
         "/glossary".to_owned(),
     ];

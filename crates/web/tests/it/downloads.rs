@@ -19,6 +19,7 @@ async fn every_table_downloads_as_csv() -> TestResult {
         "timeline",
         "best-time",
         "hashtags",
+        "languages",
         "followers",
         "consent",
     ] {

@@ -73,6 +73,7 @@ async fn every_link_on_every_page_answers_200() -> TestResult {
         "/crawls.csv",
         ".png",
         "/instances/",
+        "/conversation?post=",
     ] {
         assert!(
             seen.iter().any(|p| p.contains(wanted)),

@@ -33,6 +33,8 @@ pub struct Medium {
     pub engagements: usize,
     /// An instance the store knows, for its page.
     pub instance: String,
+    /// The owned brand's post with the most replies, for its conversation page.
+    pub conversation: String,
 }
 
 /// Writes the medium world, seen on its last simulated day, into `store`.
@@ -124,7 +126,25 @@ pub async fn load(store: &Store) -> Result<Medium, Error> {
         .find(|i| i.software == "mastodon")
         .map(|i| i.host.clone())
         .ok_or("the medium world has a Mastodon instance")?;
+    let owner = owned.first().ok_or("the medium world has an owned brand")?;
+    let mut replies: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for e in &truth.engagements {
+        if matches!(
+            e.kind,
+            fedireach_core::EngagementKind::Reply | fedireach_core::EngagementKind::ThreadReply
+        ) {
+            *replies.entry(e.post.as_str()).or_default() += 1;
+        }
+    }
+    let conversation = truth
+        .posts
+        .iter()
+        .filter(|p| &p.brand == owner)
+        .max_by_key(|p| replies.get(p.uri.as_str()).copied().unwrap_or(0))
+        .map(|p| p.uri.clone())
+        .ok_or("the owned brand has posts")?;
     Ok(Medium {
+        conversation,
         instance,
         brands,
         owned,

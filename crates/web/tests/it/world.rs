@@ -3,7 +3,8 @@
 //! 2026 on several instances of several families, a crawl with failures and a consent
 //! report, and hostile text wherever the data lets text in (post URIs, hashtags, the
 //! crawl trigger, consent reasons, engager names and excerpts). The watched brand's post
-//! has its replies and quotes unavailable.
+//! has its replies and quotes unavailable. Of the engagers, Kim is not indexable: the
+//! owned brand's pages count Kim and never name Kim.
 
 use std::path::Path;
 
@@ -102,6 +103,11 @@ fn engagement(
         content_excerpt: Some(format!("nice {SCRIPT}")),
         source: "test".into(),
         happened_at: Some(at + HOUR),
+        language: match kind {
+            EngagementKind::Reply => fedireach_core::Language::from_code("de"),
+            EngagementKind::Quote => Some(fedireach_core::Language::UNDECLARED),
+            _ => None,
+        },
     })
 }
 
@@ -169,7 +175,11 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
                 engager(bob, 120),
                 engager(eve, 40),
                 engager(ann, 7),
-                engager(kim, 3),
+                // Kim is not indexable: counted, never named.
+                ActorRecord {
+                    indexable: Some(false),
+                    ..engager(kim, 3)
+                },
             ],
             posts: vec![
                 post(p1, ACME_ACTOR, "brand.example", AUG_3, &["launch", SCRIPT]),

@@ -215,17 +215,10 @@ async fn walk_replies(
             if depth > max_depth {
                 continue;
             }
-            let Some(author) = note.author().map(str::to_owned) else {
+            let Some(found) = Found::reply(depth, id, &note, SOURCE) else {
                 continue;
             };
-            out.found.push(Found::reply(
-                depth,
-                author,
-                id,
-                note.published.map(|t| t.timestamp()),
-                note.content.as_deref(),
-                SOURCE,
-            ));
+            out.found.push(found);
             if depth < max_depth
                 && let Some(deeper) = note.replies
             {
@@ -351,17 +344,9 @@ async fn context_thread(
         if !reached {
             continue;
         }
-        let Some(author) = note.author().map(str::to_owned) else {
-            continue;
-        };
-        out.found.push(Found::reply(
-            depth,
-            author,
-            id,
-            note.published.map(|t| t.timestamp()),
-            note.content.as_deref(),
-            "fep_7888_context",
-        ));
+        if let Some(found) = Found::reply(depth, id, note, "fep_7888_context") {
+            out.found.push(found);
+        }
     }
     if items.listed {
         out.listed(EngagementKind::Reply);

@@ -275,7 +275,8 @@ async fn status_found(
     let account = status.account.as_ref()?;
     let mut found = account_found(ctx, account, origin, kind)
         .await?
-        .with_text(status.content.as_deref());
+        .with_text(status.content.as_deref())
+        .with_language(status.language.as_deref());
     found.uri = status.uri.clone().or_else(|| status.url.clone());
     found.depth = depth.map(i64::from);
     found.happened_at = status.created_at.map(|t| t.timestamp());

@@ -266,6 +266,9 @@ async fn note_found(
     depth: Option<u32>,
 ) -> Option<Found> {
     let actor = user_actor(ctx, origin, origin_host, note.user.as_ref()?).await?;
+    // No language: Misskey's notes declare none (its API's `packedNoteSchema`,
+    // misskey-dev/misskey packages/backend/src/models/json-schema/note.ts, has no such
+    // field), so these replies and quotes are counted as not declared.
     let mut found = Found::new(kind, actor, SOURCE).with_text(note.text.as_deref());
     found.uri = note.uri.clone().or_else(|| {
         origin

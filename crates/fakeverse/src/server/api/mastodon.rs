@@ -264,7 +264,9 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
         "sensitive": false,
         "spoiler_text": "",
         "visibility": "public",
-        "language": "en",
+        // What the origin stored from the note's own declaration (Mastodon reads a
+        // remote note's `contentMap`; no declaration, no language).
+        "language": world.declared_language(author),
         "uri": uri,
         "url": uri,
         "replies_count": children(ctx, t).len(),

@@ -10,10 +10,22 @@ use crate::{
     server::{dispatch::Ctx, reply, state::State},
     time::{rfc3339, rfc3339_millis},
     world::{
-        EMOJIS, NO_PARENT, Quirk, SimSoftware, World,
+        EMOJIS, LanguageField, NO_PARENT, Quirk, SimSoftware, World,
         ids::{NumTarget, decode_num},
     },
 };
+
+/// A language's name in itself, as Lemmy names it beside the code.
+fn language_name(tag: &str) -> &'static str {
+    match tag {
+        "de" => "Deutsch",
+        "fr" => "Français",
+        "ja" => "日本語",
+        "es" => "Español",
+        "pt" => "Português",
+        _ => "English",
+    }
+}
 
 /// A served object: a brand post or an engagement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +322,7 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
     let followers = collection_url(world, author, "followers");
     let when = published(world, target);
     let body = text(world, target);
+    let language = world.declared_language(author);
     let reply_to = in_reply_to(world, target);
     let quote = quoted(world, target);
     let num = num_of(world, target);
@@ -338,10 +351,12 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                 "inReplyToAtomUri": reply_to,
                 "conversation": format!("tag:{},{}:objectId={num}:objectType=Conversation", inst.host, &rfc3339(when)[..10]),
                 "content": content,
-                "contentMap": { "en": content },
                 "attachment": [],
                 "tag": [],
             });
+            if let (LanguageField::ContentMap, Some(tag)) = (software.language_field(), language) {
+                doc["contentMap"] = json!({ tag: content });
+            }
             if software == SimSoftware::Mastodon {
                 doc["replies"] = collections::mastodon_replies_inline(state, target);
                 let (likes, shares) = collections::like_share_counts(world, target);
@@ -425,11 +440,15 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                     doc["mediaType"] = json!("text/html");
                     doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });
                     doc["distinguished"] = json!(false);
-                    doc["language"] = json!({ "identifier": "en", "name": "English" });
+                    if let Some(tag) = language {
+                        doc["language"] = json!({ "identifier": tag, "name": language_name(tag) });
+                    }
                     doc["audience"] = json!(format!("{origin}/c/general"));
                 }
                 SimSoftware::Friendica => {
-                    doc["contentMap"] = json!({ "en": content });
+                    if let Some(tag) = language {
+                        doc["contentMap"] = json!({ tag: content });
+                    }
                     doc["url"] = json!(uri);
                     doc["attachment"] = json!([]);
                     doc["sensitive"] = json!(false);
@@ -440,7 +459,9 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                     doc["diaspora:comment"] = json!(null);
                 }
                 SimSoftware::Wordpress => {
-                    doc["contentMap"] = json!({ "en": content });
+                    if let Some(tag) = language {
+                        doc["contentMap"] = json!({ tag: content });
+                    }
                     doc["url"] = json!(uri);
                 }
                 _ => {
