@@ -26,15 +26,16 @@ pub use facts::{
     FollowerSnapshotFact, InstanceFact, PostFact,
 };
 pub use host::Host;
-pub use language::{Language, UNDECLARED, primary_language};
+pub use language::{
+    Language, LanguageCounts, LanguageRow, LanguagesReport, UNDECLARED, primary_language,
+};
 pub use records::{
     ActorRecord, Batch, EngagementRecord, HostHealth, InstanceRecord, PostRecord, Reachability,
     RobotsState,
 };
 pub use report::{
-    CoverageRow, InstanceRow, InstancesReport, LanguageCounts, LanguageRow, LanguagesReport,
-    PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts, UnavailablePosts, pct_2dp,
-    round_half_away,
+    CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
+    ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
 };
 pub use software::{Family, Software, SoftwareSource};
 pub use window::Since;

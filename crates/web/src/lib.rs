@@ -2,6 +2,7 @@
 
 mod actions;
 mod api;
+mod audience;
 mod charts;
 mod compared;
 mod dashboards;

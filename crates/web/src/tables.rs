@@ -20,7 +20,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn text(text: impl Into<String>) -> Self {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
             href: None,
@@ -166,14 +166,16 @@ pub fn brand_table(
         TableName::ReachByFamily => with_notes(&figures.family, left_out),
         TableName::Hashtags => with_notes(&figures.hashtags, None),
         TableName::Languages => {
-            let (h, r) = languages(&figures.languages);
+            let (h, r) = crate::audience::languages(&figures.languages);
             (
                 h,
                 r,
                 fedireach_analytics::Tabular::notes(&figures.languages),
             )
         }
-        TableName::TopEngagers => top_engagers(figures.engagers.as_ref(), page.names, view),
+        TableName::TopEngagers => {
+            crate::audience::top_engagers(figures.engagers.as_ref(), page.names, view)
+        }
         TableName::Consent => with_notes(&figures.consent, None),
     };
     let more = rows.len().saturating_sub(limit);
@@ -347,7 +349,7 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
 }
 
 /// An instance's name, linked to its page in the same view.
-fn instance_cell(host: &str, view: &ViewLabels) -> Cell {
+pub(crate) fn instance_cell(host: &str, view: &ViewLabels) -> Cell {
     Cell {
         text: host.to_owned(),
         href: Some(with_query(
@@ -357,137 +359,6 @@ fn instance_cell(host: &str, view: &ViewLabels) -> Cell {
         title: None,
         unknown: false,
     }
-}
-
-/// An engager's name as shown: "Display Name (handle)", or whichever is kept.
-pub fn engager_label(name: &fedireach_store::EngagerName) -> String {
-    let clean = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    match (clean(&name.display_name), clean(&name.handle)) {
-        (Some(display), Some(handle)) => format!("{display} ({handle})"),
-        (Some(one), None) | (None, Some(one)) => one,
-        (None, None) => "(no name)".to_owned(),
-    }
-}
-
-/// The top engagers of an owned brand: one row per engager whose name is kept, most
-/// engagements first; everyone else in one sentence under the table, never a row.
-/// A ranked engager whose name is no longer kept joins that sentence.
-fn top_engagers(
-    report: Option<&fedireach_analytics::EngagersReport>,
-    names: &std::collections::HashMap<i64, fedireach_store::EngagerName>,
-    view: &ViewLabels,
-) -> (Vec<String>, Vec<Vec<Cell>>, Vec<String>) {
-    let headers = [
-        "engager",
-        "instance",
-        "software",
-        "replies",
-        "thread replies",
-        "boosts",
-        "likes",
-        "quotes",
-        "engagements",
-    ]
-    .map(String::from)
-    .to_vec();
-    let Some(report) = report else {
-        return (headers, Vec::new(), Vec::new());
-    };
-    let mut others = report.anonymised;
-    let mut rows = Vec::new();
-    for r in &report.rows {
-        let c = &r.counts;
-        let Some(name) = names.get(&r.actor_id) else {
-            others.add(c);
-            continue;
-        };
-        let mut cells = vec![
-            Cell::text(engager_label(name)),
-            instance_cell(&r.host, view),
-            Cell::text(r.software.clone()),
-        ];
-        cells.extend(
-            [
-                c.replies,
-                c.thread_replies,
-                c.boosts,
-                c.likes,
-                c.quotes,
-                c.engagements,
-            ]
-            .map(|n| Cell::text(n.to_string())),
-        );
-        rows.push(cells);
-    }
-    let notes = (others.engagers > 0)
-        .then(|| {
-            format!(
-                "Besides these, {} engager(s) who opted out, are not indexable or are past \
-                 this list made {} engagement(s) and {} thread reply(ies): counted in every \
-                 figure, never named here.",
-                others.engagers, others.engagements, others.thread_replies
-            )
-        })
-        .into_iter()
-        .collect();
-    (headers, rows, notes)
-}
-
-/// The languages table for people: one language column, where the unknowns say what
-/// they are in words and why on hover (the CSV keeps `language` and `unknown` apart).
-fn languages(report: &fedireach_core::LanguagesReport) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let headers = [
-        "language",
-        "replies",
-        "thread replies",
-        "quotes",
-        "total",
-        "share %",
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows = report
-        .rows
-        .iter()
-        .map(|r| {
-            let language = match (r.language.as_deref(), r.unknown.as_deref()) {
-                (Some(code), _) => Cell::text(code),
-                (None, Some("not_recorded")) => Cell {
-                    text: "not recorded".to_owned(),
-                    href: None,
-                    title: Some(
-                        "Found by a crawl made before fedireach read languages: unknown, not \
-                         undeclared."
-                            .to_owned(),
-                    ),
-                    unknown: true,
-                },
-                (None, _) => Cell {
-                    text: "not declared".to_owned(),
-                    href: None,
-                    title: Some(
-                        "The author chose no language, or their server federates none \
-                         (Misskey, Pleroma, Akkoma, Pixelfed, PeerTube). Nothing is guessed \
-                         from the text."
-                            .to_owned(),
-                    ),
-                    unknown: true,
-                },
-            };
-            let mut cells = vec![language];
-            cells.extend(
-                [r.replies, r.thread_replies, r.quotes, r.total].map(|n| Cell::text(n.to_string())),
-            );
-            cells.push(Cell::text(format!("{}", r.share_pct)));
-            cells
-        })
-        .collect();
-    (headers, rows)
 }
 
 fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec<Vec<Cell>>) {

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use crate::{
     AppState, View, WebError,
-    tables::{engager_label, safe_href, segment, with_query},
+    audience::engager_label,
+    tables::{safe_href, segment, with_query},
 };
 
 /// Deepest indentation drawn: deeper replies are drawn at this one, their depth said.

@@ -19,16 +19,15 @@
 //! crawl and the dashboard may both bring the copy up to date), [`FactsCache::load`] a
 //! shared one.
 
+mod seal;
+
 use std::{
-    collections::BTreeMap,
     fs::{self, File},
-    io::Read,
     path::{Path, PathBuf},
 };
 
 use fedireach_core::{Facts, FactsStamp, FactsUpdate};
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     Analytics, AnalyticsError, Result,
@@ -66,44 +65,6 @@ const LOCK_FILE: &str = "lock";
 /// coverage; 3: and the stamp seals every file; 4: engagements carry their language;
 /// 5: actors whether they may be named.
 const FORMAT: u32 = 5;
-
-/// The contents of `stamp.json`.
-#[derive(Debug, Serialize, Deserialize)]
-struct StampFile {
-    format: u32,
-    stamp: FactsStamp,
-    /// Every file of the copy (path under the directory) as it was written.
-    files: BTreeMap<String, Seal>,
-}
-
-/// A file as written: any other file of that name is not the one the stamp vouches for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Seal {
-    bytes: u64,
-    sha256: String,
-}
-
-impl Seal {
-    fn of(path: &Path) -> Result<Self> {
-        use sha2::Digest;
-        let mut file = File::open(path).map_err(|source| io(path, source))?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buffer = vec![0_u8; 1 << 16];
-        let mut bytes = 0_u64;
-        loop {
-            let n = file.read(&mut buffer).map_err(|source| io(path, source))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            bytes += n as u64;
-        }
-        Ok(Self {
-            bytes,
-            sha256: hex::encode(hasher.finalize()),
-        })
-    }
-}
 
 /// What a purge forgets (`forget actor`, `forget instance`, an HTTP 410, an
 /// ActivityPub `Delete`, an opt-out): every row naming one of these goes.
@@ -150,13 +111,6 @@ impl FactsCache {
         }
     }
 
-    /// `stamp.json` as written, its seals unchecked.
-    fn stamp_file(&self) -> Option<StampFile> {
-        let bytes = fs::read(self.dir.join(STAMP_FILE)).ok()?;
-        let file: StampFile = serde_json::from_slice(&bytes).ok()?;
-        (file.format == FORMAT).then_some(file)
-    }
-
     /// Every file of the copy, by its path under the directory.
     fn files(&self) -> Result<Vec<(String, PathBuf)>> {
         let mut files = Vec::new();
@@ -173,47 +127,6 @@ impl FactsCache {
             }
         }
         Ok(files)
-    }
-
-    fn seals(&self) -> Result<BTreeMap<String, Seal>> {
-        self.files()?
-            .into_iter()
-            .map(|(name, path)| Ok((name, Seal::of(&path)?)))
-            .collect()
-    }
-
-    /// Whether the files of the copy are exactly those sealed: none missing, none
-    /// added, each of its size and checksum.
-    fn check_seals(&self, sealed: &BTreeMap<String, Seal>) -> Result<()> {
-        let tampered = |reason: String| AnalyticsError::Tampered {
-            dir: self.dir.clone(),
-            reason,
-        };
-        let files = self.files()?;
-        for (name, path) in &files {
-            let Some(seal) = sealed.get(name) else {
-                return Err(tampered(format!("{name} was not written with this copy")));
-            };
-            let size = fs::metadata(path).map_err(|source| io(path, source))?.len();
-            if size != seal.bytes {
-                return Err(tampered(format!(
-                    "{name} has {size} bytes, {} were written",
-                    seal.bytes
-                )));
-            }
-            if Seal::of(path)? != *seal {
-                return Err(tampered(format!(
-                    "{name} is not the file written (another checksum)"
-                )));
-            }
-        }
-        if let Some(missing) = sealed
-            .keys()
-            .find(|name| !files.iter().any(|(present, _)| present == *name))
-        {
-            return Err(tampered(format!("{missing} is missing")));
-        }
-        Ok(())
     }
 
     /// Brings the copy up to date with what the store says it needs
@@ -296,26 +209,6 @@ impl FactsCache {
             write(&self.dir.join("hosts.parquet"), &mut hosts.frame()?)?;
         }
         Ok(())
-    }
-
-    fn write_stamp(&self, stamp: &FactsStamp) -> Result<()> {
-        let path = self.dir.join(STAMP_FILE);
-        let tmp = path.with_extension("json.tmp");
-        let bytes = serde_json::to_vec(&StampFile {
-            format: FORMAT,
-            stamp: stamp.clone(),
-            files: self.seals()?,
-        })?;
-        fs::write(&tmp, bytes).map_err(|source| io(&tmp, source))?;
-        fs::rename(&tmp, &path).map_err(|source| io(&path, source))
-    }
-
-    fn unstamp(&self) -> Result<()> {
-        let path = self.dir.join(STAMP_FILE);
-        match fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&path, e)),
-            _ => Ok(()),
-        }
     }
 
     /// Locks the copy until the returned file is dropped: exclusively to change it,
@@ -556,7 +449,7 @@ fn read(path: &Path) -> Result<DataFrame> {
     Ok(ParquetReader::new(file).finish()?)
 }
 
-fn io(path: &Path, source: std::io::Error) -> AnalyticsError {
+pub(super) fn io(path: &Path, source: std::io::Error) -> AnalyticsError {
     AnalyticsError::Cache {
         path: path.to_path_buf(),
         source,
@@ -564,186 +457,4 @@ fn io(path: &Path, source: std::io::Error) -> AnalyticsError {
 }
 
 #[cfg(test)]
-mod tests {
-    use fedireach_core::{EngagementKind, ReachReport};
-
-    use super::*;
-    use crate::{
-        Window,
-        testkit::{AUG_1, HOUR, august, engagement, world},
-    };
-
-    fn tempdir() -> Result<tempfile::TempDir> {
-        tempfile::tempdir().map_err(|source| io(Path::new("(tempdir)"), source))
-    }
-
-    fn mastodon(report: &ReachReport) -> Option<(u64, u64, u64)> {
-        report
-            .rows
-            .iter()
-            .find(|r| r.software == "mastodon")
-            .map(|r| (r.engagements, r.unique_engagers, r.potential_reach))
-    }
-
-    #[test]
-    fn the_copy_gives_the_same_reports() -> Result<()> {
-        let dir = tempdir()?;
-        let cache = FactsCache::open(dir.path())?;
-        assert!(
-            cache.load()?.brands().is_empty(),
-            "an empty copy is empty facts"
-        );
-        cache.replace(&world())?;
-        let from_disk = cache.load()?;
-        let in_memory = Analytics::from_facts(&world())?;
-        let w = august("UTC")?;
-        assert_eq!(from_disk.reach("acme", &w)?, in_memory.reach("acme", &w)?);
-        assert_eq!(from_disk.posts("acme", &w)?, in_memory.posts("acme", &w)?);
-        assert_eq!(
-            from_disk.hashtags("acme", &w)?,
-            in_memory.hashtags("acme", &w)?
-        );
-        assert_eq!(
-            from_disk.consent("acme", &Window::all())?,
-            in_memory.consent("acme", &Window::all())?
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn refresh_appends_and_the_latest_version_wins() -> Result<()> {
-        let dir = tempdir()?;
-        let cache = FactsCache::open(dir.path())?;
-        cache.replace(&world())?;
-        // August mastodon: 5 engagements, engagers 101, 102, 106, reach 200 + 50.
-        assert_eq!(
-            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
-            Some((5, 3, 250))
-        );
-
-        // The next crawl: 102's boost (engagement 3) was undone; a new like by 107,
-        // and one from a host never seen before. The hosts come in another order:
-        // the parts already written must keep their host ids.
-        let mut delta = world();
-        delta.brand_actors.reverse();
-        delta.instances.reverse();
-        delta.posts.reverse();
-        let mut undone = engagement(
-            3,
-            1,
-            EngagementKind::Boost,
-            102,
-            "m.example",
-            AUG_1 + 13 * HOUR,
-        );
-        undone.removed_at = Some(AUG_1 + 40 * HOUR);
-        delta.engagements = vec![
-            undone,
-            engagement(
-                18,
-                2,
-                EngagementKind::Like,
-                107,
-                "m.example",
-                AUG_1 + 50 * HOUR,
-            ),
-            engagement(
-                19,
-                2,
-                EngagementKind::Like,
-                108,
-                "new.example",
-                AUG_1 + 50 * HOUR,
-            ),
-        ];
-        cache.refresh(&delta)?;
-        assert_eq!(cache.parts()?.len(), 2);
-        let expected = Some((5, 3, 200));
-        let report = cache.load()?.reach("acme", &august("UTC")?)?;
-        let softwares: Vec<_> = report
-            .rows
-            .iter()
-            .map(|r| (r.software.as_str(), r.engagements))
-            .collect();
-        assert_eq!(
-            softwares,
-            [
-                ("mastodon", 5),
-                ("misskey", 2),
-                ("glitch", 1),
-                ("sharkey", 1),
-                ("unknown", 1)
-            ]
-        );
-        assert_eq!(
-            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
-            expected
-        );
-
-        cache.compact()?;
-        assert_eq!(cache.parts()?.len(), 1);
-        assert_eq!(
-            mastodon(&cache.load()?.reach("acme", &august("UTC")?)?),
-            expected
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn purge_reaches_every_part() -> Result<()> {
-        let dir = tempdir()?;
-        let cache = FactsCache::open(dir.path())?;
-        cache.replace(&world())?;
-        let mut delta = world();
-        delta.engagements = vec![engagement(
-            18,
-            2,
-            EngagementKind::Like,
-            101,
-            "m.example",
-            AUG_1 + 50 * HOUR,
-        )];
-        cache.refresh(&delta)?;
-        // Forget actor 101 (its like, boosts and the new like) and instance
-        // k.example (actor 104's boost and like).
-        cache.purge(&Purge {
-            actor_ids: vec![101],
-            hosts: vec!["k.example".to_owned()],
-            ..Purge::default()
-        })?;
-        let report = cache.load()?.reach("acme", &august("UTC")?)?;
-        let got: Vec<_> = report
-            .rows
-            .iter()
-            .map(|r| (r.software.as_str(), r.engagements, r.potential_reach))
-            .collect();
-        assert_eq!(
-            got,
-            [("mastodon", 2, 50), ("glitch", 1, 0), ("sharkey", 1, 0)]
-        );
-        // Forgetting a post takes its engagements and hashtags with it.
-        cache.purge(&Purge {
-            post_ids: vec![1],
-            ..Purge::default()
-        })?;
-        let analytics = cache.load()?;
-        let posts: Vec<_> = analytics
-            .posts("acme", &Window::all())?
-            .rows
-            .into_iter()
-            .map(|p| p.uri)
-            .collect();
-        assert_eq!(
-            posts,
-            ["https://acme.social/posts/5", "https://acme.social/posts/2"]
-        );
-        let tags: Vec<_> = analytics
-            .hashtags("acme", &Window::all())?
-            .rows
-            .into_iter()
-            .map(|r| (r.hashtag, r.posts))
-            .collect();
-        assert_eq!(tags, [("coffee".to_owned(), 1), ("launch".to_owned(), 1)]);
-        Ok(())
-    }
-}
+mod tests;
