@@ -240,6 +240,10 @@ pub struct ReportArgs {
     /// --previous).
     #[arg(long)]
     pub previous_year: bool,
+    /// Compare with as many days from this date (YYYY-MM-DD) instead: any period to set
+    /// against the window, such as the last launch (implies --previous).
+    #[arg(long, value_name = "DATE", conflicts_with = "previous_year")]
+    pub compare_from: Option<String>,
 }
 
 /// Timeline buckets.

@@ -15,12 +15,19 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
     // Everything the user typed is checked before the database is read.
     let kind: ReportKind = args.kind.parse()?;
     let format: Format = args.format.parse()?;
+    let baseline = match (&args.compare_from, args.previous_year) {
+        (Some(date), _) => match Baseline::parse(date) {
+            Some(from @ Baseline::From(_)) => from,
+            _ => anyhow::bail!(
+                "--compare-from {date:?} is not a date: give the first day of the period to \
+                 compare with as YYYY-MM-DD"
+            ),
+        },
+        (None, true) => Baseline::PreviousYear,
+        (None, false) => Baseline::PreviousPeriod,
+    };
     let window = Window::parse(args.from.as_deref(), args.to.as_deref(), args.tz.as_deref())?
-        .with_baseline(if args.previous_year {
-            Baseline::PreviousYear
-        } else {
-            Baseline::PreviousPeriod
-        });
+        .with_baseline(baseline);
     let request = ReportRequest {
         kind,
         brands: args.brands.clone(),
@@ -30,7 +37,10 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
             Bucket::Week => Granularity::Week,
         },
         format,
-        previous: args.previous || args.previous_year || format == Format::Table,
+        previous: args.previous
+            || args.previous_year
+            || args.compare_from.is_some()
+            || format == Format::Table,
     };
     let (_store, analytics) = open_analytics(config).await?;
     // polars wants a thread of its own, off the async runtime.

@@ -102,3 +102,46 @@ fn previous_year_compares_with_the_same_days_a_year_before() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn compare_from_sets_any_period_of_the_same_length_against_the_window() -> TestResult {
+    let sandbox = Sandbox::new()?;
+    sandbox
+        .run(&["brand", "add", "acme", "@acme@mastodon.example"])?
+        .success();
+    let launch_week = [
+        "report",
+        "reach",
+        "--brand",
+        "acme",
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-16",
+        "--compare-from",
+        "2026-04-07",
+    ];
+    let json = sandbox.stdout(&[&launch_week[..], &["--format", "json"]].concat())?;
+    let value: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(value["previous"]["from"], "2026-04-07", "{value}");
+    assert_eq!(value["previous"]["to"], "2026-04-13", "{value}");
+    let table = sandbox.stdout(&launch_week)?;
+    assert!(
+        table.contains("Change from the same number of days from 2026-04-07"),
+        "{table}"
+    );
+    // Not a date: refused before anything is read, saying what to give.
+    let refused = sandbox
+        .run(&[
+            "report",
+            "reach",
+            "--brand",
+            "acme",
+            "--compare-from",
+            "April",
+        ])?
+        .failure();
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    Ok(())
+}

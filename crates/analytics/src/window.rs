@@ -1,6 +1,7 @@
 //! The report window: calendar days, both inclusive, in a time zone, and the period it
-//! is compared with: the one of the same length just before it (month over month), or
-//! the same dates a year before (year over year).
+//! is compared with: the one of the same length just before it (month over month), the
+//! same dates a year before (year over year), or as many days from a date of the user's
+//! choosing (this launch against the last one).
 
 use chrono::{DateTime, Days, Months, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
@@ -26,31 +27,38 @@ pub enum Baseline {
     PreviousPeriod,
     /// The same dates a year before (year over year: seasons and campaigns line up).
     PreviousYear,
+    /// As many days as the window, from this date (any period to set against it).
+    From(NaiveDate),
 }
 
 impl Baseline {
-    /// `period` or `year`: the value of `previous=` and of `--previous`.
-    pub fn as_str(self) -> &'static str {
+    /// `period`, `year` or the first date (YYYY-MM-DD): the value of `previous=`.
+    pub fn param(self) -> String {
         match self {
-            Self::PreviousPeriod => "period",
-            Self::PreviousYear => "year",
+            Self::PreviousPeriod => "period".to_owned(),
+            Self::PreviousYear => "year".to_owned(),
+            Self::From(date) => date.format("%Y-%m-%d").to_string(),
         }
     }
 
     /// What the changes are against, in words.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::PreviousPeriod => "previous period",
-            Self::PreviousYear => "same days a year before",
+            Self::PreviousPeriod => "previous period".to_owned(),
+            Self::PreviousYear => "same days a year before".to_owned(),
+            Self::From(date) => format!("same number of days from {}", date.format("%Y-%m-%d")),
         }
     }
 
-    /// `period` (or `true`, `1`, `yes`) or `year`.
+    /// `period` (or `true`, `1`, `yes`), `year`, or a first date as YYYY-MM-DD.
     pub fn parse(input: &str) -> Option<Self> {
-        match input.trim().to_ascii_lowercase().as_str() {
+        let input = input.trim();
+        match input.to_ascii_lowercase().as_str() {
             "period" | "true" | "1" | "yes" => Some(Self::PreviousPeriod),
             "year" => Some(Self::PreviousYear),
-            _ => None,
+            _ => NaiveDate::parse_from_str(input, "%Y-%m-%d")
+                .ok()
+                .map(Self::From),
         }
     }
 }
@@ -159,9 +167,9 @@ impl Window {
     }
 
     /// The period the window is compared with, by its baseline: the period of the
-    /// same length that ends the day before this one starts, or the same dates a year
-    /// before (29 February becomes the 28th). `None` for an open window, which has no
-    /// length.
+    /// same length that ends the day before this one starts, the same dates a year
+    /// before (29 February becomes the 28th), or as many days from the chosen date.
+    /// `None` for an open window, which has no length.
     pub fn previous(&self) -> Option<Self> {
         let (from, to, days) = (self.from?, self.to?, self.days()?);
         let (from, to) = match self.baseline {
@@ -173,6 +181,7 @@ impl Window {
                 from.checked_sub_months(Months::new(12))?,
                 to.checked_sub_months(Months::new(12))?,
             ),
+            Baseline::From(first) => (first, first.checked_add_days(Days::new(days - 1))?),
         };
         Some(Self {
             from: Some(from),
@@ -293,10 +302,26 @@ mod tests {
                 Baseline::PreviousYear
             ))
         );
+        // Any period of the same length, from a chosen date: last spring's launch week
+        // against this one.
+        let chosen = Window::new(Some(date("2026-11-10")), Some(date("2026-11-16")), Tz::UTC)
+            .ok()
+            .map(|w| w.with_baseline(Baseline::From(date("2026-04-07"))))
+            .and_then(|w| w.previous())
+            .map(|p| (p.from_label(), p.to_label()));
+        assert_eq!(
+            chosen,
+            Some((Some("2026-04-07".to_owned()), Some("2026-04-13".to_owned())))
+        );
         for (input, baseline) in [
             ("true", Some(Baseline::PreviousPeriod)),
             ("period", Some(Baseline::PreviousPeriod)),
             ("Year", Some(Baseline::PreviousYear)),
+            (
+                " 2025-11-01 ",
+                NaiveDate::from_ymd_opt(2025, 11, 1).map(Baseline::From),
+            ),
+            ("2025-13-01", None),
             ("decade", None),
         ] {
             assert_eq!(Baseline::parse(input), baseline, "{input}");

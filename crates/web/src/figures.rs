@@ -57,7 +57,7 @@ pub struct KeyFigure {
     pub change: Option<f64>,
     pub change_pct: Option<f64>,
     /// What the change is against: `previous period` or `same days a year before`.
-    pub versus: &'static str,
+    pub versus: String,
 }
 
 /// The brand page's data for one window.
@@ -70,7 +70,7 @@ pub struct BrandFigures {
     pub previous: Option<KeyFigures>,
     /// The baseline of `previous`, in words (see [`fedireach_analytics::Baseline`]).
     #[serde(skip)]
-    pub(crate) versus: &'static str,
+    pub(crate) versus: String,
     pub reach: ReachReport,
     pub family: FamilyReport,
     pub posts: PostsReport,
@@ -176,7 +176,7 @@ impl BrandFigures {
                     previous,
                     change,
                     change_pct,
-                    versus: self.versus,
+                    versus: self.versus.clone(),
                 }
             })
             .collect()

@@ -41,11 +41,11 @@ pub struct ViewLabels {
     /// comparing year over year), URL-encoded, for links.
     pub query: String,
     /// `period` or `year`: what the key figures are compared with.
-    pub baseline: &'static str,
+    pub baseline: String,
 }
 
 /// What the figure cache is keyed by, besides the brand.
-pub type WindowKey = (Option<String>, Option<String>, String, &'static str);
+pub type WindowKey = (Option<String>, Option<String>, String, String);
 
 impl View {
     /// Reads `from`, `to` (YYYY-MM-DD, both inclusive), `last` (days ending today, when
@@ -76,7 +76,7 @@ impl View {
                             WebError::BadQuery {
                                 param: "previous",
                                 message: format!(
-                                    "{other:?} is not a comparison: use previous=true (the previous period of the same length) or previous=year (the same days a year before)"
+                                    "{other:?} is not a comparison: use previous=true (the previous period of the same length), previous=year (the same days a year before) or previous=YYYY-MM-DD (as many days from that date)"
                                 ),
                             }
                         })?),
@@ -117,7 +117,7 @@ impl View {
             self.window.from_label(),
             self.window.to_label(),
             self.window.tz().name().to_owned(),
-            self.window.baseline().as_str(),
+            self.window.baseline().param(),
         )
     }
 
@@ -140,15 +140,15 @@ impl View {
             query.append_pair("tz", &tz);
         }
         let baseline = self.window.baseline();
-        if baseline == Baseline::PreviousYear {
-            query.append_pair("previous", baseline.as_str());
+        if baseline != Baseline::PreviousPeriod {
+            query.append_pair("previous", &baseline.param());
         }
         ViewLabels {
             from,
             to,
             tz,
             query: query.finish(),
-            baseline: baseline.as_str(),
+            baseline: baseline.param(),
         }
     }
 }

@@ -142,6 +142,10 @@ impl<T: Tabular> Tabular for Compared<T> {
                 crate::Baseline::PreviousYear => {
                     "Change from the same days a year before".to_owned()
                 }
+                crate::Baseline::From(date) => format!(
+                    "Change from the same number of days from {}",
+                    date.format("%Y-%m-%d")
+                ),
             }
         } else {
             "No previous period: give both --from and --to to compare".to_owned()

@@ -65,8 +65,8 @@ fn presets(view: &View) -> Vec<Preset> {
         if tz != "UTC" {
             query.append_pair("tz", tz);
         }
-        if view.window.baseline() == Baseline::PreviousYear {
-            query.append_pair("previous", Baseline::PreviousYear.as_str());
+        if view.window.baseline() != Baseline::PreviousPeriod {
+            query.append_pair("previous", &view.window.baseline().param());
         }
         query.finish()
     };

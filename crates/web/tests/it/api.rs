@@ -194,3 +194,48 @@ async fn previous_year_compares_with_the_same_days_a_year_before() -> TestResult
     assert!(plain.contains("vs previous period"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_period_from_a_chosen_date_can_be_the_comparison() -> TestResult {
+    let w = world(None).await?;
+    // August's 31 days against as many from the 1st of April.
+    let reply = w
+        .get(&format!(
+            "/api/v1/brands/acme/reach?{AUGUST}&previous=2026-04-01"
+        ))
+        .await?;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let value: serde_json::Value = serde_json::from_str(&reply.body)?;
+    assert_eq!(value["previous"]["from"], "2026-04-01", "{value}");
+    assert_eq!(value["previous"]["to"], "2026-05-01", "{value}");
+    let csv = w
+        .get(&format!(
+            "/brands/acme/reports/reach.csv?{AUGUST}&previous=2026-04-01"
+        ))
+        .await?;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    // The page says what its changes are against, keeps the date in its links and
+    // shows it in the form's date field.
+    let page = w
+        .get(&format!("/brands/acme?{AUGUST}&previous=2026-04-01"))
+        .await?
+        .body
+        .replace("&#x2f;", "/");
+    assert!(
+        page.contains("vs same number of days from 2026-04-01"),
+        "{page}"
+    );
+    assert!(
+        page.contains("previous=2026-04-01"),
+        "the links keep the choice"
+    );
+    assert!(
+        page.contains(r#"<input type="date" name="previous" value="2026-04-01">"#),
+        "{page}"
+    );
+    let bad = w
+        .get(&format!("/brands/acme?{AUGUST}&previous=2026-02-30"))
+        .await?;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    Ok(())
+}
