@@ -111,7 +111,7 @@ async fn open_analytics(config: &Config) -> anyhow::Result<(Store, Analytics)> {
         tracing::warn!(error = format!("{error:#}"), "no analytics copy");
         None
     });
-    let analytics = fedireach_web::load_analytics(&store, copy.as_ref())
+    let analytics = fedireach_handover::load_analytics(&store, copy.as_ref())
         .await
         .context("cannot load the facts")?;
     Ok((store, analytics))
@@ -121,7 +121,7 @@ async fn open_analytics(config: &Config) -> anyhow::Result<(Store, Analytics)> {
 /// (a crawl, a purge), so that nothing forgotten survives in it.
 async fn sync_facts(config: &Config, store: &Store) -> anyhow::Result<()> {
     if let Some(copy) = facts_copy(config)? {
-        fedireach_web::sync_facts(store, &copy)
+        fedireach_handover::sync_facts(store, &copy)
             .await
             .with_context(|| {
                 format!(

@@ -128,6 +128,17 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl From<fedireach_handover::HandoverError> for WebError {
+    fn from(error: fedireach_handover::HandoverError) -> Self {
+        use fedireach_handover::HandoverError as H;
+        match error {
+            H::Store(e) => e.into(),
+            H::Analytics(e) => e.into(),
+            H::Task(e) => e.into(),
+        }
+    }
+}
+
 impl From<AnalyticsError> for WebError {
     fn from(error: AnalyticsError) -> Self {
         match error {

@@ -36,6 +36,6 @@ pub use instance_actor::{InstanceActor, instance_actor_router};
 pub use ops::{CrawlSample, Metrics};
 pub use router::router;
 pub use security::CONTENT_SECURITY_POLICY;
-pub use state::{AppState, ConfiguredRule, TokenEnvPolicy, WebConfig, load_analytics, sync_facts};
+pub use state::{AppState, ConfiguredRule, TokenEnvPolicy, WebConfig};
 pub use tables::segment;
 pub use view::{View, ViewLabels};
