@@ -59,17 +59,7 @@ pub(crate) fn top_engagers(
             instance_cell(&r.host, view),
             Cell::text(r.software.clone()),
         ];
-        cells.extend(
-            [
-                c.replies,
-                c.thread_replies,
-                c.boosts,
-                c.likes,
-                c.quotes,
-                c.engagements,
-            ]
-            .map(|n| Cell::text(n.to_string())),
-        );
+        cells.extend(c.columns().map(|n| Cell::text(n.to_string())));
         rows.push(cells);
     }
     let notes = (others.engagers > 0)

@@ -84,17 +84,7 @@ async fn engagers_csv(
     let names = state.store().engager_names(&ids).await?;
     let mut others = report.anonymised;
     let mut rows = Vec::new();
-    let counts = |c: &fedireach_analytics::EngagerCounts| {
-        [
-            c.replies,
-            c.thread_replies,
-            c.boosts,
-            c.likes,
-            c.quotes,
-            c.engagements,
-        ]
-        .map(|n| n.to_string())
-    };
+    let counts = |c: &fedireach_analytics::EngagerCounts| c.columns().map(|n| n.to_string());
     for r in &report.rows {
         let Some(name) = names.get(&r.actor_id) else {
             others.add(&r.counts);

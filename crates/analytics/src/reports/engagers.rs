@@ -62,6 +62,19 @@ impl EngagerCounts {
         }
     }
 
+    /// The counts in table order: replies, thread replies, boosts, likes, quotes,
+    /// engagements (the page's table and the CSV both use it).
+    pub fn columns(&self) -> [u64; 6] {
+        [
+            self.replies,
+            self.thread_replies,
+            self.boosts,
+            self.likes,
+            self.quotes,
+            self.engagements,
+        ]
+    }
+
     /// Adds another's counts (engagers included) to these.
     pub fn add(&mut self, other: &Self) {
         self.engagers += other.engagers;
