@@ -6,6 +6,7 @@ mod actor;
 mod collections;
 mod flood;
 mod nodeinfo;
+mod note;
 mod objects;
 
 use axum::{http::StatusCode, response::Response};

@@ -1,0 +1,279 @@
+//! A post or an engagement as a note (or a video, a comment) written the way its author's
+//! software writes it: fields, quotes, replies collections and the language declaration
+//! of each software (see `SimSoftware::language_field`).
+
+use fedireach_core::EngagementKind;
+use serde_json::{Value, json};
+
+use super::{
+    PUBLIC,
+    actor::collection_url,
+    collections,
+    objects::{Target, author, note_context, uri_of},
+};
+use crate::{
+    server::state::State,
+    time::{rfc3339, rfc3339_millis},
+    world::{LanguageField, Quirk, SimSoftware, World},
+};
+
+/// A language's name in itself, as Lemmy names it beside the code.
+fn language_name(tag: &str) -> &'static str {
+    match tag {
+        "de" => "Deutsch",
+        "fr" => "Français",
+        "ja" => "日本語",
+        "es" => "Español",
+        "pt" => "Português",
+        _ => "English",
+    }
+}
+
+pub(super) fn text(world: &World, target: Target) -> String {
+    const TOPICS: [&str; 8] = [
+        "our spring release",
+        "a behind-the-scenes look",
+        "the community meetup",
+        "a small fix that matters",
+        "what we learned this month",
+        "the new colours",
+        "our open roadmap",
+        "a thank-you to contributors",
+    ];
+    match target {
+        Target::Post(p) => {
+            let post = world.posts().get(p as usize);
+            let brand = post.map_or("", |post| world.brand_name(post));
+            let topic = TOPICS[(post.map_or(0, |p| p.key) % 8) as usize];
+            format!("{brand} news #{p}: {topic}.")
+        }
+        Target::Engagement(e) => {
+            let kind = world.engagements().get(e as usize).map(|e| e.kind);
+            let topic = TOPICS[(e % 8) as usize];
+            match kind {
+                Some(EngagementKind::Quote) => format!("Worth reading, about {topic}."),
+                _ => format!("Thanks for sharing {topic}!"),
+            }
+        }
+    }
+}
+
+/// What an engagement answers or quotes.
+pub(super) fn in_reply_to(world: &World, target: Target) -> Option<String> {
+    let Target::Engagement(e) = target else {
+        return None;
+    };
+    let eng = world.engagements().get(e as usize)?;
+    matches!(
+        eng.kind,
+        EngagementKind::Reply | EngagementKind::ThreadReply
+    )
+    .then(|| world.in_reply_to(eng))
+}
+
+pub(super) fn quoted(world: &World, target: Target) -> Option<String> {
+    let Target::Engagement(e) = target else {
+        return None;
+    };
+    let eng = world.engagements().get(e as usize)?;
+    (eng.kind == EngagementKind::Quote).then(|| world.post_uri(eng.post))
+}
+
+pub(super) fn num_of(world: &World, target: Target) -> u64 {
+    match target {
+        Target::Post(p) => world.post_num(p),
+        Target::Engagement(e) => world.engagement_num(e),
+    }
+}
+
+pub(super) fn published(world: &World, target: Target) -> i64 {
+    match target {
+        Target::Post(p) => world.posts().get(p as usize).map_or(0, |p| p.published),
+        Target::Engagement(e) => world.engagements().get(e as usize).map_or(0, |e| e.created),
+    }
+}
+
+/// The object as its author's software writes it (without `@context` for embedding,
+/// except where the software embeds it too).
+pub(crate) fn note_json(state: &State, target: Target) -> Value {
+    let world = &state.world;
+    let Some(author) = author(world, target) else {
+        return Value::Null;
+    };
+    let Some(inst) = world.instance_of(author) else {
+        return Value::Null;
+    };
+    let software = inst.software;
+    let origin = world.origin(
+        world
+            .actors()
+            .get(author as usize)
+            .map_or(0, |a| a.instance),
+    );
+    let uri = uri_of(world, target);
+    let actor_id = world.actor_id(author);
+    let followers = collection_url(world, author, "followers");
+    let when = published(world, target);
+    let body = text(world, target);
+    let language = world.declared_language(author);
+    let reply_to = in_reply_to(world, target);
+    let quote = quoted(world, target);
+    let num = num_of(world, target);
+    let user = world
+        .actors()
+        .get(author as usize)
+        .map_or("", |a| &*a.username);
+    if let (Target::Post(p), SimSoftware::Peertube) = (target, software) {
+        return collections::video(state, p);
+    }
+    let mut doc = match software {
+        SimSoftware::Mastodon | SimSoftware::Gotosocial | SimSoftware::Pixelfed => {
+            let content = format!("<p>{body}</p>");
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "summary": null,
+                "inReplyTo": reply_to,
+                "published": rfc3339(when),
+                "url": if software == SimSoftware::Pixelfed { uri.clone() } else { format!("{origin}/@{user}/{num}") },
+                "attributedTo": actor_id,
+                "to": [PUBLIC],
+                "cc": [followers],
+                "sensitive": false,
+                "atomUri": uri,
+                "inReplyToAtomUri": reply_to,
+                "conversation": format!("tag:{},{}:objectId={num}:objectType=Conversation", inst.host, &rfc3339(when)[..10]),
+                "content": content,
+                "attachment": [],
+                "tag": [],
+            });
+            if let (LanguageField::ContentMap, Some(tag)) = (software.language_field(), language) {
+                doc["contentMap"] = json!({ tag: content });
+            }
+            if software == SimSoftware::Mastodon {
+                doc["replies"] = collections::mastodon_replies_inline(state, target);
+                let (likes, shares) = collections::like_share_counts(world, target);
+                doc["likes"] = json!({ "id": format!("{uri}/likes"), "type": "Collection", "totalItems": likes });
+                doc["shares"] = json!({ "id": format!("{uri}/shares"), "type": "Collection", "totalItems": shares });
+            }
+            if let Some(q) = &quote {
+                doc["quote"] = json!(q);
+                doc["quoteUri"] = json!(q);
+                doc["_misskey_quote"] = json!(q);
+            }
+            doc
+        }
+        s if s.is_misskey() => {
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "attributedTo": actor_id,
+                "summary": null,
+                "content": format!("<p><span>{body}</span></p>"),
+                "_misskey_content": body,
+                "source": { "content": body, "mediaType": "text/x.misskeymarkdown" },
+                "published": rfc3339_millis(when),
+                "to": [PUBLIC],
+                "cc": [followers],
+                "inReplyTo": reply_to,
+                "attachment": [],
+                "sensitive": false,
+                "tag": [],
+            });
+            if let Some(q) = &quote {
+                doc["_misskey_quote"] = json!(q);
+                doc["quoteUrl"] = json!(q);
+                doc["quoteUri"] = json!(q);
+            }
+            doc
+        }
+        SimSoftware::Peertube => json!({
+            "id": uri,
+            "type": "Note",
+            "content": body,
+            "mediaType": "text/markdown",
+            "inReplyTo": reply_to,
+            "updated": rfc3339_millis(when),
+            "published": rfc3339_millis(when),
+            "url": uri,
+            "attributedTo": actor_id,
+            "to": [PUBLIC],
+            "cc": [followers],
+            "tag": [],
+        }),
+        _ => {
+            let content = format!("<p>{body}</p>");
+            let mut doc = json!({
+                "id": uri,
+                "type": "Note",
+                "attributedTo": actor_id,
+                "content": content,
+                "published": rfc3339(when),
+                "to": [PUBLIC],
+                "cc": [followers],
+                "inReplyTo": reply_to,
+                "tag": [],
+            });
+            match software {
+                SimSoftware::Pleroma | SimSoftware::Akkoma => {
+                    doc["actor"] = json!(actor_id);
+                    doc["attachment"] = json!([]);
+                    doc["sensitive"] = json!(false);
+                    doc["summary"] = json!("");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/plain" });
+                    let ctx_id = format!("{origin}/contexts/{num}");
+                    doc["context"] = json!(ctx_id);
+                    doc["conversation"] = json!(ctx_id);
+                    if let Some(q) = &quote {
+                        doc["quoteUrl"] = json!(q);
+                        doc["quoteUri"] = json!(q);
+                    }
+                }
+                SimSoftware::Lemmy | SimSoftware::Mbin => {
+                    doc["mediaType"] = json!("text/html");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });
+                    doc["distinguished"] = json!(false);
+                    if let Some(tag) = language {
+                        doc["language"] = json!({ "identifier": tag, "name": language_name(tag) });
+                    }
+                    doc["audience"] = json!(format!("{origin}/c/general"));
+                }
+                SimSoftware::Friendica => {
+                    if let Some(tag) = language {
+                        doc["contentMap"] = json!({ tag: content });
+                    }
+                    doc["url"] = json!(uri);
+                    doc["attachment"] = json!([]);
+                    doc["sensitive"] = json!(false);
+                    doc["summary"] = json!("");
+                    doc["source"] = json!({ "content": body, "mediaType": "text/bbcode" });
+                    doc["context"] = json!(format!("{origin}/objects/{num}#context"));
+                    doc["diaspora:guid"] = json!(format!("{num:x}"));
+                    doc["diaspora:comment"] = json!(null);
+                }
+                SimSoftware::Wordpress => {
+                    if let Some(tag) = language {
+                        doc["contentMap"] = json!({ tag: content });
+                    }
+                    doc["url"] = json!(uri);
+                }
+                _ => {
+                    doc["url"] = json!(uri);
+                }
+            }
+            doc
+        }
+    };
+    if software.is_misskey() || matches!(software, SimSoftware::Pleroma | SimSoftware::Akkoma) {
+        doc["@context"] = note_context(software, &origin);
+    }
+    if inst.quirk == Quirk::BovineShapes {
+        // bovine-herd: compact `as:Public`, `cc` a plain string, collections as URLs.
+        doc["to"] = json!("as:Public");
+        doc["cc"] = json!(followers);
+        for name in ["replies", "likes", "shares"] {
+            doc[name] = json!(format!("{uri}/{name}"));
+        }
+    }
+    doc
+}
