@@ -22,6 +22,31 @@ pub fn engager_label(name: &fedireach_store::EngagerName) -> String {
     }
 }
 
+/// The ranked engagers whose names are kept, each with its name, and the sum of
+/// everyone else: the report's anonymised engagers and any ranked one whose name is not
+/// (no longer kept, or past the names looked up). The page's table and its CSV both
+/// split the report this way.
+pub(crate) fn named_and_others<'a>(
+    report: &'a fedireach_analytics::EngagersReport,
+    names: &'a std::collections::HashMap<i64, fedireach_store::EngagerName>,
+) -> (
+    Vec<(
+        &'a fedireach_analytics::EngagerRow,
+        &'a fedireach_store::EngagerName,
+    )>,
+    fedireach_analytics::EngagerCounts,
+) {
+    let mut others = report.anonymised;
+    let mut named = Vec::new();
+    for r in &report.rows {
+        match names.get(&r.actor_id) {
+            Some(name) => named.push((r, name)),
+            None => others.add(&r.counts),
+        }
+    }
+    (named, others)
+}
+
 /// The top engagers of an owned brand: one row per engager whose name is kept, most
 /// engagements first; everyone else in one sentence under the table, never a row.
 /// A ranked engager whose name is no longer kept joins that sentence.
@@ -46,14 +71,10 @@ pub(crate) fn top_engagers(
     let Some(report) = report else {
         return (headers, Vec::new(), Vec::new());
     };
-    let mut others = report.anonymised;
+    let (named, others) = named_and_others(report, names);
     let mut rows = Vec::new();
-    for r in &report.rows {
+    for (r, name) in named {
         let c = &r.counts;
-        let Some(name) = names.get(&r.actor_id) else {
-            others.add(c);
-            continue;
-        };
         let mut cells = vec![
             Cell::text(engager_label(name)),
             instance_cell(&r.host, view),

@@ -82,14 +82,10 @@ async fn engagers_csv(
     };
     let ids: Vec<i64> = report.rows.iter().map(|r| r.actor_id).collect();
     let names = state.store().engager_names(&ids).await?;
-    let mut others = report.anonymised;
+    let (named, others) = crate::audience::named_and_others(report, &names);
     let mut rows = Vec::new();
     let counts = |c: &fedireach_analytics::EngagerCounts| c.columns().map(|n| n.to_string());
-    for r in &report.rows {
-        let Some(name) = names.get(&r.actor_id) else {
-            others.add(&r.counts);
-            continue;
-        };
+    for (r, name) in named {
         let mut row = vec![
             name.handle.clone().unwrap_or_default(),
             name.display_name.clone().unwrap_or_default(),

@@ -268,15 +268,22 @@ fn first_line(text: &str) -> String {
     format!("{}…", cut[..at_word].trim_end())
 }
 
-/// An RFC 3339 time as people read it, in `tz`: "Mon 3 Aug 2026 12:00 CEST".
+/// How a time reads for people, in the view's zone: "Mon 3 Aug 2026 12:00 CEST".
+const PEOPLE_TIME: &str = "%a %-d %b %Y %H:%M %Z";
+
+/// An RFC 3339 time as people read it, in `tz` (as given where it does not parse).
 fn local_time(rfc3339: &str, tz: chrono_tz::Tz) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
         |_| rfc3339.to_owned(),
-        |t| {
-            t.with_timezone(&tz)
-                .format("%a %-d %b %Y %H:%M %Z")
-                .to_string()
-        },
+        |t| t.with_timezone(&tz).format(PEOPLE_TIME).to_string(),
+    )
+}
+
+/// Unix seconds as people read them, in `tz` (the number itself where out of range).
+pub(crate) fn local_time_at(at: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp(at, 0).map_or_else(
+        || at.to_string(),
+        |t| t.with_timezone(&tz).format(PEOPLE_TIME).to_string(),
     )
 }
 

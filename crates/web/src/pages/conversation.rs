@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::{
     AppState, View, WebError,
     audience::engager_label,
-    tables::{safe_href, segment, with_query},
+    tables::{local_time_at, safe_href, segment, with_query},
 };
 
 /// Deepest indentation drawn: deeper replies are drawn at this one, their depth said.
@@ -84,14 +84,7 @@ pub(crate) async fn conversation_page(
             is_self: r.is_self,
             host: r.host.clone(),
             host_url: host_url(&r.host),
-            when: chrono::DateTime::from_timestamp(r.at, 0).map_or_else(
-                || r.at.to_string(),
-                |t| {
-                    t.with_timezone(&tz)
-                        .format("%a %-d %b %Y %H:%M %Z")
-                        .to_string()
-                },
-            ),
+            when: local_time_at(r.at, tz),
             depth: r.depth,
             indent: r.depth.unwrap_or(1).clamp(1, MAX_INDENT) - 1,
             excerpt: r.excerpt.clone(),
