@@ -43,7 +43,8 @@ pub enum Command {
     /// Crawl the brands' posts and engagements once (for cron and systemd timers).
     ///
     /// Exit status: 0 done, 3 done but some hosts failed (unreachable, 5xx, timeouts,
-    /// malformed; refusals such as robots.txt, 401/403 or 410 are normal), 1 error.
+    /// malformed; refusals such as robots.txt, 401/403 or 410 are normal) or a brand
+    /// actor could not be resolved or have its posts listed, 1 error.
     Crawl(CrawlArgs),
     /// Print a report: reach, posts, instances, timeline, best-time, hashtags, languages,
     /// compare, followers or consent.
@@ -277,6 +278,11 @@ pub struct FakeverseArgs {
     /// http:// ids and no TLS, for debugging.
     #[arg(long)]
     pub plain_http: bool,
+    /// Also an owned and a watched brand with one account on each software of the
+    /// tour (`owned_pleroma`, `watched_gotosocial`...), to see what can be read of a
+    /// brand on each.
+    #[arg(long)]
+    pub tour: bool,
 }
 
 #[derive(Debug, Args)]

@@ -91,6 +91,19 @@ async fn list(config: &Config) -> anyhow::Result<ExitCode> {
         })
         .collect();
     print_table(["BRAND", "KIND", "TOKEN", "ACTORS"], &rows);
+    // Accounts the last crawl could not read: their posts are unknown, not absent.
+    for brand in &brands {
+        for actor in &brand.actors {
+            if let Some(unread) = &actor.unread {
+                println!(
+                    "{} {}: not read by the last crawl, {}",
+                    brand.name,
+                    actor.input,
+                    unread.phrase()
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,7 @@
 //! `crawl`: one crawl of every brand (or one), recorded as a run with its consent
-//! report; exit 0 done, 3 done but some hosts failed, 1 error. It takes the crawl lease
-//! first, so it never runs beside `serve`'s scheduled crawls or another `crawl`.
+//! report; exit 0 done, 3 done but some hosts failed or a brand actor could not be
+//! read, 1 error. It takes the crawl lease first, so it never runs beside `serve`'s
+//! scheduled crawls or another `crawl`.
 
 use std::process::ExitCode;
 

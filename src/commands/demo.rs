@@ -43,6 +43,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             scale: Scale::Small,
             day: 0,
             plain_http: false,
+            tour: false,
         },
         // The world's "today" is today (UTC midnight): its 90 days of posts end now,
         // so the dashboard's "last 7/30/90 days" hold them.

@@ -16,6 +16,7 @@ pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCod
             scale,
             day: args.day,
             plain_http: args.plain_http,
+            tour: args.tour,
         },
         listen: args
             .listen

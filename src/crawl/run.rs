@@ -61,10 +61,12 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// Whether some hosts failed or some brand actor could not be resolved (exit
-    /// code 3).
+    /// Whether some hosts failed, or some brand actor could not be resolved or have
+    /// its posts listed (exit code 3).
     pub fn hosts_failed(&self) -> bool {
-        !self.summary.failed_hosts().is_empty() || !self.summary.unresolved.is_empty()
+        !self.summary.failed_hosts().is_empty()
+            || !self.summary.unresolved.is_empty()
+            || !self.summary.unlisted.is_empty()
     }
 }
 
@@ -232,14 +234,21 @@ pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
         summary.rate_limit_waits,
         summary.rate_limit_wait_ms as f64 / 1000.0
     );
-    if !summary.unresolved.is_empty() {
-        let _ = writeln!(
-            out,
-            "brand actors that could not be resolved ({}):",
-            summary.unresolved.len()
-        );
-        for u in &summary.unresolved {
-            let _ = writeln!(out, "  {}: {}", u.actor, u.reason);
+    for (title, actors) in [
+        (
+            "brand actors that could not be resolved",
+            &summary.unresolved,
+        ),
+        (
+            "brand actors whose posts could not be listed",
+            &summary.unlisted,
+        ),
+    ] {
+        if !actors.is_empty() {
+            let _ = writeln!(out, "{title} ({}):", actors.len());
+            for u in actors {
+                let _ = writeln!(out, "  {}: {}", u.actor, u.reason);
+            }
         }
     }
     let failed = summary.failed_hosts();

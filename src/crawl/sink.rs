@@ -52,6 +52,17 @@ impl CrawlSink for StoreSink<'_> {
             .await?)
     }
 
+    async fn actor_unread(
+        &self,
+        tracked_actor_id: i64,
+        unread: Option<(&'static str, &str)>,
+    ) -> Result<(), SinkError> {
+        Ok(self
+            .store
+            .set_tracked_actor_unread(tracked_actor_id, unread)
+            .await?)
+    }
+
     async fn follower_snapshot(
         &self,
         tracked_actor_id: i64,

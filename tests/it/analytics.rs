@@ -51,6 +51,7 @@ fn loaded_seed(
         scale,
         day: 0,
         plain_http: false,
+        tour: false,
     });
     let truth = Truth::of(&world);
     for brand in &truth.brands {

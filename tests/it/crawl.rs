@@ -40,33 +40,17 @@ pub(crate) struct World {
     pub(crate) server: FakeverseServer,
     pub(crate) sandbox: Sandbox,
     pub(crate) truth: Truth,
-    scale: Scale,
-    seed: u64,
-}
-
-async fn serve(
-    scale: Scale,
-    seed: u64,
-    day: u32,
-) -> Result<FakeverseServer, fedireach_fakeverse::FakeverseError> {
-    serve_with(scale, seed, day, NetworkOptions::default()).await
+    options: WorldOptions,
 }
 
 /// A world whose servers reach others (GoToSocial fetching a signer's key) through
 /// `network`.
 async fn serve_with(
-    scale: Scale,
-    seed: u64,
-    day: u32,
+    world: WorldOptions,
     network: NetworkOptions,
 ) -> Result<FakeverseServer, fedireach_fakeverse::FakeverseError> {
     FakeverseServer::start(ServerOptions {
-        world: WorldOptions {
-            seed,
-            scale,
-            day,
-            plain_http: false,
-        },
+        world,
         network,
         ..ServerOptions::default()
     })
@@ -100,11 +84,20 @@ impl World {
     }
 
     fn start_with(scale: Scale, seed: u64, network: NetworkOptions) -> Fallible<Self> {
+        let options = WorldOptions {
+            seed,
+            scale,
+            ..WorldOptions::default()
+        };
+        Self::start_world(options, network)
+    }
+
+    pub(crate) fn start_world(options: WorldOptions, network: NetworkOptions) -> Fallible<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let server = runtime.block_on(serve_with(scale, seed, 0, network))?;
+        let server = runtime.block_on(serve_with(options, network))?;
         let sandbox = Sandbox::new()?;
         configure(&sandbox, &server)?;
         let truth = server.truth();
@@ -113,14 +106,19 @@ impl World {
             server,
             sandbox,
             truth,
-            scale,
-            seed,
+            options,
         })
     }
 
     /// The same world `day` days later, on a new server; the sandbox and its store stay.
     pub(crate) fn advance(&mut self, day: u32) -> TestResult {
-        let server = self.runtime.block_on(serve(self.scale, self.seed, day))?;
+        let options = WorldOptions {
+            day,
+            ..self.options
+        };
+        let server = self
+            .runtime
+            .block_on(serve_with(options, NetworkOptions::default()))?;
         configure(&self.sandbox, &server)?;
         self.truth = server.truth();
         let old = std::mem::replace(&mut self.server, server);
@@ -267,7 +265,7 @@ impl World {
         Ok(())
     }
 
-    fn assert_store_equals_truth(&self) -> TestResult {
+    pub(crate) fn assert_store_equals_truth(&self) -> TestResult {
         let expected = self.expected();
         let stored = self.stored_engagements()?;
         let missing: Vec<_> = expected
@@ -296,7 +294,7 @@ impl World {
 
     /// Each post's stored coverage (itemised, reported or unavailable and why, per
     /// kind) equals the truth's, for every post whose origin software has a rule.
-    fn assert_coverage_equals_truth(&self) -> TestResult {
+    pub(crate) fn assert_coverage_equals_truth(&self) -> TestResult {
         let rows: Vec<CoverageRow> = self.runtime.block_on(async {
             let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(
@@ -328,7 +326,7 @@ impl World {
     }
 
     /// Compares `report KIND --format json` of every brand with the truth's.
-    fn assert_reports_equal_truth(&self, kinds: &[&str]) -> TestResult {
+    pub(crate) fn assert_reports_equal_truth(&self, kinds: &[&str]) -> TestResult {
         for (brand, reports) in &self.truth.reports {
             for kind in kinds {
                 let want = match *kind {
@@ -756,7 +754,7 @@ impl Drop for ServeProcess {
 }
 
 /// The consent rows of the store's last crawl: (subject, action, reason) -> count.
-fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, String), i64>> {
+pub(crate) fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, String), i64>> {
     let rows: Vec<(String, String, String, i64)> = world.runtime.block_on(async {
         let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
         sqlx::query_as(

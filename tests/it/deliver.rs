@@ -659,6 +659,7 @@ fn globex_daily(day: u32) -> Fallible<std::collections::BTreeMap<String, u64>> {
         scale: Scale::Small,
         day,
         plain_http: false,
+        tour: false,
     });
     let truth = fedireach_fakeverse::Truth::of(&world);
     let mut daily = std::collections::BTreeMap::new();

@@ -13,4 +13,5 @@ mod key;
 mod report;
 mod schedule;
 mod serve;
+mod tour;
 mod util;

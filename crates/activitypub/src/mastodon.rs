@@ -163,6 +163,38 @@ pub struct Status {
 }
 
 impl Status {
+    /// The status as the ActivityStreams object its server federates, as far as the
+    /// client API tells it: `uri` as its id, its page, when it was posted, its text,
+    /// language and hashtags, and its public or unlisted addressing. `None` for a boost,
+    /// a status without a `uri`, or one neither public nor unlisted.
+    pub fn to_object(&self) -> Option<crate::Object> {
+        const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+        if self.reblog.is_some() {
+            return None;
+        }
+        let (to, cc) = match self.visibility()? {
+            Visibility::Public => (vec![PUBLIC], vec![]),
+            Visibility::Unlisted => (vec![], vec![PUBLIC]),
+            _ => return None,
+        };
+        let doc = serde_json::json!({
+            "id": self.uri.as_deref()?,
+            "type": "Note",
+            "url": self.url,
+            "published": self.created_at.map(|t| t.to_rfc3339()),
+            "content": self.content,
+            "to": to,
+            "cc": cc,
+            "tag": self.tags.iter().map(|name| serde_json::json!({
+                "type": "Hashtag",
+                "name": format!("#{name}"),
+            })).collect::<Vec<_>>(),
+            "language": self.language,
+        });
+        let bytes = serde_json::to_vec(&doc).ok()?;
+        crate::parse_object(&bytes, bytes.len()).ok()
+    }
+
     /// The status's visibility, when the server named a known one.
     pub fn visibility(&self) -> Option<Visibility> {
         self.visibility

@@ -22,6 +22,14 @@ pub trait CrawlSink: Send + Sync {
         actor_uri: &str,
     ) -> impl Future<Output = Result<(), SinkError>> + Send;
 
+    /// Why this crawl could not read a tracked actor (`unresolved` or `unlisted`, and
+    /// the reason), or, with `None`, that it read it.
+    fn actor_unread(
+        &self,
+        tracked_actor_id: i64,
+        unread: Option<(&'static str, &str)>,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+
     /// A tracked actor's follower count at this crawl.
     fn follower_snapshot(
         &self,

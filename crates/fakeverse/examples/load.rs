@@ -29,6 +29,7 @@ async fn main() {
             scale,
             day: 0,
             plain_http: true,
+            tour: false,
         },
         // A load test measures the server, not its politeness.
         rate_limit: Some((u64::MAX, Duration::from_secs(1))),

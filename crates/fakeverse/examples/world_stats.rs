@@ -16,6 +16,7 @@ fn main() {
         scale,
         day: 0,
         plain_http: false,
+        tour: false,
     });
     let generated = started.elapsed();
     let truth = Truth::of(&world);

@@ -17,6 +17,6 @@ pub use truth::{
 };
 pub use world::{
     Actor, Brand, EMOJIS, Engagement, HISTORY_DAYS, Instance, LAUNCH_DAY, MAX_DAY, NEVER,
-    NO_PARENT, OptOut, Post, Quirk, RecordedRobots, Scale, SimSoftware, World, WorldOptions,
-    recorded_robots,
+    NO_PARENT, OptOut, Post, Quirk, RecordedRobots, Scale, SimSoftware, TOUR, World, WorldOptions,
+    recorded_robots, tour_brand,
 };

@@ -35,6 +35,33 @@ pub struct TrackedActor {
     pub host: String,
     /// The actor id, once a crawl resolved it.
     pub actor_uri: Option<String>,
+    /// Why the last crawl could not read it, if it could not.
+    pub unread: Option<Unread>,
+}
+
+/// Why a crawl could not read a tracked actor: its posts are unknown, not absent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    /// `unresolved` (the actor itself could not be read) or `unlisted` (its posts
+    /// could not be listed).
+    pub kind: String,
+    /// What stood in the way, as the crawl said it.
+    pub reason: String,
+}
+
+impl Unread {
+    /// The kinds a crawl records.
+    pub const KINDS: [&'static str; 2] = ["unresolved", "unlisted"];
+
+    /// The kind and reason in a phrase: "could not be resolved: ...".
+    pub fn phrase(&self) -> String {
+        let what = if self.kind == "unlisted" {
+            "its posts could not be listed"
+        } else {
+            "could not be resolved"
+        };
+        format!("{what}: {}", self.reason)
+    }
 }
 
 /// A brand name is a path segment of its dashboard page (`/brands/NAME`, percent
@@ -129,7 +156,8 @@ impl Store {
     pub async fn list_brands(&self) -> Result<Vec<Brand>, StoreError> {
         let rows = sqlx::query(
             "SELECT b.id AS brand_id, b.name, b.token_env,
-                    t.id AS actor_id, t.input, t.host, t.actor_uri
+                    t.id AS actor_id, t.input, t.host, t.actor_uri, t.unread,
+                    t.unread_reason
              FROM brands b JOIN tracked_actors t ON t.brand_id = b.id
              ORDER BY b.name, t.position",
         )
@@ -146,6 +174,16 @@ impl Store {
                         input: row.try_get("input")?,
                         host: row.try_get("host")?,
                         actor_uri: row.try_get("actor_uri")?,
+                        unread: row
+                            .try_get::<Option<String>, _>("unread")?
+                            .map(|kind| Unread {
+                                kind,
+                                reason: row
+                                    .try_get::<Option<String>, _>("unread_reason")
+                                    .ok()
+                                    .flatten()
+                                    .unwrap_or_default(),
+                            }),
                     },
                 ))
             };
@@ -222,6 +260,24 @@ impl Store {
             .execute(&self.pool)
             .await
             .doing("recording a resolved actor")?;
+        Ok(())
+    }
+
+    /// Records why a crawl could not read a tracked actor (`kind`: one of
+    /// [`Unread::KINDS`]), or, with `None`, that it could.
+    pub async fn set_tracked_actor_unread(
+        &self,
+        tracked_actor_id: i64,
+        unread: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        let (kind, reason) = unread.unzip();
+        sqlx::query("UPDATE tracked_actors SET unread = ?, unread_reason = ? WHERE id = ?")
+            .bind(kind)
+            .bind(reason)
+            .bind(tracked_actor_id)
+            .execute(&self.pool)
+            .await
+            .doing("recording whether a tracked actor could be read")?;
         Ok(())
     }
 }

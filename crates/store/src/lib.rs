@@ -23,7 +23,7 @@ mod time;
 mod url;
 
 pub use batch::{BatchOutcome, ROWS_PER_TRANSACTION};
-pub use brands::{Brand, TrackedActor};
+pub use brands::{Brand, TrackedActor, Unread};
 pub use crawl_report::{CrawlCounts, FailedHost};
 pub use delivery::{DeliveryClaim, DeliveryRun, FiredAlert};
 pub use engagers::{ConversationReply, EngagerName};

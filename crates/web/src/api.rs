@@ -43,6 +43,15 @@ struct BrandEntry {
     name: String,
     owned: bool,
     actors: Vec<String>,
+    /// The accounts the last crawl could not read, and why: their posts are unknown.
+    unread: Vec<UnreadActor>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnreadActor {
+    actor: String,
+    #[serde(flatten)]
+    unread: fedireach_store::Unread,
 }
 
 pub(crate) async fn brands(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -53,6 +62,16 @@ pub(crate) async fn brands(State(state): State<AppState>) -> Result<Response, Ap
         .into_iter()
         .map(|b| BrandEntry {
             owned: b.is_owned(),
+            unread: b
+                .actors
+                .iter()
+                .filter_map(|a| {
+                    Some(UnreadActor {
+                        actor: a.input.clone(),
+                        unread: a.unread.clone()?,
+                    })
+                })
+                .collect(),
             actors: b.actors.into_iter().map(|a| a.input).collect(),
             name: b.name,
         })

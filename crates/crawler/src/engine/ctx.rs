@@ -42,6 +42,7 @@ pub struct Ctx {
     pub(super) read_hosts: Mutex<std::collections::BTreeSet<String>>,
     pub(super) gone: Mutex<Vec<Gone>>,
     pub(super) unresolved: Mutex<Vec<super::summary::UnresolvedActor>>,
+    pub(super) unlisted: Mutex<Vec<super::summary::UnresolvedActor>>,
     /// The (host, cap) pairs already reported `over_limit`.
     pub(super) over_limit_seen: Mutex<std::collections::BTreeSet<(String, String)>>,
     pub posts: AtomicU64,
@@ -75,6 +76,7 @@ impl Ctx {
             read_hosts: Mutex::new(std::collections::BTreeSet::new()),
             gone: Mutex::new(Vec::new()),
             unresolved: Mutex::new(Vec::new()),
+            unlisted: Mutex::new(Vec::new()),
             over_limit_seen: Mutex::new(std::collections::BTreeSet::new()),
             posts: AtomicU64::new(0),
             unchanged: AtomicU64::new(0),

@@ -4,6 +4,7 @@
 //! write each post's findings in one batch (so a crawl stopped at any moment resumes
 //! cleanly: every write is idempotent).
 
+mod client;
 mod collections;
 mod ctx;
 mod engagers;
@@ -25,7 +26,7 @@ use std::{
     sync::{Arc, atomic::Ordering},
 };
 
-use fedireach_core::{Batch, Host, PostRecord};
+use fedireach_core::{ActorRef, Batch, Host, PostRecord};
 use futures::{StreamExt, stream};
 use tracing::{Instrument, info, info_span, warn};
 use url::Url;
@@ -33,7 +34,14 @@ use url::Url;
 pub use plan::{ActorPlan, BrandPlan, CrawlOptions, CrawlPlan};
 pub use summary::{ConsentKey, CrawlSummary, HostFailure, UnresolvedActor};
 
-use self::{ctx::Ctx, engagers::Engagers, instances::Instances, outbox::OutboxItem};
+use self::{
+    ctx::Ctx,
+    engagers::Engagers,
+    instances::Instances,
+    outbox::{ListedPost, OutboxItem},
+    resolve::PostSource,
+    sources::Route,
+};
 use crate::{CrawlError, Fetcher, InstanceKey, Request, sink::CrawlSink};
 
 /// What a crawl tells whoever watches it (a progress bar).
@@ -124,6 +132,7 @@ pub async fn crawl<S: CrawlSink>(
     summary.failures = ctx.take_failures();
     summary.consent = ctx.consent_counts();
     summary.unresolved = ctx.take_unresolved();
+    summary.unlisted = ctx.take_unlisted();
     Ok(summary)
 }
 
@@ -151,15 +160,24 @@ impl<S: CrawlSink> Run<'_, S> {
         let scheme = ctx.options.handle_scheme;
         let resolved = match resolve::resolve(ctx, &plan.input, scheme).await {
             Ok(resolved) => resolved,
-            Err(why) => {
-                warn!(actor = %plan.input, %why, "could not resolve the actor");
-                ctx.unresolved(&plan.input.to_string(), why);
-                return Ok(None);
-            }
+            // An owned brand's home may bar crawlers from its ActivityPub documents
+            // (GoToSocial's robots.txt): the owner's client reads the account instead.
+            Err(why) => match (token, &plan.input) {
+                (Some(token), ActorRef::Handle { user, domain }) => {
+                    match client::resolve(ctx, scheme, user, domain.as_str(), token).await {
+                        Ok(resolved) => resolved,
+                        Err(client_why) => {
+                            let why = format!("{why}; through its client API: {client_why}");
+                            return self.unresolved(plan, why).await;
+                        }
+                    }
+                }
+                _ => return self.unresolved(plan, why).await,
+            },
         };
-        self.progress.actor_resolved(&resolved.actor.id);
+        self.progress.actor_resolved(&resolved.id);
         self.sink
-            .actor_resolved(plan.tracked_actor_id, &resolved.actor.id)
+            .actor_resolved(plan.tracked_actor_id, &resolved.id)
             .await
             .map_err(sink_error)?;
         self.sink
@@ -169,34 +187,81 @@ impl<S: CrawlSink> Run<'_, S> {
         // The brand's own actor document names its software in its `@context` (Misskey,
         // Sharkey, GoToSocial...): the fallback when its host serves no NodeInfo.
         self.instances
-            .saw_context(&resolved.host, &resolved.actor.ld_context);
+            .saw_context(&resolved.host, &resolved.ld_context);
         let origin = self
             .instances
             .classify(ctx, &resolved.host, resolved.url.scheme())
             .await;
         info!(software = %origin.software, "origin");
-        let Some(outbox) = resolved
-            .actor
-            .outbox
-            .as_deref()
-            .and_then(|o| resolved.url.join(o).ok())
-        else {
-            ctx.malformed(&resolved.url, &"the actor has no outbox");
-            return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
+        let (since, max_posts) = (self.plan.since, self.plan.max_posts);
+        let mut source = resolved.posts.clone();
+        // Pleroma's, Akkoma's and Friendica's notes are `/objects/UUID`, an id their
+        // client API does not know: their public client API lists the account's
+        // statuses with the ids it knows.
+        // Pixelfed's outbox lists no post: the owner's client reads the account's.
+        let how = match (origin.software.family().as_str(), token) {
+            ("pleroma", _) => Some(client::Lookup::Acct),
+            ("friendica", _) => Some(client::Lookup::Path),
+            ("pixelfed", Some(_)) => Some(client::Lookup::Own),
+            _ => None,
         };
-        let items = outbox::walk(ctx, &outbox, self.plan.since, self.plan.max_posts).await;
+        if let Some(how) = how
+            && !source.is_client()
+            && let Some(user) = &resolved.username
+        {
+            let (scheme, domain) = (resolved.url.scheme(), resolved.host.as_str());
+            match client::lookup(ctx, scheme, user, domain, token, how).await {
+                Ok((_, statuses)) => source = PostSource::Client(statuses),
+                Err(why) => warn!(%why, "the client API does not list the account's statuses"),
+            }
+        }
+        let items = match &source {
+            PostSource::Outbox(Some(outbox)) => {
+                match outbox::walk(ctx, outbox, since, max_posts).await {
+                    Ok(items) => items,
+                    Err(why) => {
+                        self.unlisted(plan, format!("its outbox: {why}")).await?;
+                        return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
+                    }
+                }
+            }
+            PostSource::Outbox(None) => {
+                // Some servers leave it out (Threads, for some actors).
+                self.unlisted(plan, "its actor document names no outbox".to_owned())
+                    .await?;
+                return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
+            }
+            PostSource::Client(statuses) => {
+                client::statuses(ctx, statuses, token, since, max_posts).await
+            }
+        };
         let posts = items
             .iter()
             .filter(|i| matches!(i, OutboxItem::Post(_)))
             .count();
+        // Lemmy serves every person's outbox empty (crates/apub's person outbox; its real
+        // documents in fixtures/real/lemmy): nothing listed there says nothing.
+        if items.is_empty() && origin.software.as_str() == "lemmy" {
+            let why = format!(
+                "its server ({}) lists no person's posts (their outboxes are always empty): \
+                 the posts are unknown",
+                origin.software
+            );
+            self.unlisted(plan, why).await?;
+        } else {
+            self.sink
+                .actor_unread(plan.tracked_actor_id, None)
+                .await
+                .map_err(sink_error)?;
+        }
         self.progress
             .posts_found(u64::try_from(posts).unwrap_or(u64::MAX));
-        let author = resolved.actor.id.clone();
+        let author = resolved.id.clone();
         let mut boosts = Vec::new();
         let mut tasks = Vec::new();
         for item in items {
             match item {
-                OutboxItem::Post(object) => tasks.push(object),
+                OutboxItem::Post(post) => tasks.push(post),
                 OutboxItem::Boost {
                     id,
                     object,
@@ -227,18 +292,12 @@ impl<S: CrawlSink> Run<'_, S> {
                 .await
                 .map_err(sink_error)?;
         }
-        let software = origin.software.clone();
+        let route = Route {
+            software: origin.software.clone(),
+            client: source.is_client(),
+        };
         let results: Vec<Result<(), CrawlError>> = stream::iter(tasks)
-            .map(|object| {
-                self.post(
-                    &resolved.host,
-                    &author,
-                    &software,
-                    *object,
-                    &resolved.url,
-                    token,
-                )
-            })
+            .map(|post| self.post(&resolved.host, &author, &route, *post, &resolved.url, token))
             .buffer_unordered(ctx.options.post_concurrency.max(1))
             .collect()
             .await;
@@ -246,17 +305,46 @@ impl<S: CrawlSink> Run<'_, S> {
         Ok(Some((resolved.host, resolved.url.scheme().to_owned())))
     }
 
+    /// A brand actor that could not be resolved: said in the summary and kept on its
+    /// row, so that its posts show as unknown, not absent.
+    async fn unresolved(
+        &self,
+        plan: &ActorPlan,
+        why: String,
+    ) -> Result<Option<(Host, String)>, CrawlError> {
+        warn!(actor = %plan.input, %why, "could not resolve the actor");
+        self.sink
+            .actor_unread(plan.tracked_actor_id, Some(("unresolved", &why)))
+            .await
+            .map_err(sink_error)?;
+        self.ctx.unresolved(&plan.input.to_string(), why);
+        Ok(None)
+    }
+
+    /// A brand actor resolved whose posts could not be listed, the same way.
+    async fn unlisted(&self, plan: &ActorPlan, why: String) -> Result<(), CrawlError> {
+        warn!(actor = %plan.input, %why, "could not list the actor's posts");
+        self.sink
+            .actor_unread(plan.tracked_actor_id, Some(("unlisted", &why)))
+            .await
+            .map_err(sink_error)?;
+        self.ctx.unlisted(&plan.input.to_string(), why);
+        Ok(())
+    }
+
     /// One post: its engagements, its engagers, one batch.
     async fn post(
         &self,
         host: &Host,
         author: &str,
-        software: &fedireach_core::Software,
-        object: fedireach_activitypub::Object,
+        route: &Route,
+        post: ListedPost,
         actor_url: &Url,
         token: Option<&str>,
     ) -> Result<(), CrawlError> {
         let ctx = self.ctx;
+        let ListedPost { object, api_id } = post;
+        let api_id = api_id.as_deref();
         let Some(uri) = object.id.clone() else {
             return Ok(());
         };
@@ -265,7 +353,7 @@ impl<S: CrawlSink> Run<'_, S> {
         if Host::from_url(&base).as_ref() != Some(host) {
             return Ok(());
         }
-        let indicators = recheck::indicators(software, &object, &base, token);
+        let indicators = recheck::indicators(route, &object, api_id, &base, token);
         if self.unchanged(&indicators, &uri).await? {
             // Its engagers' instances are reported as if it had been read: an earlier,
             // interrupted crawl may have saved the post without them.
@@ -279,7 +367,7 @@ impl<S: CrawlSink> Run<'_, S> {
         }
         let (batch, scope) = Ctx::scoped(async {
             let findings =
-                sources::collect(ctx, &self.instances, software, &object, &base, token).await;
+                sources::collect(ctx, &self.instances, route, &object, api_id, &base, token).await;
             // What was listed in full; the findings themselves move into the batch.
             let complete = findings.complete.clone();
             (

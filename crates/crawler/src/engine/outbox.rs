@@ -16,11 +16,19 @@ use super::ctx::{ACCEPT_AP, Ctx, join};
 /// the end of a pagination that never ends.
 pub const MAX_OUTBOX_PAGES: usize = 2_000;
 
+/// A post as listed: its object, and the id its server's client API knows it by when
+/// it was listed there (the object's id may be one the API does not know).
+#[derive(Debug, Clone)]
+pub struct ListedPost {
+    pub object: Object,
+    pub api_id: Option<String>,
+}
+
 /// An outbox entry worth keeping.
 #[derive(Debug, Clone)]
 pub enum OutboxItem {
     /// A public or unlisted post.
-    Post(Box<Object>),
+    Post(Box<ListedPost>),
     /// A boost by the brand of another object.
     Boost {
         id: String,
@@ -30,19 +38,19 @@ pub enum OutboxItem {
 }
 
 /// Reads the outbox newest first until the window's start, `max_posts`, or its end.
+/// The error says why the outbox itself could not be read.
 pub async fn walk(
     ctx: &Ctx,
     outbox: &Url,
     since: Option<DateTime<Utc>>,
     max_posts: Option<usize>,
-) -> Vec<OutboxItem> {
+) -> Result<Vec<OutboxItem>, String> {
     let mut items = Vec::new();
-    let Some((collection, fetched)) = ctx
-        .get_parsed(outbox, ACCEPT_AP, None, parse_collection)
-        .await
-    else {
-        return items;
-    };
+    let (collection, fetched) = ctx
+        .get_parsed_or_why(outbox, ACCEPT_AP, None, parse_collection)
+        .await?;
+    let counted = collection.total_items.unwrap_or(0);
+    let mut listed_any = false;
     let mut visited = HashSet::from([fetched.url.to_string()]);
     // The outbox itself may hold the items, or point at its first page (inline or not).
     let mut page: Option<(Collection, Url)> = match &collection.first {
@@ -57,22 +65,23 @@ pub async fn walk(
     while let Some((current, base)) = page.take() {
         pages += 1;
         let mut older_than_window = false;
+        listed_any |= !current.items.is_empty();
         for item in &current.items {
             match entry(ctx, &base, item).await {
-                Some(OutboxItem::Post(object)) => {
-                    if let (Some(since), Some(published)) = (since, object.published)
+                Some(OutboxItem::Post(post)) => {
+                    if let (Some(since), Some(published)) = (since, post.object.published)
                         && published < since
                     {
                         older_than_window = true;
                         continue;
                     }
-                    items.push(OutboxItem::Post(object));
+                    items.push(OutboxItem::Post(post));
                 }
                 Some(boost @ OutboxItem::Boost { .. }) => items.push(boost),
                 None => {}
             }
             if max_posts.is_some_and(|max| posts(&items) >= max) {
-                return items;
+                return Ok(items);
             }
         }
         if older_than_window || current.items.is_empty() {
@@ -87,7 +96,12 @@ pub async fn walk(
             None => None,
         };
     }
-    items
+    // A count of posts and not one listed (Pixelfed's outbox): the posts are unknown,
+    // not absent.
+    if counted > 0 && !listed_any {
+        return Err(format!("{outbox} counts {counted} posts but lists none"));
+    }
+    Ok(items)
 }
 
 fn posts(items: &[OutboxItem]) -> usize {
@@ -162,5 +176,8 @@ async fn entry(ctx: &Ctx, base: &Url, item: &ObjectRef) -> Option<OutboxItem> {
     if !object.visibility().is_countable() || object.id.is_none() {
         return None;
     }
-    Some(OutboxItem::Post(Box::new(object)))
+    Some(OutboxItem::Post(Box::new(ListedPost {
+        object,
+        api_id: None,
+    })))
 }

@@ -12,13 +12,12 @@
 //! engager's new follower count) waits for the post's next change.
 
 use fedireach_activitypub::{CollectionRef, Object};
-use fedireach_core::Software;
 use serde_json::json;
 use url::Url;
 
 use super::{
     ctx::{ACCEPT_AP, ACCEPT_JSON, join},
-    sources::{mastodon_status_id, misskey_note_id},
+    sources::{Route, mastodon_status_id, misskey_note_id},
 };
 use crate::Request;
 
@@ -26,8 +25,9 @@ use crate::Request;
 /// origin's software has them (none: the post is read in full). The sources make the
 /// same requests, so on a changed post they are answered from the crawl's fetch cache.
 pub fn indicators(
-    origin: &Software,
+    origin: &Route,
     post: &Object,
+    api_id: Option<&str>,
     base: &Url,
     token: Option<&str>,
 ) -> Vec<Request> {
@@ -36,7 +36,9 @@ pub fn indicators(
     };
     match origin.family().as_str() {
         "mastodon" | "pleroma" | "gotosocial" => {
-            let url = mastodon_status_id(uri, post.url.as_deref())
+            let url = api_id
+                .map(str::to_owned)
+                .or_else(|| mastodon_status_id(uri, post.url.as_deref()))
                 .and_then(|id| base.join("/api/v1/statuses/").ok()?.join(&id).ok());
             url.map(|url| with_token(Request::get(url, ACCEPT_JSON), token))
                 .into_iter()

@@ -1,7 +1,7 @@
 //! Resolution of a tracked actor: WebFinger for a handle (both ActivityPub link types),
 //! then the actor document, its follower count, and the home instance's software.
 
-use fedireach_activitypub::{Actor, parse_actor, parse_collection, parse_webfinger};
+use fedireach_activitypub::{JsonLdContext, parse_actor, parse_collection, parse_webfinger};
 use fedireach_core::{ActorRef, Host};
 use url::Url;
 
@@ -10,10 +10,34 @@ use super::ctx::{ACCEPT_AP, ACCEPT_JRD, Ctx};
 /// A tracked actor, resolved.
 #[derive(Debug, Clone)]
 pub struct ResolvedActor {
-    pub actor: Actor,
+    /// Its ActivityPub id.
+    pub id: String,
     pub url: Url,
     pub host: Host,
     pub followers: Option<i64>,
+    /// Its user name on its home (`preferredUsername`), where known.
+    pub username: Option<String>,
+    /// The `@context` of its actor document (empty when it was not read).
+    pub ld_context: JsonLdContext,
+    /// Where its posts are listed.
+    pub posts: PostSource,
+}
+
+/// Where a tracked actor's posts are listed.
+#[derive(Debug, Clone)]
+pub enum PostSource {
+    /// Its outbox, if its actor document names one.
+    Outbox(Option<Url>),
+    /// `accounts/:id/statuses` of its home's client API, read with the owner's token
+    /// (see [`super::client`]).
+    Client(Url),
+}
+
+impl PostSource {
+    /// Whether the posts come through the owner's client API.
+    pub fn is_client(&self) -> bool {
+        matches!(self, Self::Client(_))
+    }
 }
 
 /// The WebFinger URL for `user@domain`.
@@ -70,10 +94,14 @@ pub async fn resolve(ctx: &Ctx, input: &ActorRef, scheme: &str) -> Result<Resolv
             .and_then(|n| i64::try_from(n).ok()),
         None => None,
     };
+    let outbox = actor.outbox.as_deref().and_then(|o| url.join(o).ok());
     Ok(ResolvedActor {
-        actor,
+        id: actor.id,
         url,
         host,
         followers,
+        username: actor.preferred_username,
+        ld_context: actor.ld_context,
+        posts: PostSource::Outbox(outbox),
     })
 }

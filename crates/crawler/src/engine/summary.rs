@@ -55,6 +55,10 @@ pub struct CrawlSummary {
     pub consent: BTreeMap<ConsentKey, u64>,
     /// Brand actors that could not be resolved.
     pub unresolved: Vec<UnresolvedActor>,
+    /// Brand actors resolved but whose posts could not be listed (an outbox that
+    /// answers nothing, or a software that lists no one's posts): their posts are
+    /// unknown, not absent.
+    pub unlisted: Vec<UnresolvedActor>,
 }
 
 impl CrawlSummary {

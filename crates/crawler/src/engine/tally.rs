@@ -95,6 +95,18 @@ impl Ctx {
         std::mem::take(&mut *locked(&self.unresolved))
     }
 
+    /// A brand actor whose posts could not be listed, and why.
+    pub fn unlisted(&self, actor: &str, reason: String) {
+        locked(&self.unlisted).push(super::summary::UnresolvedActor {
+            actor: actor.to_owned(),
+            reason,
+        });
+    }
+
+    pub fn take_unlisted(&self) -> Vec<super::summary::UnresolvedActor> {
+        std::mem::take(&mut *locked(&self.unlisted))
+    }
+
     pub fn take_failures(&self) -> Vec<HostFailure> {
         std::mem::take(&mut *locked(&self.failures))
     }

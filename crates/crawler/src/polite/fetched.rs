@@ -20,6 +20,16 @@ pub struct Fetched {
 }
 
 impl Fetched {
+    /// The next page its `Link` header names (Mastodon REST paging), resolved against
+    /// its URL; only on the same host.
+    pub fn next_link(&self) -> Option<Url> {
+        let next = fedireach_activitypub::parse_link_header(self.link.as_deref()?).next?;
+        self.url
+            .join(&next)
+            .ok()
+            .filter(|n| n.host_str() == self.url.host_str())
+    }
+
     /// 304: the copy the validators named is current.
     pub fn not_modified(&self) -> bool {
         self.status == 304

@@ -138,6 +138,7 @@ mod tests {
             scale: Scale::Small,
             day: 0,
             plain_http: false,
+            tour: false,
         });
         let truth = Truth::of(&world);
         let batch = truth.to_batch()?;

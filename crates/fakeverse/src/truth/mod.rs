@@ -153,7 +153,7 @@ pub struct BrandReports {
 }
 
 /// Why an existing engagement is not in the truth, or `None` when it is.
-pub(crate) fn left_out_reason(world: &World, e: &Engagement) -> Option<&'static str> {
+pub(crate) fn left_out_reason(world: &World, i: usize, e: &Engagement) -> Option<&'static str> {
     let actor = world.actors().get(e.actor as usize)?;
     let inst = world.instance_of(e.actor)?;
     if actor.gone || inst.quirk == Quirk::Gone {
@@ -183,7 +183,104 @@ pub(crate) fn left_out_reason(world: &World, e: &Engagement) -> Option<&'static 
     if e.kind == EngagementKind::Quote && origin.software == SimSoftware::Mastodon && !owned {
         return Some("quote_needs_token");
     }
-    None
+    // Pixelfed's `context` lists the 20 oldest direct replies and nothing below them
+    // (server/api/mastodon.rs `Flavour::Pixelfed`).
+    if origin.software == SimSoftware::Pixelfed {
+        match e.kind {
+            EngagementKind::ThreadReply => return Some("not_exposed"),
+            EngagementKind::Reply if pixelfed_reply_rank(world, i, e) >= 20 => {
+                return Some("context_cap");
+            }
+            _ => {}
+        }
+    }
+    // What the origin lists of no post (Akkoma's and GoToSocial's quotes...), or only
+    // counts (WordPress's likes and shares).
+    match coverage::of_post(world, e.post).map(|c| c.of(e.kind)) {
+        Some(fedireach_core::Coverage::Unavailable(why)) => Some(why.as_str()),
+        Some(fedireach_core::Coverage::Reported) => Some("count_only"),
+        _ => None,
+    }
+}
+
+/// How many visible direct replies to the same post, by authors not gone, come before
+/// direct reply `e`, engagement `i` (oldest first, as Pixelfed's `context` lists them).
+fn pixelfed_reply_rank(world: &World, i: usize, e: &Engagement) -> usize {
+    let num = world.engagement_num(u32::try_from(i).unwrap_or(u32::MAX));
+    world
+        .engagements_of(e.post)
+        .filter(|&i| {
+            world.engagements().get(i).is_some_and(|x| {
+                x.kind == EngagementKind::Reply
+                    && x.parent == NO_PARENT
+                    && world.engagement_visible(x)
+                    && world
+                        .actors()
+                        .get(x.actor as usize)
+                        .is_some_and(|a| !a.gone)
+                    && world.engagement_num(u32::try_from(i).unwrap_or(u32::MAX)) < num
+            })
+        })
+        .count()
+}
+
+/// Whether a crawler can find the posts of brand account `actor`: through WebFinger, its
+/// actor document and its outbox where the host's robots.txt allows them, or, for an
+/// owned brand, through its home's client API where the software serves one to the
+/// owner's token (server/api/mastodon.rs; robots.txt does not gate the owner's client).
+pub(crate) fn brand_account_readable(world: &World, actor: u32) -> bool {
+    let Some(inst) = world.instance_of(actor) else {
+        return false;
+    };
+    let owned = world
+        .actors()
+        .get(actor as usize)
+        .and_then(|a| world.brands().get(usize::from(a.brand?)))
+        .is_some_and(|b| b.token.is_some());
+    let client = owned
+        && matches!(
+            inst.software,
+            SimSoftware::Mastodon
+                | SimSoftware::Pleroma
+                | SimSoftware::Akkoma
+                | SimSoftware::Gotosocial
+                | SimSoftware::Pixelfed
+        );
+    let robots = crate::world::robots::host_rules(inst);
+    let path = |url: String| {
+        url::Url::parse(&url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default()
+    };
+    let allowed = |p: &str| robots.as_ref().is_none_or(|r| r.allows(p));
+    // Lemmy lists no person's posts: its outboxes are empty; Threads' are a 404;
+    // Pixelfed's only count them (server/docs/collections.rs `outbox`).
+    let ap = !matches!(
+        inst.software,
+        SimSoftware::Lemmy | SimSoftware::Threads | SimSoftware::Pixelfed
+    ) && allowed("/.well-known/webfinger")
+        && allowed(&path(world.actor_id(actor)))
+        && allowed(&path(format!(
+            "{}/outbox",
+            world.actor_id(actor).trim_end_matches('/')
+        )));
+    client || ap
+}
+
+/// Whether a crawler learns the follower count of brand account `actor`: from its
+/// actor document's followers collection, or from its home's client API where the
+/// owner's client reads the account (GoToSocial).
+pub(crate) fn brand_followers_known(world: &World, actor: u32) -> bool {
+    let client = world
+        .instance_of(actor)
+        .is_some_and(|i| i.software == SimSoftware::Gotosocial);
+    followers_known(world, actor) || (client && brand_account_readable(world, actor))
+}
+
+/// Whether post `post` is one a correct crawler counts: published by now, by a brand
+/// account whose posts can be found.
+pub(crate) fn post_learnable(world: &World, post: &crate::world::Post) -> bool {
+    world.post_counted(post) && brand_account_readable(world, post.actor)
 }
 
 /// Whether a crawler can learn the follower count of `actor`: its actor document is
@@ -250,7 +347,7 @@ impl Truth {
         let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
         let mut kept: Vec<u32> = Vec::new();
         for (p, post) in world.posts().iter().enumerate() {
-            if !world.post_counted(post) {
+            if !post_learnable(world, post) {
                 continue;
             }
             let p = u32::try_from(p).unwrap_or(u32::MAX);
@@ -261,7 +358,7 @@ impl Truth {
                 if !world.engagement_visible(e) {
                     continue;
                 }
-                match left_out_reason(world, e) {
+                match left_out_reason(world, i, e) {
                     Some(reason) => *left_out.entry(reason.to_owned()).or_default() += 1,
                     None => kept.push(u32::try_from(i).unwrap_or(u32::MAX)),
                 }
@@ -270,7 +367,9 @@ impl Truth {
         let mut hosts: BTreeSet<u32> = BTreeSet::new();
         for brand in world.brands() {
             for &a in &brand.actors {
-                if let Some(actor) = world.actors().get(a as usize) {
+                if let Some(actor) = world.actors().get(a as usize)
+                    && brand_account_readable(world, a)
+                {
                     hosts.insert(actor.instance);
                 }
             }
@@ -315,7 +414,7 @@ impl Truth {
             .posts()
             .iter()
             .enumerate()
-            .filter(|(_, p)| world.post_counted(p))
+            .filter(|(_, p)| post_learnable(world, p))
             .map(|(p, post)| {
                 let p = u32::try_from(p).unwrap_or(u32::MAX);
                 TruthPost {

@@ -44,7 +44,7 @@ impl Counts {
 }
 
 /// What the origin server reports for a post (see the crate docs for each software).
-pub(super) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
+pub(crate) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
     let mut counts = Counts::default();
     for i in world.engagements_of(post) {
         if let Some(e) = world.engagements().get(i)
@@ -66,17 +66,35 @@ pub(super) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
             likes: Some(c(EngagementKind::Like)),
             quotes: None,
         },
+        // server/docs/collections.rs `wordpress_inline`: no count of replies; shares
+        // count quotes too.
+        Some(SimSoftware::Wordpress) => ReportedCounts {
+            replies: None,
+            boosts: Some(c(EngagementKind::Boost) + c(EngagementKind::Quote)),
+            likes: Some(c(EngagementKind::Like)),
+            quotes: None,
+        },
+        // Their notes carry no counts at all.
+        Some(SimSoftware::Mbin | SimSoftware::Lemmy | SimSoftware::Threads) => ReportedCounts {
+            replies: None,
+            boosts: None,
+            likes: None,
+            quotes: None,
+        },
         Some(s) if s.is_misskey() => ReportedCounts {
             replies: Some(c(EngagementKind::Reply)),
             boosts: Some(c(EngagementKind::Boost) + c(EngagementKind::Quote)),
             likes: Some(c(EngagementKind::Like)),
             quotes: None,
         },
+        // server/api/mastodon.rs `Flavour::quotes`: only Mastodon's and Pleroma's
+        // statuses count quotes (Friendica's, GoToSocial's and Akkoma's do not).
         _ => ReportedCounts {
             replies: Some(c(EngagementKind::Reply)),
             boosts: Some(c(EngagementKind::Boost)),
             likes: Some(c(EngagementKind::Like)),
-            quotes: Some(c(EngagementKind::Quote)),
+            quotes: matches!(origin, Some(SimSoftware::Mastodon | SimSoftware::Pleroma))
+                .then(|| c(EngagementKind::Quote)),
         },
     }
 }
@@ -176,7 +194,7 @@ fn unavailable_posts(world: &World, brand: u16) -> UnavailablePosts {
         .posts()
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.brand == brand && world.post_visible(p))
+        .filter(|(_, p)| p.brand == brand && super::post_learnable(world, p))
         .filter_map(|(p, _)| super::coverage::of_post(world, u32::try_from(p).ok()?))
         .collect();
     coverages.iter().collect()
@@ -245,12 +263,13 @@ fn posts_report(
         .posts()
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.brand == brand && world.post_visible(p))
+        .filter(|(_, p)| p.brand == brand && super::post_learnable(world, p))
         .map(|(p, post)| {
             let p = u32::try_from(p).unwrap_or(u32::MAX);
             let (acc, cross, softwares) = per_post.get(&p).unwrap_or(&empty);
             let engagements = acc.counts.engagements();
-            let followers = world.followers(post.actor);
+            let followers = super::brand_followers_known(world, post.actor)
+                .then(|| world.followers(post.actor));
             PostRow {
                 uri: world.post_uri(p),
                 actor: world.actor_id(post.actor),
@@ -262,8 +281,8 @@ fn posts_report(
                 quotes: acc.counts.get(EngagementKind::Quote),
                 engagements,
                 reported: reported_counts(world, p),
-                followers: Some(followers),
-                engagement_rate: round_half_away(engagements, followers, 4),
+                followers,
+                engagement_rate: followers.and_then(|f| round_half_away(engagements, f, 4)),
                 cross_server_share_pct: pct_2dp(*cross, engagements),
                 softwares: softwares.iter().map(|s| (*s).to_owned()).collect(),
                 coverage: super::coverage::of_post(world, p).map(CoverageRow::from),

@@ -220,7 +220,8 @@ impl World {
             }
             Some(SimSoftware::Pixelfed) => format!("{base}/p/{}/{num}", a.username),
             Some(SimSoftware::Lemmy | SimSoftware::Mbin) => format!("{base}/comment/{num}"),
-            Some(SimSoftware::Wordpress) => format!("{base}/?c={num}"),
+            // WordPress writes no replies here; its objects are the blog's posts.
+            Some(SimSoftware::Wordpress) => format!("{base}/?p={num}"),
             Some(SimSoftware::Threads) => format!("{}post/{num}/", self.actor_id(actor)),
             _ => format!("{base}/users/{}/statuses/{num}", a.username),
         }

@@ -17,6 +17,7 @@ use std::{collections::HashMap, ops::Range};
 
 use fedireach_core::EngagementKind;
 
+pub use generate::{TOUR, tour_brand};
 pub use quirk::Quirk;
 pub use robots::{RecordedRobots, recorded_robots};
 pub use scale::Scale;
@@ -47,6 +48,10 @@ pub struct WorldOptions {
     pub day: u32,
     /// `http://` ids instead of `https://`.
     pub plain_http: bool,
+    /// Beside the three brands, an owned and a watched brand with one account on each
+    /// software of [`TOUR`](generate::TOUR), with a few posts each: what a crawler can
+    /// read of a brand on each software, the truth saying what it cannot.
+    pub tour: bool,
 }
 
 impl Default for WorldOptions {
@@ -56,6 +61,7 @@ impl Default for WorldOptions {
             scale: Scale::Small,
             day: 0,
             plain_http: false,
+            tour: false,
         }
     }
 }

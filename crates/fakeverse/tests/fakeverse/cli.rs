@@ -17,6 +17,7 @@ async fn run_reports_ready_serves_and_stops() {
             scale: Scale::Small,
             day: 0,
             plain_http: false,
+            tour: false,
         },
         ..ServerOptions::default()
     };

@@ -212,6 +212,7 @@ async fn same_seed_same_documents_and_days_add_to_them() {
             scale: fedireach_fakeverse::Scale::Small,
             day: 20,
             plain_http: true,
+            tour: false,
         },
         ..fedireach_fakeverse::ServerOptions::default()
     })

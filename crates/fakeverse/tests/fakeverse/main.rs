@@ -26,6 +26,7 @@ async fn start(seed: u64) -> FakeverseServer {
             scale: Scale::Small,
             day: 0,
             plain_http: true,
+            tour: false,
         },
         slow_delay: Duration::from_millis(300),
         ..ServerOptions::default()
@@ -42,6 +43,7 @@ async fn start_unlimited(seed: u64, day: u32) -> FakeverseServer {
             scale: Scale::Small,
             day,
             plain_http: true,
+            tour: false,
         },
         slow_delay: Duration::from_millis(50),
         rate_limit: Some((u64::MAX, Duration::from_secs(1))),

@@ -132,6 +132,7 @@ async fn tls_with_the_generated_ca_and_sni() {
             scale: Scale::Small,
             day: 0,
             plain_http: false,
+            tour: false,
         },
         ..ServerOptions::default()
     })

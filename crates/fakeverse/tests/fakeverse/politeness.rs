@@ -20,6 +20,7 @@ async fn limited() -> fedireach_fakeverse::FakeverseServer {
             scale: Scale::Small,
             day: 0,
             plain_http: true,
+            tour: false,
         },
         rate_limit: Some((LIMIT, Duration::from_secs(60))),
         ..ServerOptions::default()
@@ -168,6 +169,7 @@ async fn every_software_serves_its_recorded_robots_txt() {
             scale: Scale::Small,
             day: 0,
             plain_http: true,
+            tour: false,
         },
         time_scale: 1.0,
         ..ServerOptions::default()

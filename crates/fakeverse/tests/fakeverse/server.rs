@@ -1,13 +1,13 @@
 //! Routing by Host, WebFinger, NodeInfo, actors, outboxes, per-post collections and the
 //! REST APIs, over real HTTP.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, time::Duration};
 
-use fedireach_fakeverse::{Quirk, SimSoftware, Truth};
+use fedireach_fakeverse::{Quirk, Scale, ServerOptions, SimSoftware, Truth, WorldOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{get, host_of, request, start};
+use super::{get, host_of, request, start, start_with};
 
 #[tokio::test]
 async fn every_software_serves_nodeinfo_with_its_real_name() {
@@ -404,4 +404,183 @@ async fn peertube_video_collections_and_comment_api() {
         .count() as u64;
     assert_eq!(all, listed);
     assert!(post.reported.replies.is_some_and(|r| r >= all));
+}
+
+/// The tour's brands on GoToSocial, Pleroma and Akkoma: the same Mastodon routes, each
+/// as its software serves them (server/api/mastodon.rs `Flavour`).
+#[tokio::test]
+async fn the_mastodon_api_as_gotosocial_pleroma_and_akkoma_serve_it() {
+    let (server, truth) = start_tour().await;
+    let brand = |name: &str| tour_brand_of(&truth, name);
+    let lookup = |handle: &str| {
+        let (user, host) = user_host(handle);
+        format!("http://{host}/api/v1/accounts/lookup?acct={user}")
+    };
+
+    // GoToSocial: every client route wants a user's token of the instance.
+    let gts = brand("owned_gotosocial");
+    let url = lookup(&gts.actors[0]);
+    assert_eq!(get(&server, &url).await.status, StatusCode::UNAUTHORIZED);
+    let token = gts.token.clone().unwrap_or_default();
+    let account = request(&server, Method::GET, &url, None, Some(&token)).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert_eq!(
+        account.json()["uri"].as_str(),
+        Some(gts.actor_ids[0].as_str())
+    );
+    let other = brand("owned_pleroma").token.unwrap_or_default();
+    let foreign = request(&server, Method::GET, &url, None, Some(&other)).await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::UNAUTHORIZED,
+        "another host's token"
+    );
+
+    // Pleroma: public; statuses name their /notice/ID page; quotes listed to anyone.
+    for (name, lists_quotes) in [("watched_pleroma", true), ("watched_akkoma", false)] {
+        let b = brand(name);
+        let host = b.actors[0]
+            .rsplit('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let account = get(&server, &lookup(&b.actors[0])).await;
+        assert_eq!(account.status, StatusCode::OK, "{name}");
+        let id = account.json()["id"].as_str().unwrap_or_default().to_owned();
+        let statuses = get(
+            &server,
+            &format!("http://{host}/api/v1/accounts/{id}/statuses"),
+        )
+        .await
+        .json();
+        let first = &statuses[0];
+        let status_id = first["id"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(
+            first["url"].as_str(),
+            Some(format!("http://{host}/notice/{status_id}").as_str()),
+            "{name}"
+        );
+        assert_eq!(first["quotes_count"].is_u64(), lists_quotes, "{name}");
+        let quotes = get(
+            &server,
+            &format!("http://{host}/api/v1/pleroma/statuses/{status_id}/quotes"),
+        )
+        .await;
+        let want = if lists_quotes {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(quotes.status, want, "{name}");
+        let mastodon_quotes = get(
+            &server,
+            &format!("http://{host}/api/v1/statuses/{status_id}/quotes"),
+        )
+        .await;
+        assert_eq!(mastodon_quotes.status, StatusCode::NOT_FOUND, "{name}");
+    }
+}
+
+/// The tour's brands on Friendica, Pixelfed and WordPress, as each software serves them.
+#[tokio::test]
+async fn friendica_pixelfed_and_wordpress_serve_what_their_sources_say() {
+    let (server, truth) = start_tour().await;
+    let brand = |name: &str| tour_brand_of(&truth, name);
+
+    // Friendica: `accounts/lookup` wants a token, `accounts/USER@HOST` does not.
+    let (user, host) = user_host(&brand("watched_friendica").actors[0]);
+    let lookup = get(
+        &server,
+        &format!("http://{host}/api/v1/accounts/lookup?acct={user}"),
+    )
+    .await;
+    assert_eq!(lookup.status, StatusCode::FORBIDDEN);
+    let account = get(
+        &server,
+        &format!("http://{host}/api/v1/accounts/{user}@{host}"),
+    )
+    .await;
+    assert_eq!(account.status, StatusCode::OK);
+    let id = account.json()["id"].as_str().unwrap_or_default().to_owned();
+    let statuses = get(
+        &server,
+        &format!("http://{host}/api/v1/accounts/{id}/statuses"),
+    )
+    .await
+    .json();
+    let uri = statuses[0]["uri"].as_str().unwrap_or_default().to_owned();
+    let guid = uri.rsplit('/').next().unwrap_or_default();
+    assert!(uri.contains("/objects/"), "{uri}");
+    assert_eq!(
+        statuses[0]["url"].as_str(),
+        Some(format!("http://{host}/display/{guid}").as_str())
+    );
+
+    // Pixelfed: nothing without a token; the owner's token reads its own account.
+    let owned = brand("owned_pixelfed");
+    let (_, host) = user_host(&owned.actors[0]);
+    let me = format!("http://{host}/api/v1/accounts/verify_credentials");
+    assert_eq!(get(&server, &me).await.status, StatusCode::UNAUTHORIZED);
+    let token = owned.token.clone().unwrap_or_default();
+    let account = request(&server, Method::GET, &me, None, Some(&token)).await;
+    assert_eq!(
+        account.json()["uri"].as_str(),
+        Some(owned.actor_ids[0].as_str())
+    );
+    let outbox = get(&server, &format!("{}/outbox", owned.actor_ids[0]))
+        .await
+        .json();
+    assert!(outbox["totalItems"].as_u64().unwrap_or(0) > 0, "{outbox}");
+    assert!(outbox.get("orderedItems").is_none() && outbox.get("first").is_none());
+
+    // WordPress: likes and shares are counts at the plugin's REST paths.
+    let wp = truth
+        .posts
+        .iter()
+        .find(|p| p.brand == "watched_wordpress")
+        .cloned()
+        .unwrap_or_else(|| panic!("watched_wordpress has posts"));
+    let note = get(&server, &wp.uri).await.json();
+    let likes = note["likes"]["id"].as_str().unwrap_or_default().to_owned();
+    assert!(likes.contains("/wp-json/activitypub/1.0/posts/"), "{likes}");
+    let counted = get(&server, &likes).await.json();
+    assert_eq!(counted["totalItems"].as_u64(), wp.reported.likes);
+    assert!(counted.get("first").is_none() && counted.get("items").is_none());
+    assert!(note["replies"]["first"]["items"].is_array(), "{note}");
+}
+
+/// The tour's world (seed 5), unlimited, and its truth.
+async fn start_tour() -> (fedireach_fakeverse::FakeverseServer, Truth) {
+    let server = start_with(ServerOptions {
+        world: WorldOptions {
+            seed: 5,
+            scale: Scale::Small,
+            day: 0,
+            plain_http: true,
+            tour: true,
+        },
+        rate_limit: Some((u64::MAX, Duration::from_secs(1))),
+        ..ServerOptions::default()
+    })
+    .await;
+    let truth = Truth::of(server.world());
+    (server, truth)
+}
+
+fn tour_brand_of(truth: &Truth, name: &str) -> fedireach_fakeverse::TruthBrand {
+    truth
+        .brands
+        .iter()
+        .find(|b| b.name == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("the tour has {name}"))
+}
+
+/// `(user, host)` of a handle `@user@host`.
+fn user_host(handle: &str) -> (String, String) {
+    let (user, host) = handle
+        .trim_start_matches('@')
+        .split_once('@')
+        .unwrap_or_default();
+    (user.to_owned(), host.to_owned())
 }

@@ -44,6 +44,7 @@ async fn gotosocial_checks_signatures_with_the_signers_key() {
             scale: Scale::Small,
             day: 0,
             plain_http: true,
+            tour: false,
         },
         network: NetworkOptions {
             resolve_all: Some(key_addr),

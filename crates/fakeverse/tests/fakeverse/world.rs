@@ -11,6 +11,7 @@ fn truth_json(seed: u64, scale: Scale, day: u32) -> String {
         scale,
         day,
         plain_http: false,
+        tour: false,
     });
     Truth::of(&world).to_json().unwrap_or_default()
 }
@@ -311,6 +312,7 @@ fn medium_has_its_size() {
         scale: Scale::Medium,
         day: 0,
         plain_http: false,
+        tour: false,
     });
     let visible = world
         .engagements()

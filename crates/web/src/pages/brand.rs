@@ -46,7 +46,17 @@ pub(crate) async fn brand_page(
     let brand = state.store().brand(&name).await?;
     // A brand none of whose actors a crawl has resolved has not been crawled.
     let crawled = brand.actors.iter().any(|a| a.actor_uri.is_some());
-    let status = crawl_status(&state, &name, crawled, view.window.tz()).await?;
+    let mut status = crawl_status(&state, &name, crawled, view.window.tz()).await?;
+    // Accounts the last crawl could not read: their posts are unknown, not absent.
+    for actor in &brand.actors {
+        if let Some(unread) = &actor.unread {
+            status.push_str(&format!(
+                " Not read by the last crawl, so its posts are unknown: {} {}.",
+                actor.input,
+                unread.phrase()
+            ));
+        }
+    }
     let key = format!("{}\n{status}", labels.query);
     let cacheable = view.brands.is_empty();
     if cacheable

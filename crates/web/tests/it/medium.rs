@@ -44,6 +44,7 @@ pub async fn load(store: &Store) -> Result<Medium, Error> {
         scale: Scale::Medium,
         day: MAX_DAY,
         plain_http: false,
+        tour: false,
     });
     let truth = Truth::of(&world);
     let day0 = world.now() - i64::from(MAX_DAY) * 86_400;

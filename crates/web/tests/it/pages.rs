@@ -970,6 +970,43 @@ async fn the_brand_page_says_where_the_brand_stands_with_the_crawler() -> TestRe
     assert!(now.contains("Next scheduled crawl: "), "{now}");
     let tokyo = status(&w.get("/brands/acme?tz=Asia/Tokyo").await?.body)?;
     assert!(tokyo.contains(" JST"), "{tokyo}");
+    // An account the last crawl could not read: its posts are unknown, with the reason,
+    // on the page and in the API's brand list.
+    let acme = w.state.store().brand("acme").await?;
+    w.state
+        .store()
+        .set_tracked_actor_unread(
+            acme.actors[0].id,
+            Some(("unlisted", "its outbox: 404 <Not Found>")),
+        )
+        .await?;
+    let unread = status(&w.get("/brands/acme").await?.body)?;
+    assert!(
+        unread.contains(
+            "Not read by the last crawl, so its posts are unknown: @acme@brand.example its \
+             posts could not be listed: its outbox: 404 &lt;Not Found&gt;."
+        ),
+        "{unread}"
+    );
+    let listed: serde_json::Value = serde_json::from_str(&w.get("/api/v1/brands").await?.body)?;
+    let entry = listed["brands"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["name"] == "acme"))
+        .ok_or("acme is listed")?;
+    assert_eq!(
+        entry["unread"],
+        serde_json::json!([{
+            "actor": "@acme@brand.example",
+            "kind": "unlisted",
+            "reason": "its outbox: 404 <Not Found>",
+        }])
+    );
+    w.state
+        .store()
+        .set_tracked_actor_unread(acme.actors[0].id, None)
+        .await?;
+    let read = status(&w.get("/brands/acme").await?.body)?;
+    assert!(!read.contains("Not read"), "{read}");
     // A brand added since: not crawled yet, whatever ran before it.
     let actor = fedireach_core::ActorRef::parse("@late@late.example", Default::default())?;
     w.state.store().add_brand("late", &[actor], None).await?;

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use fedireach_activitypub::{
-    Account, Listing, ParseError, Status, parse_accounts, parse_link_header, parse_status,
-    parse_status_context, parse_statuses,
+    Account, Listing, ParseError, Status, parse_accounts, parse_status, parse_status_context,
+    parse_statuses,
 };
 use fedireach_core::{EngagementKind, Host, Unavailable};
 use url::Url;
@@ -27,6 +27,14 @@ const PAGE_LIMIT: u32 = 80;
 /// Mastodon serves at most this many descendants to a caller without a token.
 pub const UNAUTHENTICATED_DESCENDANTS: usize = 60;
 
+/// Pixelfed's `context` serves at most this many direct replies, token or not
+/// (`ApiV1Controller::statusContext`), and none below them.
+pub const PIXELFED_DESCENDANTS: usize = 20;
+
+/// Statuses asked for on each side of a thread (`context?limit=`), where the server
+/// takes a limit (Friendica).
+const CONTEXT_LIMIT: u32 = 4_096;
+
 /// Pages read at most from one account list.
 const MAX_PAGES: usize = 1_000;
 
@@ -40,6 +48,23 @@ pub fn status_id(uri: &str, url: Option<&str>) -> Option<String> {
     })
 }
 
+/// What a server's Mastodon-compatible API does differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Api {
+    pub quotes: Quotes,
+    /// `context` serves no more descendants than this (to this caller), if it caps.
+    pub context_cap: Option<usize>,
+}
+
+/// Where a post's quotes are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quotes {
+    /// `/api/v1/statuses/:id/quotes`, to the quoted post's author only (Mastodon 4.5).
+    Mastodon,
+    /// `/api/v1/pleroma/statuses/:id/quotes`, to anyone (Pleroma).
+    Pleroma,
+}
+
 /// What the REST API found; `None` when the API is not served (then the caller falls
 /// back to plain ActivityPub for everything).
 pub async fn collect(
@@ -47,8 +72,10 @@ pub async fn collect(
     origin: &Url,
     id: &str,
     token: Option<&str>,
+    api: Api,
     out: &mut PostFindings,
 ) -> Option<ContextOutcome> {
+    let quotes_at = api.quotes;
     let base = origin.join("/api/v1/statuses/").ok()?;
     let status_url = base.join(id).ok()?;
     let (status, _) = ctx
@@ -68,7 +95,12 @@ pub async fn collect(
         }
         url
     };
-    let context_url = base.join(&format!("{id}/context")).ok()?;
+    let mut context_url = base.join(&format!("{id}/context")).ok()?;
+    // Friendica serves `limit` (default 40) of each side of the thread and no more;
+    // Mastodon ignores it.
+    context_url
+        .query_pairs_mut()
+        .append_pair("limit", &CONTEXT_LIMIT.to_string());
     // The lists of a post are independent: they are read at once (each host's pace is
     // kept by the fetcher).
     let (liked, boosted, quoted, context) = futures::join!(
@@ -86,7 +118,7 @@ pub async fn collect(
             host,
             EngagementKind::Boost
         ),
-        quotes(ctx, base.join(&format!("{id}/quotes")).ok(), token, host),
+        quotes(ctx, quotes_at, origin, id, token, host),
         ctx.get_parsed(&context_url, ACCEPT_JSON, token, parse_status_context),
     );
     for (listed, kind) in [
@@ -99,8 +131,9 @@ pub async fn collect(
             out.complete(kind);
         }
     }
-    if token.is_none() {
-        // Mastodon lists a post's quotes only to a client with a token.
+    if token.is_none() && quotes_at == Quotes::Mastodon && status.quotes_count.is_some() {
+        // Mastodon, which counts quotes, lists them only to a client with a token;
+        // servers that do not count them (Pleroma, GoToSocial) list them nowhere.
         out.blocked(EngagementKind::Quote, Unavailable::NeedsToken);
     }
     let (context, _) = context?;
@@ -123,7 +156,7 @@ pub async fn collect(
     }))
     .await;
     out.found.extend(replies.into_iter().flatten());
-    let capped = token.is_none() && served >= UNAUTHENTICATED_DESCENDANTS;
+    let capped = api.context_cap.is_some_and(|cap| served >= cap);
     if !capped {
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);
@@ -152,12 +185,20 @@ async fn accounts(
 /// The quotes of a post, which Mastodon lists only to a token.
 async fn quotes(
     ctx: &Ctx,
-    url: Option<Url>,
+    at: Quotes,
+    base: &Url,
+    id: &str,
     token: Option<&str>,
     origin: Option<&Host>,
 ) -> Option<Vec<Found>> {
-    token?;
-    let listed = paged(ctx, url?, token, parse_statuses).await?;
+    let path = match at {
+        Quotes::Mastodon => {
+            token?;
+            format!("/api/v1/statuses/{id}/quotes")
+        }
+        Quotes::Pleroma => format!("/api/v1/pleroma/statuses/{id}/quotes"),
+    };
+    let listed = paged(ctx, base.join(&path).ok()?, token, parse_statuses).await?;
     let found = all_bounded(
         listed
             .iter()
@@ -213,12 +254,7 @@ async fn paged<T>(
         if empty || pages >= MAX_PAGES {
             break;
         }
-        next = fetched
-            .link
-            .as_deref()
-            .and_then(|l| parse_link_header(l).next)
-            .and_then(|n| fetched.url.join(&n).ok())
-            .filter(|n| n.host_str() == url.host_str());
+        next = fetched.next_link();
     }
     Some(all)
 }

@@ -16,16 +16,58 @@ use super::{ctx::Ctx, found::PostFindings, instances::Instances, scope::refusal_
 pub use mastodon::status_id as mastodon_status_id;
 pub use misskey::note_id as misskey_note_id;
 
+/// How a tracked actor's posts are read: by the software of their origin, or through
+/// the Mastodon client API where the posts were found through it (an owned brand read
+/// by its owner's client, whatever its home's software was learned to be).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub software: Software,
+    pub client: bool,
+}
+
+impl Route {
+    /// What the origin's Mastodon-compatible API does differently, to a caller with
+    /// `token` or without: where it lists quotes (Mastodon's to the author's token,
+    /// Pleroma's to anyone), and how many descendants `context` serves at most.
+    pub fn api(&self, token: Option<&str>) -> mastodon::Api {
+        let software = self.software.as_str();
+        mastodon::Api {
+            quotes: if software == "pleroma" {
+                mastodon::Quotes::Pleroma
+            } else {
+                mastodon::Quotes::Mastodon
+            },
+            context_cap: if software == "pixelfed" {
+                Some(mastodon::PIXELFED_DESCENDANTS)
+            } else if token.is_none() {
+                Some(mastodon::UNAUTHENTICATED_DESCENDANTS)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// The software family whose sources read the posts.
+    pub fn family(&self) -> String {
+        if self.client {
+            "mastodon".to_owned()
+        } else {
+            self.software.family().as_str().to_owned()
+        }
+    }
+}
+
 /// Everything the origin of `post` tells of its engagements.
 pub async fn collect(
     ctx: &Ctx,
     instances: &Instances,
-    origin: &Software,
+    origin: &Route,
     post: &Object,
+    api_id: Option<&str>,
     base: &Url,
     token: Option<&str>,
 ) -> PostFindings {
-    let mut out = read(ctx, instances, origin, post, base, token).await;
+    let mut out = read(ctx, instances, origin, post, api_id, base, token).await;
     // What the origin refused (robots.txt, 401/403) is why what it did not give is
     // unavailable; refusals by other hosts (an engager's) say nothing of the post.
     if let Some(why) = Host::from_url(base).and_then(|host| refusal_on(&host)) {
@@ -39,8 +81,9 @@ pub async fn collect(
 async fn read(
     ctx: &Ctx,
     instances: &Instances,
-    origin: &Software,
+    origin: &Route,
     post: &Object,
+    api_id: Option<&str>,
     base: &Url,
     token: Option<&str>,
 ) -> PostFindings {
@@ -48,8 +91,11 @@ async fn read(
     let uri = post.id.as_deref().unwrap_or_default();
     match origin.family().as_str() {
         "mastodon" | "pleroma" | "gotosocial" => {
-            if let Some(id) = mastodon::status_id(uri, post.url.as_deref())
-                && let Some(outcome) = mastodon::collect(ctx, base, &id, token, &mut out).await
+            if let Some(id) = api_id
+                .map(str::to_owned)
+                .or_else(|| mastodon::status_id(uri, post.url.as_deref()))
+                && let Some(outcome) =
+                    mastodon::collect(ctx, base, &id, token, origin.api(token), &mut out).await
             {
                 if outcome.capped
                     && activitypub::replies(

@@ -1,4 +1,5 @@
-//! Mastodon's REST API, as an unauthenticated client (or the owner's token) sees it.
+//! Mastodon's REST API, as an unauthenticated client (or the owner's token) sees it,
+//! and the same routes as Pleroma, Akkoma and GoToSocial serve them ([`Flavour`]).
 //!
 //! Status ids are the object numbers; account ids are actor indices plus
 //! [`ACCOUNT_BASE`]. Logged out, `context` returns at most 40 ancestors and 60
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::limit;
 use crate::{
+    SimSoftware,
     server::{
         dispatch::Ctx,
         docs::{Target, Visibility, author_of, status_visible},
@@ -33,10 +35,104 @@ const DESCENDANTS_LIMIT: usize = 60;
 const DESCENDANTS_DEPTH_LIMIT: u8 = 20;
 const CONTEXT_LIMIT: usize = 4_096;
 
+/// What each software's Mastodon-compatible client API does differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    Mastodon,
+    /// Pleroma: the same routes, public (`pipe_through(:api)` in
+    /// lib/pleroma/web/router.ex), no cap on `context`; quotes listed publicly at
+    /// `/api/v1/pleroma/statuses/:id/quotes` and counted in `quotes_count`; a status's
+    /// `url` is its `/notice/ID` page (lib/pleroma/web/mastodon_api/views/status_view.ex).
+    Pleroma,
+    /// Akkoma (BDX-town/Akkoma): Pleroma's routes without quotes (a status names what
+    /// it quotes, `quote_id`, but nothing lists or counts a post's quotes).
+    Akkoma,
+    /// GoToSocial: every route wants a user's token (see [`Flavour::needs_token`]).
+    Gotosocial,
+    /// Friendica (friendica/friendica src/Module/Api/Mastodon/): reads are public (no
+    /// `checkAllowedScope` in `Statuses`, `Statuses/Context`, `FavouritedBy`,
+    /// `RebloggedBy`, `Accounts`, `Accounts/Statuses`), except `accounts/lookup`
+    /// (403 without a token); `accounts/{nick@host}` finds an account instead. A status's
+    /// `url` is its `/display/GUID` page; `context` serves `limit` (default 40) of each
+    /// side; `favourited_by` and `reblogged_by` answer the whole list at once; nothing
+    /// lists or counts quotes.
+    Friendica,
+    /// Pixelfed (pixelfed/pixelfed routes/api.php): every read behind `auth:api`, a
+    /// user's token; `context` gives the direct parent and at most 20 direct replies
+    /// (no deeper ones, no paging); `favourited_by`/`reblogged_by` page 10 at a time
+    /// (at most 80), and only the post's author gets past the first page.
+    Pixelfed,
+}
+
+impl Flavour {
+    fn of(software: SimSoftware) -> Self {
+        match software {
+            SimSoftware::Pleroma => Self::Pleroma,
+            SimSoftware::Akkoma => Self::Akkoma,
+            SimSoftware::Gotosocial => Self::Gotosocial,
+            SimSoftware::Friendica => Self::Friendica,
+            SimSoftware::Pixelfed => Self::Pixelfed,
+            _ => Self::Mastodon,
+        }
+    }
+
+    /// GoToSocial: "Using the client API requires authentication"
+    /// (docs.gotosocial.org/en/v0.20.1/api/authentication); each handler starts with
+    /// `oauth.Authed(c, true, true, true, true)` or `apiutil.TokenAuth(c, true, true,
+    /// true, true, ...)` and answers 401 without a user's token
+    /// (superseriousbusiness/gotosocial internal/api/client/statuses/statusget.go,
+    /// statuscontext.go, statusfavedby.go, statusboostedby.go,
+    /// internal/api/client/accounts/lookup.go and statuses.go).
+    fn needs_token(self) -> bool {
+        matches!(self, Self::Gotosocial | Self::Pixelfed)
+    }
+
+    /// Whether a post's quotes are listed and counted (`quotes_count`): Mastodon (4.5)
+    /// lists them to the author's token at `/api/v1/statuses/:id/quotes`, Pleroma to
+    /// anyone at `/api/v1/pleroma/statuses/:id/quotes` (`OAuthScopesPlug ... fallback:
+    /// :proceed_unauthenticated` on `quotes` in its status controller). GoToSocial's
+    /// `internal/api/client/statuses/` has no quotes handler and its `model.Status` no
+    /// `quotes_count`; Akkoma has neither.
+    fn quotes(self) -> bool {
+        matches!(self, Self::Mastodon | Self::Pleroma)
+    }
+
+    /// Mastodon caps `context` for a caller without a token
+    /// (app/controllers/api/v1/statuses_controller.rb, `CONTEXT_LIMIT` and
+    /// `DESCENDANTS_LIMIT`/`DESCENDANTS_DEPTH_LIMIT`); the others serve the thread.
+    fn caps_context(self) -> bool {
+        self == Self::Mastodon
+    }
+
+    /// `limit` of `accounts/:id/statuses`: default and maximum (GoToSocial's handler
+    /// in internal/api/client/accounts/statuses.go defaults to 30).
+    fn statuses_limit(self) -> (usize, usize) {
+        match self {
+            Self::Gotosocial => (30, 40),
+            _ => (20, 40),
+        }
+    }
+}
+
 pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
+    let flavour = Flavour::of(ctx.inst.software);
+    if flavour.needs_token() && !ctx.token_valid() {
+        return reply::api_error(StatusCode::UNAUTHORIZED, "token not supplied");
+    }
     let segments: Vec<&str> = ctx.path.trim_end_matches('/').split('/').skip(1).collect();
     match segments.as_slice() {
-        ["api", "v1", "accounts", "lookup"] => lookup(ctx),
+        ["api", "v1", "accounts", "lookup"]
+            if flavour == Flavour::Friendica && !ctx.token_valid() =>
+        {
+            reply::api_error(StatusCode::FORBIDDEN, "Missing required scope")
+        }
+        ["api", "v1", "accounts", "lookup"] => lookup(ctx, ctx.param("acct")),
+        ["api", "v1", "accounts", "verify_credentials"] => verify_credentials(ctx),
+        ["api", "v1", "accounts", acct]
+            if flavour == Flavour::Friendica && acct.parse::<u64>().is_err() =>
+        {
+            lookup(ctx, Some(acct))
+        }
         ["api", "v1", "accounts", id] => account_by_id(ctx, id),
         ["api", "v1", "accounts", id, "statuses"] => account_statuses(ctx, id),
         ["api", "v1", "statuses", id] => with_status(ctx, id, |t| reply::api(&status(ctx, t))),
@@ -47,7 +143,12 @@ pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
         ["api", "v1", "statuses", id, "reblogged_by"] => {
             with_status(ctx, id, |t| engagers(ctx, t, EngagementKind::Boost))
         }
-        ["api", "v1", "statuses", id, "quotes"] => with_status(ctx, id, |t| quotes(ctx, t)),
+        ["api", "v1", "statuses", id, "quotes"] if flavour == Flavour::Mastodon => {
+            with_status(ctx, id, |t| quotes(ctx, t, true))
+        }
+        ["api", "v1", "pleroma", "statuses", id, "quotes"] if flavour == Flavour::Pleroma => {
+            with_status(ctx, id, |t| quotes(ctx, t, false))
+        }
         _ => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
     }
 }
@@ -76,7 +177,9 @@ pub(crate) fn account(ctx: &Ctx<'_>, a: u32) -> Value {
         format!("{}@{host}", actor.username)
     };
     let id = world.actor_id(a);
-    let followers = if crate::truth::followers_known(world, a) {
+    // A brand's own count is shown to every client; an engager's only where its actor
+    // document is readable (what the truth can know of it).
+    let followers = if actor.brand.is_some() || crate::truth::followers_known(world, a) {
         world.followers(a)
     } else {
         0
@@ -115,8 +218,8 @@ pub(crate) fn account(ctx: &Ctx<'_>, a: u32) -> Value {
     })
 }
 
-fn lookup(ctx: &Ctx<'_>) -> Response {
-    let Some(acct) = ctx.param("acct") else {
+fn lookup(ctx: &Ctx<'_>, acct: Option<&str>) -> Response {
+    let Some(acct) = acct else {
         return reply::api_error(StatusCode::BAD_REQUEST, "Missing acct");
     };
     let acct = acct.trim_start_matches('@');
@@ -135,6 +238,23 @@ fn lookup(ctx: &Ctx<'_>) -> Response {
     match found {
         Some(a) => reply::api(&account(ctx, a)),
         None => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+/// The token's own account: the brand's account on this host.
+fn verify_credentials(ctx: &Ctx<'_>) -> Response {
+    if !ctx.token_valid() {
+        return reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    }
+    let world = ctx.world;
+    let own = world
+        .brands()
+        .iter()
+        .find(|b| b.token.is_some() && b.token == ctx.token)
+        .and_then(|b| b.actors.first().copied());
+    match own {
+        Some(a) => reply::api(&account(ctx, a)),
+        None => reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid"),
     }
 }
 
@@ -213,6 +333,7 @@ fn children(ctx: &Ctx<'_>, t: Target) -> Vec<u32> {
 /// The Status entity.
 fn status(ctx: &Ctx<'_>, t: Target) -> Value {
     let world = ctx.world;
+    let flavour = Flavour::of(ctx.inst.software);
     let (author, created, parent, kind, post) = match t {
         Target::Post(p) => {
             let Some(post) = world.posts().get(p as usize) else {
@@ -267,12 +388,22 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
         // What the origin stored from the note's own declaration (Mastodon reads a
         // remote note's `contentMap`; no declaration, no language).
         "language": world.declared_language(author),
+        "url": match flavour {
+            Flavour::Pleroma | Flavour::Akkoma => {
+                format!("{}/notice/{}", ctx.origin(), num(world, t))
+            }
+            Flavour::Friendica => format!(
+                "{}/display/{}",
+                ctx.origin(),
+                uri.rsplit('/').next().unwrap_or_default()
+            ),
+            _ => uri.clone(),
+        },
         "uri": uri,
-        "url": uri,
         "replies_count": children(ctx, t).len(),
         "reblogs_count": boosts,
         "favourites_count": likes,
-        "quotes_count": quotes,
+        "quotes_count": flavour.quotes().then_some(quotes),
         "edited_at": null,
         "content": format!("<p>Status {}</p>", num(world, t)),
         "reblog": null,
@@ -297,8 +428,16 @@ fn engagement_author_gone(world: &crate::World, e: u32) -> bool {
 
 fn context(ctx: &Ctx<'_>, t: Target) -> Response {
     let world = ctx.world;
-    let authorised = ctx.token_valid();
-    let (ancestors_cap, descendants_cap, depth_cap) = if authorised {
+    let uncapped = ctx.token_valid() || !Flavour::of(ctx.inst.software).caps_context();
+    let flavour = Flavour::of(ctx.inst.software);
+    let (ancestors_cap, descendants_cap, depth_cap) = if flavour == Flavour::Pixelfed {
+        // ApiV1Controller::statusContext: the parent, and 20 direct replies.
+        (1, 20, 1)
+    } else if flavour == Flavour::Friendica {
+        // Statuses/Context.php: `limit` (default 40) of each side, `array_slice`d.
+        let n = limit(ctx.param("limit"), 40, usize::MAX);
+        (n, n, u8::MAX)
+    } else if uncapped {
         (CONTEXT_LIMIT, CONTEXT_LIMIT, u8::MAX)
     } else {
         (ANCESTORS_LIMIT, DESCENDANTS_LIMIT, DESCENDANTS_DEPTH_LIMIT)
@@ -368,7 +507,23 @@ fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
         })
         .collect();
     all.sort_by_key(|x| std::cmp::Reverse(x.0));
-    let limit = limit(ctx.param("limit"), 40, 80);
+    // Friendica's FavouritedBy/RebloggedBy answer everyone at once, without paging;
+    // Pixelfed's page 10 at a time, past the first page for the post's author only.
+    let flavour = Flavour::of(ctx.inst.software);
+    let whole = flavour == Flavour::Friendica;
+    let limit = match flavour {
+        Flavour::Friendica => usize::MAX,
+        Flavour::Pixelfed => limit(ctx.param("limit"), 10, 80),
+        _ => limit(ctx.param("limit"), 40, 80),
+    };
+    let author = world
+        .posts()
+        .get(p as usize)
+        .and_then(|post| world.brands().get(post.brand as usize))
+        .is_some_and(|b| b.token.is_some() && b.token == ctx.token);
+    if flavour == Flavour::Pixelfed && !author && ctx.param("max_id").is_some() {
+        return reply::api(&json!([]));
+    }
     let max_id = ctx.param("max_id").and_then(|v| v.parse::<u64>().ok());
     let since_id = ctx.param("since_id").and_then(|v| v.parse::<u64>().ok());
     let page: Vec<(u64, u32)> = all
@@ -379,6 +534,9 @@ fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
         .collect();
     let accounts: Vec<Value> = page.iter().map(|(_, a)| account(ctx, *a)).collect();
     let mut response = reply::api(&json!(accounts));
+    if whole {
+        return response;
+    }
     let base = format!("{}{}", ctx.origin(), ctx.path);
     let mut links = Vec::new();
     if let Some((last, _)) = page.last()
@@ -401,23 +559,26 @@ fn engagers(ctx: &Ctx<'_>, t: Target, kind: EngagementKind) -> Response {
     response
 }
 
-/// `quotes`: only for the quoted post's author, with its token.
-fn quotes(ctx: &Ctx<'_>, t: Target) -> Response {
+/// A post's quotes: Mastodon's only for the quoted post's author, with its token
+/// (`owner_only`); Pleroma's for anyone.
+fn quotes(ctx: &Ctx<'_>, t: Target, owner_only: bool) -> Response {
     let Target::Post(p) = t else {
         return reply::api(&json!([]));
     };
-    if ctx.token.is_none() {
-        return reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid");
-    }
     let world = ctx.world;
-    let owner_ok = ctx.token_valid()
-        && world
-            .posts()
-            .get(p as usize)
-            .and_then(|post| world.brands().get(post.brand as usize))
-            .is_some_and(|b| b.token == ctx.token);
-    if !owner_ok {
-        return reply::api_error(StatusCode::FORBIDDEN, "This action is not allowed");
+    if owner_only {
+        if ctx.token.is_none() {
+            return reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+        }
+        let owner_ok = ctx.token_valid()
+            && world
+                .posts()
+                .get(p as usize)
+                .and_then(|post| world.brands().get(post.brand as usize))
+                .is_some_and(|b| b.token == ctx.token);
+        if !owner_ok {
+            return reply::api_error(StatusCode::FORBIDDEN, "This action is not allowed");
+        }
     }
     let items: Vec<Value> = world
         .engagements_of(p)
@@ -446,7 +607,8 @@ fn account_statuses(ctx: &Ctx<'_>, id: &str) -> Response {
         .filter_map(|(i, _)| u32::try_from(i).ok())
         .collect();
     all.sort_by_key(|&p| std::cmp::Reverse(world.post_num(p)));
-    let limit = limit(ctx.param("limit"), 20, 40);
+    let (default, max) = Flavour::of(ctx.inst.software).statuses_limit();
+    let limit = limit(ctx.param("limit"), default, max);
     let max_id = ctx.param("max_id").and_then(|v| v.parse::<u64>().ok());
     let since_id = ctx.param("since_id").and_then(|v| v.parse::<u64>().ok());
     let min_id = ctx.param("min_id").and_then(|v| v.parse::<u64>().ok());

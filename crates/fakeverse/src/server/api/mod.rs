@@ -13,7 +13,12 @@ use crate::world::SimSoftware;
 
 pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
     match ctx.inst.software {
-        SimSoftware::Mastodon => mastodon::route(ctx),
+        SimSoftware::Mastodon
+        | SimSoftware::Pleroma
+        | SimSoftware::Akkoma
+        | SimSoftware::Gotosocial
+        | SimSoftware::Friendica
+        | SimSoftware::Pixelfed => mastodon::route(ctx),
         s if s.is_misskey() => misskey::route(ctx),
         SimSoftware::Peertube => peertube::route(ctx),
         _ => reply::status(StatusCode::NOT_FOUND),

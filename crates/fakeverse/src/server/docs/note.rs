@@ -242,7 +242,10 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                     if let Some(tag) = language {
                         doc["contentMap"] = json!({ tag: content });
                     }
-                    doc["url"] = json!(uri);
+                    // src/Model/Item.php: the object is `/objects/GUID`, its page
+                    // `/display/GUID` (fixtures/real/friendica/note_note_1.json).
+                    let guid = uri.rsplit('/').next().unwrap_or_default();
+                    doc["url"] = json!(format!("{origin}/display/{guid}"));
                     doc["attachment"] = json!([]);
                     doc["sensitive"] = json!(false);
                     doc["summary"] = json!("");
@@ -256,6 +259,9 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                         doc["contentMap"] = json!({ tag: content });
                     }
                     doc["url"] = json!(uri);
+                    if let Target::Post(_) = target {
+                        collections::wordpress_inline(state, target, &mut doc);
+                    }
                 }
                 _ => {
                     doc["url"] = json!(uri);

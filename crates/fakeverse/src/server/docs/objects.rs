@@ -77,11 +77,21 @@ pub(crate) fn author(world: &World, target: Target) -> Option<u32> {
 pub(crate) fn find_object(ctx: &Ctx<'_>) -> Option<(Target, String)> {
     let mut requested = format!("{}{}", ctx.origin(), ctx.path);
     let mut candidates: Vec<u64> = Vec::new();
-    if ctx.inst.software == SimSoftware::Wordpress
-        && let Some(c) = ctx.param("c")
-    {
-        requested = format!("{}/?c={c}", ctx.origin());
-        candidates.extend(c.parse::<u64>().ok());
+    if ctx.inst.software == SimSoftware::Wordpress {
+        // A post's collections: /wp-json/activitypub/1.0/posts/ID/NAME.
+        if let Some(rest) = ctx.path.strip_prefix("/wp-json/activitypub/1.0/posts/")
+            && let Some((num, name)) = rest.split_once('/')
+            && let Ok(num) = num.parse::<u64>()
+            && let NumTarget::Post(p) = decode_num(num)
+            && ctx.world.post_num(p) == num
+        {
+            return Some((Target::Post(p), format!("/{name}")));
+        }
+        if let Some(c) = ctx.param("p").or_else(|| ctx.param("c")) {
+            let key = if ctx.param("p").is_some() { "p" } else { "c" };
+            requested = format!("{}/?{key}={c}", ctx.origin());
+            candidates.extend(c.parse::<u64>().ok());
+        }
     }
     for segment in ctx.path.split('/').rev() {
         if let Ok(n) = segment.parse::<u64>() {
@@ -169,6 +179,9 @@ pub(crate) fn serve(ctx: &Ctx<'_>, target: Target, rest: &str) -> Response {
         }
         ("/likes" | "/shares", _) if software == SimSoftware::Mastodon => {
             collections::mastodon_counts(ctx, target, &rest[1..])
+        }
+        ("/replies" | "/likes" | "/shares", None) if software == SimSoftware::Wordpress => {
+            collections::wordpress(ctx, target, &rest[1..])
         }
         ("/likes" | "/dislikes" | "/announces" | "/comments", None)
             if software == SimSoftware::Peertube =>
