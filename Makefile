@@ -19,9 +19,12 @@ test: ## run every test of the workspace (unit, store, end-to-end through the bi
 test-interop: ## crawl a real ActivityPub server (bovine-herd, ../shared/peers) over HTTPS, signed; needs root
 	tests/interop/run.sh
 
-lint: ## formatting check and clippy with warnings as errors
+lint: ## formatting check, clippy with warnings as errors (with and without the simulation), unused dependencies
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked --no-default-features --bin fedireach -- -D warnings
+	@command -v cargo-machete >/dev/null || { echo "cargo-machete is missing: cargo install --locked cargo-machete"; exit 1; }
+	cargo-machete
 
 fmt: ## format the code
 	$(CARGO) fmt --all

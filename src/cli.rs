@@ -61,6 +61,7 @@ pub enum Command {
     /// the first line on stdout is `listening on IP:PORT`, then a summary of the world.
     /// Point the crawler at it with network.resolve_all = "IP:PORT" and
     /// network.extra_ca_file = the --ca file.
+    #[cfg(feature = "simulation")]
     Fakeverse(FakeverseArgs),
     /// Serve the dashboard and the JSON API (read-only unless an admin token is set).
     /// Pages at /, /brands/NAME, /compare, /instances/HOST and /crawls; the JSON API
@@ -74,6 +75,7 @@ pub enum Command {
     /// watched competitors) to a fresh demo database, crawls it with a progress bar and
     /// serves the dashboard, with the schedule and "crawl now" pointed at the simulated
     /// world. Your own database and config are never touched.
+    #[cfg(feature = "simulation")]
     Demo(DemoArgs),
     /// Send the report mails of `[[delivery]]` that are due and the alerts of
     /// `[[alert]]` (what `serve` does after each scheduled crawl), once per period and

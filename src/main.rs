@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let quiet = match cli.command {
         cli::Command::Serve(_) => "info",
         // The demo's terminal shows the crawl's summary and the scheduler's news.
+        #[cfg(feature = "simulation")]
         cli::Command::Demo(_) => "error,fedireach::schedule=info",
         _ => "warn",
     };

@@ -4,7 +4,9 @@
 mod brand;
 mod crawl;
 mod deliver;
+#[cfg(feature = "simulation")]
 mod demo;
+#[cfg(feature = "simulation")]
 mod fakeverse;
 mod forget;
 mod key;
@@ -29,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     // The demo brings its own configuration: the user's file and database stay untouched.
+    #[cfg(feature = "simulation")]
     if let Command::Demo(args) = cli.command {
         return runtime.block_on(demo::run(args));
     }
@@ -46,8 +49,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Forget(command) => forget::run(&config, command).await,
             Command::Crawl(args) => crawl::run(&config, args).await,
             Command::Report(args) => report::run(&config, args).await,
+            #[cfg(feature = "simulation")]
             Command::Fakeverse(args) => fakeverse::run(&config, args).await,
             Command::Serve(args) => serve::run(&config, args).await,
+            #[cfg(feature = "simulation")]
             Command::Demo(args) => demo::run(args).await,
             Command::Key(command) => key::run(&config, command).await,
             Command::Deliver(args) => deliver::run(&config, args).await,

@@ -4,7 +4,7 @@
 //! (everything written so far is committed; the next crawl resumes from there).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     future::Future,
     time::{Duration, Instant},
 };
@@ -26,7 +26,8 @@ pub enum Tokens {
     Environment,
     /// Given by the caller, by variable name (the demo, whose simulated world hands
     /// them out; the user's environment is not touched).
-    Given(BTreeMap<String, String>),
+    #[cfg(feature = "simulation")]
+    Given(std::collections::BTreeMap<String, String>),
 }
 
 impl Tokens {
@@ -34,6 +35,7 @@ impl Tokens {
     pub fn get(&self, variable: &str) -> Option<String> {
         match self {
             Self::Environment => std::env::var(variable).ok(),
+            #[cfg(feature = "simulation")]
             Self::Given(tokens) => tokens.get(variable).cloned(),
         }
     }
