@@ -11,22 +11,7 @@ use axum::{
 use fedireach_analytics::Format;
 use serde::Serialize;
 
-use crate::{ApiError, AppState, View, WebError, pages};
-
-/// The report kinds with a route under `/api/v1/brands/{name}/`.
-pub const BRAND_KINDS: [&str; 11] = [
-    "reach",
-    "reach-by-family",
-    "posts",
-    "instances",
-    "timeline",
-    "timeline-engaged",
-    "best-time",
-    "hashtags",
-    "languages",
-    "followers",
-    "consent",
-];
+use crate::{ApiError, AppState, View, WebError, pages, reports::BrandReport};
 
 /// Pretty JSON with a final newline: byte for byte what `report --format json` writes.
 fn json_body(value: &impl Serialize) -> Result<Response, ApiError> {
@@ -109,7 +94,7 @@ pub(crate) async fn figures(
 
 /// `GET /api/v1/brands/{name}/{kind}`.
 pub(crate) async fn report(
-    kind: &'static str,
+    kind: BrandReport,
     state: AppState,
     name: String,
     query: Option<String>,
@@ -122,33 +107,14 @@ pub(crate) async fn report(
         let analytics = state.analytics();
         let (window, granularity) = (view.window, figures.timeline.granularity);
         let bytes = tokio::task::spawn_blocking(move || {
-            crate::compared::brand_report(
-                &analytics,
-                kind,
-                &name,
-                &window,
-                granularity,
-                Format::Json,
-            )
+            kind.compared(&analytics, &name, &window, granularity, Format::Json)
         })
         .await
         .map_err(WebError::from)??;
         return Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response());
     }
-    match kind {
-        "reach" => json_body(&figures.reach),
-        "reach-by-family" => json_body(&figures.family),
-        "posts" => json_body(&figures.posts),
-        "instances" => json_body(&figures.instances),
-        "timeline" => json_body(&figures.timeline),
-        "timeline-engaged" => json_body(&figures.timeline_engaged),
-        "best-time" => json_body(&figures.best_time),
-        "hashtags" => json_body(&figures.hashtags),
-        "languages" => json_body(&figures.languages),
-        "followers" => json_body(&figures.followers),
-        "consent" => json_body(&figures.consent),
-        other => Err(WebError::NotFound(format!("no report `{other}`")).into()),
-    }
+    let bytes = kind.render(&figures, Format::Json)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 pub(crate) async fn compare(

@@ -11,7 +11,7 @@ use fedireach_charts::Chart;
 use serde::Serialize;
 
 use crate::{
-    AppState, ChartName, View, WebError, charts,
+    AppState, BrandReport, ChartName, View, WebError, charts,
     pages::{self, FamilyTable},
 };
 
@@ -150,16 +150,11 @@ pub(crate) async fn brand_csv(
     if view.previous {
         // The changes against the previous period of the same length, as a table.
         let analytics = state.analytics();
-        let (window, granularity, kind) = (view.window, f.timeline.granularity, kind.to_owned());
+        let report = BrandReport::parse(kind)
+            .ok_or_else(|| WebError::NotFound(format!("no report `{kind}` to download")))?;
+        let (window, granularity) = (view.window, f.timeline.granularity);
         let bytes = tokio::task::spawn_blocking(move || {
-            crate::compared::brand_report(
-                &analytics,
-                &kind,
-                &name,
-                &window,
-                granularity,
-                Format::Csv,
-            )
+            report.compared(&analytics, &name, &window, granularity, Format::Csv)
         })
         .await??;
         return Ok(csv_bytes(bytes, &format!("{label}-vs-previous")));
@@ -167,22 +162,9 @@ pub(crate) async fn brand_csv(
     if kind == "top-engagers" {
         return engagers_csv(&state, &f, &label).await;
     }
-    match kind {
-        "reach" => csv_response(&f.reach, &label),
-        "reach-by-family" => csv_response(&f.family, &label),
-        "posts" => csv_response(&f.posts, &label),
-        "instances" => csv_response(&f.instances, &label),
-        "timeline" => csv_response(&f.timeline, &label),
-        "timeline-engaged" => csv_response(&f.timeline_engaged, &label),
-        "best-time" => csv_response(&f.best_time, &label),
-        "hashtags" => csv_response(&f.hashtags, &label),
-        "languages" => csv_response(&f.languages, &label),
-        "followers" => csv_response(&f.followers, &label),
-        "consent" => csv_response(&f.consent, &label),
-        other => Err(WebError::NotFound(format!(
-            "no report `{other}` to download"
-        ))),
-    }
+    let report = BrandReport::parse(kind)
+        .ok_or_else(|| WebError::NotFound(format!("no report `{kind}` to download")))?;
+    Ok(csv_bytes(report.render(&f, Format::Csv)?, &label))
 }
 
 /// `/compare.csv?brand=..` and `/compare/families.csv?brand=..`.

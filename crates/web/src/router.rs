@@ -12,7 +12,9 @@ use axum::{
 
 use tower_http::compression::CompressionLayer;
 
-use crate::{AppState, WebError, actions, api, downloads, etag, ops, pages, security};
+use crate::{
+    AppState, WebError, actions, api, downloads, etag, ops, pages, reports::BrandReport, security,
+};
 
 /// The dashboard's router, with its state.
 pub fn router(state: AppState) -> Router {
@@ -21,9 +23,9 @@ pub fn router(state: AppState) -> Router {
         .route("/brands/{name}/figures", get(api::figures))
         .route("/compare", get(api::compare))
         .route("/crawls", get(api::crawls).post(actions::api_request_crawl));
-    for kind in api::BRAND_KINDS {
+    for kind in BrandReport::ALL {
         api_routes = api_routes.route(
-            &format!("/brands/{{name}}/{kind}"),
+            &format!("/brands/{{name}}/{}", kind.as_str()),
             get(
                 move |State(state): State<AppState>,
                       Path(name): Path<String>,

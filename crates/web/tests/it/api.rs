@@ -73,9 +73,14 @@ async fn every_report_takes_previous_true() -> TestResult {
     // period, with the changes); compare too, which once ignored it.
     let w = world(None).await?;
     let rival = url::form_urlencoded::byte_serialize(RIVAL.as_bytes()).collect::<String>();
-    let mut paths: Vec<String> = fedireach_web::api_report_kinds()
+    let mut paths: Vec<String> = fedireach_web::BrandReport::ALL
         .iter()
-        .map(|kind| format!("/api/v1/brands/acme/{kind}?{AUGUST}&previous=true"))
+        .map(|kind| {
+            format!(
+                "/api/v1/brands/acme/{}?{AUGUST}&previous=true",
+                kind.as_str()
+            )
+        })
         .collect();
     paths.push(format!(
         "/api/v1/compare?brand=acme&brand={rival}&{AUGUST}&previous=true"
