@@ -41,7 +41,10 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
             let Some(url) = join(base, url) else {
                 return out;
             };
-            match fetch(ctx, &url, &mut visited).await {
+            // The root stands for the post on a re-crawl (PeerTube's counts, see
+            // `recheck`): kept until the post is saved.
+            ctx.release_after_post(&url, ACCEPT_AP);
+            match fetch(ctx, &url, &mut visited, false).await {
                 Some(found) => found,
                 None => return out,
             }
@@ -58,7 +61,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
     let mut page = match &collection.first {
         Some(CollectionRef::Inline(first)) => Some(((**first).clone(), base.clone())),
         Some(CollectionRef::Url(first)) => match join(&base, first) {
-            Some(url) => fetch(ctx, &url, &mut visited).await,
+            Some(url) => fetch(ctx, &url, &mut visited, true).await,
             None => None,
         },
         None => Some((collection, base.clone())),
@@ -127,7 +130,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
                 return out;
             }
             Some(url) if visited.contains(url.as_str()) => break,
-            Some(url) => page = fetch(ctx, &url, &mut visited).await,
+            Some(url) => page = fetch(ctx, &url, &mut visited, true).await,
         }
     }
     out.complete = true;
@@ -141,10 +144,23 @@ fn post_cap(ctx: &Ctx) -> String {
     )
 }
 
-async fn fetch(ctx: &Ctx, url: &Url, visited: &mut HashSet<String>) -> Option<(Collection, Url)> {
+/// Reads a collection or one of its pages; a page (`page`) is dropped from the crawl's
+/// cache at once: it is read once (`visited`), and a host may serve hundreds, whose
+/// bodies need not wait for the post to end.
+async fn fetch(
+    ctx: &Ctx,
+    url: &Url,
+    visited: &mut HashSet<String>,
+    page: bool,
+) -> Option<(Collection, Url)> {
     visited.insert(url.to_string());
-    ctx.release_after_post(url, ACCEPT_AP);
-    ctx.get_parsed(url, ACCEPT_AP, None, parse_collection)
+    let read = ctx
+        .get_parsed(url, ACCEPT_AP, None, parse_collection)
         .await
-        .map(|(c, fetched)| (c, fetched.url.clone()))
+        .map(|(c, fetched)| (c, fetched.url.clone()));
+    if page {
+        ctx.fetcher
+            .release(&[crate::Request::get(url.clone(), ACCEPT_AP).key()]);
+    }
+    read
 }
