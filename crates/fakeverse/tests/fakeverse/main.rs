@@ -1,6 +1,10 @@
 //! The fakeverse's integration tests: one binary, one module per feature. Every HTTP
 //! test talks to a real server on 127.0.0.1.
 
+// A test fails by panicking: its helpers say why with `expect`, as `#[test]` functions
+// may (clippy.toml), rather than carry on with a default.
+#![allow(clippy::expect_used)]
+
 mod cli;
 mod consistency;
 mod crawl;
@@ -53,10 +57,9 @@ async fn start_unlimited(seed: u64, day: u32) -> FakeverseServer {
 }
 
 async fn start_with(options: ServerOptions) -> FakeverseServer {
-    match FakeverseServer::start(options).await {
-        Ok(server) => server,
-        Err(e) => panic!("the server did not start: {e}"),
-    }
+    FakeverseServer::start(options)
+        .await
+        .expect("the simulated fediverse starts on loopback")
 }
 
 /// One client for every test (building one loads the system's roots: slow).
@@ -68,7 +71,7 @@ fn client() -> reqwest::Client {
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(10))
                 .build()
-                .unwrap_or_default()
+                .expect("a client that follows no redirect (the tests see each one)")
         })
         .clone()
 }
