@@ -18,7 +18,7 @@ pub(super) struct HostEntry {
     pub(super) dead: AtomicBool,
     /// Why the address guard refused the host when robots.txt was asked for (its
     /// address and the config key that would allow it): every request fails with it.
-    pub(super) refused: std::sync::OnceLock<String>,
+    pub(super) refused: std::sync::OnceLock<super::error::Cause>,
     /// What the host has cost this crawl: requests sent, and time spent waiting for
     /// its answers (milliseconds).
     pub(super) requests: AtomicU64,

@@ -1,10 +1,47 @@
 //! Why a fetch gave no document.
 
+use std::{fmt, sync::Arc};
+
 use thiserror::Error;
+
+use crate::net::NetError;
+
+/// What lies below a fetch that got no answer or was refused for safety: the network
+/// error itself (its own source chain kept), or what the crawler knew without asking
+/// (a host found dead earlier, a crawl being stopped).
+#[derive(Debug, Clone)]
+pub enum Cause {
+    Net(Arc<NetError>),
+    Known(String),
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Net(error) => error.fmt(f),
+            Self::Known(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Net(error) => error.source(),
+            Self::Known(_) => None,
+        }
+    }
+}
+
+impl From<NetError> for Cause {
+    fn from(error: NetError) -> Self {
+        Self::Net(Arc::new(error))
+    }
+}
 
 /// Why a fetch gave no document. Refusals (robots, 401/403, 410) are a "no", not a
 /// failure of the host: the crawl's summary and exit code treat them apart.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum FetchError {
     /// robots.txt disallows the path for our agent.
@@ -29,14 +66,14 @@ pub enum FetchError {
     #[error("{url}: still rate-limited after {retries} retries")]
     RateLimited { url: String, retries: u32 },
     /// The host is down (no answer), found dead earlier in this crawl, or too slow.
-    #[error("{0}")]
-    Unreachable(String),
+    #[error(transparent)]
+    Unreachable(Cause),
     /// Refused by the address guard, too large, too many redirects, not https.
-    #[error("{0}")]
-    Unsafe(String),
+    #[error(transparent)]
+    Unsafe(Cause),
     /// A transport failure (TLS, protocol).
-    #[error("{0}")]
-    Transport(String),
+    #[error(transparent)]
+    Transport(Cause),
     /// The host is on the operator's denylist: nothing is asked of it.
     #[error("{host}: on the denylist (crawl.denylist_file), so nothing is asked of it")]
     Denied { host: String },
@@ -63,5 +100,30 @@ impl FetchError {
                 | Self::Transport(_)
                 | Self::OverLimit { .. }
         ) && !matches!(self, Self::Status { status: 404, .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_network_error_is_kept_whole_and_said_once() {
+        let net = NetError::Unreachable {
+            url: "https://down.example/x".into(),
+            detail: "connection refused".into(),
+        };
+        let said = net.to_string();
+        let error = FetchError::Unreachable(net.into());
+        // Transparent: the message is the network error's, not repeated by a wrapper.
+        assert_eq!(error.to_string(), said);
+        // The error itself is there to match on, not a string made of it.
+        assert!(matches!(
+            &error,
+            FetchError::Unreachable(Cause::Net(net)) if matches!(**net, NetError::Unreachable { .. })
+        ));
+        assert!(error.is_host_failure());
+        let known = FetchError::Unreachable(Cause::Known("down.example: did not answer".into()));
+        assert_eq!(known.to_string(), "down.example: did not answer");
     }
 }

@@ -30,7 +30,7 @@ use url::Url;
 use crate::locked;
 
 use entry::HostEntry;
-pub use error::FetchError;
+pub use error::{Cause, FetchError};
 pub use fetched::{Fetched, Validators};
 use headers::{rate_limit, retry_after};
 use host::HostPoliteness;
@@ -252,7 +252,7 @@ impl Fetcher {
     async fn fetch_uncached(&self, request: Request) -> Result<Arc<Fetched>, FetchError> {
         let url = request.url.as_str().to_owned();
         let Some(host) = Host::from_url(&request.url) else {
-            return Err(FetchError::Unsafe(format!("{url}: no host")));
+            return Err(FetchError::Unsafe(Cause::Known(format!("{url}: no host"))));
         };
         if locked(&self.forgotten).contains(&host) {
             return Err(FetchError::Forgotten {
@@ -293,13 +293,15 @@ impl Fetcher {
                 // and the key that would allow it, not as an unreadable robots.txt.
                 Robots::Unavailable if entry.refused.get().is_some() => {
                     return Err(FetchError::Unsafe(
-                        entry.refused.get().cloned().unwrap_or_default(),
+                        entry.refused.get().cloned().unwrap_or_else(|| {
+                            Cause::Known(format!("{host}: refused by the address guard"))
+                        }),
                     ));
                 }
                 Robots::Unavailable if entry.dead.load(Ordering::Relaxed) => {
-                    return Err(FetchError::Unreachable(format!(
+                    return Err(FetchError::Unreachable(Cause::Known(format!(
                         "{host}: did not answer (robots.txt)"
-                    )));
+                    ))));
                 }
                 Robots::Unavailable => {
                     return Err(FetchError::RobotsUnavailable {
@@ -341,9 +343,9 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             if entry.dead.load(Ordering::Relaxed) {
-                return Err(FetchError::Unreachable(format!(
+                return Err(FetchError::Unreachable(Cause::Known(format!(
                     "{host}: did not answer earlier in this crawl"
-                )));
+                ))));
             }
             entry.within_budget(&self.config)?;
             let response = match self.dispatch(entry, request, client).await? {
@@ -361,10 +363,10 @@ impl Fetcher {
                         Next::Dead => {
                             entry.dead.store(true, Ordering::Relaxed);
                             warn!(%host, %error, "host unreachable");
-                            return Err(FetchError::Unreachable(error.to_string()));
+                            return Err(FetchError::Unreachable(error.into()));
                         }
-                        Next::Unsafe => return Err(FetchError::Unsafe(error.to_string())),
-                        _ => return Err(FetchError::Transport(error.to_string())),
+                        Next::Unsafe => return Err(FetchError::Unsafe(error.into())),
+                        _ => return Err(FetchError::Transport(error.into())),
                     }
                 }
             };
@@ -439,7 +441,7 @@ impl Fetcher {
         }
         let Ok(_permit) = self.global.acquire().await else {
             entry.polite.on_response(None);
-            return Err(FetchError::Transport("crawl stopped".into()));
+            return Err(FetchError::Transport(Cause::Known("crawl stopped".into())));
         };
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.note_pace(entry).await;
