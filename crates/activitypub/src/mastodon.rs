@@ -363,10 +363,7 @@ mod tests {
 
     #[test]
     fn reads_a_full_status() {
-        let status = match parse_status(STATUS.as_bytes(), MAX) {
-            Ok(s) => s,
-            Err(e) => panic!("{e}"),
-        };
+        let status = parse_status(STATUS.as_bytes(), MAX).expect("the sample parses");
         assert_eq!(status.id, "113");
         assert_eq!(status.reblogs_count, Some(3));
         assert_eq!(status.tags, ["rust"]);
@@ -403,10 +400,8 @@ mod tests {
             (r#"{"id":"1","quote":null}"#, None),
         ];
         for (input, expected) in cases {
-            let status = match parse_status(input.as_bytes(), MAX) {
-                Ok(s) => s,
-                Err(e) => panic!("{e}: {input}"),
-            };
+            let status =
+                parse_status(input.as_bytes(), MAX).unwrap_or_else(|e| panic!("{e}: {input}"));
             let got = status.quote.and_then(|q| q.quoted_status_id);
             assert_eq!(got.as_deref(), expected, "{input}");
         }

@@ -217,10 +217,7 @@ mod tests {
             "text":"hello","cw":null,"visibility":"public","renoteId":null,"replyId":null,
             "renoteCount":4,"repliesCount":"2","reactions":{"👍":3,":blob@.:":"2","bad":-1},
             "uri":null,"url":null}"#;
-        let note = match parse_misskey_note(note.as_bytes(), MAX) {
-            Ok(n) => n,
-            Err(e) => panic!("{e}"),
-        };
+        let note = parse_misskey_note(note.as_bytes(), MAX).expect("the sample parses");
         assert_eq!(
             note.user.as_ref().map(MisskeyUser::acct).as_deref(),
             Some("brand")

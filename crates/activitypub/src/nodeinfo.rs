@@ -199,10 +199,7 @@ mod tests {
         let wordpress = br#"{"version":"2.0","software":{"name":" WordPress ","version":"6.4"},
             "usage":{"users":{"total":"3","activeMonth":"1","activeHalfyear":"2"},"localPosts":"120"},
             "openRegistrations":false,"protocols":["activitypub"]}"#;
-        let n = match parse_nodeinfo(wordpress, 1 << 16) {
-            Ok(n) => n,
-            Err(e) => panic!("{e}"),
-        };
+        let n = parse_nodeinfo(wordpress, 1 << 16).expect("the sample parses");
         assert_eq!(n.software_name, "wordpress");
         assert_eq!(
             (

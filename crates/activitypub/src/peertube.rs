@@ -246,10 +246,7 @@ mod tests {
             "likes":10,"dislikes":1,"views":"3000",
             "channel":{"name":"brand_channel","host":"pt","url":"https://pt/video-channels/brand_channel","displayName":"Brand"},
             "account":{"name":"brand","host":"pt","url":"https://pt/accounts/brand"}}"#;
-        let video = match parse_peertube_video(video, MAX) {
-            Ok(v) => v,
-            Err(e) => panic!("{e}"),
-        };
+        let video = parse_peertube_video(video, MAX).expect("the sample parses");
         assert_eq!(
             (video.likes, video.dislikes, video.views),
             (Some(10), Some(1), Some(3000))
@@ -284,10 +281,7 @@ mod tests {
             {"comment":{"id":2,"inReplyToCommentId":1},"children":[{"comment":{"id":3},"children":[]}]},
             {"comment":{"id":4},"children":[]},
             {"children":[]}]}"#;
-        let tree = match parse_peertube_thread(tree, MAX) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
+        let tree = parse_peertube_thread(tree, MAX).expect("the sample parses");
         let flat: Vec<(usize, u64)> = tree.flatten().into_iter().map(|(d, c)| (d, c.id)).collect();
         assert_eq!(flat, [(0, 1), (1, 2), (2, 3), (1, 4)]);
     }

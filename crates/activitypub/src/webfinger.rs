@@ -179,10 +179,7 @@ mod tests {
     use super::*;
 
     fn check(doc: &str, expected: Option<(&str, ActorLinkSource)>) {
-        let jrd = match parse_webfinger(doc.as_bytes(), 1 << 16) {
-            Ok(jrd) => jrd,
-            Err(e) => panic!("{e}: {doc}"),
-        };
+        let jrd = parse_webfinger(doc.as_bytes(), 1 << 16).unwrap_or_else(|e| panic!("{e}: {doc}"));
         let got = jrd.actor_link();
         assert_eq!(
             got.as_ref().map(|l| (l.href.as_str(), l.source)),

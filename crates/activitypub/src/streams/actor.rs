@@ -202,10 +202,7 @@ mod tests {
         let Some(fields) = Fields::of(&doc) else {
             panic!("object");
         };
-        let actor = match Actor::from_fields(fields) {
-            Ok(actor) => actor,
-            Err(e) => panic!("{e}"),
-        };
+        let actor = Actor::from_fields(fields).expect("the sample parses");
         assert_eq!(actor.kind, ActorKind::Service);
         assert_eq!(
             actor.shared_inbox.as_deref(),

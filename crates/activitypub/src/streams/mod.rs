@@ -283,10 +283,7 @@ mod tests {
         let doc =
             br#"{"type":"Undo","actor":"https://a/u","object":{"type":"Like","actor":"https://a/u",
             "object":{"type":"Note","id":"https://b/n","attributedTo":"https://b/u"}}}"#;
-        let undo = match parse_activity(doc, MAX) {
-            Ok(a) => a,
-            Err(e) => panic!("{e}"),
-        };
+        let undo = parse_activity(doc, MAX).expect("the sample parses");
         let like = undo.object().and_then(ObjectRef::as_activity);
         assert_eq!(like.map(|l| l.kind.clone()), Some(ActivityKind::Like));
         let note = like
