@@ -20,6 +20,7 @@ mod scope;
 mod sources;
 mod summary;
 mod tally;
+mod unread;
 
 use std::{
     collections::BTreeSet,
@@ -303,33 +304,6 @@ impl<S: CrawlSink> Run<'_, S> {
             .await;
         results.into_iter().collect::<Result<(), _>>()?;
         Ok(Some((resolved.host, resolved.url.scheme().to_owned())))
-    }
-
-    /// A brand actor that could not be resolved: said in the summary and kept on its
-    /// row, so that its posts show as unknown, not absent.
-    async fn unresolved(
-        &self,
-        plan: &ActorPlan,
-        why: String,
-    ) -> Result<Option<(Host, String)>, CrawlError> {
-        warn!(actor = %plan.input, %why, "could not resolve the actor");
-        self.sink
-            .actor_unread(plan.tracked_actor_id, Some(("unresolved", &why)))
-            .await
-            .map_err(sink_error)?;
-        self.ctx.unresolved(&plan.input.to_string(), why);
-        Ok(None)
-    }
-
-    /// A brand actor resolved whose posts could not be listed, the same way.
-    async fn unlisted(&self, plan: &ActorPlan, why: String) -> Result<(), CrawlError> {
-        warn!(actor = %plan.input, %why, "could not list the actor's posts");
-        self.sink
-            .actor_unread(plan.tracked_actor_id, Some(("unlisted", &why)))
-            .await
-            .map_err(sink_error)?;
-        self.ctx.unlisted(&plan.input.to_string(), why);
-        Ok(())
     }
 
     /// One post: its engagements, its engagers, one batch.

@@ -10,8 +10,10 @@
 
 use std::collections::HashMap;
 
+mod brands;
 mod engage;
 
+pub use brands::{TOUR, tour_brand};
 use engage::generate_engagements;
 
 use rand::{Rng, SeedableRng};
@@ -60,58 +62,6 @@ const MIX: [(SimSoftware, u32); 13] = [
     (SimSoftware::Friendica, 4),
     (SimSoftware::Wordpress, 5),
 ];
-
-/// The brands: name, accounts (software of the home, user name, followers), owned.
-/// A brand account: the software of its home, its user name, its followers on day 0.
-type Account<'a> = (SimSoftware, &'a str, u32);
-
-const BRANDS: [(&str, &[Account<'static>], bool); 3] = [
-    (
-        "Acme",
-        &[
-            (SimSoftware::Mastodon, "acme", 12_000),
-            (SimSoftware::Peertube, "acme_videos", 3_100),
-        ],
-        true,
-    ),
-    (
-        "Globex",
-        &[(SimSoftware::Mastodon, "globex", 28_000)],
-        false,
-    ),
-    (
-        "Initech",
-        &[(SimSoftware::Misskey, "initech", 5_200)],
-        false,
-    ),
-];
-
-/// The softwares of the tour ([`WorldOptions::tour`]): each is home to an owned and a
-/// watched brand of one account.
-pub const TOUR: [SimSoftware; 14] = [
-    SimSoftware::Mastodon,
-    SimSoftware::Pleroma,
-    SimSoftware::Akkoma,
-    SimSoftware::Misskey,
-    SimSoftware::Sharkey,
-    SimSoftware::Fedired,
-    SimSoftware::Peertube,
-    SimSoftware::Gotosocial,
-    SimSoftware::Lemmy,
-    SimSoftware::Mbin,
-    SimSoftware::Friendica,
-    SimSoftware::Wordpress,
-    SimSoftware::Threads,
-    SimSoftware::Pixelfed,
-];
-/// The name of the tour's owned or watched brand on `software` (`owned_pleroma`).
-pub fn tour_brand(software: SimSoftware, owned: bool) -> String {
-    let kind = if owned { "owned" } else { "watched" };
-    format!("{kind}_{}", software.slug())
-}
-
-/// Followers of each tour brand's account on day 0.
-const TOUR_FOLLOWERS: u32 = 2_000;
 
 struct Gen {
     rng: ChaCha8Rng,
@@ -184,49 +134,6 @@ impl Gen {
         });
     }
 
-    /// A brand whose accounts each live on a well-behaved host of their own, made here;
-    /// it will be brand number `brands.len()`.
-    fn add_brand(
-        &mut self,
-        brands: &[Brand],
-        name: &str,
-        accounts: &[Account<'_>],
-        owned: bool,
-        seed: u64,
-        mean_actors: f64,
-    ) -> Brand {
-        let b = u16::try_from(brands.len()).unwrap_or(0);
-        let mut actors = Vec::new();
-        for &(software, user, followers) in accounts {
-            let host = self.next_name(software.slug());
-            let count = self.actor_count(mean_actors);
-            self.add_instance(host, software, Quirk::Normal, count);
-            let key = self.rng.random::<u64>();
-            let instance = u32::try_from(self.instances.len() - 1).unwrap_or(0);
-            let index = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
-            self.actors.push(Actor {
-                instance,
-                username: user.into(),
-                followers,
-                growth: u16::try_from(followers / 150).unwrap_or(u16::MAX),
-                opt_out: OptOut::None,
-                gone: false,
-                brand: Some(b),
-                key,
-            });
-            if let Some(i) = self.instances.last_mut() {
-                i.actors.end = index + 1;
-            }
-            actors.push(index);
-        }
-        let token = owned.then(|| format!("fakeverse-{}-{seed:016x}", name.to_lowercase()));
-        Brand {
-            name: name.to_owned(),
-            actors,
-            token,
-        }
-    }
-
     fn actor_count(&mut self, mean: f64) -> u32 {
         (self.heavy(mean, 0.6).min(mean * 15.0) as u32).max(3)
     }
@@ -252,36 +159,7 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
 
     // Brand homes first (always well-behaved), then one ordinary host of every software,
     // threads.net, the misbehaving hosts, and the weighted mix.
-    let mut brands = Vec::new();
-    for (name, accounts, owned) in BRANDS {
-        let brand = g.add_brand(
-            &brands,
-            name,
-            accounts,
-            owned,
-            options.seed,
-            params.mean_actors,
-        );
-        brands.push(brand);
-    }
-    if options.tour {
-        for software in TOUR {
-            for owned in [true, false] {
-                let name = tour_brand(software, owned);
-                let user = format!("{}_brand", software.slug());
-                let accounts = [(software, user.as_str(), TOUR_FOLLOWERS)];
-                let brand = g.add_brand(
-                    &brands,
-                    &name,
-                    &accounts,
-                    owned,
-                    options.seed,
-                    params.mean_actors,
-                );
-                brands.push(brand);
-            }
-        }
-    }
+    let brands = brands::generate(&mut g, options, params.mean_actors);
     for software in SimSoftware::ALL {
         if software == SimSoftware::Threads {
             let count = g.actor_count(params.mean_actors * 4.0);
@@ -495,7 +373,7 @@ fn generate_posts(g: &mut Gen, brands: &[Brand], per_actor: u32, day0: i64) -> V
     for (b, brand) in brands.iter().enumerate() {
         for &actor in &brand.actors {
             let video = g.instance_of_actor(actor) == Some(SimSoftware::Peertube);
-            let count = if b >= BRANDS.len() {
+            let count = if b >= brands::BRANDS.len() {
                 // A tour brand: a few posts are enough to show what can be read of them.
                 (per_actor / 6).max(3)
             } else if video {

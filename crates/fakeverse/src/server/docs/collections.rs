@@ -1,6 +1,7 @@
-//! Collections: actors' outboxes and followers, Mastodon's replies (self-replies first,
-//! then `only_other_accounts` pages) and count-only likes/shares, PeerTube's likes,
-//! dislikes, announces and comments, and the PeerTube video itself.
+//! Collections of objects: Mastodon's replies (self-replies first, then
+//! `only_other_accounts` pages) and count-only likes/shares, bovine-herd's, PeerTube's
+//! likes, dislikes, announces and comments, and the PeerTube video itself. Actors'
+//! collections are in `outbox.rs`, WordPress's in `wordpress.rs`.
 
 use axum::{http::StatusCode, response::Response};
 use fedireach_core::EngagementKind;
@@ -9,32 +10,27 @@ use std::sync::atomic::Ordering;
 
 use super::{
     AS, PUBLIC,
-    actor::collection_url,
-    objects::{
-        Target, Visibility, announce, author, create, note_context, note_json, status_visible,
-    },
+    objects::{Target, Visibility, author, note_context, note_json, status_visible},
 };
 use crate::{
     server::{dispatch::Ctx, reply, state::State},
     time::rfc3339_millis,
-    world::{NO_PARENT, Quirk, SimSoftware, World, ids::base36, ids::uuid},
+    world::{NO_PARENT, Quirk, SimSoftware, World, ids::uuid},
 };
 
-/// Mastodon's outbox page size.
-const OUTBOX_PAGE: usize = 20;
 /// Mastodon's replies page size (`DESCENDANTS_LIMIT`).
 const REPLIES_PAGE: usize = 60;
 /// Self-replies embedded in a note's first replies page.
 const SELF_REPLIES_INLINE: usize = 5;
 /// PeerTube's collection page size.
-const PEERTUBE_PAGE: usize = 10;
+pub(super) const PEERTUBE_PAGE: usize = 10;
 
-fn visible(world: &World, target: Target) -> bool {
+pub(super) fn visible(world: &World, target: Target) -> bool {
     status_visible(world, target) == Visibility::Visible
 }
 
 /// The visible direct replies of an object, oldest first.
-fn children(state: &State, target: Target) -> Vec<u32> {
+pub(super) fn children(state: &State, target: Target) -> Vec<u32> {
     let world = &state.world;
     let mut kids: Vec<u32> = match target {
         Target::Post(p) => world
@@ -98,107 +94,6 @@ fn reply_item(state: &State, serving: u32, e: u32) -> Value {
     } else {
         json!(world.engagement_uri(e))
     }
-}
-
-/// Comments per page of a WordPress replies collection (WordPress's default
-/// `comments_per_page`).
-const WORDPRESS_PAGE: usize = 50;
-
-/// Where the WordPress ActivityPub plugin serves a post's collections
-/// (`/wp-json/activitypub/1.0/posts/ID/{replies,likes,shares}`).
-pub(crate) fn wordpress_collection_url(world: &World, target: Target, name: &str) -> String {
-    let Target::Post(p) = target else {
-        return String::new();
-    };
-    let origin = world
-        .posts()
-        .get(p as usize)
-        .and_then(|post| world.actors().get(post.actor as usize))
-        .map(|a| world.origin(a.instance))
-        .unwrap_or_default();
-    format!(
-        "{origin}/wp-json/activitypub/1.0/posts/{}/{name}",
-        world.post_num(p)
-    )
-}
-
-/// A WordPress post's `replies`, `likes` and `shares` as its Article carries them
-/// (Automattic/wordpress-activitypub includes/transformer/class-post.php): replies a
-/// Collection with its first page embedded, likes and shares counts only, shares
-/// counting quotes too (class-replies-controller.php `get_shares`).
-pub(crate) fn wordpress_inline(state: &State, target: Target, doc: &mut Value) {
-    let world = &state.world;
-    doc["replies"] = json!({
-        "id": wordpress_collection_url(world, target, "replies"),
-        "type": "Collection",
-        "first": wordpress_replies_page(state, target, 1),
-    });
-    let (likes, shares) = like_share_counts(world, target);
-    let quotes = match target {
-        Target::Post(p) => world
-            .engagements_of(p)
-            .filter_map(|i| world.engagements().get(i))
-            .filter(|e| e.kind == EngagementKind::Quote && world.engagement_visible(e))
-            .count() as u64,
-        Target::Engagement(_) => 0,
-    };
-    for (name, total) in [("likes", likes), ("shares", shares + quotes)] {
-        doc[name] = json!({
-            "id": wordpress_collection_url(world, target, name),
-            "type": "Collection",
-            "totalItems": total,
-        });
-    }
-}
-
-/// Page `page` (from 1) of a WordPress post's replies: the ids of its direct comments
-/// from other servers, oldest first (includes/collection/class-replies.php: `parent = 0`,
-/// `orderby comment_date_gmt ASC`, no `totalItems`).
-fn wordpress_replies_page(state: &State, target: Target, page: usize) -> Value {
-    let world = &state.world;
-    let id = wordpress_collection_url(world, target, "replies");
-    let kids = children(state, target);
-    let items: Vec<Value> = kids
-        .iter()
-        .skip((page - 1) * WORDPRESS_PAGE)
-        .take(WORDPRESS_PAGE)
-        .map(|&e| json!(world.engagement_uri(e)))
-        .collect();
-    let mut doc = json!({
-        "id": format!("{id}?page={page}"),
-        "type": "CollectionPage",
-        "partOf": id,
-        "items": items,
-    });
-    if kids.len() > page * WORDPRESS_PAGE {
-        doc["next"] = json!(format!("{id}?page={}", page + 1));
-    }
-    if page > 1 {
-        doc["prev"] = json!(format!("{id}?page={}", page - 1));
-    }
-    doc
-}
-
-/// `GET .../posts/ID/replies[?page=N]`, `.../likes`, `.../shares` of a WordPress post.
-pub(crate) fn wordpress(ctx: &Ctx<'_>, target: Target, which: &str) -> Response {
-    let world = ctx.world;
-    if which != "replies" {
-        let mut doc = json!({});
-        wordpress_inline(ctx.state, target, &mut doc);
-        let mut collection = doc[which].take();
-        collection["@context"] = json!(AS);
-        return reply::ap(&collection);
-    }
-    let mut doc = match ctx.param("page").and_then(|p| p.parse::<usize>().ok()) {
-        Some(page) if page >= 1 => wordpress_replies_page(ctx.state, target, page),
-        _ => json!({
-            "id": wordpress_collection_url(world, target, "replies"),
-            "type": "Collection",
-            "first": wordpress_replies_page(ctx.state, target, 1),
-        }),
-    };
-    doc["@context"] = json!(AS);
-    reply::ap(&doc)
 }
 
 /// The `replies` collection embedded in a Mastodon note.
@@ -283,7 +178,7 @@ pub(crate) fn mastodon_replies(ctx: &Ctx<'_>, target: Target) -> Response {
 /// Whether this host's collection pages never end; asked only where a page would
 /// otherwise be the last, so each `true` is a page the quirk made up (counted in the
 /// stats: the crawler met the quirk).
-fn endless(ctx: &Ctx<'_>) -> bool {
+pub(super) fn endless(ctx: &Ctx<'_>) -> bool {
     let endless = ctx.inst.quirk == Quirk::EndlessPages;
     if endless && let Some(stats) = ctx.state.host_stats(ctx.instance) {
         stats.endless_pages.fetch_add(1, Ordering::Relaxed);
@@ -302,7 +197,7 @@ pub(crate) fn mastodon_counts(ctx: &Ctx<'_>, target: Target, which: &str) -> Res
 }
 
 /// One page of an OrderedCollection paged by number (`?page=N`, from 1).
-fn numbered_page(ctx: &Ctx<'_>, id: &str, items: Vec<Value>, size: usize) -> Value {
+pub(super) fn numbered_page(ctx: &Ctx<'_>, id: &str, items: Vec<Value>, size: usize) -> Value {
     let total = items.len();
     match ctx.param("page").and_then(|p| p.parse::<usize>().ok()) {
         None => {
@@ -457,166 +352,4 @@ pub(crate) fn video(state: &State, p: u32) -> Value {
         "to": [PUBLIC],
         "cc": [format!("{channel}/followers")],
     })
-}
-
-/// What an actor's outbox lists, newest first: its posts and its boosts.
-fn outbox_items(state: &State, actor: u32) -> Vec<(u64, Target)> {
-    let world = &state.world;
-    let mut items: Vec<(u64, Target)> = world
-        .posts()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.actor == actor && world.post_visible(p))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .map(|p| (world.post_num(p), Target::Post(p)))
-        .collect();
-    for &e in state.boosts_by.get(&actor).map_or(&[][..], Vec::as_slice) {
-        if visible(world, Target::Engagement(e)) {
-            items.push((world.engagement_num(e), Target::Engagement(e)));
-        }
-    }
-    items.sort_by_key(|x| std::cmp::Reverse(x.0));
-    items
-}
-
-fn outbox_item(state: &State, target: Target) -> Value {
-    let mut doc = match target {
-        Target::Post(_) => create(state, target),
-        Target::Engagement(_) => announce(&state.world, target),
-    };
-    if let Some(map) = doc.as_object_mut() {
-        map.remove("@context");
-    }
-    doc
-}
-
-/// `followers`, `following`, `outbox` and `featured` of an actor.
-pub(crate) fn actor_collection(ctx: &Ctx<'_>, a: u32, name: &str) -> Response {
-    let world = ctx.world;
-    let Some(actor) = world.actors().get(a as usize) else {
-        return reply::status(StatusCode::NOT_FOUND);
-    };
-    if actor.gone {
-        return reply::status(StatusCode::GONE);
-    }
-    let id = collection_url(world, a, name);
-    match name {
-        "outbox" => outbox(ctx, a, &id),
-        "followers" | "following" => {
-            let total = if name == "followers" {
-                world.followers(a)
-            } else {
-                world.followers(a) / 3 + 7
-            };
-            let items: Vec<Value> = Vec::new();
-            let mut doc = numbered_page(ctx, &id, items, PEERTUBE_PAGE);
-            doc["totalItems"] = json!(total);
-            if matches!(
-                ctx.inst.software,
-                SimSoftware::Pleroma | SimSoftware::Akkoma
-            ) && ctx.param("page").is_none()
-            {
-                doc["first"] = json!({ "id": format!("{id}?page=1"), "type": "OrderedCollectionPage", "totalItems": total, "partOf": id, "orderedItems": [] });
-            }
-            reply::ap(&doc)
-        }
-        _ => reply::ap(
-            &json!({ "@context": AS, "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] }),
-        ),
-    }
-}
-
-fn outbox(ctx: &Ctx<'_>, a: u32, id: &str) -> Response {
-    let state = ctx.state;
-    let software = ctx.inst.software;
-    if software == SimSoftware::Threads {
-        // Threads serves no outbox: `{"success":false,"error":"Not found"}` (reported
-        // in TryGhost/ActivityPub issue #981; no public source of its own).
-        return reply::status(StatusCode::NOT_FOUND);
-    }
-    if software == SimSoftware::Pixelfed && ctx.inst.quirk != Quirk::BovineShapes {
-        // Pixelfed's outbox counts the posts and lists none
-        // (app/Http/Controllers/FederationController.php `userOutbox` in current code);
-        // a host shaped like bovine-herd (the lure's) serves bovine's outbox.
-        return reply::ap(&json!({
-            "@context": AS, "id": id, "type": "OrderedCollection",
-            "totalItems": outbox_items(state, a).len(),
-        }));
-    }
-    if software == SimSoftware::Lemmy {
-        // Lemmy serves every person's outbox empty: LemmyNet/lemmy's person outbox
-        // handler, as its real document fixtures/real/lemmy/outbox_person_outbox.json.
-        return reply::ap(&json!({
-            "type": "OrderedCollection", "id": id, "orderedItems": [], "totalItems": 0,
-        }));
-    }
-    let items = outbox_items(state, a);
-    if software == SimSoftware::Peertube {
-        let values = items.iter().map(|(_, t)| outbox_item(state, *t)).collect();
-        return reply::ap(&numbered_page(ctx, id, values, PEERTUBE_PAGE));
-    }
-    let misskey = software.is_misskey();
-    let parse = |v: &str| {
-        if misskey {
-            u64::from_str_radix(v, 36).ok()
-        } else {
-            v.parse().ok()
-        }
-    };
-    let show = |n: u64| if misskey { base36(n) } else { n.to_string() };
-    let (older, newer) = if misskey {
-        ("until_id", "since_id")
-    } else {
-        ("max_id", "min_id")
-    };
-    if ctx.param("page").is_none() {
-        let last = if misskey {
-            format!("{id}?page=true&since_id=000000000000000000000000")
-        } else {
-            format!("{id}?min_id=0&page=true")
-        };
-        return reply::ap(&json!({
-            "@context": AS, "id": id, "type": "OrderedCollection",
-            "totalItems": items.len(), "first": format!("{id}?page=true"), "last": last,
-        }));
-    }
-    let page: Vec<(u64, Target)> = if let Some(max) = ctx.param(older).and_then(parse) {
-        items
-            .iter()
-            .filter(|(n, _)| *n < max)
-            .take(OUTBOX_PAGE)
-            .copied()
-            .collect()
-    } else if let Some(min) = ctx.param(newer).and_then(parse) {
-        let mut above: Vec<(u64, Target)> = items
-            .iter()
-            .rev()
-            .filter(|(n, _)| *n > min)
-            .take(OUTBOX_PAGE)
-            .copied()
-            .collect();
-        above.reverse();
-        above
-    } else {
-        items.iter().take(OUTBOX_PAGE).copied().collect()
-    };
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(ctx.params.iter())
-        .finish();
-    let mut doc = json!({
-        "@context": AS,
-        "id": format!("{id}?{query}"),
-        "type": "OrderedCollectionPage",
-        "partOf": id,
-        "orderedItems": page.iter().map(|(_, t)| outbox_item(state, *t)).collect::<Vec<_>>(),
-    });
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        doc["prev"] = json!(format!("{id}?{newer}={}&page=true", show(first.0)));
-        if page.len() == OUTBOX_PAGE || endless(ctx) {
-            doc["next"] = json!(format!("{id}?{older}={}&page=true", show(last.0)));
-        }
-    } else if endless(ctx) {
-        doc["next"] = json!(format!("{id}?{older}={}&page=true", show(u64::MAX / 2)));
-    }
-    reply::ap(&doc)
 }

@@ -8,6 +8,8 @@ mod flood;
 mod nodeinfo;
 mod note;
 mod objects;
+mod outbox;
+mod wordpress;
 
 use axum::{http::StatusCode, response::Response};
 use serde_json::json;
@@ -119,7 +121,7 @@ pub(crate) fn activitypub(ctx: &Ctx<'_>) -> Response {
         if let Some(base) = key.strip_suffix(&format!("/{collection}"))
             && let Some(&a) = ctx.state.actor_paths.get(base.trim_end_matches('/'))
         {
-            return collections::actor_collection(ctx, a, collection);
+            return outbox::actor_collection(ctx, a, collection);
         }
     }
     if let Some(response) = actor::channel_owner(ctx) {

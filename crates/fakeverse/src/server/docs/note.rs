@@ -260,7 +260,7 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                     }
                     doc["url"] = json!(uri);
                     if let Target::Post(_) = target {
-                        collections::wordpress_inline(state, target, &mut doc);
+                        super::wordpress::wordpress_inline(state, target, &mut doc);
                     }
                 }
                 _ => {

@@ -181,7 +181,7 @@ pub(crate) fn serve(ctx: &Ctx<'_>, target: Target, rest: &str) -> Response {
             collections::mastodon_counts(ctx, target, &rest[1..])
         }
         ("/replies" | "/likes" | "/shares", None) if software == SimSoftware::Wordpress => {
-            collections::wordpress(ctx, target, &rest[1..])
+            super::wordpress::wordpress(ctx, target, &rest[1..])
         }
         ("/likes" | "/dislikes" | "/announces" | "/comments", None)
             if software == SimSoftware::Peertube =>

@@ -1,10 +1,14 @@
 //! Mastodon's REST API, as an unauthenticated client (or the owner's token) sees it,
-//! and the same routes as Pleroma, Akkoma and GoToSocial serve them ([`Flavour`]).
+//! and the same routes as Pleroma, Akkoma, GoToSocial, Friendica and Pixelfed serve
+//! them ([`Flavour`]; accounts in `accounts.rs`).
 //!
 //! Status ids are the object numbers; account ids are actor indices plus
 //! [`ACCOUNT_BASE`]. Logged out, `context` returns at most 40 ancestors and 60
 //! descendants down to depth 20; with the brand's token, 4096 each. `quotes` needs the
 //! token of the quoted post's author.
+
+mod accounts;
+mod flavour;
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -13,9 +17,12 @@ use axum::{
 use fedireach_core::EngagementKind;
 use serde_json::{Value, json};
 
+use self::{
+    accounts::{account, account_by_id, account_statuses, lookup, verify_credentials},
+    flavour::Flavour,
+};
 use super::limit;
 use crate::{
-    SimSoftware,
     server::{
         dispatch::Ctx,
         docs::{Target, Visibility, author_of, status_visible},
@@ -34,85 +41,6 @@ const ANCESTORS_LIMIT: usize = 40;
 const DESCENDANTS_LIMIT: usize = 60;
 const DESCENDANTS_DEPTH_LIMIT: u8 = 20;
 const CONTEXT_LIMIT: usize = 4_096;
-
-/// What each software's Mastodon-compatible client API does differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flavour {
-    Mastodon,
-    /// Pleroma: the same routes, public (`pipe_through(:api)` in
-    /// lib/pleroma/web/router.ex), no cap on `context`; quotes listed publicly at
-    /// `/api/v1/pleroma/statuses/:id/quotes` and counted in `quotes_count`; a status's
-    /// `url` is its `/notice/ID` page (lib/pleroma/web/mastodon_api/views/status_view.ex).
-    Pleroma,
-    /// Akkoma (BDX-town/Akkoma): Pleroma's routes without quotes (a status names what
-    /// it quotes, `quote_id`, but nothing lists or counts a post's quotes).
-    Akkoma,
-    /// GoToSocial: every route wants a user's token (see [`Flavour::needs_token`]).
-    Gotosocial,
-    /// Friendica (friendica/friendica src/Module/Api/Mastodon/): reads are public (no
-    /// `checkAllowedScope` in `Statuses`, `Statuses/Context`, `FavouritedBy`,
-    /// `RebloggedBy`, `Accounts`, `Accounts/Statuses`), except `accounts/lookup`
-    /// (403 without a token); `accounts/{nick@host}` finds an account instead. A status's
-    /// `url` is its `/display/GUID` page; `context` serves `limit` (default 40) of each
-    /// side; `favourited_by` and `reblogged_by` answer the whole list at once; nothing
-    /// lists or counts quotes.
-    Friendica,
-    /// Pixelfed (pixelfed/pixelfed routes/api.php): every read behind `auth:api`, a
-    /// user's token; `context` gives the direct parent and at most 20 direct replies
-    /// (no deeper ones, no paging); `favourited_by`/`reblogged_by` page 10 at a time
-    /// (at most 80), and only the post's author gets past the first page.
-    Pixelfed,
-}
-
-impl Flavour {
-    fn of(software: SimSoftware) -> Self {
-        match software {
-            SimSoftware::Pleroma => Self::Pleroma,
-            SimSoftware::Akkoma => Self::Akkoma,
-            SimSoftware::Gotosocial => Self::Gotosocial,
-            SimSoftware::Friendica => Self::Friendica,
-            SimSoftware::Pixelfed => Self::Pixelfed,
-            _ => Self::Mastodon,
-        }
-    }
-
-    /// GoToSocial: "Using the client API requires authentication"
-    /// (docs.gotosocial.org/en/v0.20.1/api/authentication); each handler starts with
-    /// `oauth.Authed(c, true, true, true, true)` or `apiutil.TokenAuth(c, true, true,
-    /// true, true, ...)` and answers 401 without a user's token
-    /// (superseriousbusiness/gotosocial internal/api/client/statuses/statusget.go,
-    /// statuscontext.go, statusfavedby.go, statusboostedby.go,
-    /// internal/api/client/accounts/lookup.go and statuses.go).
-    fn needs_token(self) -> bool {
-        matches!(self, Self::Gotosocial | Self::Pixelfed)
-    }
-
-    /// Whether a post's quotes are listed and counted (`quotes_count`): Mastodon (4.5)
-    /// lists them to the author's token at `/api/v1/statuses/:id/quotes`, Pleroma to
-    /// anyone at `/api/v1/pleroma/statuses/:id/quotes` (`OAuthScopesPlug ... fallback:
-    /// :proceed_unauthenticated` on `quotes` in its status controller). GoToSocial's
-    /// `internal/api/client/statuses/` has no quotes handler and its `model.Status` no
-    /// `quotes_count`; Akkoma has neither.
-    fn quotes(self) -> bool {
-        matches!(self, Self::Mastodon | Self::Pleroma)
-    }
-
-    /// Mastodon caps `context` for a caller without a token
-    /// (app/controllers/api/v1/statuses_controller.rb, `CONTEXT_LIMIT` and
-    /// `DESCENDANTS_LIMIT`/`DESCENDANTS_DEPTH_LIMIT`); the others serve the thread.
-    fn caps_context(self) -> bool {
-        self == Self::Mastodon
-    }
-
-    /// `limit` of `accounts/:id/statuses`: default and maximum (GoToSocial's handler
-    /// in internal/api/client/accounts/statuses.go defaults to 30).
-    fn statuses_limit(self) -> (usize, usize) {
-        match self {
-            Self::Gotosocial => (30, 40),
-            _ => (20, 40),
-        }
-    }
-}
 
 pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
     let flavour = Flavour::of(ctx.inst.software);
@@ -150,118 +78,6 @@ pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
             with_status(ctx, id, |t| quotes(ctx, t, false))
         }
         _ => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
-    }
-}
-
-fn actor_from_id(ctx: &Ctx<'_>, id: &str) -> Option<u32> {
-    let n = id.parse::<u64>().ok()?.checked_sub(ACCOUNT_BASE)?;
-    let a = u32::try_from(n).ok()?;
-    ctx.world
-        .actors()
-        .get(a as usize)
-        .is_some_and(|x| !x.gone)
-        .then_some(a)
-}
-
-/// The Account entity of any actor, as this server knows it.
-pub(crate) fn account(ctx: &Ctx<'_>, a: u32) -> Value {
-    let world = ctx.world;
-    let Some(actor) = world.actors().get(a as usize) else {
-        return Value::Null;
-    };
-    let local = actor.instance == ctx.instance;
-    let host = world.instance_of(a).map_or("", |i| i.host.as_str());
-    let acct = if local {
-        actor.username.to_string()
-    } else {
-        format!("{}@{host}", actor.username)
-    };
-    let id = world.actor_id(a);
-    // A brand's own count is shown to every client; an engager's only where its actor
-    // document is readable (what the truth can know of it).
-    let followers = if actor.brand.is_some() || crate::truth::followers_known(world, a) {
-        world.followers(a)
-    } else {
-        0
-    };
-    let statuses = world
-        .posts()
-        .iter()
-        .filter(|p| p.actor == a && world.post_visible(p))
-        .count();
-    json!({
-        "id": (u64::from(a) + ACCOUNT_BASE).to_string(),
-        "username": actor.username,
-        "acct": acct,
-        "display_name": actor.username,
-        "locked": false,
-        "bot": false,
-        "discoverable": actor.opt_out != crate::world::OptOut::NotDiscoverable,
-        "indexable": matches!(actor.opt_out, crate::world::OptOut::None | crate::world::OptOut::NoBot | crate::world::OptOut::NotDiscoverable),
-        "group": false,
-        "created_at": rfc3339_millis(world.now() - 86_400 * 500),
-        "note": if actor.opt_out == crate::world::OptOut::NoBot { "<p>#nobot</p>" } else { "<p></p>" },
-        "url": id,
-        "uri": id,
-        "avatar": format!("https://{host}/avatars/{}.png", actor.username),
-        "avatar_static": format!("https://{host}/avatars/{}.png", actor.username),
-        "header": format!("https://{host}/headers/{}.png", actor.username),
-        "header_static": format!("https://{host}/headers/{}.png", actor.username),
-        "followers_count": followers,
-        "following_count": followers / 3 + 7,
-        "statuses_count": statuses,
-        "last_status_at": null,
-        "noindex": false,
-        "emojis": [],
-        "roles": [],
-        "fields": [],
-    })
-}
-
-fn lookup(ctx: &Ctx<'_>, acct: Option<&str>) -> Response {
-    let Some(acct) = acct else {
-        return reply::api_error(StatusCode::BAD_REQUEST, "Missing acct");
-    };
-    let acct = acct.trim_start_matches('@');
-    let (user, host) = acct
-        .split_once('@')
-        .unwrap_or((acct, ctx.inst.host.as_str()));
-    if host != ctx.inst.host {
-        return reply::api_error(StatusCode::NOT_FOUND, "Record not found");
-    }
-    let found = ctx.inst.actors.clone().find(|a| {
-        ctx.world
-            .actors()
-            .get(*a as usize)
-            .is_some_and(|x| &*x.username == user && !x.gone)
-    });
-    match found {
-        Some(a) => reply::api(&account(ctx, a)),
-        None => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
-    }
-}
-
-/// The token's own account: the brand's account on this host.
-fn verify_credentials(ctx: &Ctx<'_>) -> Response {
-    if !ctx.token_valid() {
-        return reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid");
-    }
-    let world = ctx.world;
-    let own = world
-        .brands()
-        .iter()
-        .find(|b| b.token.is_some() && b.token == ctx.token)
-        .and_then(|b| b.actors.first().copied());
-    match own {
-        Some(a) => reply::api(&account(ctx, a)),
-        None => reply::api_error(StatusCode::UNAUTHORIZED, "The access token is invalid"),
-    }
-}
-
-fn account_by_id(ctx: &Ctx<'_>, id: &str) -> Response {
-    match actor_from_id(ctx, id) {
-        Some(a) => reply::api(&account(ctx, a)),
-        None => reply::api_error(StatusCode::NOT_FOUND, "Record not found"),
     }
 }
 
@@ -592,71 +408,4 @@ fn quotes(ctx: &Ctx<'_>, t: Target, owner_only: bool) -> Response {
         .map(|i| status(ctx, Target::Engagement(i)))
         .collect();
     reply::api(&json!(items))
-}
-
-fn account_statuses(ctx: &Ctx<'_>, id: &str) -> Response {
-    let Some(a) = actor_from_id(ctx, id) else {
-        return reply::api_error(StatusCode::NOT_FOUND, "Record not found");
-    };
-    let world = ctx.world;
-    let mut all: Vec<u32> = world
-        .posts()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.actor == a && world.post_visible(p))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
-    all.sort_by_key(|&p| std::cmp::Reverse(world.post_num(p)));
-    let (default, max) = Flavour::of(ctx.inst.software).statuses_limit();
-    let limit = limit(ctx.param("limit"), default, max);
-    let max_id = ctx.param("max_id").and_then(|v| v.parse::<u64>().ok());
-    let since_id = ctx.param("since_id").and_then(|v| v.parse::<u64>().ok());
-    let min_id = ctx.param("min_id").and_then(|v| v.parse::<u64>().ok());
-    let mut page: Vec<u32> = if let Some(min) = min_id {
-        let mut above: Vec<u32> = all
-            .iter()
-            .rev()
-            .filter(|&&p| world.post_num(p) > min)
-            .take(limit)
-            .copied()
-            .collect();
-        above.reverse();
-        above
-    } else {
-        all.iter()
-            .filter(|&&p| {
-                max_id.is_none_or(|m| world.post_num(p) < m)
-                    && since_id.is_none_or(|s| world.post_num(p) > s)
-            })
-            .take(limit)
-            .copied()
-            .collect()
-    };
-    page.truncate(limit);
-    let statuses: Vec<Value> = page.iter().map(|&p| status(ctx, Target::Post(p))).collect();
-    let mut response = reply::api(&json!(statuses));
-    let base = format!("{}{}", ctx.origin(), ctx.path);
-    let mut links = Vec::new();
-    if let Some(&last) = page.last()
-        && all
-            .iter()
-            .any(|&p| world.post_num(p) < world.post_num(last))
-    {
-        links.push(format!(
-            "<{base}?limit={limit}&max_id={}>; rel=\"next\"",
-            world.post_num(last)
-        ));
-    }
-    if let Some(&first) = page.first() {
-        links.push(format!(
-            "<{base}?limit={limit}&min_id={}>; rel=\"prev\"",
-            world.post_num(first)
-        ));
-    }
-    if !links.is_empty()
-        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
-    {
-        response.headers_mut().insert(header::LINK, v);
-    }
-    response
 }
