@@ -89,14 +89,23 @@ pub async fn lookup(
     let (account, fetched) = ctx
         .get_parsed_or_why(&lookup, ACCEPT_JSON, token, parse_account)
         .await?;
-    let mut statuses = fetched
-        .url
-        .join(&format!("/api/v1/accounts/{}/statuses", account.id))
-        .map_err(|e| format!("{lookup}: account id {:?}: {e}", account.id))?;
-    statuses
-        .query_pairs_mut()
-        .append_pair("limit", &PAGE_LIMIT.to_string());
+    let statuses = statuses_url(&fetched.url, &account.id)?;
     Ok((account, statuses))
+}
+
+/// `/api/v1/accounts/ID/statuses?limit=40` on the host that answered: the server's id
+/// is one path segment, encoded, whatever it holds (`/`, `?`, `..`).
+fn statuses_url(answered: &Url, id: &str) -> Result<Url, String> {
+    let mut url = answered.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.path_segments_mut()
+        .map_err(|()| format!("{answered}: not a URL with a path"))?
+        .clear()
+        .extend(["api", "v1", "accounts", id, "statuses"]);
+    url.query_pairs_mut()
+        .append_pair("limit", &PAGE_LIMIT.to_string());
+    Ok(url)
 }
 
 /// The account's statuses, newest first, back to the window's start or `max_posts`:
@@ -159,4 +168,29 @@ pub async fn statuses(
         next = fetched.next_link();
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_id_is_one_path_segment_on_the_same_host() {
+        let answered =
+            Url::parse("https://gts.example/api/v1/accounts/lookup?acct=brand").expect("a URL");
+        for (id, path) in [
+            ("01HABC", "/api/v1/accounts/01HABC/statuses"),
+            ("../../x", "/api/v1/accounts/..%2F..%2Fx/statuses"),
+            ("a?b#c", "/api/v1/accounts/a%3Fb%23c/statuses"),
+            (
+                "//evil.example",
+                "/api/v1/accounts/%2F%2Fevil.example/statuses",
+            ),
+        ] {
+            let url = statuses_url(&answered, id).expect("a statuses URL");
+            assert_eq!(url.host_str(), Some("gts.example"), "{id}");
+            assert_eq!(url.path(), path, "{id}");
+            assert_eq!(url.query(), Some("limit=40"), "{id}");
+        }
+    }
 }
