@@ -93,6 +93,14 @@ pub async fn lookup(
     Ok((account, statuses))
 }
 
+/// A status id as the client API gave it, if it can be one segment of the API's paths:
+/// ASCII letters and digits, as Mastodon's, GoToSocial's, Pleroma's, Friendica's and
+/// Pixelfed's are. Anything else (`/`, `..`, `//other.host`) is not followed.
+fn api_id(id: &str) -> Option<String> {
+    (!id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| id.to_owned())
+}
+
 /// `/api/v1/accounts/ID/statuses?limit=40` on the host that answered: the server's id
 /// is one path segment, encoded, whatever it holds (`/`, `?`, `..`).
 fn statuses_url(answered: &Url, id: &str) -> Result<Url, String> {
@@ -150,7 +158,7 @@ pub async fn statuses(
             if let Some(object) = status.to_object() {
                 items.push(OutboxItem::Post(Box::new(ListedPost {
                     object,
-                    api_id: Some(status.id.clone()),
+                    api_id: api_id(&status.id),
                 })));
                 posts += 1;
                 if max_posts.is_some_and(|max| posts >= max) {
@@ -173,6 +181,23 @@ pub async fn statuses(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_status_ids_are_followed() {
+        for good in ["113", "01HABCXYZ", "AbC9"] {
+            assert_eq!(api_id(good).as_deref(), Some(good));
+        }
+        for bad in [
+            "",
+            "../x",
+            "//evil.example/x",
+            "1?x",
+            "a b",
+            &"9".repeat(65),
+        ] {
+            assert_eq!(api_id(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn an_account_id_is_one_path_segment_on_the_same_host() {
