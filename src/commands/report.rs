@@ -42,7 +42,25 @@ pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> 
             || args.compare_from.is_some()
             || format == Format::Table,
     };
-    let (_store, analytics) = open_analytics(config).await?;
+    let (store, analytics) = open_analytics(config).await?;
+    // Accounts the last crawl could not read: their posts are unknown, not absent, and
+    // the report can only leave them out. Said on stderr, whatever the format.
+    for brand in store.list_brands().await? {
+        if !args.brands.contains(&brand.name) {
+            continue;
+        }
+        for actor in &brand.actors {
+            if let Some(unread) = &actor.unread {
+                eprintln!(
+                    "note: {} {}: not read by the last crawl, {}; its posts are unknown and \
+                     not in this report",
+                    brand.name,
+                    actor.input,
+                    unread.phrase()
+                );
+            }
+        }
+    }
     // polars wants a thread of its own, off the async runtime.
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let mut out = Vec::new();

@@ -94,6 +94,22 @@ fn a_brand_on_each_software_owned_or_watched_is_read_as_far_as_its_server_allows
             assert_eq!(unread_of(&name).as_deref(), want, "{name}");
         }
     }
+    // A report of a brand with an unread account says so beside its (empty) rows.
+    let report = world.sandbox.run(&[
+        "report",
+        "reach",
+        "--brand",
+        "watched_gotosocial",
+        "--format",
+        "json",
+    ])?;
+    let said = String::from_utf8_lossy(&report.success().get_output().stderr).into_owned();
+    assert!(
+        said.contains("watched_gotosocial ")
+            && said.contains("not read by the last crawl, could not be resolved: ")
+            && said.contains("its posts are unknown"),
+        "{said}"
+    );
     let listed = world.sandbox.stdout(&["brand", "list"])?;
     assert!(
         listed.lines().any(|l| l.starts_with("watched_gotosocial ")
