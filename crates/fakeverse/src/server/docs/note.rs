@@ -229,6 +229,9 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
                         doc["quoteUri"] = json!(q);
                     }
                 }
+                // Lemmy's notes and pages carry no replies, likes or shares
+                // (fixtures/real/lemmy/page_*.json; ACTIVITYPUB_FACTS section 6), and
+                // Mbin federates as Lemmy does.
                 SimSoftware::Lemmy | SimSoftware::Mbin => {
                     doc["mediaType"] = json!("text/html");
                     doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });

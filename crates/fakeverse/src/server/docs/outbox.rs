@@ -109,6 +109,9 @@ fn outbox(ctx: &Ctx<'_>, a: u32, id: &str) -> Response {
             "type": "OrderedCollection", "id": id, "orderedItems": [], "totalItems": 0,
         }));
     }
+    // Every other software pages its posts and boosts; Mbin as its current code does
+    // (MbinOrg/mbin src/Controller/ActivityPub/User/UserOutboxController.php: the
+    // user's public activity; older deployments served it empty, its issue #485).
     let items = outbox_items(state, a);
     if software == SimSoftware::Peertube {
         let values = items.iter().map(|(_, t)| outbox_item(state, *t)).collect();
