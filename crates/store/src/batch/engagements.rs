@@ -133,64 +133,108 @@ impl Store {
         } else {
             (None, None)
         };
-        let is_self = post.brand_actors.contains(&engagement.actor_uri);
-        let language = engagement.language.as_ref().map(|l| l.as_str());
-        let inserted = sqlx::query(
-            "INSERT INTO engagements (post_id, kind, actor_id, host, dedup_key, uri_hash, uri,
-                depth, emoji, content_excerpt, source, is_self, happened_at,
-                first_seen_at, last_seen_at, language)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (post_id, kind, dedup_key) DO NOTHING",
-        )
-        .bind(post.id)
-        .bind(engagement.kind.as_str())
-        .bind(actor_id)
-        .bind(engagement.host.as_str())
-        .bind(&dedup_key)
-        .bind(&uri_hash)
-        .bind(uri)
-        .bind(engagement.depth)
-        .bind(&engagement.emoji)
-        .bind(excerpt)
-        .bind(&engagement.source)
-        .bind(is_self)
-        .bind(engagement.happened_at)
-        .bind(at)
-        .bind(at)
-        .bind(language)
-        .execute(&mut **tx)
-        .await
-        .doing("storing an engagement")?;
-        if inserted.rows_affected() == 1 {
+        let row = EngagementRow {
+            post_id: post.id,
+            actor_id,
+            dedup_key,
+            uri_hash,
+            uri,
+            excerpt,
+            is_self: post.brand_actors.contains(&engagement.actor_uri),
+            at,
+        };
+        if insert_engagement(tx, engagement, &row).await? {
             outcome.engagements_new += 1;
-            return Ok(());
+        } else {
+            touch_engagement(tx, engagement, &row).await?;
+            outcome.engagements_seen += 1;
         }
-        sqlx::query(
-            "UPDATE engagements SET last_seen_at = ?, removed_at = NULL,
-                uri_hash = coalesce(?, uri_hash), uri = ?, content_excerpt = ?,
-                emoji = coalesce(?, emoji), happened_at = coalesce(happened_at, ?),
-                -- a declared language is not lost to a source that sees none
-                language = CASE WHEN ? = 'und' AND language IS NOT NULL THEN language
-                                ELSE coalesce(?, language) END
-             WHERE post_id = ? AND kind = ? AND dedup_key = ?",
-        )
-        .bind(at)
-        .bind(&uri_hash)
-        .bind(uri)
-        .bind(excerpt)
-        .bind(&engagement.emoji)
-        .bind(engagement.happened_at)
-        .bind(language)
-        .bind(language)
-        .bind(post.id)
-        .bind(engagement.kind.as_str())
-        .bind(&dedup_key)
-        .execute(&mut **tx)
-        .await
-        .doing("updating an engagement")?;
-        outcome.engagements_seen += 1;
         Ok(())
     }
+}
+
+/// What the store adds to an [`EngagementRecord`] to write it.
+struct EngagementRow<'a> {
+    post_id: i64,
+    actor_id: i64,
+    dedup_key: String,
+    uri_hash: Option<String>,
+    /// The clear uri and excerpt, `None` unless the engager may be named.
+    uri: Option<&'a str>,
+    excerpt: Option<&'a str>,
+    is_self: bool,
+    /// This crawl's time: first (and last) seen.
+    at: i64,
+}
+
+/// Inserts the engagement; `false` when it was already stored (same post, kind and
+/// dedup key).
+async fn insert_engagement(
+    tx: &mut Transaction<'_, Sqlite>,
+    engagement: &EngagementRecord,
+    row: &EngagementRow<'_>,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO engagements (post_id, kind, actor_id, host, dedup_key, uri_hash, uri,
+            depth, emoji, content_excerpt, source, is_self, happened_at,
+            first_seen_at, last_seen_at, language)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (post_id, kind, dedup_key) DO NOTHING",
+    )
+    .bind(row.post_id)
+    .bind(engagement.kind.as_str())
+    .bind(row.actor_id)
+    .bind(engagement.host.as_str())
+    .bind(&row.dedup_key)
+    .bind(&row.uri_hash)
+    .bind(row.uri)
+    .bind(engagement.depth)
+    .bind(&engagement.emoji)
+    .bind(row.excerpt)
+    .bind(&engagement.source)
+    .bind(row.is_self)
+    .bind(engagement.happened_at)
+    .bind(row.at)
+    .bind(row.at)
+    .bind(engagement.language.as_ref().map(|l| l.as_str()))
+    .execute(&mut **tx)
+    .await
+    .doing("storing an engagement")?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Marks a stored engagement seen by this crawl (and no longer removed), keeping what
+/// it knew that this sighting does not say.
+async fn touch_engagement(
+    tx: &mut Transaction<'_, Sqlite>,
+    engagement: &EngagementRecord,
+    row: &EngagementRow<'_>,
+) -> Result<(), StoreError> {
+    let language = engagement.language.as_ref().map(|l| l.as_str());
+    sqlx::query(
+        "UPDATE engagements SET last_seen_at = ?, removed_at = NULL,
+            uri_hash = coalesce(?, uri_hash), uri = ?, content_excerpt = ?,
+            emoji = coalesce(?, emoji), happened_at = coalesce(happened_at, ?),
+            -- a declared language is not lost to a source that sees none
+            language = CASE WHEN ? = 'und' AND language IS NOT NULL THEN language
+                            ELSE coalesce(?, language) END
+         WHERE post_id = ? AND kind = ? AND dedup_key = ?",
+    )
+    .bind(row.at)
+    .bind(&row.uri_hash)
+    .bind(row.uri)
+    .bind(row.excerpt)
+    .bind(&engagement.emoji)
+    .bind(engagement.happened_at)
+    .bind(language)
+    .bind(language)
+    .bind(row.post_id)
+    .bind(engagement.kind.as_str())
+    .bind(&row.dedup_key)
+    .execute(&mut **tx)
+    .await
+    .doing("updating an engagement")?;
+    Ok(())
 }
 
 /// Whether an object (a reply, a Like...) was deleted or forgotten: never written again.
