@@ -15,6 +15,7 @@ use minijinja::Environment;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::panels::PanelType;
 pub use crate::panels::{ChartName, Metric, Panel, TableName};
 
 /// What can be wrong with `dashboards/`.
@@ -52,16 +53,69 @@ struct RawFile {
     panel: Vec<RawPanel>,
 }
 
+/// A panel as written: every name is checked as it is read (an unknown chart, table,
+/// metric or type is an error on its own line); which fields its type needs is checked
+/// by [`RawPanel::into_panel`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPanel {
     #[serde(rename = "type")]
-    kind: Spanned<String>,
+    kind: Spanned<PanelType>,
     title: String,
-    chart: Option<Spanned<String>>,
-    table: Option<Spanned<String>>,
+    chart: Option<ChartName>,
+    table: Option<TableName>,
+    /// Names, each spanned, so an unknown metric's error points at its own line of a
+    /// list written over several (toml gives an array's errors the array's span).
     metrics: Option<Vec<Spanned<String>>>,
     limit: Option<usize>,
+}
+
+impl RawPanel {
+    /// The panel, or what is wrong with it: a message and where (by default, the
+    /// line of its `type`).
+    fn into_panel(self) -> Result<Panel, (Option<usize>, String)> {
+        let needs = |what: &str, names: &[&str]| {
+            (
+                None,
+                format!("this panel needs `{what}`: one of {}", names.join(", ")),
+            )
+        };
+        let title = self.title;
+        let metrics = || {
+            let list = self
+                .metrics
+                .ok_or_else(|| needs("metrics", &Metric::ALL.map(|(n, _)| n)))?;
+            list.iter()
+                .map(|m| {
+                    crate::panels::lookup("metric", m.get_ref(), &Metric::ALL)
+                        .map_err(|message| (Some(m.span().start), message))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(match self.kind.into_inner() {
+            PanelType::Figures => Panel::Figures {
+                title,
+                metrics: metrics()?,
+            },
+            PanelType::Brands => Panel::Brands {
+                title,
+                metrics: metrics()?,
+            },
+            PanelType::Chart => Panel::Chart {
+                title,
+                chart: self
+                    .chart
+                    .ok_or_else(|| needs("chart", &ChartName::ALL.map(|(n, _)| n)))?,
+            },
+            PanelType::Table => Panel::Table {
+                title,
+                table: self
+                    .table
+                    .ok_or_else(|| needs("table", &TableName::ALL.map(|(n, _)| n)))?,
+                limit: self.limit.unwrap_or(DEFAULT_LIMIT),
+            },
+        })
+    }
 }
 
 /// The shipped `dashboards/` directory, compiled in: (path inside it, contents).
@@ -294,112 +348,24 @@ fn panels(path: &Path, text: &str, allowed: &[&str]) -> Result<Vec<Panel>, Dashb
         let offset = e.span().map_or(0, |s| s.start);
         invalid(offset, e.message().to_owned())
     })?;
-    let pick = |field: &Option<Spanned<String>>, what: &str, at: usize, names: &[&str]| {
-        let value = field.as_ref().ok_or_else(|| {
-            invalid(
-                at,
-                format!("this panel needs `{what}`: one of {}", names.join(", ")),
-            )
-        })?;
-        if names.contains(&value.get_ref().as_str()) {
-            Ok(value.get_ref().clone())
-        } else {
-            Err(invalid(
-                value.span().start,
-                format!(
-                    "unknown {what} `{}`: use one of {}",
-                    value.get_ref(),
-                    names.join(", ")
-                ),
-            ))
-        }
-    };
-    let metric_names: Vec<&str> = Metric::ALL.iter().map(|(n, _)| *n).collect();
-    let metrics = |list: &Option<Vec<Spanned<String>>>, at: usize| {
-        let list = list.as_ref().ok_or_else(|| {
-            invalid(
-                at,
-                format!(
-                    "this panel needs `metrics`: some of {}",
-                    metric_names.join(", ")
-                ),
-            )
-        })?;
-        list.iter()
-            .map(|m| {
-                Metric::ALL
-                    .iter()
-                    .find(|(n, _)| *n == m.get_ref())
-                    .map(|(_, metric)| *metric)
-                    .ok_or_else(|| {
-                        invalid(
-                            m.span().start,
-                            format!(
-                                "unknown metric `{}`: use {}",
-                                m.get_ref(),
-                                metric_names.join(", ")
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let chart_names: Vec<&str> = ChartName::ALL.iter().map(|(n, _)| *n).collect();
-    let table_names: Vec<&str> = TableName::ALL.iter().map(|(n, _)| *n).collect();
-    let mut out = Vec::new();
-    for p in &raw.panel {
-        let at = p.kind.span().start;
-        let title = p.title.clone();
-        if !allowed.contains(&p.kind.get_ref().as_str()) {
-            return Err(invalid(
-                at,
-                format!(
-                    "unknown panel type `{}`: this page shows {}",
-                    p.kind.get_ref(),
-                    allowed.join(", ")
-                ),
-            ));
-        }
-        let panel = match p.kind.get_ref().as_str() {
-            "figures" => Panel::Figures {
-                title,
-                metrics: metrics(&p.metrics, at)?,
-            },
-            "brands" => Panel::Brands {
-                title,
-                metrics: metrics(&p.metrics, at)?,
-            },
-            "chart" => {
-                let name = pick(&p.chart, "chart", at, &chart_names)?;
-                Panel::Chart {
-                    title,
-                    chart: ChartName::parse(&name)
-                        .ok_or_else(|| invalid(at, "unknown chart".into()))?,
-                }
-            }
-            "table" => {
-                let name = pick(&p.table, "table", at, &table_names)?;
-                let table = TableName::ALL
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, t)| *t)
-                    .ok_or_else(|| invalid(at, "unknown table".into()))?;
-                Panel::Table {
-                    title,
-                    table,
-                    limit: p.limit.unwrap_or(DEFAULT_LIMIT),
-                }
-            }
-            other => {
+    raw.panel
+        .into_iter()
+        .map(|p| {
+            let at = p.kind.span().start;
+            let kind = p.kind.get_ref().as_str();
+            if !allowed.contains(&kind) {
                 return Err(invalid(
                     at,
-                    format!("unknown panel type `{other}`: use figures, chart, table or brands"),
+                    format!(
+                        "unknown panel type `{kind}`: this page shows {}",
+                        allowed.join(", ")
+                    ),
                 ));
             }
-        };
-        out.push(panel);
-    }
-    Ok(out)
+            p.into_panel()
+                .map_err(|(offset, message)| invalid(offset.unwrap_or(at), message))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -435,6 +401,18 @@ mod tests {
                 "brand.toml:5: unknown metric `likes`",
             ),
             ("[[panel]\n", "brand.toml:1:"),
+            (
+                "[[panel]]\ntitle = \"x\"\ntype = \"chart\"\n",
+                "brand.toml:3: this panel needs `chart`: one of reach-by-software,",
+            ),
+            (
+                "[[panel]]\ntype = \"brands\"\ntitle = \"x\"\nmetrics = []\n",
+                "brand.toml:2: unknown panel type `brands`: this page shows figures, chart, table",
+            ),
+            (
+                "[[panel]]\ntype = \"table\"\ntitle = \"x\"\ntable = \"top-posts\"\nlimit = -1\n",
+                "brand.toml:5:",
+            ),
         ];
         for (text, expected) in cases {
             let got = load(text).map(|_| String::new()).unwrap_or_else(|e| e);

@@ -2,7 +2,33 @@
 //! name, each with its name in `dashboards/*.toml`, the report it draws and its term
 //! on `/glossary`.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
+
+/// Reads one of `all`'s names, or fails with "unknown WHAT `x`: use one of ..." (the
+/// dashboard file's error then points at the value's line).
+fn named<'de, D: Deserializer<'de>, T: Copy>(
+    deserializer: D,
+    what: &str,
+    all: &[(&'static str, T)],
+) -> Result<T, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    lookup(what, &name, all).map_err(D::Error::custom)
+}
+
+/// One of `all`'s names, or "unknown WHAT `x`: use one of ...".
+pub(crate) fn lookup<T: Copy>(
+    what: &str,
+    name: &str,
+    all: &[(&'static str, T)],
+) -> Result<T, String> {
+    all.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+            format!("unknown {what} `{name}`: use one of {}", names.join(", "))
+        })
+}
 
 /// A figure the overview and the key-figures panel can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,6 +64,12 @@ pub enum ChartName {
     TopInstances,
     BestTime,
     FollowerGrowth,
+}
+
+impl<'de> Deserialize<'de> for ChartName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        named(deserializer, "chart", &Self::ALL)
+    }
 }
 
 impl ChartName {
@@ -103,6 +135,12 @@ pub enum TableName {
     Consent,
 }
 
+impl<'de> Deserialize<'de> for TableName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        named(deserializer, "table", &Self::ALL)
+    }
+}
+
 impl TableName {
     /// Its term on `/glossary` (the anchor its panel links to).
     pub fn glossary(self) -> &'static str {
@@ -128,6 +166,37 @@ impl TableName {
         ("top-engagers", Self::TopEngagers),
         ("consent", Self::Consent),
     ];
+}
+
+/// The `type` of a panel in a dashboard file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PanelType {
+    Figures,
+    Chart,
+    Table,
+    Brands,
+}
+
+impl PanelType {
+    pub(crate) const ALL: [(&'static str, Self); 4] = [
+        ("figures", Self::Figures),
+        ("chart", Self::Chart),
+        ("table", Self::Table),
+        ("brands", Self::Brands),
+    ];
+
+    pub(crate) fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+impl<'de> Deserialize<'de> for PanelType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        named(deserializer, "panel type", &Self::ALL)
+    }
 }
 
 /// One panel of a page, as the templates see it (`panel.type` picks the markup).
