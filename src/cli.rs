@@ -133,7 +133,7 @@ pub struct DemoArgs {
     pub seed: u64,
     /// Address of the dashboard.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    pub listen: String,
+    pub listen: std::net::SocketAddr,
     /// Keep the demo database and files in this folder (created if missing) instead of
     /// a temporary one removed on exit.
     #[arg(long, value_name = "DIR")]
@@ -214,7 +214,7 @@ pub struct CrawlArgs {
 pub struct ReportArgs {
     /// reach, posts, instances, timeline, best-time, hashtags, languages, compare,
     /// followers, consent.
-    pub kind: String,
+    pub kind: fedireach_analytics::ReportKind,
     /// The brand (repeat for compare).
     #[arg(long = "brand", value_name = "NAME", required = true)]
     pub brands: Vec<String>,
@@ -229,7 +229,7 @@ pub struct ReportArgs {
     pub tz: Option<String>,
     /// table, csv or json [default: table].
     #[arg(long, default_value = "table")]
-    pub format: String,
+    pub format: fedireach_analytics::Format,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -256,6 +256,7 @@ pub enum Bucket {
     Week,
 }
 
+#[cfg(feature = "simulation")]
 #[derive(Debug, Args)]
 pub struct FakeverseArgs {
     /// The world's seed: same seed and scale, same bytes.
@@ -263,7 +264,7 @@ pub struct FakeverseArgs {
     pub seed: u64,
     /// small (demo), medium or large (about a million engagements).
     #[arg(long, default_value = "small")]
-    pub scale: String,
+    pub scale: fedireach_fakeverse::Scale,
     /// Serve the world this many days later (new posts, undone likes, grown followers;
     /// Globex publishes its launch post on day 20, so day 21 has a spike), at most 30.
     #[arg(long, default_value_t = 0)]

@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use fedireach_core::CrawlTrigger;
 use fedireach_crawler::CrawlProgress;
 use fedireach_store::Store;
 
@@ -38,7 +39,7 @@ pub async fn run(config: &Config, args: CrawlArgs) -> anyhow::Result<ExitCode> {
             brand: args.brand.as_deref(),
             since: args.since.unwrap_or(config.crawl.since),
             max_posts: args.max_posts,
-            trigger: "manual",
+            trigger: CrawlTrigger::Manual,
         };
         run_one(config, &store, &spec, &lease)
             .await
@@ -72,7 +73,7 @@ async fn run_queue(
             brand: job.brand.as_deref(),
             since,
             max_posts: args.max_posts,
-            trigger: "job",
+            trigger: CrawlTrigger::Job,
         };
         match run_one(config, store, &spec, lease).await {
             Ok((code, Some(crawl_id))) => {

@@ -7,7 +7,7 @@
 use std::{collections::BTreeMap, path::PathBuf, process::ExitCode, sync::Arc};
 
 use anyhow::Context;
-use fedireach_core::{ActorRef, ActorRefOptions, Since};
+use fedireach_core::{ActorRef, ActorRefOptions, CrawlTrigger, Since};
 use fedireach_crawler::CrawlProgress;
 use fedireach_fakeverse::{FakeverseServer, Scale, ServerOptions, WorldOptions};
 use fedireach_store::Store;
@@ -26,10 +26,7 @@ const DEMO_BURST: u32 = 10;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Bind first: a busy port is the most likely problem, so say it before any work.
-    let listen: std::net::SocketAddr = args
-        .listen
-        .parse()
-        .with_context(|| format!("--listen {:?} is not IP:PORT", args.listen))?;
+    let listen = args.listen;
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another demo running? choose another port with --listen 127.0.0.1:PORT")
     })?;
@@ -128,7 +125,7 @@ fn demo_config(
     config.crawl.since = Since::All;
     config.crawl.rate_per_host = DEMO_RATE_PER_HOST;
     config.crawl.burst = DEMO_BURST;
-    config.network.resolve_all = world.to_string();
+    config.network.resolve_all = Some(world);
     config.network.allow_loopback = true;
     config.network.extra_ca_file = ca_file.to_path_buf();
     config.network.deny_addresses = vec!["127.0.0.2/32".parse().context("a denied address")?];
@@ -196,7 +193,7 @@ async fn crawl_once(config: &Config, store: &Store, tokens: &Tokens) -> anyhow::
         brand: None,
         since: Since::All,
         max_posts: None,
-        trigger: "manual",
+        trigger: CrawlTrigger::Manual,
     };
     let ended = run_crawl(
         config,

@@ -8,7 +8,7 @@ use fedireach_fakeverse::{NetworkOptions, ServerOptions, Truth, WorldOptions, wr
 use crate::{cli::FakeverseArgs, config::Config};
 
 pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCode> {
-    let scale = args.scale.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scale = args.scale;
     let network = &config.network;
     let options = ServerOptions {
         world: WorldOptions {
@@ -22,15 +22,11 @@ pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCod
             .listen
             .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
         network: NetworkOptions {
-            resolve_all: if network.resolve_all.is_empty() {
-                None
-            } else {
-                Some(network.resolve_all.parse().context("network.resolve_all")?)
-            },
+            resolve_all: network.resolve_all,
             resolve: network
                 .resolve
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.parse().ok()?)))
+                .map(|(host, addr)| (host.to_string(), *addr))
                 .collect::<HashMap<_, _>>(),
             extra_ca_pem: if network.extra_ca_file.as_os_str().is_empty() {
                 None

@@ -3,7 +3,7 @@
 use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
-use fedireach_analytics::{Baseline, Format, Granularity, ReportKind, ReportRequest, Window};
+use fedireach_analytics::{Baseline, Format, Granularity, ReportRequest, Window};
 
 use super::open_analytics;
 use crate::{
@@ -12,9 +12,9 @@ use crate::{
 };
 
 pub async fn run(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    // Everything the user typed is checked before the database is read.
-    let kind: ReportKind = args.kind.parse()?;
-    let format: Format = args.format.parse()?;
+    // Everything the user typed is checked before the database is read (the kind and
+    // format by clap).
+    let (kind, format) = (args.kind, args.format);
     let baseline = match (&args.compare_from, args.previous_year) {
         (Some(date), _) => match Baseline::parse(date) {
             Some(from @ Baseline::From(_)) => from,

@@ -5,7 +5,10 @@
 use std::{collections::BTreeSet, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail, ensure};
+use fedireach_analytics::ReportKind;
 use fedireach_delivery::{AlertKind, AlertRule, ReportWindow, Security, When};
+
+use super::Zone;
 use serde::{Deserialize, Serialize};
 
 /// The submission port, with STARTTLS.
@@ -68,7 +71,7 @@ pub struct DeliveryConfig {
     pub brands: Vec<String>,
     /// Report kinds attached as CSV, as `fedireach report KIND`.
     #[serde(default = "default_reports")]
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportKind>,
     /// `7d`, `30d` or `calendar_month`.
     #[serde(default = "default_window")]
     pub window: ReportWindow,
@@ -76,8 +79,8 @@ pub struct DeliveryConfig {
     #[serde(default = "default_when")]
     pub when: When,
     /// The zone its days are read in.
-    #[serde(default = "default_zone")]
-    pub time_zone: String,
+    #[serde(default)]
+    pub time_zone: Zone,
 }
 
 impl DeliveryConfig {
@@ -85,7 +88,11 @@ impl DeliveryConfig {
     pub fn describe(&self) -> String {
         format!(
             "{} of {} over {}, sent {} ({}), to {}",
-            self.reports.join(", "),
+            self.reports
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             fedireach_delivery::brand_list(&self.brands, "every brand"),
             self.window,
             self.when,
@@ -95,17 +102,14 @@ impl DeliveryConfig {
     }
 }
 
-fn default_reports() -> Vec<String> {
-    vec!["reach".into(), "posts".into(), "instances".into()]
+fn default_reports() -> Vec<ReportKind> {
+    vec![ReportKind::Reach, ReportKind::Posts, ReportKind::Instances]
 }
 fn default_window() -> ReportWindow {
     ReportWindow::CalendarMonth
 }
 fn default_when() -> When {
     When::Monthly
-}
-fn default_zone() -> String {
-    "UTC".to_owned()
 }
 
 /// Checks `[smtp]`, `[[delivery]]` and `[[alert]]` together.
@@ -114,11 +118,18 @@ pub(super) fn validate(
     deliveries: &[DeliveryConfig],
     alerts: &[AlertRule],
 ) -> anyhow::Result<()> {
+    let mails = !deliveries.is_empty() || alerts.iter().any(|a| !a.mail_to.is_empty());
+    validate_smtp(smtp, mails)?;
+    validate_deliveries(deliveries)?;
+    validate_alerts(alerts)
+}
+
+/// `[smtp]`; `mails`: whether anything is configured to be mailed.
+fn validate_smtp(smtp: &SmtpConfig, mails: bool) -> anyhow::Result<()> {
     let security: Security = smtp
         .security
         .parse()
         .with_context(|| format!("`smtp.security` = {:?}", smtp.security))?;
-    let mails = !deliveries.is_empty() || alerts.iter().any(|a| !a.mail_to.is_empty());
     if mails {
         ensure!(
             !smtp.host.trim().is_empty(),
@@ -144,6 +155,11 @@ pub(super) fn validate(
             smtp.host
         );
     }
+    Ok(())
+}
+
+/// Every `[[delivery]]`: a name of its own and valid recipients.
+fn validate_deliveries(deliveries: &[DeliveryConfig]) -> anyhow::Result<()> {
     let mut names = BTreeSet::new();
     for d in deliveries {
         ensure!(
@@ -160,23 +176,12 @@ pub(super) fn validate(
             fedireach_delivery::check_address(address)
                 .with_context(|| format!("delivery `{}`: `to`", d.name))?;
         }
-        for kind in &d.reports {
-            kind.parse::<fedireach_analytics::ReportKind>()
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "delivery `{}`: `reports` has {kind:?}, which is not a report: {e}",
-                        d.name
-                    )
-                })?;
-        }
-        d.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
-            anyhow::anyhow!(
-                "delivery `{}`: `time_zone` = {:?} is not an IANA time zone such as Europe/Paris",
-                d.name,
-                d.time_zone
-            )
-        })?;
     }
+    Ok(())
+}
+
+/// Every `[[alert]]`: a name of its own, somewhere to go, sane thresholds.
+fn validate_alerts(alerts: &[AlertRule]) -> anyhow::Result<()> {
     let mut rules = BTreeSet::new();
     for a in alerts {
         ensure!(

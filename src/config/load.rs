@@ -17,21 +17,15 @@ pub const DEFAULT_CONFIG_FILE: &str = "fedireach.toml";
 /// Prefix of the environment variables that set keys.
 const ENV_PREFIX: &str = "FEDIREACH_";
 
-/// Top-level keys and sections. Other `FEDIREACH_*` variables (the admin token itself,
-/// test settings) are not configuration keys and are left alone.
-const TOP_LEVEL: [&str; 11] = [
-    "db",
-    "facts_dir",
-    "listen",
-    "public_url",
-    "admin_token_env",
-    "denylist_file",
-    "schedule",
-    "exports",
-    "crawl",
-    "network",
-    "smtp",
-];
+/// The top-level keys and sections, read off the defaults themselves so a new key is
+/// settable from the environment without a list kept by hand. Other `FEDIREACH_*`
+/// variables (the admin token itself, test settings) are not configuration keys and are
+/// left alone.
+fn top_level_keys() -> Vec<String> {
+    toml::Table::try_from(Config::default())
+        .map(|table| table.keys().cloned().collect())
+        .unwrap_or_default()
+}
 
 /// Where configuration comes from, as the command line gives it.
 #[derive(Debug, Default, Clone)]
@@ -62,11 +56,12 @@ pub fn load(sources: &ConfigSources) -> anyhow::Result<Config> {
         }
         None => {}
     }
+    let top_level = top_level_keys();
     figment = figment.merge(
         Env::prefixed(ENV_PREFIX)
-            .filter(|key| {
+            .filter(move |key| {
                 let first = key.as_str().split("__").next().unwrap_or_default();
-                TOP_LEVEL.iter().any(|k| first.eq_ignore_ascii_case(k))
+                top_level.iter().any(|k| first.eq_ignore_ascii_case(k))
             })
             .split("__"),
     );
@@ -104,4 +99,25 @@ fn describe(error: figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_top_level_key_can_come_from_the_environment() {
+        let keys = top_level_keys();
+        for key in [
+            "db",
+            "listen",
+            "public_url",
+            "brand_token_env_allow",
+            "schedule",
+            "crawl",
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key} in {keys:?}");
+        }
+        assert!(!keys.iter().any(|k| k == "admin_token"), "{keys:?}");
+    }
 }

@@ -7,16 +7,18 @@
 mod delivery;
 mod load;
 mod validate;
+pub mod values;
 
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use fedireach_core::Since;
+use fedireach_analytics::ReportKind;
+use fedireach_core::{Host, Since};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use delivery::{DeliveryConfig, SmtpConfig};
 pub use load::{ConfigSources, load};
-pub use validate::cron_parser;
+pub use values::{CronExpr, Zone};
 
 /// The database when none is configured: a file in the working directory.
 pub const DEFAULT_DB: &str = "sqlite://fedireach.db";
@@ -61,7 +63,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where `serve` is reachable from the internet; when set, the instance actor signs
     /// fetches. Empty: unsigned fetches only.
-    pub public_url: String,
+    #[serde(with = "values::optional_url")]
+    pub public_url: Option<url::Url>,
     /// The environment variable holding the admin token (sent as `Authorization: Bearer`).
     pub admin_token_env: String,
     /// Environment variables a brand added through the dashboard or the API may name as
@@ -92,7 +95,7 @@ pub struct ExportsConfig {
     pub dir: PathBuf,
     /// Report kinds (as `fedireach report KIND`), one file per brand and kind;
     /// `compare` is one file with every brand.
-    pub reports: Vec<String>,
+    pub reports: Vec<ReportKind>,
     /// Each export covers this long, up to the crawl's day (in `schedule.time_zone`).
     #[serde(with = "humantime_serde")]
     pub window: Duration,
@@ -102,7 +105,7 @@ impl Default for ExportsConfig {
     fn default() -> Self {
         Self {
             dir: PathBuf::new(),
-            reports: vec!["reach".into(), "posts".into(), "instances".into()],
+            reports: vec![ReportKind::Reach, ReportKind::Posts, ReportKind::Instances],
             window: DEFAULT_EXPORT_WINDOW,
         }
     }
@@ -113,9 +116,9 @@ impl Default for ExportsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ScheduleConfig {
     /// 5 fields, or 6 with seconds first.
-    pub cron: String,
+    pub cron: CronExpr,
     /// An IANA zone name such as `Europe/Paris`.
-    pub time_zone: String,
+    pub time_zone: Zone,
     #[serde(with = "humantime_serde")]
     pub jitter: Duration,
 }
@@ -153,7 +156,7 @@ pub struct CrawlConfig {
     /// instance actor.
     pub policy_url: String,
     /// Per-host overrides, by host name.
-    pub hosts: BTreeMap<String, HostOverride>,
+    pub hosts: BTreeMap<Host, HostOverride>,
 }
 
 /// Politeness settings for one host.
@@ -169,9 +172,10 @@ pub struct HostOverride {
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkConfig {
     /// `IP:PORT` every host name resolves to. Empty: normal DNS.
-    pub resolve_all: String,
+    #[serde(with = "values::optional_addr")]
+    pub resolve_all: Option<SocketAddr>,
     /// Per host name, `IP:PORT`.
-    pub resolve: BTreeMap<String, String>,
+    pub resolve: BTreeMap<Host, SocketAddr>,
     pub allow_loopback: bool,
     /// RFC 1918, link-local, CGNAT, ULA: refused unless set.
     pub allow_private: bool,
@@ -211,7 +215,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN
                 .parse()
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
-            public_url: String::new(),
+            public_url: None,
             admin_token_env: DEFAULT_ADMIN_TOKEN_ENV.to_owned(),
             brand_token_env_allow: Vec::new(),
             brand_token_env_prefix: String::new(),
@@ -227,11 +231,17 @@ impl Default for Config {
     }
 }
 
+/// [`DEFAULT_CRON`], parsed (a unit test holds it to parse).
+fn default_cron() -> CronExpr {
+    #[allow(clippy::expect_used)]
+    CronExpr::parse(DEFAULT_CRON).expect("DEFAULT_CRON is a cron expression")
+}
+
 impl Default for ScheduleConfig {
     fn default() -> Self {
         Self {
-            cron: DEFAULT_CRON.to_owned(),
-            time_zone: "UTC".to_owned(),
+            cron: default_cron(),
+            time_zone: Zone::default(),
             jitter: DEFAULT_JITTER,
         }
     }
@@ -263,7 +273,7 @@ impl Default for CrawlConfig {
 impl Default for NetworkConfig {
     fn default() -> Self {
         Self {
-            resolve_all: String::new(),
+            resolve_all: None,
             resolve: BTreeMap::new(),
             allow_loopback: false,
             allow_private: false,
@@ -286,7 +296,7 @@ mod tests {
         // override it shows as an example.
         let mut expected = Config::default();
         expected.crawl.hosts.insert(
-            "big.example".to_owned(),
+            Host::parse("big.example")?,
             HostOverride {
                 rate_per_host: Some(0.5),
                 burst: None,
@@ -349,7 +359,7 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_the_key() {
         type Spoil = fn(&mut Config);
-        let cases: [(&str, Spoil); 12] = [
+        let cases: [(&str, Spoil); 8] = [
             ("brand_token_env_allow", |c| {
                 c.brand_token_env_allow = vec!["FEDIREACH_ADMIN_TOKEN".into()]
             }),
@@ -359,24 +369,10 @@ mod tests {
             ("brand_token_env_prefix", |c| {
                 c.brand_token_env_prefix = "FEDIREACH_".into()
             }),
-            ("schedule.cron", |c| c.schedule.cron = "every night".into()),
-            ("schedule.time_zone", |c| {
-                c.schedule.time_zone = "Mars/Olympus".into()
-            }),
             ("crawl.rate_per_host", |c| c.crawl.rate_per_host = 0.0),
             ("crawl.burst", |c| c.crawl.burst = 0),
-            ("public_url", |c| c.public_url = "ftp://x.example".into()),
-            ("network.resolve_all", |c| {
-                c.network.resolve_all = "localhost".into()
-            }),
-            ("crawl.hosts", |c| {
-                c.crawl.hosts.insert(
-                    "a/b".into(),
-                    HostOverride {
-                        rate_per_host: None,
-                        burst: None,
-                    },
-                );
+            ("public_url", |c| {
+                c.public_url = url::Url::parse("ftp://x.example").ok();
             }),
             ("network.extra_ca_file", |c| {
                 c.network.extra_ca_file = "/nonexistent/ca.pem".into()
@@ -396,11 +392,45 @@ mod tests {
             assert!(err.contains(key), "{key}: {err:?}");
         }
         assert!(Config::default().validate().is_ok());
-        let mut six = Config::default();
-        six.schedule.cron = "*/5 * * * * *".into();
+    }
+
+    /// Values with a type of their own are refused as the file is read, with the key
+    /// and what is wrong; nothing parses them again.
+    #[test]
+    fn bad_typed_values_are_refused_as_they_are_read() {
+        for (text, expected) in [
+            (
+                "[schedule]\ncron = \"every night\"",
+                "is not a cron expression",
+            ),
+            (
+                "[schedule]\ntime_zone = \"Mars/Olympus\"",
+                "is not an IANA time zone",
+            ),
+            ("[network]\nresolve_all = \"localhost\"", "is not IP:PORT"),
+            (
+                "[network.resolve]\n\"a.example\" = \"nowhere\"",
+                "a.example",
+            ),
+            ("[crawl.hosts.\"a/b\"]\nburst = 2", "a/b"),
+            ("[exports]\nreports = [\"reach\", \"sales\"]", "sales"),
+            ("public_url = \"not a url\"", "is not a URL"),
+            (
+                "[[delivery]]\nname = \"m\"\nto = [\"a@b.example\"]\ntime_zone = \"Nowhere\"",
+                "Nowhere",
+            ),
+        ] {
+            let err = toml::from_str::<Config>(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(expected), "{text:?} gave {err:?}");
+        }
+        let six: Result<Config, _> = toml::from_str("[schedule]\ncron = \"*/5 * * * * *\"");
         assert!(
-            six.validate().is_ok(),
-            "6 fields with seconds first are accepted"
+            six.is_ok(),
+            "6 fields with seconds first are accepted: {six:?}"
         );
+        assert_eq!(default_cron().as_str(), DEFAULT_CRON);
     }
 }

@@ -11,7 +11,7 @@ use std::{
 
 use anyhow::Context;
 use chrono::Utc;
-use fedireach_core::Since;
+use fedireach_core::{CrawlTrigger, Since};
 use fedireach_crawler::{CrawlProgress, CrawlSummary, HostCounts};
 use fedireach_store::{CrawlRecord, CrawlStatus, Store};
 
@@ -48,8 +48,8 @@ pub struct CrawlSpec<'a> {
     pub brand: Option<&'a str>,
     pub since: Since,
     pub max_posts: Option<usize>,
-    /// `manual`, `job` or `schedule`: recorded on the run.
-    pub trigger: &'a str,
+    /// Recorded on the run.
+    pub trigger: CrawlTrigger,
 }
 
 /// A crawl that ran to its end.
@@ -82,6 +82,31 @@ pub enum Ended {
     Stopped { crawl_id: i64 },
 }
 
+/// What `spec` asks to crawl, as the crawler's plan; an error when there is no brand.
+async fn plan(
+    config: &Config,
+    store: &Store,
+    tokens: &Tokens,
+    spec: &CrawlSpec<'_>,
+) -> anyhow::Result<fedireach_crawler::CrawlPlan> {
+    let brands = match spec.brand {
+        Some(name) => vec![store.brand(name).await?],
+        None => store.list_brands().await?,
+    };
+    if brands.is_empty() {
+        anyhow::bail!(
+            "there are no brands to crawl; add one with `fedireach brand add NAME ACTOR...`"
+        );
+    }
+    build_plan(
+        &brands,
+        spec.since,
+        spec.max_posts,
+        config.network.allow_http,
+        tokens,
+    )
+}
+
 /// Runs one crawl until its end or until `stop` resolves. The caller holds the crawl
 /// lease.
 pub async fn run_crawl(
@@ -92,22 +117,7 @@ pub async fn run_crawl(
     progress: &dyn CrawlProgress,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<Ended> {
-    let brands = match spec.brand {
-        Some(name) => vec![store.brand(name).await?],
-        None => store.list_brands().await?,
-    };
-    if brands.is_empty() {
-        anyhow::bail!(
-            "there are no brands to crawl; add one with `fedireach brand add NAME ACTOR...`"
-        );
-    }
-    let plan = build_plan(
-        &brands,
-        spec.since,
-        spec.max_posts,
-        config.network.allow_http,
-        tokens,
-    )?;
+    let plan = plan(config, store, tokens, spec).await?;
     let setup = CrawlSetup::new(config, store).await?;
     setup
         .denylist
@@ -117,7 +127,7 @@ pub async fn run_crawl(
     let crawl_id = store
         .start_crawl_run(spec.trigger, spec.brand, &spec.since.to_string())
         .await?;
-    let span = tracing::info_span!("crawl", id = crawl_id, trigger = spec.trigger);
+    let span = tracing::info_span!("crawl", id = crawl_id, trigger = %spec.trigger);
     let started = Instant::now();
     let sink = StoreSink {
         store,
@@ -147,6 +157,21 @@ pub async fn run_crawl(
             return Ok(Ended::Stopped { crawl_id });
         }
     };
+    let summary = finish(store, crawl_id, result).await?;
+    Ok(Ended::Finished(Box::new(Finished {
+        crawl_id,
+        per_host: setup.fetcher.stats().per_host(),
+        summary,
+        elapsed: started.elapsed(),
+    })))
+}
+
+/// Records how the crawl ended: failed, or its summary and `done` or `partial`.
+async fn finish(
+    store: &Store,
+    crawl_id: i64,
+    result: Result<CrawlSummary, fedireach_crawler::CrawlError>,
+) -> anyhow::Result<CrawlSummary> {
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => {
@@ -163,12 +188,7 @@ pub async fn run_crawl(
         CrawlStatus::Partial
     };
     store.finish_crawl_run(crawl_id, status, None).await?;
-    Ok(Ended::Finished(Box::new(Finished {
-        crawl_id,
-        per_host: setup.fetcher.stats().per_host(),
-        summary,
-        elapsed: started.elapsed(),
-    })))
+    Ok(summary)
 }
 
 async fn record(store: &Store, crawl_id: i64, summary: &CrawlSummary) -> anyhow::Result<()> {
@@ -185,26 +205,12 @@ async fn record(store: &Store, crawl_id: i64, summary: &CrawlSummary) -> anyhow:
                 errors: summary
                     .failures
                     .iter()
-                    .map(|f| {
-                        (
-                            f.host.clone(),
-                            f.url.clone(),
-                            f.kind.to_owned(),
-                            f.message.clone(),
-                        )
-                    })
+                    .map(|f| (f.host.clone(), f.url.clone(), f.kind, f.message.clone()))
                     .collect(),
                 consent: summary
                     .consent
                     .iter()
-                    .map(|(k, n)| {
-                        (
-                            k.subject.to_owned(),
-                            k.action.to_owned(),
-                            k.reason.clone(),
-                            to_i64(*n),
-                        )
-                    })
+                    .map(|(k, n)| (k.subject, k.action, k.reason_label(), to_i64(*n)))
                     .collect(),
             },
         )
@@ -271,8 +277,8 @@ pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
                 out,
                 "  {count} {} {} ({})",
                 key.subject,
-                key.action.replace('_', " "),
-                key.reason
+                key.action.as_ref().replace('_', " "),
+                key.reason_label()
             );
         }
     }

@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use fedireach_core::{ActorRef, ActorRefOptions, Host, Since};
+use fedireach_core::{ActorRef, ActorRefOptions, Since};
 use fedireach_crawler::{
     ActorPlan, AddressGuard, BrandPlan, CrawlOptions, CrawlPlan, Fetcher, HostQuota, HttpClient,
     InstanceKey, NetConfig, PolitenessConfig,
@@ -57,43 +57,7 @@ pub fn user_agent(config: &Config) -> String {
 
 impl CrawlSetup {
     pub async fn new(config: &Config, store: &Store) -> anyhow::Result<Self> {
-        let network = &config.network;
-        let extra_ca_pem = if network.extra_ca_file.as_os_str().is_empty() {
-            None
-        } else {
-            Some(std::fs::read(&network.extra_ca_file).with_context(|| {
-                format!(
-                    "cannot read network.extra_ca_file {}",
-                    network.extra_ca_file.display()
-                )
-            })?)
-        };
-        let resolve = network
-            .resolve
-            .iter()
-            .map(|(host, addr)| Ok((host.to_ascii_lowercase(), addr.parse()?)))
-            .collect::<Result<HashMap<_, _>, std::net::AddrParseError>>()
-            .context("network.resolve")?;
-        let resolve_all = if network.resolve_all.is_empty() {
-            None
-        } else {
-            Some(network.resolve_all.parse().context("network.resolve_all")?)
-        };
-        let client = HttpClient::new(&NetConfig {
-            user_agent: user_agent(config),
-            timeout: config.crawl.timeout,
-            max_redirects: config.crawl.max_redirects,
-            max_document_bytes: config.crawl.max_document_bytes,
-            allow_http: network.allow_http,
-            extra_ca_pem,
-            guard: AddressGuard {
-                allow_loopback: network.allow_loopback,
-                allow_private: network.allow_private,
-                deny: network.deny_addresses.clone(),
-            },
-            resolve_all,
-            resolve,
-        })?;
+        let client = http_client(config)?;
         let default_quota = HostQuota {
             rate: config.crawl.rate_per_host,
             burst: config.crawl.burst,
@@ -102,14 +66,12 @@ impl CrawlSetup {
             .crawl
             .hosts
             .iter()
-            .filter_map(|(host, over)| {
-                Some((
-                    Host::parse(host).ok()?,
-                    HostQuota {
-                        rate: over.rate_per_host.unwrap_or(default_quota.rate),
-                        burst: over.burst.unwrap_or(default_quota.burst),
-                    },
-                ))
+            .map(|(host, over)| {
+                let quota = HostQuota {
+                    rate: over.rate_per_host.unwrap_or(default_quota.rate),
+                    burst: over.burst.unwrap_or(default_quota.burst),
+                };
+                (host.clone(), quota)
             })
             .collect();
         // A Crawl-delay holds across processes: each host's last request is kept.
@@ -160,6 +122,43 @@ impl CrawlSetup {
     }
 }
 
+/// The crawler's one HTTP client, as `[crawl]` and `[network]` say.
+fn http_client(config: &Config) -> anyhow::Result<HttpClient> {
+    let network = &config.network;
+    let extra_ca_pem = if network.extra_ca_file.as_os_str().is_empty() {
+        None
+    } else {
+        Some(std::fs::read(&network.extra_ca_file).with_context(|| {
+            format!(
+                "cannot read network.extra_ca_file {}",
+                network.extra_ca_file.display()
+            )
+        })?)
+    };
+    let resolve: HashMap<String, std::net::SocketAddr> = network
+        .resolve
+        .iter()
+        .map(|(host, addr)| (host.to_string(), *addr))
+        .collect();
+    let resolve_all = network.resolve_all;
+    let client = HttpClient::new(&NetConfig {
+        user_agent: user_agent(config),
+        timeout: config.crawl.timeout,
+        max_redirects: config.crawl.max_redirects,
+        max_document_bytes: config.crawl.max_document_bytes,
+        allow_http: network.allow_http,
+        extra_ca_pem,
+        guard: AddressGuard {
+            allow_loopback: network.allow_loopback,
+            allow_private: network.allow_private,
+            deny: network.deny_addresses.clone(),
+        },
+        resolve_all,
+        resolve,
+    })?;
+    Ok(client)
+}
+
 /// The instance actor when `public_url` is configured: the key the crawler signs with
 /// (generated once and kept in the store, so `crawl` and `serve` share it) and the
 /// document `serve` publishes at `{public_url}/actor`.
@@ -167,9 +166,9 @@ pub async fn instance_actor(
     config: &Config,
     store: &Store,
 ) -> anyhow::Result<Option<(InstanceKey, InstanceActor)>> {
-    if config.public_url.is_empty() {
+    let Some(public_url) = &config.public_url else {
         return Ok(None);
-    }
+    };
     let (pem, created) = store
         .secret_or_create(INSTANCE_KEY, || {
             fedireach_crawler::generate_key_pem()
@@ -181,11 +180,11 @@ pub async fn instance_actor(
         // Servers cache an actor's key (GoToSocial keeps it and refuses every later
         // signature by another one): a new key behind an old public_url is a lockout.
         tracing::warn!(
-            public_url = %config.public_url,
+            %public_url,
             "made a new key for the instance actor; if {} was served with another key before \
              (another database), servers that cached that key will refuse this one: stop, \
              and `fedireach key import` the old key (exported with `fedireach key export`)",
-            config.public_url
+            public_url
         );
     }
     let pem = String::from_utf8(pem).context(
@@ -193,7 +192,7 @@ pub async fn instance_actor(
     )?;
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let mut actor = InstanceActor {
-        base_url: config.public_url.trim_end_matches('/').to_owned(),
+        base_url: public_url.as_str().trim_end_matches('/').to_owned(),
         username: INSTANCE_ACTOR_NAME.to_owned(),
         public_key_pem: String::new(),
         contact_url: non_empty(&config.crawl.contact_url),

@@ -202,7 +202,7 @@ fn find(rules: &[AlertRule], analytics: &Analytics) -> anyhow::Result<Vec<AlertE
                     let recent: Vec<(String, u64)> = posts
                         .iter()
                         .filter(|p| published(p).is_some_and(|t| t >= since))
-                        .map(|p| (p.uri.clone(), p.engagements))
+                        .map(|p| (p.uri.clone(), p.counts.engagements))
                         .collect();
                     events.extend(viral(rule, &brand, &recent));
                 }

@@ -32,7 +32,7 @@ pub fn report_mail(
     period: &Period,
 ) -> anyhow::Result<ReportMail> {
     let (from, to) = (period.from.to_string(), period.to.to_string());
-    let window = Window::parse(Some(&from), Some(&to), Some(&delivery.time_zone))?;
+    let window = Window::parse(Some(&from), Some(&to), Some(delivery.time_zone.name()))?;
     let brands = if delivery.brands.is_empty() {
         analytics.brands()
     } else {
@@ -41,50 +41,8 @@ pub fn report_mail(
     let mut sections = Vec::new();
     let mut attachments = Vec::new();
     for (b, brand) in brands.iter().enumerate() {
-        let figures = BrandFigures::compute(analytics, brand, &window)
-            .with_context(|| format!("cannot compute the figures of `{brand}`"))?;
-        #[allow(clippy::cast_precision_loss)]
-        let mut lines = vec![FigureLine {
-            label: "Posts".into(),
-            value: Some(figures.key.posts as f64),
-            previous: figures.previous.as_ref().map(|p| p.posts as f64),
-            change_pct: figures.previous.as_ref().and_then(|p| {
-                (p.posts != 0).then(|| {
-                    let change = (figures.key.posts as f64 - p.posts as f64) / p.posts as f64;
-                    (change * 10_000.0).round() / 100.0
-                })
-            }),
-        }];
-        lines.extend(
-            figures
-                .key_figures(&METRICS)
-                .into_iter()
-                .map(|k| FigureLine {
-                    label: k.label.to_owned(),
-                    value: k.value,
-                    previous: k.previous,
-                    change_pct: k.change_pct,
-                }),
-        );
-        let mut charts = Vec::new();
-        for (name, slug) in CHARTS {
-            let chart = brand_chart(&figures, name);
-            charts.push(InlineChart {
-                cid: format!("{slug}-{b}@fedireach"),
-                title: chart.title().to_owned(),
-                alt: chart.alt_text(),
-                png: chart
-                    .png(chart.size())
-                    .with_context(|| format!("cannot draw the {slug} chart of `{brand}`"))?,
-            });
-        }
-        sections.push(BrandSection {
-            brand: brand.clone(),
-            figures: lines,
-            charts,
-        });
-        for kind in &delivery.reports {
-            let kind: ReportKind = kind.parse()?;
+        sections.push(brand_section(analytics, &window, b, brand)?);
+        for &kind in &delivery.reports {
             if kind != ReportKind::Compare {
                 attachments.push(csv(
                     analytics,
@@ -97,8 +55,7 @@ pub fn report_mail(
             }
         }
     }
-    for kind in &delivery.reports {
-        let kind: ReportKind = kind.parse()?;
+    for &kind in &delivery.reports {
         if kind == ReportKind::Compare && !brands.is_empty() {
             attachments.push(csv(analytics, kind, &brands, window, "all-brands", period)?);
         }
@@ -108,9 +65,61 @@ pub fn report_mail(
         subject: format!("fedireach: {} — {from} to {to}", delivery.name),
         from,
         to,
-        time_zone: delivery.time_zone.clone(),
+        time_zone: delivery.time_zone.to_string(),
         sections,
         attachments,
+    })
+}
+
+/// One brand's part of the mail: its key figures and charts (the `b`th brand: the
+/// charts' content ids are unique in the mail).
+fn brand_section(
+    analytics: &Analytics,
+    window: &Window,
+    b: usize,
+    brand: &str,
+) -> anyhow::Result<BrandSection> {
+    let figures = BrandFigures::compute(analytics, brand, window)
+        .with_context(|| format!("cannot compute the figures of `{brand}`"))?;
+    #[allow(clippy::cast_precision_loss)]
+    let mut lines = vec![FigureLine {
+        label: "Posts".into(),
+        value: Some(figures.key.posts as f64),
+        previous: figures.previous.as_ref().map(|p| p.posts as f64),
+        change_pct: figures.previous.as_ref().and_then(|p| {
+            (p.posts != 0).then(|| {
+                let change = (figures.key.posts as f64 - p.posts as f64) / p.posts as f64;
+                (change * 10_000.0).round() / 100.0
+            })
+        }),
+    }];
+    lines.extend(
+        figures
+            .key_figures(&METRICS)
+            .into_iter()
+            .map(|k| FigureLine {
+                label: k.label.to_owned(),
+                value: k.value,
+                previous: k.previous,
+                change_pct: k.change_pct,
+            }),
+    );
+    let mut charts = Vec::new();
+    for (name, slug) in CHARTS {
+        let chart = brand_chart(&figures, name);
+        charts.push(InlineChart {
+            cid: format!("{slug}-{b}@fedireach"),
+            title: chart.title().to_owned(),
+            alt: chart.alt_text(),
+            png: chart
+                .png(chart.size())
+                .with_context(|| format!("cannot draw the {slug} chart of `{brand}`"))?,
+        });
+    }
+    Ok(BrandSection {
+        brand: brand.to_owned(),
+        figures: lines,
+        charts,
     })
 }
 

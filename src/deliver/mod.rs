@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
-use chrono_tz::Tz;
 use fedireach_analytics::Analytics;
 use fedireach_delivery::{Period, Security, Sender, Smtp, build_message, period_due};
 use fedireach_store::{DeliveryClaim, Store};
@@ -84,11 +83,7 @@ pub fn smtp(config: &Config) -> anyhow::Result<(Smtp, Sender)> {
 
 /// Today in a delivery's zone.
 fn today(delivery: &DeliveryConfig) -> anyhow::Result<NaiveDate> {
-    let zone: Tz = delivery
-        .time_zone
-        .parse()
-        .map_err(|_| anyhow::anyhow!("delivery `{}`: time_zone", delivery.name))?;
-    Ok(Utc::now().with_timezone(&zone).date_naive())
+    Ok(Utc::now().with_timezone(&delivery.time_zone.0).date_naive())
 }
 
 /// Sends every delivery whose current period has not gone out, and the failed ones

@@ -17,21 +17,16 @@ use crate::config::Config;
 /// Writes every export; returns how many files.
 pub async fn write(config: &Config, web: &AppState) -> anyhow::Result<usize> {
     let exports = &config.exports;
-    let zone: Tz = config
-        .schedule
-        .time_zone
-        .parse()
-        .map_err(|_| anyhow::anyhow!("schedule.time_zone = {:?}", config.schedule.time_zone))?;
+    let zone: Tz = config.schedule.time_zone.0;
     let today = Utc::now().with_timezone(&zone).date_naive();
     let window_days = i64::try_from(exports.window.as_secs() / 86_400).unwrap_or(30);
     let first = today - chrono::Duration::days(window_days.saturating_sub(1).max(0));
     let (from, to) = (first.to_string(), today.to_string());
-    let window = Window::parse(Some(&from), Some(&to), Some(&config.schedule.time_zone))?;
+    let window = Window::parse(Some(&from), Some(&to), Some(zone.name()))?;
     let analytics = web.analytics();
     let brands = analytics.brands();
     let mut jobs = Vec::new();
-    for kind_name in &exports.reports {
-        let kind: ReportKind = kind_name.parse()?;
+    for &kind in &exports.reports {
         if kind == ReportKind::Compare {
             jobs.push((format!("all-brands-{kind}-{to}.csv"), kind, brands.clone()));
         } else {

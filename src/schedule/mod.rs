@@ -22,6 +22,7 @@ use std::{
 };
 
 use anyhow::Context;
+use fedireach_core::CrawlTrigger;
 use fedireach_crawler::NoProgress;
 use fedireach_store::{CrawlJob, Store};
 use fedireach_web::{AppState, CrawlSample};
@@ -234,9 +235,9 @@ impl Scheduler {
             .and_then(|s| s.parse().ok())
             .unwrap_or(self.config.crawl.since);
         let trigger = if job.requested_by == "schedule" {
-            "schedule"
+            CrawlTrigger::Schedule
         } else {
-            "job"
+            CrawlTrigger::Job
         };
         let spec = CrawlSpec {
             brand: job.brand.as_deref(),
@@ -275,7 +276,7 @@ impl Scheduler {
             Ok(Ended::Stopped { crawl_id }) => {
                 self.store.requeue_crawl_job(job.id).await?;
                 self.web.metrics().record_crawl(&CrawlSample {
-                    trigger: trigger.to_owned(),
+                    trigger,
                     status: "interrupted".to_owned(),
                     ..CrawlSample::default()
                 });
@@ -285,35 +286,40 @@ impl Scheduler {
                     "crawl stopped; its job is queued again"
                 );
             }
-            Err(error) => {
-                self.store.finish_crawl_job(job.id, None, false).await?;
-                self.web.metrics().record_crawl(&CrawlSample {
-                    trigger: trigger.to_owned(),
-                    status: "failed".to_owned(),
-                    ..CrawlSample::default()
-                });
-                tracing::error!(job = job.id, error = format!("{error:#}"), "crawl failed");
-                let job_name = format!("job {}", job.id);
-                if let Err(alert) = deliver::crawl_failed(
-                    &self.config,
-                    &self.store,
-                    &job_name,
-                    &format!("{error:#}"),
-                )
-                .await
-                {
-                    tracing::error!(
-                        error = format!("{alert:#}"),
-                        "cannot send the crawl-failed alert"
-                    );
-                }
-            }
+            Err(error) => self.crawl_failed(job, trigger, &error).await?,
+        }
+        Ok(())
+    }
+
+    /// A job's crawl failed: the job is marked failed, counted, and alerted.
+    async fn crawl_failed(
+        &self,
+        job: &CrawlJob,
+        trigger: CrawlTrigger,
+        error: &anyhow::Error,
+    ) -> anyhow::Result<()> {
+        self.store.finish_crawl_job(job.id, None, false).await?;
+        self.web.metrics().record_crawl(&CrawlSample {
+            trigger,
+            status: "failed".to_owned(),
+            ..CrawlSample::default()
+        });
+        tracing::error!(job = job.id, error = format!("{error:#}"), "crawl failed");
+        let job_name = format!("job {}", job.id);
+        let message = format!("{error:#}");
+        if let Err(alert) =
+            deliver::crawl_failed(&self.config, &self.store, &job_name, &message).await
+        {
+            tracing::error!(
+                error = format!("{alert:#}"),
+                "cannot send the crawl-failed alert"
+            );
         }
         Ok(())
     }
 
     /// After a crawl: metrics, fresh dashboard figures, scheduled exports.
-    async fn after_crawl(&self, trigger: &str, finished: &Finished) {
+    async fn after_crawl(&self, trigger: CrawlTrigger, finished: &Finished) {
         let summary = &finished.summary;
         let status = if finished.hosts_failed() {
             "partial"
@@ -330,7 +336,7 @@ impl Scheduler {
             }
         }
         self.web.metrics().record_crawl(&CrawlSample {
-            trigger: trigger.to_owned(),
+            trigger,
             status: status.to_owned(),
             seconds: finished.elapsed.as_secs_f64(),
             engagements_found: summary.engagements_found,
@@ -352,7 +358,7 @@ impl Scheduler {
         if let Err(error) = self.web.invalidate().await {
             tracing::warn!(%error, "cannot refresh the dashboard's figures after the crawl");
         }
-        if trigger == "schedule" && !self.config.exports.dir.as_os_str().is_empty() {
+        if trigger == CrawlTrigger::Schedule && !self.config.exports.dir.as_os_str().is_empty() {
             match exports::write(&self.config, &self.web).await {
                 Ok(files) => {
                     tracing::info!(files, dir = %self.config.exports.dir.display(), "reports exported")
@@ -367,12 +373,12 @@ impl Scheduler {
 
     /// After a crawl: the alerts, and after a scheduled one the report mails that are
     /// due. Failures are logged and recorded; the crawl stays done.
-    async fn deliver(&self, trigger: &str) {
+    async fn deliver(&self, trigger: CrawlTrigger) {
         if self.config.delivery.is_empty() && self.config.alert.is_empty() {
             return;
         }
         let analytics = self.web.analytics();
-        if trigger == "schedule" && !self.config.delivery.is_empty() {
+        if trigger == CrawlTrigger::Schedule && !self.config.delivery.is_empty() {
             match deliver::run_due(&self.config, &self.store, &analytics).await {
                 Ok(outcomes) => tracing::info!(?outcomes, "report mails"),
                 Err(error) => {

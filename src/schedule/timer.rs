@@ -10,19 +10,13 @@ use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
 use super::Scheduler;
-use crate::config::cron_parser;
 
 impl Scheduler {
     /// Queues a crawl at each time of the schedule.
     pub(super) async fn timer(&self, stop: &CancellationToken) -> anyhow::Result<()> {
         let schedule = &self.config.schedule;
-        let cron = cron_parser()
-            .parse(&schedule.cron)
-            .with_context(|| format!("schedule.cron = {:?}", schedule.cron))?;
-        let zone: Tz = schedule
-            .time_zone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("schedule.time_zone = {:?}", schedule.time_zone))?;
+        let cron = schedule.cron.cron();
+        let zone: Tz = schedule.time_zone.0;
         let now = Utc::now().with_timezone(&zone);
         if let Ok(previous) = cron.find_previous_occurrence(&now, true) {
             let previous = previous.with_timezone(&Utc);
@@ -45,7 +39,12 @@ impl Scheduler {
                 .to_std()
                 .unwrap_or_default()
                 + jitter;
-            tracing::info!(at = %next, jitter_s = jitter.as_secs(), "next scheduled crawl");
+            tracing::info!(
+                at = %next,
+                cron = schedule.cron.as_str(),
+                jitter_s = jitter.as_secs(),
+                "next scheduled crawl"
+            );
             // Every dashboard shows it; not knowing it is no reason to stop the timer.
             if let Err(error) = self
                 .store
@@ -121,7 +120,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        config::{Config, ScheduleConfig},
+        config::{Config, CronExpr, ScheduleConfig, Zone},
         crawl::Tokens,
         schedule::Backoff,
     };
@@ -149,8 +148,8 @@ mod tests {
             db: url.clone(),
             facts_dir: dir.join("facts"),
             schedule: ScheduleConfig {
-                cron: "* * * * * *".into(),
-                time_zone: "UTC".into(),
+                cron: CronExpr::parse("* * * * * *")?,
+                time_zone: Zone::default(),
                 jitter: Duration::ZERO,
             },
             ..Config::default()

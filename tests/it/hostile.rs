@@ -3,7 +3,7 @@
 
 use fedireach_fakeverse::Scale;
 
-use crate::{crawl::World, util::TestResult};
+use crate::{util::TestResult, world::World};
 
 /// A host the address guard refuses (here every host, loopback not allowed) is reported
 /// as `unsafe`, with its address and the config key that would allow it: not as a

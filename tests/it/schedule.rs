@@ -14,8 +14,8 @@ use fedireach_fakeverse::Scale;
 use sqlx::Connection;
 
 use crate::{
-    crawl::{Fallible, World},
     util::TestResult,
+    world::{Fallible, World},
 };
 
 /// The admin token of the first `serve`.
@@ -365,12 +365,12 @@ fn a_failed_scheduled_crawl_alerts_by_webhook() -> TestResult {
         .iter()
         .find(|b| b.token.is_some())
         .ok_or("no owned brand")?;
-    let var = crate::crawl::token_var(&owned.name);
+    let var = crate::world::token_var(&owned.name);
     let mut add = vec!["brand", "add", owned.name.as_str()];
     add.extend(owned.actors.iter().map(String::as_str));
     add.extend(["--token-env", var.as_str()]);
     world.sandbox.run(&add)?.success();
-    let (port, got) = crate::deliver::receiver(&world.runtime)?;
+    let (port, got) = crate::alerts::receiver(&world.runtime)?;
     let config = world.sandbox.dir.path().join("fedireach.toml");
     let mut text = std::fs::read_to_string(&config)?;
     text.push_str("\n[schedule]\ncron = \"*/3 * * * * *\"\njitter = \"0s\"\n");
@@ -395,7 +395,7 @@ fn a_failed_scheduled_crawl_alerts_by_webhook() -> TestResult {
     assert!(serve.stop()?.success());
     let (_, alert) = posted.first().ok_or("no alert within the limit")?;
     assert_eq!(alert["kind"], "crawl_failed");
-    let summary = alert["summary"].as_str().unwrap_or_default();
+    let summary = alert["summary"].as_str().expect("summary is a string");
     assert!(
         summary.starts_with("the crawl job ")
             && summary.contains(&format!("is owned but ${var} is not set")),

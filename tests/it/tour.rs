@@ -7,8 +7,8 @@ use fedireach_fakeverse::{NetworkOptions, Scale, SimSoftware, TOUR, WorldOptions
 use sqlx::Connection;
 
 use crate::{
-    crawl::{World, assert_polite, consent_rows},
     util::TestResult,
+    world::{World, assert_polite, consent_rows},
 };
 
 #[test]

@@ -167,10 +167,9 @@ mod tests {
     use super::*;
 
     fn best(doc: &str) -> Option<(NodeInfoVersion, String)> {
-        match parse_nodeinfo_discovery(doc.as_bytes(), 1 << 16) {
-            Ok(link) => link.map(|l| (l.version, l.href)),
-            Err(e) => panic!("{e}: {doc}"),
-        }
+        parse_nodeinfo_discovery(doc.as_bytes(), 1 << 16)
+            .unwrap_or_else(|e| panic!("{e}: {doc}"))
+            .map(|l| (l.version, l.href))
     }
 
     #[test]

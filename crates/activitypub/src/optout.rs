@@ -32,15 +32,21 @@ pub enum OptOutReason {
 }
 
 impl OptOutReason {
-    /// A short stable label, for the consent report.
-    pub fn as_str(&self) -> &'static str {
+    /// The consent report's reason for it.
+    pub fn consent_reason(&self) -> fedireach_core::ConsentReason {
+        use fedireach_core::ConsentReason as R;
         match self {
-            OptOutReason::IndexableMissing => "indexable_missing",
-            OptOutReason::NotIndexable => "not_indexable",
-            OptOutReason::NotDiscoverable => "not_discoverable",
-            OptOutReason::NoIndex => "noindex",
-            OptOutReason::BioHashtag(_) => "bio_hashtag",
+            OptOutReason::IndexableMissing => R::IndexableMissing,
+            OptOutReason::NotIndexable => R::NotIndexable,
+            OptOutReason::NotDiscoverable => R::NotDiscoverable,
+            OptOutReason::NoIndex => R::Noindex,
+            OptOutReason::BioHashtag(_) => R::BioHashtag,
         }
+    }
+
+    /// A short stable label, for the consent report: its reason's word.
+    pub fn as_str(&self) -> &'static str {
+        self.consent_reason().into()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use fedireach_core::{Facts, PostCoverage, UnavailablePosts};
+use fedireach_core::{Facts, KindCounts, PostCoverage, UnavailablePosts};
 use polars::prelude::*;
 
 use crate::{
@@ -172,36 +172,14 @@ pub(crate) fn kind_sums() -> Vec<Expr> {
         .collect()
 }
 
-/// The counts by kind of a collected frame, read back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct KindCounts {
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-}
-
-impl KindCounts {
-    /// Replies + boosts + likes + quotes: thread replies are shown apart.
-    pub fn engagements(&self) -> u64 {
-        self.replies + self.boosts + self.likes + self.quotes
-    }
-
-    /// One value per row of `df`, from the `KIND_COLUMNS` columns.
-    pub fn read(df: &DataFrame) -> Result<Vec<Self>> {
-        let [r, t, b, l, q] = KIND_COLUMNS.map(|(name, _)| crate::columns::counts(df, name));
-        let (r, t, b, l, q) = (r?, t?, b?, l?, q?);
-        Ok((0..df.height())
-            .map(|i| Self {
-                replies: r.get(i).copied().unwrap_or_default(),
-                thread_replies: t.get(i).copied().unwrap_or_default(),
-                boosts: b.get(i).copied().unwrap_or_default(),
-                likes: l.get(i).copied().unwrap_or_default(),
-                quotes: q.get(i).copied().unwrap_or_default(),
-            })
-            .collect())
-    }
+/// The counts by kind of each row of `df`, from the `KIND_COLUMNS` columns.
+pub(crate) fn read_kind_counts(df: &DataFrame) -> Result<Vec<KindCounts>> {
+    let [r, t, b, l, q] = KIND_COLUMNS.map(|(name, _)| crate::columns::counts(df, name));
+    let (r, t, b, l, q) = (r?, t?, b?, l?, q?);
+    let at = |column: &[u64], i: usize| column.get(i).copied().unwrap_or_default();
+    Ok((0..df.height())
+        .map(|i| KindCounts::new(at(&r, i), at(&t, i), at(&b, i), at(&l, i), at(&q, i)))
+        .collect())
 }
 
 #[cfg(test)]

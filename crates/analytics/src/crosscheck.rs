@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fedireach_core::{
     ActorFact, Coverage, CoverageRow, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact,
-    InstanceRow, InstancesReport, LanguageCounts, LanguagesReport, PostCoverage, PostFact, PostRow,
-    PostsReport, ReachReport, ReachRow, ReportedCounts, Unavailable, UnavailablePosts, pct_2dp,
-    round_half_away,
+    InstanceRow, InstancesReport, KindCounts, LanguageCounts, LanguagesReport, PostCoverage,
+    PostFact, PostRow, PostsReport, ReachFigures, ReachReport, ReachRow, ReportedCounts,
+    Unavailable, UnavailablePosts, pct_2dp, round_half_away,
 };
 
 use crate::{
@@ -252,7 +252,12 @@ impl Tally {
         }
     }
     fn engagements(&self) -> u64 {
-        self.kinds[0] + self.kinds[2] + self.kinds[3] + self.kinds[4]
+        self.counts().engagements
+    }
+
+    fn counts(&self) -> KindCounts {
+        let [replies, thread, boosts, likes, quotes] = self.kinds;
+        KindCounts::new(replies, thread, boosts, likes, quotes)
     }
 }
 
@@ -271,22 +276,20 @@ fn naive_reach(facts: &Facts, brand: &str, window: &Window) -> ReachReport {
         .map(|(software, t)| ReachRow {
             software,
             family: t.family.clone(),
-            replies: t.kinds[0],
-            thread_replies: t.kinds[1],
-            boosts: t.kinds[2],
-            likes: t.kinds[3],
-            quotes: t.kinds[4],
-            engagements: t.engagements(),
-            unique_engagers: t.engagers.len() as u64,
-            unique_instances: t.hosts.len() as u64,
-            potential_reach: t.boosters.iter().map(|a| model.followers(*a)).sum(),
-            share_pct: pct_2dp(t.engagements(), total),
+            counts: t.counts(),
+            reach: ReachFigures {
+                unique_engagers: t.engagers.len() as u64,
+                unique_instances: t.hosts.len() as u64,
+                potential_reach: t.boosters.iter().map(|a| model.followers(*a)).sum(),
+                share_pct: pct_2dp(t.engagements(), total),
+            },
             unavailable_posts: model.unavailable(),
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.engagements
-            .cmp(&a.engagements)
+        b.counts
+            .engagements
+            .cmp(&a.counts.engagements)
             .then_with(|| a.software.cmp(&b.software))
     });
     ReachReport {
@@ -318,12 +321,7 @@ fn naive_instances(facts: &Facts, brand: &str, window: &Window) -> InstancesRepo
                 host,
                 software,
                 family,
-                replies: t.kinds[0],
-                thread_replies: t.kinds[1],
-                boosts: t.kinds[2],
-                likes: t.kinds[3],
-                quotes: t.kinds[4],
-                engagements: t.engagements(),
+                counts: t.counts(),
                 unique_engagers: engagers,
                 active_month: active,
                 penetration_pct: active.filter(|a| *a > 0).map(|a| pct_2dp(engagers, a)),
@@ -332,8 +330,9 @@ fn naive_instances(facts: &Facts, brand: &str, window: &Window) -> InstancesRepo
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.engagements
-            .cmp(&a.engagements)
+        b.counts
+            .engagements
+            .cmp(&a.counts.engagements)
             .then_with(|| a.host.cmp(&b.host))
     });
     InstancesReport {
@@ -376,12 +375,7 @@ fn naive_posts(facts: &Facts, brand: &str, window: &Window) -> PostsReport {
                 uri: p.uri.clone(),
                 actor: p.author_uri.clone(),
                 published: rfc3339(p.published_at),
-                replies: t.kinds[0],
-                thread_replies: t.kinds[1],
-                boosts: t.kinds[2],
-                likes: t.kinds[3],
-                quotes: t.kinds[4],
-                engagements: t.engagements(),
+                counts: t.counts(),
                 reported: ReportedCounts {
                     replies: count(p.reported_replies),
                     boosts: count(p.reported_boosts),
@@ -427,12 +421,7 @@ fn naive_engagers(facts: &Facts, brand: &str, window: &Window) -> EngagersReport
     for (actor_id, (host, t)) in by {
         let counts = EngagerCounts {
             engagers: 1,
-            replies: t.kinds[0],
-            thread_replies: t.kinds[1],
-            boosts: t.kinds[2],
-            likes: t.kinds[3],
-            quotes: t.kinds[4],
-            engagements: t.engagements(),
+            kinds: t.counts(),
         };
         if named.contains(&actor_id) {
             rows.push(EngagerRow {
@@ -447,8 +436,8 @@ fn naive_engagers(facts: &Facts, brand: &str, window: &Window) -> EngagersReport
     }
     rows.sort_by_key(|r| {
         (
-            std::cmp::Reverse(r.counts.engagements),
-            std::cmp::Reverse(r.counts.thread_replies),
+            std::cmp::Reverse(r.counts.kinds.engagements),
+            std::cmp::Reverse(r.counts.kinds.thread_replies),
             r.actor_id,
         )
     });

@@ -2,7 +2,10 @@
 //! of every row, keyed by what identifies the row, plus the report's totals under the
 //! key `all` where summing means something.
 
-use fedireach_core::{InstancesReport, LanguagesReport, PostsReport, ReachReport, round_half_away};
+use fedireach_core::{
+    InstancesReport, KindCounts, LanguagesReport, PostsReport, ReachFigures, ReachReport,
+    round_half_away,
+};
 
 use crate::{
     BestTimeReport, CompareReport, ConsentReport, FamilyReport, FollowersReport, HashtagsReport,
@@ -13,27 +16,37 @@ use crate::{
 /// The key of a report's totals.
 const ALL: &str = "all";
 
+/// A row's counts by kind as figures, named as their JSON fields.
+fn count_figures(key: &str, counts: &KindCounts) -> Vec<Figure> {
+    KindCounts::FIELDS
+        .into_iter()
+        .zip(counts.columns())
+        .map(|(name, n)| Figure::new(key, name, n))
+        .collect()
+}
+
+/// A reach row's figures: its counts, then how far it reaches.
+fn reach_figures(key: &str, counts: &KindCounts, reach: &ReachFigures) -> Vec<Figure> {
+    let mut out = count_figures(key, counts);
+    let [engagers, instances, potential, share] = ReachFigures::FIELDS;
+    out.extend([
+        Figure::new(key, engagers, reach.unique_engagers),
+        Figure::new(key, instances, reach.unique_instances),
+        Figure::new(key, potential, reach.potential_reach),
+        Figure::new(key, share, reach.share_pct),
+    ]);
+    out
+}
+
 impl Figures for ReachReport {
     fn figures(&self) -> Vec<Figure> {
         let mut out = vec![Figure::new(
             ALL,
             "engagements",
-            self.rows.iter().map(|r| r.engagements).sum::<u64>(),
+            self.rows.iter().map(|r| r.counts.engagements).sum::<u64>(),
         )];
         for r in &self.rows {
-            let k = &r.software;
-            out.extend([
-                Figure::new(k, "replies", r.replies),
-                Figure::new(k, "thread_replies", r.thread_replies),
-                Figure::new(k, "boosts", r.boosts),
-                Figure::new(k, "likes", r.likes),
-                Figure::new(k, "quotes", r.quotes),
-                Figure::new(k, "engagements", r.engagements),
-                Figure::new(k, "unique_engagers", r.unique_engagers),
-                Figure::new(k, "unique_instances", r.unique_instances),
-                Figure::new(k, "potential_reach", r.potential_reach),
-                Figure::new(k, "share_pct", r.share_pct),
-            ]);
+            out.extend(reach_figures(&r.software, &r.counts, &r.reach));
         }
         out
     }
@@ -43,19 +56,7 @@ impl Figures for FamilyReport {
     fn figures(&self) -> Vec<Figure> {
         let mut out = Vec::new();
         for r in &self.rows {
-            let k = &r.family;
-            out.extend([
-                Figure::new(k, "replies", r.replies),
-                Figure::new(k, "thread_replies", r.thread_replies),
-                Figure::new(k, "boosts", r.boosts),
-                Figure::new(k, "likes", r.likes),
-                Figure::new(k, "quotes", r.quotes),
-                Figure::new(k, "engagements", r.engagements),
-                Figure::new(k, "unique_engagers", r.unique_engagers),
-                Figure::new(k, "unique_instances", r.unique_instances),
-                Figure::new(k, "potential_reach", r.potential_reach),
-                Figure::new(k, "share_pct", r.share_pct),
-            ]);
+            out.extend(reach_figures(&r.family, &r.counts, &r.reach));
         }
         out
     }
@@ -67,7 +68,7 @@ impl Figures for InstancesReport {
         for r in &self.rows {
             let k = &r.host;
             out.extend([
-                Figure::new(k, "engagements", r.engagements),
+                Figure::new(k, "engagements", r.counts.engagements),
                 Figure::new(k, "unique_engagers", r.unique_engagers),
             ]);
             out.extend(
@@ -82,18 +83,14 @@ impl Figures for InstancesReport {
 impl Figures for PostsReport {
     /// Posts differ from one period to the next, so only the totals compare.
     fn figures(&self) -> Vec<Figure> {
-        let sum = |f: fn(&fedireach_core::PostRow) -> u64| self.rows.iter().map(f).sum::<u64>();
+        let mut totals = KindCounts::default();
+        for r in &self.rows {
+            totals.add(&r.counts);
+        }
         let posts = self.rows.len() as u64;
-        let engagements = sum(|r| r.engagements);
-        let mut out = vec![
-            Figure::new(ALL, "posts", posts),
-            Figure::new(ALL, "replies", sum(|r| r.replies)),
-            Figure::new(ALL, "thread_replies", sum(|r| r.thread_replies)),
-            Figure::new(ALL, "boosts", sum(|r| r.boosts)),
-            Figure::new(ALL, "likes", sum(|r| r.likes)),
-            Figure::new(ALL, "quotes", sum(|r| r.quotes)),
-            Figure::new(ALL, "engagements", engagements),
-        ];
+        let mut out = vec![Figure::new(ALL, "posts", posts)];
+        out.extend(count_figures(ALL, &totals));
+        let engagements = totals.engagements;
         out.extend(
             round_half_away(engagements, posts, 2)
                 .map(|v| Figure::new(ALL, "engagements_per_post", v)),
@@ -184,7 +181,7 @@ impl Figures for HashtagsReport {
             let k = &r.hashtag;
             out.extend([
                 Figure::new(k, "posts", r.posts),
-                Figure::new(k, "engagements", r.engagements),
+                Figure::new(k, "engagements", r.counts.engagements),
                 Figure::new(k, "engagements_per_post", r.engagements_per_post),
                 Figure::new(k, "share_pct", r.share_pct),
             ]);

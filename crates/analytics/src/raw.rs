@@ -198,8 +198,8 @@ impl RawFrames {
         let consent = df!(
             "crawl_id" => c.iter().map(|c| c.crawl_id).collect::<Vec<_>>(),
             "crawl_started_at" => c.iter().map(|c| c.crawl_started_at).collect::<Vec<_>>(),
-            "subject" => c.iter().map(|c| c.subject.as_str()).collect::<Vec<_>>(),
-            "action" => c.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(),
+            "subject" => c.iter().map(|c| c.subject.as_ref()).collect::<Vec<_>>(),
+            "action" => c.iter().map(|c| c.action.as_ref()).collect::<Vec<_>>(),
             "reason" => c.iter().map(|c| c.reason.as_str()).collect::<Vec<_>>(),
             "count" => c.iter().map(|c| c.count).collect::<Vec<_>>(),
         )?;

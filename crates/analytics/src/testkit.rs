@@ -21,8 +21,8 @@
 //! itself (actor 1). 102 and 105 may not be named. Acme is owned, rival watched.
 
 use fedireach_core::{
-    ActorFact, BrandActorFact, ConsentFact, EngagementFact, EngagementKind, Facts,
-    FollowerSnapshotFact, InstanceFact, PostFact,
+    ActorFact, BrandActorFact, ConsentAction, ConsentFact, ConsentSubject, EngagementFact,
+    EngagementKind, Facts, FollowerSnapshotFact, InstanceFact, PostFact,
 };
 
 use crate::Analytics;
@@ -128,19 +128,25 @@ fn snapshot(crawl_id: i64, taken_at: i64, followers: Option<i64>) -> FollowerSna
     }
 }
 
+const ENGAGER: ConsentSubject = ConsentSubject::Engager;
+const HOST: ConsentSubject = ConsentSubject::Host;
+const POST: ConsentSubject = ConsentSubject::Post;
+const ANONYMISED: ConsentAction = ConsentAction::Anonymised;
+const LEFT_OUT: ConsentAction = ConsentAction::LeftOut;
+
 fn consent(
     crawl_id: i64,
     started: i64,
-    subject: &str,
-    action: &str,
+    subject: ConsentSubject,
+    action: ConsentAction,
     reason: &str,
     count: i64,
 ) -> ConsentFact {
     ConsentFact {
         crawl_id,
         crawl_started_at: started,
-        subject: subject.to_owned(),
-        action: action.to_owned(),
+        subject,
+        action,
         reason: reason.to_owned(),
         count,
     }
@@ -234,10 +240,10 @@ pub(crate) fn world() -> Facts {
             snapshot(4, AUG_1 + 19 * DAY, Some(1210)),
         ],
         consent: vec![
-            consent(1, AUG_1 + DAY, "engager", "anonymised", "not_indexable", 3),
-            consent(1, AUG_1 + DAY, "engager", "anonymised", "not_indexable", 2),
-            consent(1, AUG_1 + DAY, "host", "left_out", "robots_txt", 1),
-            consent(0, AUG_1 - 30 * DAY, "post", "left_out", "gone_410", 4),
+            consent(1, AUG_1 + DAY, ENGAGER, ANONYMISED, "not_indexable", 3),
+            consent(1, AUG_1 + DAY, ENGAGER, ANONYMISED, "not_indexable", 2),
+            consent(1, AUG_1 + DAY, HOST, LEFT_OUT, "robots_txt", 1),
+            consent(0, AUG_1 - 30 * DAY, POST, LEFT_OUT, "gone_410", 4),
         ],
     }
 }

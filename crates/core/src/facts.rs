@@ -103,11 +103,9 @@ pub struct FollowerSnapshotFact {
 pub struct ConsentFact {
     pub crawl_id: i64,
     pub crawl_started_at: i64,
-    /// `engager`, `post` or `host`.
-    pub subject: String,
-    /// `left_out` or `anonymised`.
-    pub action: String,
-    /// `robots_txt`, `gone_410`, `authorized_fetch`, `not_indexable`, `nobot`...
+    pub subject: crate::ConsentSubject,
+    pub action: crate::ConsentAction,
+    /// A [`crate::ConsentReason`]'s word, `REASON:ROUTE` for a refused route.
     pub reason: String,
     pub count: i64,
 }

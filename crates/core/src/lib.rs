@@ -15,6 +15,7 @@ mod language;
 mod records;
 mod report;
 mod software;
+mod vocab;
 mod window;
 
 pub use actor_ref::{ActorRef, ActorRefOptions};
@@ -34,8 +35,9 @@ pub use records::{
     RobotsState,
 };
 pub use report::{
-    CoverageRow, InstanceRow, InstancesReport, PostRow, PostsReport, ReachReport, ReachRow,
-    ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
+    CoverageRow, InstanceRow, InstancesReport, KindCounts, PostRow, PostsReport, ReachFigures,
+    ReachReport, ReachRow, ReportedCounts, UnavailablePosts, pct_2dp, round_half_away,
 };
 pub use software::{Family, Software, SoftwareSource};
+pub use vocab::{ConsentAction, ConsentReason, ConsentSubject, CrawlTrigger, FailureKind, Route};
 pub use window::Since;

@@ -9,6 +9,114 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A row's engagements by kind, in report order: the one definition of these columns.
+/// Rows hold it `#[serde(flatten)]`, so JSON keeps the plain field names and CSV the
+/// same headers ([`Self::FIELDS`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCounts {
+    pub replies: u64,
+    pub thread_replies: u64,
+    pub boosts: u64,
+    pub likes: u64,
+    pub quotes: u64,
+    /// Replies + boosts + likes + quotes: thread replies are shown apart.
+    pub engagements: u64,
+}
+
+impl KindCounts {
+    /// The field names, in order: the JSON keys and the CSV headers.
+    pub const FIELDS: [&'static str; 6] = [
+        "replies",
+        "thread_replies",
+        "boosts",
+        "likes",
+        "quotes",
+        "engagements",
+    ];
+
+    /// The counts of each kind, with `engagements` their sum (thread replies apart).
+    pub fn new(replies: u64, thread_replies: u64, boosts: u64, likes: u64, quotes: u64) -> Self {
+        Self {
+            replies,
+            thread_replies,
+            boosts,
+            likes,
+            quotes,
+            engagements: replies + boosts + likes + quotes,
+        }
+    }
+
+    /// The counts in [`Self::FIELDS`] order.
+    pub fn columns(&self) -> [u64; 6] {
+        [
+            self.replies,
+            self.thread_replies,
+            self.boosts,
+            self.likes,
+            self.quotes,
+            self.engagements,
+        ]
+    }
+
+    /// Counts one engagement of `kind` (and in `engagements`, unless a thread reply).
+    pub fn record(&mut self, kind: crate::EngagementKind) {
+        use crate::EngagementKind as K;
+        match kind {
+            K::Reply => self.replies += 1,
+            K::ThreadReply => self.thread_replies += 1,
+            K::Boost => self.boosts += 1,
+            K::Like => self.likes += 1,
+            K::Quote => self.quotes += 1,
+        }
+        if kind.counts_as_engagement() {
+            self.engagements += 1;
+        }
+    }
+
+    /// The count of one kind.
+    pub fn get(&self, kind: crate::EngagementKind) -> u64 {
+        use crate::EngagementKind as K;
+        match kind {
+            K::Reply => self.replies,
+            K::ThreadReply => self.thread_replies,
+            K::Boost => self.boosts,
+            K::Like => self.likes,
+            K::Quote => self.quotes,
+        }
+    }
+
+    /// Adds another row's counts to these.
+    pub fn add(&mut self, other: &Self) {
+        self.replies += other.replies;
+        self.thread_replies += other.thread_replies;
+        self.boosts += other.boosts;
+        self.likes += other.likes;
+        self.quotes += other.quotes;
+        self.engagements += other.engagements;
+    }
+}
+
+/// How far a group of engagers reaches: the columns a reach row has after its counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReachFigures {
+    pub unique_engagers: u64,
+    pub unique_instances: u64,
+    /// Sum of the follower counts of the unique engagers who boosted.
+    pub potential_reach: u64,
+    /// This group's engagements / all engagements, in %, see [`pct_2dp`].
+    pub share_pct: f64,
+}
+
+impl ReachFigures {
+    /// The field names, in order: the JSON keys and the CSV headers.
+    pub const FIELDS: [&'static str; 4] = [
+        "unique_engagers",
+        "unique_instances",
+        "potential_reach",
+        "share_pct",
+    ];
+}
+
 /// `report reach`: one row per server software, sorted by engagements descending, then
 /// software.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,18 +134,10 @@ pub struct ReachReport {
 pub struct ReachRow {
     pub software: String,
     pub family: String,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    pub engagements: u64,
-    pub unique_engagers: u64,
-    pub unique_instances: u64,
-    /// Sum of the follower counts of the unique engagers who boosted.
-    pub potential_reach: u64,
-    /// This software's engagements / all engagements, in %, see [`pct_2dp`].
-    pub share_pct: f64,
+    #[serde(flatten)]
+    pub counts: KindCounts,
+    #[serde(flatten)]
+    pub reach: ReachFigures,
     /// Of the brand's posts in the window, how many have each kind unavailable: this
     /// row's count of that kind leaves them out (unknown, not 0).
     #[serde(default)]
@@ -152,12 +252,8 @@ pub struct PostRow {
     pub actor: String,
     /// RFC 3339, UTC, whole seconds (`2026-08-01T12:00:00Z`).
     pub published: String,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    pub engagements: u64,
+    #[serde(flatten)]
+    pub counts: KindCounts,
     /// What the origin server reported, where it reported anything.
     pub reported: ReportedCounts,
     /// The author's follower count at the crawl closest to publication.
@@ -269,12 +365,8 @@ pub struct InstanceRow {
     pub host: String,
     pub software: String,
     pub family: String,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    pub engagements: u64,
+    #[serde(flatten)]
+    pub counts: KindCounts,
     pub unique_engagers: u64,
     /// NodeInfo `usage.users.activeMonth`, where the instance published it.
     pub active_month: Option<u64>,

@@ -1,5 +1,5 @@
 //! The analytics' input: every fact the figures are computed from, as plain rows; and
-//! what a columnar copy of them needs to catch up (the change log of migration 0002).
+//! what a columnar copy of them needs to catch up (the change log of migration 0003).
 
 use fedireach_core::{
     ActorFact, BrandActorFact, ConsentFact, Coverage, EngagementFact, EngagementKind, Facts,
@@ -276,8 +276,8 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
         Ok(ConsentFact {
             crawl_id: r.try_get("crawl_id")?,
             crawl_started_at: r.try_get("started_at")?,
-            subject: r.try_get("subject")?,
-            action: r.try_get("action")?,
+            subject: word(r, "subject")?,
+            action: word(r, "action")?,
             reason: r.try_get("reason")?,
             count: r.try_get("count")?,
         })
@@ -347,4 +347,16 @@ fn post_coverage(r: &SqliteRow) -> Result<Option<PostCoverage>, sqlx::Error> {
             _ => None,
         },
     )
+}
+
+/// A column holding one of a core vocabulary's words, read back as its enum.
+fn word<T: std::str::FromStr>(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.try_get(column)?;
+    text.parse().map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(e),
+    })
 }

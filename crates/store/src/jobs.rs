@@ -233,9 +233,13 @@ mod tests {
         let status = store.brand_crawl_status("acme").await?;
         assert_eq!((status.last, status.pending), (None, None));
         // A crawl of every brand covers acme; one of another brand does not.
-        let all = store.start_crawl_run("manual", None, "30d").await?;
+        let all = store
+            .start_crawl_run(fedireach_core::CrawlTrigger::Manual, None, "30d")
+            .await?;
         store.finish_crawl_run(all, CrawlStatus::Done, None).await?;
-        let theirs = store.start_crawl_run("job", Some("other"), "30d").await?;
+        let theirs = store
+            .start_crawl_run(fedireach_core::CrawlTrigger::Job, Some("other"), "30d")
+            .await?;
         store
             .finish_crawl_run(theirs, CrawlStatus::Failed, Some("boom"))
             .await?;

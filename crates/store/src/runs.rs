@@ -1,5 +1,6 @@
 //! Crawl runs and the crawl job queue.
 
+use fedireach_core::{ConsentAction, ConsentSubject, CrawlTrigger, FailureKind};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -54,7 +55,7 @@ impl Store {
     /// Records the start of a crawl and returns its id.
     pub async fn start_crawl_run(
         &self,
-        trigger: &str,
+        trigger: CrawlTrigger,
         brand: Option<&str>,
         since: &str,
     ) -> Result<i64, StoreError> {
@@ -63,7 +64,7 @@ impl Store {
              VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(now())
-        .bind(trigger)
+        .bind(trigger.as_ref())
         .bind(brand)
         .bind(since)
         .bind(format!("pid:{}", std::process::id()))
@@ -235,9 +236,10 @@ pub struct CrawlRecord {
     pub engagements_removed: i64,
     pub rate_limit_wait_ms: i64,
     /// (host, url, kind, message)
-    pub errors: Vec<(String, String, String, String)>,
-    /// (subject, action, reason, count)
-    pub consent: Vec<(String, String, String, i64)>,
+    pub errors: Vec<(String, String, FailureKind, String)>,
+    /// (subject, action, reason, count); the reason as the crawler labels it
+    /// (`REASON` or `REASON:ROUTE`).
+    pub consent: Vec<(ConsentSubject, ConsentAction, String, i64)>,
 }
 
 impl Store {
@@ -275,7 +277,7 @@ impl Store {
             .bind(id)
             .bind(host)
             .bind(url)
-            .bind(kind)
+            .bind(kind.as_ref())
             .bind(message)
             .bind(now())
             .execute(&mut *tx)
@@ -288,8 +290,8 @@ impl Store {
                  ON CONFLICT (crawl_id, subject, action, reason) DO UPDATE SET count = excluded.count",
             )
             .bind(id)
-            .bind(subject)
-            .bind(action)
+            .bind(subject.as_ref())
+            .bind(action.as_ref())
             .bind(reason)
             .bind(count)
             .execute(&mut *tx)

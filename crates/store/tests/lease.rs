@@ -77,8 +77,12 @@ async fn recovery_interrupts_abandoned_runs_and_queues_their_jobs_again() -> Tes
         .await?
         .ok_or("nothing claimed")?;
     assert_eq!(claimed.id, job);
-    let abandoned = store.start_crawl_run("job", None, "90d").await?;
-    let finished = store.start_crawl_run("manual", None, "90d").await?;
+    let abandoned = store
+        .start_crawl_run(fedireach_core::CrawlTrigger::Job, None, "90d")
+        .await?;
+    let finished = store
+        .start_crawl_run(fedireach_core::CrawlTrigger::Manual, None, "90d")
+        .await?;
     store
         .finish_crawl_run(finished, CrawlStatus::Done, None)
         .await?;

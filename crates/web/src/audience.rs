@@ -89,7 +89,7 @@ pub(crate) fn top_engagers(
                 "Besides these, {} engager(s) who opted out, are not indexable or are past \
                  this list made {} engagement(s) and {} thread reply(ies): counted in every \
                  figure, never named here.",
-                others.engagers, others.engagements, others.thread_replies
+                others.engagers, others.kinds.engagements, others.kinds.thread_replies
             )
         })
         .into_iter()

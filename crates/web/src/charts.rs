@@ -24,7 +24,7 @@ pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
                 .map(|r| Bar {
                     label: r.software.clone(),
                     #[allow(clippy::cast_precision_loss)]
-                    value: r.engagements as f64,
+                    value: r.counts.engagements as f64,
                     family: r.family.clone(),
                 })
                 .collect(),
@@ -40,7 +40,7 @@ pub fn brand_chart(figures: &BrandFigures, name: ChartName) -> Chart {
                 .map(|r| Bar {
                     label: r.host.clone(),
                     #[allow(clippy::cast_precision_loss)]
-                    value: r.engagements as f64,
+                    value: r.counts.engagements as f64,
                     family: r.family.clone(),
                 })
                 .collect(),

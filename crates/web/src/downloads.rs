@@ -110,20 +110,11 @@ async fn engagers_csv(
     }
     let table = crate::tables::PlainTable {
         title: format!("Top engagers of {}", f.brand),
-        headers: [
-            "handle",
-            "display_name",
-            "instance",
-            "software",
-            "replies",
-            "thread_replies",
-            "boosts",
-            "likes",
-            "quotes",
-            "engagements",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: ["handle", "display_name", "instance", "software"]
+            .into_iter()
+            .chain(fedireach_core::KindCounts::FIELDS)
+            .map(String::from)
+            .collect(),
         rows,
     };
     csv_response(&table, label)

@@ -236,7 +236,7 @@ fn key_figures(
     reach: &ReachReport,
     posts: &PostsReport,
 ) -> Result<KeyFigures, WebError> {
-    let engagements: u64 = reach.rows.iter().map(|r| r.engagements).sum();
+    let engagements: u64 = reach.rows.iter().map(|r| r.counts.engagements).sum();
     // Each post's share is rounded to 2 decimals of a percent: recovering its count of
     // cross-server engagements by rounding is exact below 10 000 engagements a post.
     let cross: f64 = posts
@@ -244,11 +244,11 @@ fn key_figures(
         .iter()
         .map(|p| {
             #[allow(clippy::cast_precision_loss)]
-            let n = p.engagements as f64;
+            let n = p.counts.engagements as f64;
             (p.cross_server_share_pct * n / 100.0).round()
         })
         .sum();
-    let post_engagements: u64 = posts.rows.iter().map(|p| p.engagements).sum();
+    let post_engagements: u64 = posts.rows.iter().map(|p| p.counts.engagements).sum();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let cross = cross.max(0.0) as u64;
     let compare = analytics.compare(&[brand], window)?;
@@ -256,9 +256,9 @@ fn key_figures(
     Ok(KeyFigures {
         posts: posts.rows.len() as u64,
         engagements,
-        unique_engagers: reach.rows.iter().map(|r| r.unique_engagers).sum(),
-        instances: reach.rows.iter().map(|r| r.unique_instances).sum(),
-        potential_reach: reach.rows.iter().map(|r| r.potential_reach).sum(),
+        unique_engagers: reach.rows.iter().map(|r| r.reach.unique_engagers).sum(),
+        instances: reach.rows.iter().map(|r| r.reach.unique_instances).sum(),
+        potential_reach: reach.rows.iter().map(|r| r.reach.potential_reach).sum(),
         cross_server_share_pct: round_half_away(cross * 100, post_engagements, 2),
         follower_growth: compare.rows.first().and_then(|r| r.follower_growth),
         unavailable_posts,

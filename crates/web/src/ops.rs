@@ -30,8 +30,7 @@ type Labels = Vec<(&'static str, String)>;
 /// One finished crawl, as the metrics count it.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlSample {
-    /// `schedule`, `job`, `manual`...
-    pub trigger: String,
+    pub trigger: fedireach_core::CrawlTrigger,
     /// `done`, `partial`, `failed`, `interrupted`.
     pub status: String,
     pub seconds: f64,
@@ -150,7 +149,7 @@ impl Metrics {
         let m = &self.inner;
         m.crawls
             .get_or_create(&vec![
-                ("trigger", sample.trigger.clone()),
+                ("trigger", sample.trigger.to_string()),
                 ("status", sample.status.clone()),
             ])
             .inc();

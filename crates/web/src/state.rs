@@ -36,9 +36,9 @@ pub struct WebConfig {
     /// The columnar copy of the facts (see `fedireach_analytics::FactsCache`). `None`:
     /// the facts are read from the store row by row at each reload.
     pub facts_dir: Option<PathBuf>,
-    /// Where the dashboard is reachable (`public_url`), empty when not set: a form
-    /// posted to this host must come from a page of this scheme (see `actions`).
-    pub public_url: String,
+    /// Where the dashboard is reachable (`public_url`), if set: a form posted to this
+    /// host must come from a page of this scheme (see `actions`).
+    pub public_url: Option<url::Url>,
     /// Which environment variables a brand added through the API or the dashboard may
     /// name as its token (the command line may name any).
     pub token_envs: TokenEnvPolicy,
@@ -144,7 +144,7 @@ impl AppState {
                 dashboards,
                 admin_token: config.admin_token.filter(|t| !t.is_empty()),
                 form_token: form_token(),
-                public_origin: public_origin(&config.public_url),
+                public_origin: config.public_url.as_ref().and_then(origin_parts),
                 token_envs: config.token_envs,
                 rules: config.rules,
                 analytics: RwLock::new(Arc::new(analytics)),
@@ -318,13 +318,6 @@ pub(crate) fn origin_parts(url: &url::Url) -> Option<(String, String)> {
         None => host.to_owned(),
     };
     Some((url.scheme().to_owned(), host.to_ascii_lowercase()))
-}
-
-fn public_origin(public_url: &str) -> Option<(String, String)> {
-    url::Url::parse(public_url.trim())
-        .ok()
-        .as_ref()
-        .and_then(origin_parts)
 }
 
 fn form_token() -> String {

@@ -243,7 +243,12 @@ fn itemised(post: &PostRow, kind: &str, count: u64, reported: Option<u64>) -> Ce
 /// The posts by engagements, most first (then by uri): the top-posts table's order.
 pub fn top_post_rows(rows: &[PostRow]) -> Vec<&PostRow> {
     let mut sorted: Vec<&PostRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| b.engagements.cmp(&a.engagements).then(a.uri.cmp(&b.uri)));
+    sorted.sort_by(|a, b| {
+        b.counts
+            .engagements
+            .cmp(&a.counts.engagements)
+            .then(a.uri.cmp(&b.uri))
+    });
     sorted
 }
 
@@ -324,11 +329,11 @@ fn top_posts(rows: &[PostRow], page: PageFacts<'_>) -> (Vec<String>, Vec<Vec<Cel
                     title: Some(p.uri.clone()),
                     unknown: false,
                 },
-                itemised(p, "replies", p.replies, p.reported.replies),
-                itemised(p, "boosts", p.boosts, p.reported.boosts),
-                itemised(p, "likes", p.likes, p.reported.likes),
-                itemised(p, "quotes", p.quotes, p.reported.quotes),
-                Cell::text(p.engagements.to_string()),
+                itemised(p, "replies", p.counts.replies, p.reported.replies),
+                itemised(p, "boosts", p.counts.boosts, p.reported.boosts),
+                itemised(p, "likes", p.counts.likes, p.reported.likes),
+                itemised(p, "quotes", p.counts.quotes, p.reported.quotes),
+                Cell::text(p.counts.engagements.to_string()),
                 // A percentage, like its neighbours (the report keeps the ratio).
                 Cell::text(
                     p.engagement_rate
@@ -389,7 +394,7 @@ fn top_instances(figures: &BrandFigures, view: &ViewLabels) -> (Vec<String>, Vec
                 instance_cell(&r.host, view),
                 Cell::text(r.software.clone()),
                 Cell::text(r.family.clone()),
-                Cell::text(r.engagements.to_string()),
+                Cell::text(r.counts.engagements.to_string()),
                 Cell::text(r.unique_engagers.to_string()),
                 Cell::text(r.active_month.map(|n| n.to_string()).unwrap_or_default()),
                 Cell::text(

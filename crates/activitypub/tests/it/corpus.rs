@@ -29,10 +29,8 @@ pub fn fixtures_dir() -> PathBuf {
 }
 
 pub fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => panic!("cannot list {}: {e}", dir.display()),
-    };
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -44,10 +42,7 @@ pub fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 pub fn read(path: &Path) -> Vec<u8> {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => panic!("cannot read {}: {e}", path.display()),
-    }
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 /// Every fixture, parsed as JSON once per test binary, in path order.
@@ -59,9 +54,9 @@ pub fn all_values() -> &'static [Value] {
         files.sort();
         files
             .iter()
-            .map(|path| match serde_json::from_slice(&read(path)) {
-                Ok(value) => value,
-                Err(e) => panic!("{} is not JSON: {e}", path.display()),
+            .map(|path| {
+                serde_json::from_slice(&read(path))
+                    .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
             })
             .collect()
     })

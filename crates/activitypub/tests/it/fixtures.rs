@@ -330,10 +330,7 @@ fn fixture(relative: &str) -> Vec<u8> {
 }
 
 fn document(relative: &str) -> Document {
-    match parse_document(&fixture(relative), MAX_BYTES) {
-        Ok(document) => document,
-        Err(e) => panic!("{relative}: {e}"),
-    }
+    parse_document(&fixture(relative), MAX_BYTES).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
 #[test]
@@ -435,13 +432,11 @@ fn fixtures_yield_what_they_hold() {
     assert!(!fedireach_activitypub::OptOut::of_actor(&service).may_be_named);
 
     // WebFinger: Hubzilla's self link uses the ld+json profile form.
-    let hubzilla = match parse_webfinger(
+    let hubzilla = parse_webfinger(
         &fixture("hubzilla/webfinger_kaniini_gerzilla.de.json"),
         MAX_BYTES,
-    ) {
-        Ok(jrd) => jrd,
-        Err(e) => panic!("{e}"),
-    };
+    )
+    .expect("the fixture parses");
     let link = hubzilla.actor_link();
     assert_eq!(
         link.as_ref().map(|l| (l.href.as_str(), l.source)),
@@ -451,23 +446,19 @@ fn fixtures_yield_what_they_hold() {
         ))
     );
     // GNU social has no ActivityStreams link: a fallback, marked as one.
-    let gnu = match parse_webfinger(
+    let gnu = parse_webfinger(
         &fixture("gnusocial/webfinger_winterdienst_gnusocial.de.json"),
         MAX_BYTES,
-    ) {
-        Ok(jrd) => jrd,
-        Err(e) => panic!("{e}"),
-    };
+    )
+    .expect("the fixture parses");
     assert!(gnu.actor_link().is_some_and(|l| l.source.is_fallback()));
 
     // NodeInfo: names and counts.
-    let mastodon = match parse_nodeinfo(
+    let mastodon = parse_nodeinfo(
         &fixture("mastodon/nodeinfo_mastodon_2.0_v4.1.5_e83809.json"),
         MAX_BYTES,
-    ) {
-        Ok(n) => n,
-        Err(e) => panic!("{e}"),
-    };
+    )
+    .expect("the fixture parses");
     assert_eq!(mastodon.software_name, "mastodon");
     assert_eq!(mastodon.users_active_month, Some(470_481));
     assert_eq!(mastodon.local_posts, Some(62_251_340));

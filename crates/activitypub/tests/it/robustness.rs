@@ -319,10 +319,7 @@ fn mutate(value: &mut Value, path: &[usize], mutation: &Mutation) -> bool {
 }
 
 fn to_bytes(value: &Value) -> Vec<u8> {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => bytes,
-        Err(e) => panic!("serialising a Value cannot fail: {e}"),
-    }
+    serde_json::to_vec(value).unwrap_or_else(|e| panic!("serialising a Value cannot fail: {e}"))
 }
 
 proptest! {

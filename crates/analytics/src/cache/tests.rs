@@ -17,7 +17,13 @@ fn mastodon(report: &ReachReport) -> Option<(u64, u64, u64)> {
         .rows
         .iter()
         .find(|r| r.software == "mastodon")
-        .map(|r| (r.engagements, r.unique_engagers, r.potential_reach))
+        .map(|r| {
+            (
+                r.counts.engagements,
+                r.reach.unique_engagers,
+                r.reach.potential_reach,
+            )
+        })
 }
 
 #[test]
@@ -98,7 +104,7 @@ fn refresh_appends_and_the_latest_version_wins() -> Result<()> {
     let softwares: Vec<_> = report
         .rows
         .iter()
-        .map(|r| (r.software.as_str(), r.engagements))
+        .map(|r| (r.software.as_str(), r.counts.engagements))
         .collect();
     assert_eq!(
         softwares,
@@ -150,7 +156,13 @@ fn purge_reaches_every_part() -> Result<()> {
     let got: Vec<_> = report
         .rows
         .iter()
-        .map(|r| (r.software.as_str(), r.engagements, r.potential_reach))
+        .map(|r| {
+            (
+                r.software.as_str(),
+                r.counts.engagements,
+                r.reach.potential_reach,
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -7,6 +7,8 @@
 
 mod compare;
 mod csv;
+#[cfg(test)]
+mod headers_test;
 mod reports;
 mod table;
 
@@ -267,12 +269,7 @@ s.example    sharkey   misskey         0               1       0      0       1 
             rows: vec![HashtagRow {
                 hashtag: "=cmd|' /C calc'!A0".to_owned(),
                 posts: 1,
-                replies: 0,
-                thread_replies: 0,
-                boosts: 1,
-                likes: 2,
-                quotes: 0,
-                engagements: 3,
+                counts: fedireach_core::KindCounts::new(0, 0, 1, 2, 0),
                 engagements_per_post: 3.0,
                 share_pct: 100.0,
             }],

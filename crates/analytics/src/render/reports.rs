@@ -1,7 +1,8 @@
 //! Each report as a table: the columns are the JSON fields, in the same order.
 
 use fedireach_core::{
-    InstancesReport, LanguagesReport, PostsReport, ReachReport, UnavailablePosts,
+    InstancesReport, KindCounts, LanguagesReport, PostsReport, ReachFigures, ReachReport,
+    UnavailablePosts,
 };
 
 use crate::{
@@ -24,13 +25,27 @@ pub(super) fn headers(names: &[&str]) -> Vec<String> {
     names.iter().map(|h| (*h).to_owned()).collect()
 }
 
-const KINDS: [&str; 5] = ["replies", "thread_replies", "boosts", "likes", "quotes"];
-
-fn with_kinds(before: &[&str], after: &[&str]) -> Vec<String> {
+/// `before`, the counts by kind ([`KindCounts::FIELDS`]), then `after`.
+fn with_counts(before: &[&str], after: &[&str]) -> Vec<String> {
     let mut names = headers(before);
-    names.extend(headers(&KINDS));
+    names.extend(headers(&KindCounts::FIELDS));
     names.extend(headers(after));
     names
+}
+
+/// A row's counts by kind as cells.
+fn count_cells(counts: &KindCounts) -> [String; 6] {
+    counts.columns().map(|n| n.to_string())
+}
+
+/// A reach row's figures after its counts, as cells.
+fn reach_cells(reach: &ReachFigures) -> [String; 4] {
+    [
+        reach.unique_engagers.to_string(),
+        reach.unique_instances.to_string(),
+        reach.potential_reach.to_string(),
+        float(reach.share_pct),
+    ]
 }
 
 /// The note of a report whose rows all carry the same `unavailable_posts`.
@@ -55,37 +70,15 @@ impl Tabular for ReachReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_unavailable(with_kinds(
-            &["software", "family"],
-            &[
-                "engagements",
-                "unique_engagers",
-                "unique_instances",
-                "potential_reach",
-                "share_pct",
-            ],
-        ))
+        with_unavailable(with_counts(&["software", "family"], &ReachFigures::FIELDS))
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
             .map(|r| {
                 let mut cells = vec![r.software.clone(), r.family.clone()];
-                cells.extend(
-                    [
-                        r.replies,
-                        r.thread_replies,
-                        r.boosts,
-                        r.likes,
-                        r.quotes,
-                        r.engagements,
-                        r.unique_engagers,
-                        r.unique_instances,
-                        r.potential_reach,
-                    ]
-                    .map(|n| n.to_string()),
-                );
-                cells.push(float(r.share_pct));
+                cells.extend(count_cells(&r.counts));
+                cells.extend(reach_cells(&r.reach));
                 cells.extend(r.unavailable_posts.cells());
                 cells
             })
@@ -106,37 +99,15 @@ impl Tabular for FamilyReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_unavailable(with_kinds(
-            &["family"],
-            &[
-                "engagements",
-                "unique_engagers",
-                "unique_instances",
-                "potential_reach",
-                "share_pct",
-            ],
-        ))
+        with_unavailable(with_counts(&["family"], &ReachFigures::FIELDS))
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
             .map(|r| {
                 let mut cells = vec![r.family.clone()];
-                cells.extend(
-                    [
-                        r.replies,
-                        r.thread_replies,
-                        r.boosts,
-                        r.likes,
-                        r.quotes,
-                        r.engagements,
-                        r.unique_engagers,
-                        r.unique_instances,
-                        r.potential_reach,
-                    ]
-                    .map(|n| n.to_string()),
-                );
-                cells.push(float(r.share_pct));
+                cells.extend(count_cells(&r.counts));
+                cells.extend(reach_cells(&r.reach));
                 cells.extend(r.unavailable_posts.cells());
                 cells
             })
@@ -152,10 +123,9 @@ impl Tabular for PostsReport {
         title("Posts", &self.brand, self.from.as_ref(), self.to.as_ref())
     }
     fn headers(&self) -> Vec<String> {
-        with_kinds(
+        with_counts(
             &["published", "uri", "actor"],
             &[
-                "engagements",
                 "reported_replies",
                 "reported_boosts",
                 "reported_likes",
@@ -187,13 +157,14 @@ impl Tabular for PostsReport {
                         n.to_string()
                     }
                 };
+                let c = &r.counts;
                 cells.extend([
-                    count(r.replies, "replies"),
-                    count(r.thread_replies, "replies"),
-                    count(r.boosts, "boosts"),
-                    count(r.likes, "likes"),
-                    count(r.quotes, "quotes"),
-                    r.engagements.to_string(),
+                    count(c.replies, "replies"),
+                    count(c.thread_replies, "replies"),
+                    count(c.boosts, "boosts"),
+                    count(c.likes, "likes"),
+                    count(c.quotes, "quotes"),
+                    c.engagements.to_string(),
                 ]);
                 cells.extend([
                     opt(r.reported.replies),
@@ -225,14 +196,9 @@ impl Tabular for InstancesReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_unavailable(with_kinds(
+        with_unavailable(with_counts(
             &["host", "software", "family"],
-            &[
-                "engagements",
-                "unique_engagers",
-                "active_month",
-                "penetration_pct",
-            ],
+            &["unique_engagers", "active_month", "penetration_pct"],
         ))
     }
     fn rows(&self) -> Vec<Vec<String>> {
@@ -240,18 +206,8 @@ impl Tabular for InstancesReport {
             .iter()
             .map(|r| {
                 let mut cells = vec![r.host.clone(), r.software.clone(), r.family.clone()];
-                cells.extend(
-                    [
-                        r.replies,
-                        r.thread_replies,
-                        r.boosts,
-                        r.likes,
-                        r.quotes,
-                        r.engagements,
-                        r.unique_engagers,
-                    ]
-                    .map(|n| n.to_string()),
-                );
+                cells.extend(count_cells(&r.counts));
+                cells.push(r.unique_engagers.to_string());
                 cells.extend([opt(r.active_month), opt(r.penetration_pct.map(float))]);
                 cells.extend(r.unavailable_posts.cells());
                 cells
@@ -358,9 +314,9 @@ impl Tabular for HashtagsReport {
         )
     }
     fn headers(&self) -> Vec<String> {
-        with_kinds(
+        with_counts(
             &["hashtag", "posts"],
-            &["engagements", "engagements_per_post", "share_pct"],
+            &["engagements_per_post", "share_pct"],
         )
     }
     fn rows(&self) -> Vec<Vec<String>> {
@@ -368,17 +324,7 @@ impl Tabular for HashtagsReport {
             .iter()
             .map(|r| {
                 let mut cells = vec![r.hashtag.clone(), r.posts.to_string()];
-                cells.extend(
-                    [
-                        r.replies,
-                        r.thread_replies,
-                        r.boosts,
-                        r.likes,
-                        r.quotes,
-                        r.engagements,
-                    ]
-                    .map(|n| n.to_string()),
-                );
+                cells.extend(count_cells(&r.counts));
                 cells.extend([float(r.engagements_per_post), float(r.share_pct)]);
                 cells
             })

@@ -64,11 +64,11 @@ impl Analytics {
         let mut families = Vec::new();
         for brand in brands {
             let posts = self.posts(brand, window)?;
-            let engagements: u64 = posts.rows.iter().map(|p| p.engagements).sum();
+            let engagements: u64 = posts.rows.iter().map(|p| p.counts.engagements).sum();
             let (rated, followers) = posts
                 .rows
                 .iter()
-                .filter_map(|p| p.followers.map(|f| (p.engagements, f)))
+                .filter_map(|p| p.followers.map(|f| (p.counts.engagements, f)))
                 .fold((0, 0), |(e, f), (pe, pf)| (e + pe, f + pf));
             let span = self.followers(brand, window)?.span();
             // One count is no growth yet: unknown until a second crawl, not 0.
@@ -97,10 +97,10 @@ impl Analytics {
             families.extend(by_family.rows.into_iter().map(|f| CompareFamilyRow {
                 brand: (*brand).to_owned(),
                 family: f.family,
-                engagements: f.engagements,
-                unique_engagers: f.unique_engagers,
-                potential_reach: f.potential_reach,
-                share_pct: f.share_pct,
+                engagements: f.counts.engagements,
+                unique_engagers: f.reach.unique_engagers,
+                potential_reach: f.reach.potential_reach,
+                share_pct: f.reach.share_pct,
             }));
         }
         let total: u64 = rows.iter().map(|r| r.engagements).sum();

@@ -3,12 +3,13 @@
 //! engagers of owned brands, BRIEF section 3); everyone else is one summed row, never a
 //! row of their own. Watched brands get aggregates only, so this report refuses them.
 
+use fedireach_core::KindCounts;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     Analytics, AnalyticsError, Result, Window,
-    analytics::KindCounts,
+    analytics::read_kind_counts,
     columns::{bools, i64s, strings},
 };
 
@@ -40,50 +41,21 @@ pub struct EngagerRow {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngagerCounts {
     pub engagers: u64,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    /// Replies + boosts + likes + quotes, as everywhere.
-    pub engagements: u64,
+    #[serde(flatten)]
+    pub kinds: KindCounts,
 }
 
 impl EngagerCounts {
-    fn of(engagers: u64, c: KindCounts) -> Self {
-        Self {
-            engagers,
-            replies: c.replies,
-            thread_replies: c.thread_replies,
-            boosts: c.boosts,
-            likes: c.likes,
-            quotes: c.quotes,
-            engagements: c.engagements(),
-        }
-    }
-
     /// The counts in table order: replies, thread replies, boosts, likes, quotes,
     /// engagements (the page's table and the CSV both use it).
     pub fn columns(&self) -> [u64; 6] {
-        [
-            self.replies,
-            self.thread_replies,
-            self.boosts,
-            self.likes,
-            self.quotes,
-            self.engagements,
-        ]
+        self.kinds.columns()
     }
 
     /// Adds another's counts (engagers included) to these.
     pub fn add(&mut self, other: &Self) {
         self.engagers += other.engagers;
-        self.replies += other.replies;
-        self.thread_replies += other.thread_replies;
-        self.boosts += other.boosts;
-        self.likes += other.likes;
-        self.quotes += other.quotes;
-        self.engagements += other.engagements;
+        self.kinds.add(&other.kinds);
     }
 }
 
@@ -115,7 +87,7 @@ impl Analytics {
         let hosts = strings(&df, "host")?;
         let softwares = strings(&df, "software")?;
         let named = bools(&df, "named")?;
-        let kinds = KindCounts::read(&df)?;
+        let kinds = read_kind_counts(&df)?;
         let mut rows = Vec::new();
         let mut anonymised = EngagerCounts::default();
         for ((((actor_id, host), software), named), c) in ids
@@ -125,7 +97,10 @@ impl Analytics {
             .zip(named)
             .zip(kinds)
         {
-            let counts = EngagerCounts::of(1, c);
+            let counts = EngagerCounts {
+                engagers: 1,
+                kinds: c,
+            };
             if named {
                 rows.push(EngagerRow {
                     actor_id,
@@ -138,11 +113,16 @@ impl Analytics {
             }
         }
         rows.sort_by(|a, b| {
-            (b.counts.engagements, b.counts.thread_replies, a.actor_id).cmp(&(
-                a.counts.engagements,
-                a.counts.thread_replies,
-                b.actor_id,
-            ))
+            (
+                b.counts.kinds.engagements,
+                b.counts.kinds.thread_replies,
+                a.actor_id,
+            )
+                .cmp(&(
+                    a.counts.kinds.engagements,
+                    a.counts.kinds.thread_replies,
+                    b.actor_id,
+                ))
         });
         Ok(EngagersReport {
             brand: brand.to_owned(),
@@ -170,7 +150,7 @@ mod tests {
         let got: Vec<_> = report
             .rows
             .iter()
-            .map(|r| (r.actor_id, r.host.as_str(), r.counts.engagements))
+            .map(|r| (r.actor_id, r.host.as_str(), r.counts.kinds.engagements))
             .collect();
         assert_eq!(
             got,
@@ -186,12 +166,7 @@ mod tests {
             report.anonymised,
             EngagerCounts {
                 engagers: 2,
-                replies: 0,
-                thread_replies: 1,
-                boosts: 1,
-                likes: 0,
-                quotes: 1,
-                engagements: 2,
+                kinds: KindCounts::new(0, 1, 1, 0, 1),
             }
         );
         assert!(matches!(

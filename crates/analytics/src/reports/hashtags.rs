@@ -1,12 +1,12 @@
 //! `report hashtags`: the engagements of the brand's posts per hashtag they carried.
 
-use fedireach_core::{pct_2dp, round_half_away};
+use fedireach_core::{KindCounts, pct_2dp, round_half_away};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     Analytics, Result, Window,
-    analytics::{KindCounts, kind_counts, kind_sums},
+    analytics::{kind_counts, kind_sums, read_kind_counts},
     columns::{counts, strings},
 };
 
@@ -27,12 +27,8 @@ pub struct HashtagRow {
     /// Lower-cased, without `#`.
     pub hashtag: String,
     pub posts: u64,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    pub engagements: u64,
+    #[serde(flatten)]
+    pub counts: KindCounts,
     /// engagements / posts, rounded half away from zero to 2 decimals.
     pub engagements_per_post: f64,
     /// This hashtag's engagements / all the brand's engagements, in %: a post with two
@@ -52,9 +48,9 @@ impl Analytics {
             col("post_id"),
         );
         let totals = per_post.clone().select(kind_sums()).collect()?;
-        let total = KindCounts::read(&totals)?
+        let total = read_kind_counts(&totals)?
             .first()
-            .map(KindCounts::engagements)
+            .map(|c| c.engagements)
             .unwrap_or_default();
         let mut aggs = kind_sums();
         aggs.push(len().alias("posts"));
@@ -69,7 +65,7 @@ impl Analytics {
             .collect()?;
         let tags = strings(&df, "hashtag")?;
         let posts = counts(&df, "posts")?;
-        let kinds = KindCounts::read(&df)?;
+        let kinds = read_kind_counts(&df)?;
         let mut rows: Vec<HashtagRow> = tags
             .into_iter()
             .zip(posts)
@@ -77,20 +73,15 @@ impl Analytics {
             .map(|((hashtag, posts), c)| HashtagRow {
                 hashtag,
                 posts,
-                replies: c.replies,
-                thread_replies: c.thread_replies,
-                boosts: c.boosts,
-                likes: c.likes,
-                quotes: c.quotes,
-                engagements: c.engagements(),
-                engagements_per_post: round_half_away(c.engagements(), posts, 2)
-                    .unwrap_or_default(),
-                share_pct: pct_2dp(c.engagements(), total),
+                counts: c,
+                engagements_per_post: round_half_away(c.engagements, posts, 2).unwrap_or_default(),
+                share_pct: pct_2dp(c.engagements, total),
             })
             .collect();
         rows.sort_by(|a, b| {
-            b.engagements
-                .cmp(&a.engagements)
+            b.counts
+                .engagements
+                .cmp(&a.counts.engagements)
                 .then_with(|| a.hashtag.cmp(&b.hashtag))
         });
         Ok(HashtagsReport {
@@ -134,7 +125,7 @@ mod tests {
                     (
                         r.hashtag.as_str(),
                         r.posts,
-                        r.engagements,
+                        r.counts.engagements,
                         r.engagements_per_post,
                         r.share_pct,
                     )

@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use crate::{
     Analytics, Result, Window,
-    analytics::{KindCounts, kind_sums},
+    analytics::{kind_sums, read_kind_counts},
     columns::{counts, opt_counts, strings},
 };
 
@@ -30,7 +30,7 @@ impl Analytics {
         let families = strings(&df, "family")?;
         let active = opt_counts(&df, "active_month")?;
         let engagers = counts(&df, "unique_engagers")?;
-        let kinds = KindCounts::read(&df)?;
+        let kinds = read_kind_counts(&df)?;
         let mut rows: Vec<InstanceRow> = hosts
             .into_iter()
             .zip(softwares)
@@ -41,12 +41,7 @@ impl Analytics {
                     host,
                     software,
                     family,
-                    replies: c.replies,
-                    thread_replies: c.thread_replies,
-                    boosts: c.boosts,
-                    likes: c.likes,
-                    quotes: c.quotes,
-                    engagements: c.engagements(),
+                    counts: c,
                     unique_engagers: engagers,
                     active_month,
                     penetration_pct: active_month
@@ -57,8 +52,9 @@ impl Analytics {
             )
             .collect();
         rows.sort_by(|a, b| {
-            b.engagements
-                .cmp(&a.engagements)
+            b.counts
+                .engagements
+                .cmp(&a.counts.engagements)
                 .then_with(|| a.host.cmp(&b.host))
         });
         Ok(InstancesReport {
@@ -88,8 +84,14 @@ mod tests {
                     r.host.as_str(),
                     r.software.as_str(),
                     r.family.as_str(),
-                    [r.replies, r.thread_replies, r.boosts, r.likes, r.quotes],
-                    r.engagements,
+                    [
+                        r.counts.replies,
+                        r.counts.thread_replies,
+                        r.counts.boosts,
+                        r.counts.likes,
+                        r.counts.quotes,
+                    ],
+                    r.counts.engagements,
                     r.unique_engagers,
                     r.active_month,
                     r.penetration_pct,

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use crate::{
     Analytics, Result, Window,
-    analytics::{KindCounts, kind_counts},
+    analytics::{kind_counts, read_kind_counts},
     columns::{counts, i64s, opt_counts, opt_i64s, opt_strings, strings},
     frames::THREAD_REPLY,
     window::rfc3339,
@@ -69,7 +69,7 @@ impl Analytics {
         let [r_replies, r_boosts, r_likes, r_quotes] = reported;
         let (r_replies, r_boosts, r_likes, r_quotes) = (r_replies?, r_boosts?, r_likes?, r_quotes?);
         let coverage = opt_strings(&df, "coverage")?;
-        let kinds = KindCounts::read(&df)?;
+        let kinds = read_kind_counts(&df)?;
         let cross = counts(&df, "cross_server")?;
         let followers = opt_i64s(&df, "followers_at_publication")?;
 
@@ -88,12 +88,7 @@ impl Analytics {
                     uri: uris.get(i).cloned().unwrap_or_default(),
                     actor: authors.get(i).cloned().unwrap_or_default(),
                     published: rfc3339(at),
-                    replies: c.replies,
-                    thread_replies: c.thread_replies,
-                    boosts: c.boosts,
-                    likes: c.likes,
-                    quotes: c.quotes,
-                    engagements: c.engagements(),
+                    counts: c,
                     reported: ReportedCounts {
                         replies: r_replies.get(i).copied().flatten(),
                         boosts: r_boosts.get(i).copied().flatten(),
@@ -101,10 +96,10 @@ impl Analytics {
                         quotes: r_quotes.get(i).copied().flatten(),
                     },
                     followers,
-                    engagement_rate: followers.and_then(|f| round_half_away(c.engagements(), f, 4)),
+                    engagement_rate: followers.and_then(|f| round_half_away(c.engagements, f, 4)),
                     cross_server_share_pct: pct_2dp(
                         cross.get(i).copied().unwrap_or_default(),
-                        c.engagements(),
+                        c.engagements,
                     ),
                     softwares: softwares
                         .remove(id)
@@ -175,8 +170,14 @@ mod tests {
                     r.uri.as_str(),
                     r.actor.as_str(),
                     r.published.as_str(),
-                    [r.replies, r.thread_replies, r.boosts, r.likes, r.quotes],
-                    r.engagements,
+                    [
+                        r.counts.replies,
+                        r.counts.thread_replies,
+                        r.counts.boosts,
+                        r.counts.likes,
+                        r.counts.quotes,
+                    ],
+                    r.counts.engagements,
                     r.reported.clone(),
                     r.followers,
                     r.engagement_rate,
@@ -227,7 +228,10 @@ mod tests {
         let report = analytics()?.posts("rival", &Window::all())?;
         let row = report.rows.first();
         assert_eq!(report.rows.len(), 1);
-        assert_eq!(row.map(|r| (r.engagements, r.likes)), Some((1, 1)));
+        assert_eq!(
+            row.map(|r| (r.counts.engagements, r.counts.likes)),
+            Some((1, 1))
+        );
         assert_eq!(
             row.map(|r| (r.followers, r.engagement_rate)),
             Some((None, None))

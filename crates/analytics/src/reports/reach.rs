@@ -1,13 +1,13 @@
 //! `report reach`: engagements by server software (the core `ReachReport`, compared
 //! byte for byte with the simulated fediverse's truth) and by family.
 
-use fedireach_core::{ReachReport, ReachRow, UnavailablePosts, pct_2dp};
+use fedireach_core::{KindCounts, ReachFigures, ReachReport, ReachRow, UnavailablePosts, pct_2dp};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     Analytics, Result, Window,
-    analytics::{KindCounts, kind_sums},
+    analytics::{kind_sums, read_kind_counts},
     columns::{counts, strings},
 };
 
@@ -16,18 +16,10 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FamilyRow {
     pub family: String,
-    pub replies: u64,
-    pub thread_replies: u64,
-    pub boosts: u64,
-    pub likes: u64,
-    pub quotes: u64,
-    pub engagements: u64,
-    pub unique_engagers: u64,
-    pub unique_instances: u64,
-    /// Sum of the follower counts of the unique engagers who boosted.
-    pub potential_reach: u64,
-    /// This family's engagements / all engagements, in %.
-    pub share_pct: f64,
+    #[serde(flatten)]
+    pub counts: KindCounts,
+    #[serde(flatten)]
+    pub reach: ReachFigures,
     /// Of the brand's posts in the window, how many have each kind unavailable.
     #[serde(default)]
     pub unavailable_posts: UnavailablePosts,
@@ -48,9 +40,18 @@ struct Group {
     key: String,
     family: String,
     counts: KindCounts,
-    unique_engagers: u64,
-    unique_instances: u64,
-    potential_reach: u64,
+    /// Its reach, `share_pct` left at 0 until the total is known.
+    reach: ReachFigures,
+}
+
+impl Group {
+    /// The group's reach, with its share of `total` engagements.
+    fn reach(&self, total: u64) -> ReachFigures {
+        ReachFigures {
+            share_pct: pct_2dp(self.counts.engagements, total),
+            ..self.reach
+        }
+    }
 }
 
 impl Analytics {
@@ -58,28 +59,21 @@ impl Analytics {
     pub fn reach(&self, brand: &str, window: &Window) -> Result<ReachReport> {
         let groups = self.reach_groups(brand, window, "software")?;
         let unavailable_posts = self.unavailable_posts(brand, window)?;
-        let total: u64 = groups.iter().map(|g| g.counts.engagements()).sum();
+        let total: u64 = groups.iter().map(|g| g.counts.engagements).sum();
         let mut rows: Vec<ReachRow> = groups
             .into_iter()
             .map(|g| ReachRow {
+                reach: g.reach(total),
                 software: g.key,
                 family: g.family,
-                replies: g.counts.replies,
-                thread_replies: g.counts.thread_replies,
-                boosts: g.counts.boosts,
-                likes: g.counts.likes,
-                quotes: g.counts.quotes,
-                engagements: g.counts.engagements(),
-                unique_engagers: g.unique_engagers,
-                unique_instances: g.unique_instances,
-                potential_reach: g.potential_reach,
-                share_pct: pct_2dp(g.counts.engagements(), total),
+                counts: g.counts,
                 unavailable_posts,
             })
             .collect();
         rows.sort_by(|a, b| {
-            b.engagements
-                .cmp(&a.engagements)
+            b.counts
+                .engagements
+                .cmp(&a.counts.engagements)
                 .then_with(|| a.software.cmp(&b.software))
         });
         Ok(ReachReport {
@@ -94,27 +88,20 @@ impl Analytics {
     pub fn reach_by_family(&self, brand: &str, window: &Window) -> Result<FamilyReport> {
         let groups = self.reach_groups(brand, window, "family")?;
         let unavailable_posts = self.unavailable_posts(brand, window)?;
-        let total: u64 = groups.iter().map(|g| g.counts.engagements()).sum();
+        let total: u64 = groups.iter().map(|g| g.counts.engagements).sum();
         let mut rows: Vec<FamilyRow> = groups
             .into_iter()
             .map(|g| FamilyRow {
+                reach: g.reach(total),
                 family: g.key,
-                replies: g.counts.replies,
-                thread_replies: g.counts.thread_replies,
-                boosts: g.counts.boosts,
-                likes: g.counts.likes,
-                quotes: g.counts.quotes,
-                engagements: g.counts.engagements(),
-                unique_engagers: g.unique_engagers,
-                unique_instances: g.unique_instances,
-                potential_reach: g.potential_reach,
-                share_pct: pct_2dp(g.counts.engagements(), total),
+                counts: g.counts,
                 unavailable_posts,
             })
             .collect();
         rows.sort_by(|a, b| {
-            b.engagements
-                .cmp(&a.engagements)
+            b.counts
+                .engagements
+                .cmp(&a.counts.engagements)
                 .then_with(|| a.family.cmp(&b.family))
         });
         Ok(FamilyReport {
@@ -143,7 +130,7 @@ impl Analytics {
         let df = engagers.group_by([col(key)]).agg(aggs).collect()?;
         let keys = strings(&df, key)?;
         let families = strings(&df, "family_of")?;
-        let kinds = KindCounts::read(&df)?;
+        let kinds = read_kind_counts(&df)?;
         let engagers = counts(&df, "unique_engagers")?;
         let instances = counts(&df, "unique_instances")?;
         let reach = counts(&df, "potential_reach")?;
@@ -157,9 +144,12 @@ impl Analytics {
                     key,
                     family,
                     counts,
-                    unique_engagers: engagers,
-                    unique_instances: instances,
-                    potential_reach: reach,
+                    reach: ReachFigures {
+                        unique_engagers: engagers,
+                        unique_instances: instances,
+                        potential_reach: reach,
+                        share_pct: 0.0,
+                    },
                 },
             )
             .collect())
@@ -193,12 +183,18 @@ mod tests {
                 (
                     leak(&r.software),
                     leak(&r.family),
-                    [r.replies, r.thread_replies, r.boosts, r.likes, r.quotes],
-                    r.engagements,
-                    r.unique_engagers,
-                    r.unique_instances,
-                    r.potential_reach,
-                    r.share_pct,
+                    [
+                        r.counts.replies,
+                        r.counts.thread_replies,
+                        r.counts.boosts,
+                        r.counts.likes,
+                        r.counts.quotes,
+                    ],
+                    r.counts.engagements,
+                    r.reach.unique_engagers,
+                    r.reach.unique_instances,
+                    r.reach.potential_reach,
+                    r.reach.share_pct,
                 )
             })
             .collect();
@@ -267,12 +263,18 @@ mod tests {
             .map(|r| {
                 (
                     r.family.as_str(),
-                    [r.replies, r.thread_replies, r.boosts, r.likes, r.quotes],
-                    r.engagements,
-                    r.unique_engagers,
-                    r.unique_instances,
-                    r.potential_reach,
-                    r.share_pct,
+                    [
+                        r.counts.replies,
+                        r.counts.thread_replies,
+                        r.counts.boosts,
+                        r.counts.likes,
+                        r.counts.quotes,
+                    ],
+                    r.counts.engagements,
+                    r.reach.unique_engagers,
+                    r.reach.unique_instances,
+                    r.reach.potential_reach,
+                    r.reach.share_pct,
                 )
             })
             .collect();
@@ -328,7 +330,7 @@ mod tests {
         let shares: Vec<_> = report
             .rows
             .iter()
-            .map(|r| (r.software.as_str(), r.share_pct))
+            .map(|r| (r.software.as_str(), r.reach.share_pct))
             .collect();
         assert_eq!(shares, [("pleroma", 96.88), ("akkoma", 3.13)]);
         Ok(())
@@ -393,7 +395,7 @@ mod tests {
             change(&mut facts);
             let window = Window::parse(Some("2026-08-01"), Some("2026-08-01"), None)?;
             let report = Analytics::from_facts(&facts)?.reach("b", &window)?;
-            let total: u64 = report.rows.iter().map(|r| r.engagements).sum();
+            let total: u64 = report.rows.iter().map(|r| r.counts.engagements).sum();
             assert_eq!(total, engagements, "{case}");
         }
         Ok(())

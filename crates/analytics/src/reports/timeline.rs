@@ -371,7 +371,7 @@ mod tests {
                 .reach("acme", &window)?
                 .rows
                 .iter()
-                .map(|r| r.engagements)
+                .map(|r| r.counts.engagements)
                 .sum();
             for granularity in [Granularity::Day, Granularity::Week] {
                 let timeline = a.timeline("acme", &window, granularity)?;

@@ -10,7 +10,7 @@ use std::{
     time::SystemTime,
 };
 
-use fedireach_core::{Host, Unavailable};
+use fedireach_core::{ConsentReason, Host, Route, Unavailable};
 use tracing::{debug, warn};
 use url::Url;
 
@@ -37,7 +37,7 @@ pub struct Ctx {
     pub(super) consent: Mutex<BTreeMap<ConsentKey, std::collections::BTreeSet<String>>>,
     /// Refusals by host, route (`activitypub`, `api`) and reason: the host is left out
     /// only when nothing of it could be read; otherwise the route alone is.
-    pub(super) refusals: Mutex<std::collections::BTreeSet<(String, &'static str, &'static str)>>,
+    pub(super) refusals: Mutex<std::collections::BTreeSet<(String, Route, ConsentReason)>>,
     /// Hosts that answered at least one request with a document.
     pub(super) read_hosts: Mutex<std::collections::BTreeSet<String>>,
     pub(super) gone: Mutex<Vec<Gone>>,

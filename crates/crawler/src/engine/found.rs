@@ -1,6 +1,6 @@
 //! What sources find: engagements with whatever the source already told of the engager.
 
-use fedireach_activitypub::{Account, OptOut, html_to_text};
+use fedireach_activitypub::{Account, OptOut, OptOutReason, html_to_text};
 use fedireach_core::{ActorRecord, Coverage, EngagementKind, PostCoverage, Unavailable};
 
 /// Longest excerpt kept of a reply's or quote's text (only where consent allows).
@@ -18,7 +18,7 @@ pub struct EngagerFacts {
     pub display_name: Option<String>,
     pub avatar: Option<String>,
     /// The reason it may not be named, if any.
-    pub opt_out: Option<&'static str>,
+    pub opt_out: Option<fedireach_core::ConsentReason>,
 }
 
 impl EngagerFacts {
@@ -40,7 +40,7 @@ impl EngagerFacts {
             nobot: opt.bio_hashtag.is_some(),
             display_name: account.display_name.clone(),
             avatar: None,
-            opt_out: opt.reason.as_ref().map(|r| r.as_str()),
+            opt_out: opt.reason.as_ref().map(OptOutReason::consent_reason),
         }
     }
 
@@ -56,7 +56,7 @@ impl EngagerFacts {
             discoverable,
             noindex: noindex.unwrap_or(false),
             nobot: opt.bio_hashtag.is_some(),
-            opt_out: opt.reason.as_ref().map(|r| r.as_str()),
+            opt_out: opt.reason.as_ref().map(OptOutReason::consent_reason),
             ..Self::default()
         }
     }

@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use fedireach_core::{Host, HostHealth, Reachability, RobotsState};
+use fedireach_core::{ConsentReason, Host, HostHealth, Reachability, RobotsState, Route};
 
 use super::summary::HostFailure;
 use crate::{HostCounts, locked};
@@ -21,7 +21,7 @@ pub(super) struct Seen<'a> {
     pub robots: Vec<(Host, RobotsState, Option<Duration>)>,
     pub failures: &'a [HostFailure],
     /// Refusals by host, route and reason (see `Ctx::refused`).
-    pub refusals: &'a BTreeSet<(String, &'static str, &'static str)>,
+    pub refusals: &'a BTreeSet<(String, Route, ConsentReason)>,
 }
 
 impl super::ctx::Ctx {
@@ -71,8 +71,8 @@ pub(super) fn assess(seen: &Seen<'_>) -> Vec<HostHealth> {
                 crawl_delay_ms: delay.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 refused_unsigned: seen.refusals.contains(&(
                     name.clone(),
-                    "activitypub",
-                    "authorized_fetch",
+                    Route::Activitypub,
+                    ConsentReason::AuthorizedFetch,
                 )),
                 refusals: seen
                     .refusals
@@ -118,12 +118,20 @@ mod tests {
         let failures = [HostFailure {
             host: "down.example".into(),
             url: "https://down.example/robots.txt".into(),
-            kind: "unreachable",
+            kind: fedireach_core::FailureKind::Unreachable,
             message: "connection refused".into(),
         }];
         let refusals: BTreeSet<_> = [
-            ("gts.example".to_owned(), "activitypub", "authorized_fetch"),
-            ("ok.example".to_owned(), "api", "authorized_fetch"),
+            (
+                "gts.example".to_owned(),
+                Route::Activitypub,
+                ConsentReason::AuthorizedFetch,
+            ),
+            (
+                "ok.example".to_owned(),
+                Route::Api,
+                ConsentReason::AuthorizedFetch,
+            ),
         ]
         .into_iter()
         .collect();

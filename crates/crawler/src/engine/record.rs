@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use fedireach_core::{Batch, EngagementKind, EngagementRecord, Host, PostRecord};
+use fedireach_core::{
+    Batch, ConsentAction, ConsentSubject, EngagementKind, EngagementRecord, Host, PostRecord,
+};
 use url::Url;
 
 use super::{
@@ -79,7 +81,9 @@ impl<S: CrawlSink> Run<'_, S> {
             self.instances.engaging(&engager_host);
             if let Some(facts) = &found.engager {
                 if let Some(reason) = facts.opt_out {
-                    ctx.consent("engager", "anonymised", reason, &found.actor_uri);
+                    let (engager, anonymised) =
+                        (ConsentSubject::Engager, ConsentAction::Anonymised);
+                    ctx.consent(engager, anonymised, reason, &found.actor_uri);
                 }
                 let record = facts.record(&found.actor_uri, None);
                 let repeated = described

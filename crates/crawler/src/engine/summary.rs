@@ -2,19 +2,28 @@
 
 use std::collections::BTreeMap;
 
+use fedireach_core::{ConsentAction, ConsentReason, ConsentSubject, FailureKind, Route};
 use serde::Serialize;
 
 /// One line of the consent report: how many of a subject were left out or anonymised,
 /// and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ConsentKey {
-    /// `engager`, `post`, `host` or `route` (one route of a host that was read by
-    /// another: `reason` is then `REASON:ROUTE`, the route `activitypub` or `api`).
-    pub subject: &'static str,
-    /// `left_out`, `anonymised`, `refused` (a route) or `client_access` (an owned
-    /// brand's own client went where robots.txt bars crawlers, BRIEF section 3).
-    pub action: &'static str,
-    pub reason: String,
+    pub subject: ConsentSubject,
+    pub action: ConsentAction,
+    pub reason: ConsentReason,
+    /// For a `route` subject: the route that was refused.
+    pub route: Option<Route>,
+}
+
+impl ConsentKey {
+    /// The reason as stored and shown: `REASON`, or `REASON:ROUTE` for a route.
+    pub fn reason_label(&self) -> String {
+        match self.route {
+            Some(route) => format!("{}:{route}", self.reason),
+            None => self.reason.to_string(),
+        }
+    }
 }
 
 /// A host that failed (unreachable, 5xx, timeouts, malformed): exit code 3.
@@ -22,7 +31,7 @@ pub struct ConsentKey {
 pub struct HostFailure {
     pub host: String,
     pub url: String,
-    pub kind: &'static str,
+    pub kind: FailureKind,
     pub message: String,
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use fedireach_core::Host;
+use fedireach_core::{ConsentAction, ConsentReason, ConsentSubject, FailureKind, Host, Route};
 use tracing::{debug, warn};
 use url::Url;
 
@@ -17,18 +17,37 @@ use crate::{FetchError, locked};
 
 impl Ctx {
     /// Counts `who` (an engager hash input, a host, a post) once under a consent reason.
-    pub fn consent(&self, subject: &'static str, action: &'static str, reason: &str, who: &str) {
-        let mut map = locked(&self.consent);
-        map.entry(ConsentKey {
-            subject,
-            action,
-            reason: reason.to_owned(),
-        })
-        .or_default()
-        .insert(who.to_owned());
+    pub fn consent(
+        &self,
+        subject: ConsentSubject,
+        action: ConsentAction,
+        reason: ConsentReason,
+        who: &str,
+    ) {
+        self.consent_line(
+            ConsentKey {
+                subject,
+                action,
+                reason,
+                route: None,
+            },
+            who,
+        );
     }
 
-    pub fn failure(&self, host: &str, url: &str, kind: &'static str, message: String) {
+    fn consent_line(&self, key: ConsentKey, who: &str) {
+        locked(&self.consent)
+            .entry(key)
+            .or_default()
+            .insert(who.to_owned());
+    }
+
+    /// Leaves a whole host out of the crawl, for `reason`.
+    fn host_left_out(&self, reason: ConsentReason, host: &str) {
+        self.consent(ConsentSubject::Host, ConsentAction::LeftOut, reason, host);
+    }
+
+    pub fn failure(&self, host: &str, url: &str, kind: FailureKind, message: String) {
         // Whatever post is being read saw a failure: it is not remembered as read in full.
         scope::note_failure();
         self.report(host, url, kind, message);
@@ -47,7 +66,7 @@ impl Ctx {
         self.report(
             &host,
             url.as_str(),
-            "over_limit",
+            FailureKind::OverLimit,
             format!("{url}: {what}; what was read is kept"),
         );
     }
@@ -58,11 +77,16 @@ impl Ctx {
         let host = Host::from_url(url)
             .map(|h| h.to_string())
             .unwrap_or_default();
-        self.report(&host, url.as_str(), "malformed", format!("{url}: {what}"));
+        self.report(
+            &host,
+            url.as_str(),
+            FailureKind::Malformed,
+            format!("{url}: {what}"),
+        );
     }
 
-    fn report(&self, host: &str, url: &str, kind: &'static str, message: String) {
-        warn!(host, url, kind, %message, "host failed");
+    fn report(&self, host: &str, url: &str, kind: FailureKind, message: String) {
+        warn!(host, url, %kind, %message, "host failed");
         locked(&self.failures).push(HostFailure {
             host: host.to_owned(),
             url: url.to_owned(),
@@ -120,13 +144,24 @@ impl Ctx {
         let refusals = locked(&self.refusals).clone();
         for (host, route, reason) in refusals {
             if read.contains(&host) {
-                self.consent("route", "refused", &format!("{reason}:{route}"), &host);
+                let key = ConsentKey {
+                    subject: ConsentSubject::Route,
+                    action: ConsentAction::Refused,
+                    reason,
+                    route: Some(route),
+                };
+                self.consent_line(key, &host);
             } else {
-                self.consent("host", "left_out", reason, &host);
+                self.host_left_out(reason, &host);
             }
         }
         for host in self.fetcher.client_access_hosts() {
-            self.consent("host", "client_access", "owner_token", &host);
+            self.consent(
+                ConsentSubject::Host,
+                ConsentAction::ClientAccess,
+                ConsentReason::OwnerToken,
+                &host,
+            );
         }
         locked(&self.consent)
             .iter()
@@ -139,11 +174,11 @@ impl Ctx {
         locked(&self.read_hosts).insert(host.to_string());
     }
 
-    fn refused(&self, host: String, url: &Url, reason: &'static str) {
+    fn refused(&self, host: String, url: &Url, reason: ConsentReason) {
         let route = if url.path().starts_with("/api/") {
-            "api"
+            Route::Api
         } else {
-            "activitypub"
+            Route::Activitypub
         };
         locked(&self.refusals).insert((host, route, reason));
     }
@@ -154,39 +189,43 @@ impl Ctx {
             .map(|h| h.to_string())
             .unwrap_or_default();
         match error {
-            FetchError::RobotsDisallowed { .. } => self.refused(host, url, "robots_txt"),
-            FetchError::Forgotten { .. } => self.consent("host", "left_out", "forgotten", &host),
-            FetchError::Denied { .. } => self.consent("host", "left_out", "denylist", &host),
+            FetchError::RobotsDisallowed { .. } => {
+                self.refused(host, url, ConsentReason::RobotsTxt);
+            }
+            FetchError::Forgotten { .. } => self.host_left_out(ConsentReason::Forgotten, &host),
+            FetchError::Denied { .. } => self.host_left_out(ConsentReason::Denylist, &host),
             FetchError::RobotsUnavailable { .. } => {
-                self.failure(&host, url.as_str(), "robots_unavailable", error.to_string());
+                let kind = FailureKind::RobotsUnavailable;
+                self.failure(&host, url.as_str(), kind, error.to_string());
             }
             FetchError::Gone { .. } => {
-                self.consent("post", "left_out", "gone_410", url.as_str());
+                let (post, left_out) = (ConsentSubject::Post, ConsentAction::LeftOut);
+                self.consent(post, left_out, ConsentReason::Gone410, url.as_str());
                 self.push_gone(Gone::Object(url.to_string()));
             }
             FetchError::HostGone { .. } => {
-                self.consent("host", "left_out", "gone_410", &host);
+                self.host_left_out(ConsentReason::Gone410, &host);
                 if let Some(host) = Host::from_url(url) {
                     self.push_gone(Gone::Host(host));
                 }
             }
             FetchError::Refused { .. } => {
                 let reason = if self.key.is_some() {
-                    "refused_signed_fetch"
+                    ConsentReason::RefusedSignedFetch
                 } else {
-                    "authorized_fetch"
+                    ConsentReason::AuthorizedFetch
                 };
                 self.refused(host, url, reason);
             }
             FetchError::Status { status: 404, .. } => debug!(%url, "not found"),
             _ if error.is_host_failure() => {
                 let kind = match error {
-                    FetchError::Unreachable(_) => "unreachable",
-                    FetchError::RateLimited { .. } => "rate_limited",
-                    FetchError::Unsafe(_) => "unsafe",
-                    FetchError::OverLimit { .. } => "over_limit",
-                    FetchError::Status { .. } => "http_status",
-                    _ => "transport",
+                    FetchError::Unreachable(_) => FailureKind::Unreachable,
+                    FetchError::RateLimited { .. } => FailureKind::RateLimited,
+                    FetchError::Unsafe(_) => FailureKind::Unsafe,
+                    FetchError::OverLimit { .. } => FailureKind::OverLimit,
+                    FetchError::Status { .. } => FailureKind::HttpStatus,
+                    _ => FailureKind::Transport,
                 };
                 self.failure(&host, url.as_str(), kind, error.to_string());
             }
@@ -199,7 +238,8 @@ impl Ctx {
         let host = Host::from_url(url)
             .map(|h| h.to_string())
             .unwrap_or_default();
-        self.failure(&host, url.as_str(), "malformed", format!("{url}: {error}"));
+        let message = format!("{url}: {error}");
+        self.failure(&host, url.as_str(), FailureKind::Malformed, message);
     }
 }
 
@@ -284,18 +324,27 @@ mod tests {
             },
         );
         let counts = ctx.consent_counts();
-        let get = |subject, action, reason: &str| {
+        let get = |subject, action, reason, route| {
             counts
                 .get(&ConsentKey {
                     subject,
                     action,
-                    reason: reason.to_owned(),
+                    reason,
+                    route,
                 })
                 .copied()
         };
-        assert_eq!(get("route", "refused", "authorized_fetch:api"), Some(1));
-        assert_eq!(get("host", "left_out", "authorized_fetch"), Some(1));
-        assert_eq!(get("host", "left_out", "robots_txt"), Some(1));
+        let (fetch, robots) = (ConsentReason::AuthorizedFetch, ConsentReason::RobotsTxt);
+        let (route, refused) = (ConsentSubject::Route, ConsentAction::Refused);
+        let (host, left_out) = (ConsentSubject::Host, ConsentAction::LeftOut);
+        assert_eq!(get(route, refused, fetch, Some(Route::Api)), Some(1));
+        assert_eq!(get(host, left_out, fetch, None), Some(1));
+        assert_eq!(get(host, left_out, robots, None), Some(1));
+        let labels: Vec<String> = counts.keys().map(ConsentKey::reason_label).collect();
+        assert!(
+            labels.contains(&"authorized_fetch:api".to_owned()),
+            "{labels:?}"
+        );
         assert_eq!(counts.len(), 3, "{counts:?}");
     }
 }

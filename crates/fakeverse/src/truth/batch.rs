@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fedireach_core::{
-    ActorRecord, Batch, EngagementRecord, Host, InstanceRecord, PostRecord, Software,
-    SoftwareSource,
+    ActorRecord, Batch, ConsentAction, ConsentSubject, EngagementRecord, Host, InstanceRecord,
+    PostRecord, Software, SoftwareSource,
 };
 
 use super::Truth;
@@ -106,7 +106,7 @@ impl Truth {
     /// The consent lines a crawl of the truth reports for its engagers: how many
     /// distinct engagers were anonymised, by reason (`subject`, `action`, `reason`,
     /// count).
-    pub fn consent_lines(&self) -> Vec<(String, String, String, u64)> {
+    pub fn consent_lines(&self) -> Vec<(ConsentSubject, ConsentAction, String, u64)> {
         let mut by_reason: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for e in &self.engagements {
             if let Some(reason) = &e.opt_out {
@@ -117,8 +117,8 @@ impl Truth {
             .into_iter()
             .map(|(reason, actors)| {
                 (
-                    "engager".to_owned(),
-                    "anonymised".to_owned(),
+                    ConsentSubject::Engager,
+                    ConsentAction::Anonymised,
                     reason.to_owned(),
                     actors.len() as u64,
                 )

@@ -5,52 +5,21 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use fedireach_core::{
-    CoverageRow, EngagementKind, InstanceRow, InstancesReport, LanguageCounts, LanguagesReport,
-    PostRow, PostsReport, ReachReport, ReachRow, ReportedCounts, UnavailablePosts, pct_2dp,
-    round_half_away,
+    CoverageRow, EngagementKind, InstanceRow, InstancesReport, KindCounts, LanguageCounts,
+    LanguagesReport, PostRow, PostsReport, ReachFigures, ReachReport, ReachRow, ReportedCounts,
+    UnavailablePosts, pct_2dp, round_half_away,
 };
 
 use super::{BrandReports, TruthInstance, followers_known};
 use crate::{time::rfc3339, world::SimSoftware, world::World};
 
-/// Counts by kind, in [`EngagementKind::ALL`] order.
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts([u64; 5]);
-
-impl Counts {
-    fn add(&mut self, kind: EngagementKind) {
-        let i = EngagementKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or(0);
-        if let Some(slot) = self.0.get_mut(i) {
-            *slot += 1;
-        }
-    }
-    fn get(&self, kind: EngagementKind) -> u64 {
-        let i = EngagementKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or(0);
-        self.0.get(i).copied().unwrap_or(0)
-    }
-    fn engagements(&self) -> u64 {
-        EngagementKind::ALL
-            .iter()
-            .filter(|k| k.counts_as_engagement())
-            .map(|k| self.get(*k))
-            .sum()
-    }
-}
-
-/// What the origin server reports for a post (see the crate docs for each software).
 pub(crate) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
-    let mut counts = Counts::default();
+    let mut counts = KindCounts::default();
     for i in world.engagements_of(post) {
         if let Some(e) = world.engagements().get(i)
             && world.engagement_visible(e)
         {
-            counts.add(e.kind);
+            counts.record(e.kind);
         }
     }
     let origin = world
@@ -101,7 +70,7 @@ pub(crate) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
 
 #[derive(Default)]
 struct Acc {
-    counts: Counts,
+    counts: KindCounts,
     engagers: HashSet<u32>,
     instances: HashSet<u32>,
     boosters: HashSet<u32>,
@@ -152,7 +121,7 @@ pub(super) fn all_reports(
                 reach.entry(learned.software.as_str()).or_default(),
                 hosts.entry(inst.host.as_str()).or_default(),
             ] {
-                acc.counts.add(e.kind);
+                acc.counts.record(e.kind);
                 acc.engagers.insert(e.actor);
                 acc.instances.insert(actor.instance);
                 if e.kind == EngagementKind::Boost {
@@ -160,7 +129,7 @@ pub(super) fn all_reports(
                 }
             }
             let (acc, cross, softwares) = per_post.entry(e.post).or_default();
-            acc.counts.add(e.kind);
+            acc.counts.record(e.kind);
             softwares.insert(learned.software.as_str());
             let author_instance = world.actors().get(post.actor as usize).map(|a| a.instance);
             if e.kind.counts_as_engagement() && author_instance != Some(actor.instance) {
@@ -207,7 +176,7 @@ fn reach_report(
     by_host: &HashMap<&str, &TruthInstance>,
     unavailable_posts: UnavailablePosts,
 ) -> ReachReport {
-    let total: u64 = reach.values().map(|a| a.counts.engagements()).sum();
+    let total: u64 = reach.values().map(|a| a.counts.engagements).sum();
     let mut rows: Vec<ReachRow> = reach
         .iter()
         .map(|(software, acc)| {
@@ -221,27 +190,25 @@ fn reach_report(
                 .filter(|a| followers_known(world, **a))
                 .map(|a| world.followers(*a))
                 .sum();
-            let engagements = acc.counts.engagements();
+            let engagements = acc.counts.engagements;
             ReachRow {
                 software: (*software).to_owned(),
                 family,
-                replies: acc.counts.get(EngagementKind::Reply),
-                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
-                boosts: acc.counts.get(EngagementKind::Boost),
-                likes: acc.counts.get(EngagementKind::Like),
-                quotes: acc.counts.get(EngagementKind::Quote),
-                engagements,
-                unique_engagers: acc.engagers.len() as u64,
-                unique_instances: acc.instances.len() as u64,
-                potential_reach,
-                share_pct: pct_2dp(engagements, total),
+                counts: acc.counts,
+                reach: ReachFigures {
+                    unique_engagers: acc.engagers.len() as u64,
+                    unique_instances: acc.instances.len() as u64,
+                    potential_reach,
+                    share_pct: pct_2dp(engagements, total),
+                },
                 unavailable_posts,
             }
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.engagements
-            .cmp(&a.engagements)
+        b.counts
+            .engagements
+            .cmp(&a.counts.engagements)
             .then_with(|| a.software.cmp(&b.software))
     });
     ReachReport {
@@ -267,19 +234,14 @@ fn posts_report(
         .map(|(p, post)| {
             let p = u32::try_from(p).unwrap_or(u32::MAX);
             let (acc, cross, softwares) = per_post.get(&p).unwrap_or(&empty);
-            let engagements = acc.counts.engagements();
+            let engagements = acc.counts.engagements;
             let followers = super::brand_followers_known(world, post.actor)
                 .then(|| world.followers(post.actor));
             PostRow {
                 uri: world.post_uri(p),
                 actor: world.actor_id(post.actor),
                 published: rfc3339(post.published),
-                replies: acc.counts.get(EngagementKind::Reply),
-                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
-                boosts: acc.counts.get(EngagementKind::Boost),
-                likes: acc.counts.get(EngagementKind::Like),
-                quotes: acc.counts.get(EngagementKind::Quote),
-                engagements,
+                counts: acc.counts,
                 reported: reported_counts(world, p),
                 followers,
                 engagement_rate: followers.and_then(|f| round_half_away(engagements, f, 4)),
@@ -317,12 +279,7 @@ fn instances_report(
                 host: (*host).to_owned(),
                 software: inst.software.clone(),
                 family: inst.family.clone(),
-                replies: acc.counts.get(EngagementKind::Reply),
-                thread_replies: acc.counts.get(EngagementKind::ThreadReply),
-                boosts: acc.counts.get(EngagementKind::Boost),
-                likes: acc.counts.get(EngagementKind::Like),
-                quotes: acc.counts.get(EngagementKind::Quote),
-                engagements: acc.counts.engagements(),
+                counts: acc.counts,
                 unique_engagers: unique,
                 active_month: inst.active_month,
                 penetration_pct: inst
@@ -334,8 +291,9 @@ fn instances_report(
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.engagements
-            .cmp(&a.engagements)
+        b.counts
+            .engagements
+            .cmp(&a.counts.engagements)
             .then_with(|| a.host.cmp(&b.host))
     });
     InstancesReport {

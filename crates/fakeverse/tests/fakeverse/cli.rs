@@ -42,9 +42,9 @@ async fn run_reports_ready_serves_and_stops() {
         .unwrap_or_else(|e| panic!("never ready: {e}"));
     assert!(printed.starts_with(&format!("listening on 127.0.0.1:{}\n", addr.port())));
     assert!(printed.contains("brand Acme (owned)"));
-    let truth = std::fs::read_to_string(&truth_path).unwrap_or_default();
+    let truth = std::fs::read_to_string(&truth_path).expect("the file was written");
     assert!(truth.starts_with("{\"seed\":4,"));
-    let ca = std::fs::read_to_string(&ca_path).unwrap_or_default();
+    let ca = std::fs::read_to_string(&ca_path).expect("the file was written");
     assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
     let _ = stop_tx.send(());
     let result = task.await.unwrap_or_else(|e| panic!("run panicked: {e}"));

@@ -46,7 +46,7 @@ pub(crate) async fn fetch_at(addr: SocketAddr, url: &str) -> Option<Got> {
         }
         let status = sent.status();
         let headers = sent.headers().clone();
-        let body = sent.text().await.unwrap_or_default();
+        let body = sent.text().await.expect("the body is text");
         return Some(Got {
             status,
             headers,
@@ -97,6 +97,8 @@ async fn learn(server: &FakeverseServer, host: &str, actor: &str) -> (String, Op
         && is_json_document(&doc)
     {
         let doc = doc.json();
+        // A crawler's reading: a NodeInfo without a name (a misbehaving host) is no
+        // software, and the actor's context is asked instead.
         let name = doc["software"]["name"].as_str().unwrap_or_default();
         let active = &doc["usage"]["users"]["activeMonth"];
         let active = active
@@ -139,7 +141,7 @@ async fn instances_are_what_a_crawler_learns() {
     }
     for b in &truth.brands {
         for id in &b.actor_ids {
-            let host = id.split('/').nth(2).unwrap_or_default();
+            let host = id.split('/').nth(2).expect("an absolute URL has a host");
             actor_of.entry(host).or_insert(id.as_str());
         }
     }
@@ -157,7 +159,11 @@ async fn instances_are_what_a_crawler_learns() {
 /// Reads an actor's follower count as a crawler would: robots.txt permitting, an
 /// ActivityPub actor document under the size cap, its followers' `totalItems`.
 async fn read_followers(addr: SocketAddr, actor: String) -> (String, Option<u64>) {
-    let host = actor.split('/').nth(2).unwrap_or_default().to_owned();
+    let host = actor
+        .split('/')
+        .nth(2)
+        .expect("an absolute URL has a host")
+        .to_owned();
     let path = url::Url::parse(&actor)
         .map(|u| u.path().to_owned())
         .unwrap_or_default();

@@ -24,7 +24,10 @@ struct Crawl<'a> {
 }
 
 fn host(url: &str) -> String {
-    url.split('/').nth(2).unwrap_or_default().to_owned()
+    url.split('/')
+        .nth(2)
+        .expect("an absolute URL has a host")
+        .to_owned()
 }
 
 fn path(url: &str) -> String {
@@ -121,7 +124,7 @@ impl Crawl<'_> {
                 doc["replies"]["first"]["items"]
                     .as_array()
                     .cloned()
-                    .unwrap_or_default(),
+                    .expect("replies.first.items is an array"),
                 doc["replies"]["first"]["next"].as_str().map(str::to_owned),
             ),
         };
@@ -130,7 +133,10 @@ impl Crawl<'_> {
                 break;
             };
             let page = page.json();
-            let page_items = page["items"].as_array().cloned().unwrap_or_default();
+            let page_items = page["items"]
+                .as_array()
+                .cloned()
+                .expect("items is an array");
             // An empty page ends the walk: some hosts' `next` never runs out.
             if page_items.is_empty() {
                 break;
@@ -156,7 +162,10 @@ impl Crawl<'_> {
         };
         let doc = doc.json();
         self.mastodon_replies(post, &doc, 1).await;
-        let id = post.rsplit('/').next().unwrap_or_default();
+        let id = post
+            .rsplit('/')
+            .next()
+            .expect("split yields at least one part");
         let origin = host(post);
         for (endpoint, kind) in [("favourited_by", "like"), ("reblogged_by", "boost")] {
             let mut next = Some(format!(
@@ -165,7 +174,7 @@ impl Crawl<'_> {
             while let Some(url) = next {
                 let page = get(self.server, &url).await;
                 for account in page.json().as_array().cloned().unwrap_or_default() {
-                    let actor = account["uri"].as_str().unwrap_or_default().to_owned();
+                    let actor = account["uri"].as_str().expect("uri is a string").to_owned();
                     self.add(post, kind, &actor).await;
                 }
                 next = page
@@ -183,7 +192,7 @@ impl Crawl<'_> {
             for status in quotes.as_array().cloned().unwrap_or_default() {
                 let actor = status["account"]["uri"]
                     .as_str()
-                    .unwrap_or_default()
+                    .expect("account.uri is a string")
                     .to_owned();
                 self.add(post, "quote", &actor).await;
             }
@@ -199,14 +208,17 @@ impl Crawl<'_> {
         // same reply depth applies as to a walk of replies collections.
         let mut comments: Vec<(String, String, String)> = Vec::new();
         for key in ["likes", "shares", "comments"] {
-            let base = video[key].as_str().unwrap_or_default().to_owned();
+            let base = video[key].as_str().expect("key is a string").to_owned();
             let mut next = Some(format!("{base}?page=1"));
             while let Some(url) = next {
                 let Some(page) = self.fetch(&url).await else {
                     break;
                 };
                 let page = page.json();
-                let page_items = page["orderedItems"].as_array().cloned().unwrap_or_default();
+                let page_items = page["orderedItems"]
+                    .as_array()
+                    .cloned()
+                    .expect("orderedItems is an array");
                 if page_items.is_empty() {
                     break;
                 }
@@ -220,16 +232,20 @@ impl Crawl<'_> {
                             if let Some(got) = self.fetch(item.as_str().unwrap_or_default()).await
                                 && got.status == StatusCode::OK
                             {
-                                let actor =
-                                    got.json()["actor"].as_str().unwrap_or_default().to_owned();
+                                let actor = got.json()["actor"]
+                                    .as_str()
+                                    .expect("actor is a string")
+                                    .to_owned();
                                 self.add(post, "boost", &actor).await;
                             }
                         }
                         _ => {
                             if let Some((actor, doc)) = self.author(&item).await {
-                                let id = doc["id"].as_str().unwrap_or_default().to_owned();
-                                let parent =
-                                    doc["inReplyTo"].as_str().unwrap_or_default().to_owned();
+                                let id = doc["id"].as_str().expect("id is a string").to_owned();
+                                let parent = doc["inReplyTo"]
+                                    .as_str()
+                                    .expect("inReplyTo is a string")
+                                    .to_owned();
                                 comments.push((id, parent, actor));
                             }
                         }
@@ -273,7 +289,10 @@ impl Crawl<'_> {
         if jrd.status == StatusCode::GONE {
             return None;
         }
-        let links = jrd.json()["links"].as_array().cloned().unwrap_or_default();
+        let links = jrd.json()["links"]
+            .as_array()
+            .cloned()
+            .expect("links is an array");
         links
             .iter()
             .find(|l| l["rel"] == "self")
@@ -283,7 +302,11 @@ impl Crawl<'_> {
 
     async fn misskey(&mut self, post: &str) {
         let origin = host(post);
-        let note = post.rsplit('/').next().unwrap_or_default().to_owned();
+        let note = post
+            .rsplit('/')
+            .next()
+            .expect("split yields at least one part")
+            .to_owned();
         for (endpoint, kind) in [
             ("notes/reactions", "like"),
             ("notes/renotes", "boost"),

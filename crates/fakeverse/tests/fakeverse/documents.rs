@@ -155,7 +155,9 @@ async fn notes_videos_and_nodeinfo_carry_the_real_keys() {
             .json();
         let doc = get(
             &server,
-            links["links"][0]["href"].as_str().unwrap_or_default(),
+            links["links"][0]["href"]
+                .as_str()
+                .expect("links.0.href is a string"),
         )
         .await
         .json();

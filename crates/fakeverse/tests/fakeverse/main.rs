@@ -5,6 +5,7 @@
 // may (clippy.toml), rather than carry on with a default.
 #![allow(clippy::expect_used)]
 
+mod apis;
 mod cli;
 mod consistency;
 mod crawl;
@@ -121,18 +122,20 @@ async fn request(
     if let Some(token) = token {
         req = req.bearer_auth(token);
     }
-    match req.send().await {
-        Ok(r) => {
-            let status = r.status();
-            let headers = r.headers().clone();
-            let body = r.text().await.unwrap_or_default();
-            Got {
-                status,
-                headers,
-                body,
-            }
-        }
-        Err(e) => panic!("GET {url} failed: {e}"),
+    let reply = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url} failed: {e}"));
+    let status = reply.status();
+    let headers = reply.headers().clone();
+    let body = reply
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: the body cannot be read: {e}"));
+    Got {
+        status,
+        headers,
+        body,
     }
 }
 

@@ -66,14 +66,20 @@ async fn redirects_loop_or_point_at_a_refused_address() {
     assert_eq!(first.status, StatusCode::FOUND);
     let second_url = format!(
         "http://{}{}",
-        start_url.split('/').nth(2).unwrap_or_default(),
+        start_url
+            .split('/')
+            .nth(2)
+            .expect("an absolute URL has a host"),
         first.header("location").unwrap_or_default()
     );
     let second = get(&server, &second_url).await;
     assert_eq!(second.status, StatusCode::FOUND);
     let back = format!(
         "http://{}{}",
-        start_url.split('/').nth(2).unwrap_or_default(),
+        start_url
+            .split('/')
+            .nth(2)
+            .expect("an absolute URL has a host"),
         second.header("location").unwrap_or_default()
     );
     assert_eq!(back, start_url, "the loop comes back");
@@ -90,7 +96,7 @@ async fn endless_pages_never_end() {
     let mut url = format!("{actor}/followers?page=1");
     for _ in 0..5 {
         let page = get(&server, &url).await.json();
-        url = page["next"].as_str().unwrap_or_default().to_owned();
+        url = page["next"].as_str().expect("next is a string").to_owned();
         assert!(!url.is_empty());
     }
 }
@@ -99,7 +105,11 @@ async fn endless_pages_never_end() {
 async fn dead_slow_and_erroring_hosts() {
     let server = start(1).await;
     let dead = actor_url(&server, Quirk::Dead);
-    let host = dead.split('/').nth(2).unwrap_or_default().to_owned();
+    let host = dead
+        .split('/')
+        .nth(2)
+        .expect("an absolute URL has a host")
+        .to_owned();
     let sent = super::client()
         .get(format!("http://{}/robots.txt", server.addr()))
         .header(reqwest::header::HOST, host.clone())
@@ -143,7 +153,11 @@ async fn tls_with_the_generated_ca_and_sni() {
     let truth = server.truth();
     let actor = truth.brands[0].actor_ids[0].clone();
     assert!(actor.starts_with("https://"));
-    let host = actor.split('/').nth(2).unwrap_or_default().to_owned();
+    let host = actor
+        .split('/')
+        .nth(2)
+        .expect("an absolute URL has a host")
+        .to_owned();
     let dead = server.world().hosts_with(Quirk::Dead)[0].to_owned();
     let client = reqwest::Client::builder()
         .add_root_certificate(ca)
@@ -187,18 +201,21 @@ async fn amplified_and_nested_replies_never_end() {
         let mut url = format!("{}/replies?page=1", reply_of(&server, quirk));
         for _ in 0..3 {
             let page = get(&server, &url).await.json();
-            let items = page["orderedItems"].as_array().cloned().unwrap_or_default();
+            let items = page["orderedItems"]
+                .as_array()
+                .cloned()
+                .expect("orderedItems is an array");
             assert_eq!(items.len(), 100, "{quirk:?}: a full page");
             assert!(
                 items.iter().all(|i| i["replies"].is_string() == nested),
                 "{quirk:?}: nested replies only on the nested host"
             );
             if nested {
-                let below = items[0]["replies"].as_str().unwrap_or_default();
+                let below = items[0]["replies"].as_str().expect("0.replies is a string");
                 let first = get(&server, &format!("{below}?page=1")).await.json();
                 assert_eq!(first["orderedItems"].as_array().map(Vec::len), Some(100));
             }
-            url = page["next"].as_str().unwrap_or_default().to_owned();
+            url = page["next"].as_str().expect("next is a string").to_owned();
             assert!(!url.is_empty(), "{quirk:?}: the pages end");
         }
     }
@@ -209,7 +226,11 @@ async fn a_gzip_bomb_is_sent_encoded_whatever_was_asked() {
     use std::io::Read;
     let server = start(1).await;
     let actor = actor_url(&server, Quirk::GzipBomb);
-    let host = actor.split('/').nth(2).unwrap_or_default().to_owned();
+    let host = actor
+        .split('/')
+        .nth(2)
+        .expect("an absolute URL has a host")
+        .to_owned();
     let path = actor.splitn(4, '/').nth(3).unwrap_or_default().to_owned();
     let response = super::client()
         .get(format!("http://{}/{path}", server.addr()))

@@ -13,7 +13,7 @@ fn truth_json(seed: u64, scale: Scale, day: u32) -> String {
         plain_http: false,
         tour: false,
     });
-    Truth::of(&world).to_json().unwrap_or_default()
+    Truth::of(&world).to_json().expect("the truth serialises")
 }
 
 #[test]
@@ -104,7 +104,10 @@ fn truth_has_every_kind_and_the_documented_shape() {
     ] {
         assert!(truth.get(key).is_some(), "missing {key}");
     }
-    let engagements = truth["engagements"].as_array().cloned().unwrap_or_default();
+    let engagements = truth["engagements"]
+        .as_array()
+        .cloned()
+        .expect("engagements is an array");
     assert!(
         (1_000..20_000).contains(&engagements.len()),
         "a small world has a few thousand engagements, got {}",
@@ -133,12 +136,17 @@ fn truth_has_every_kind_and_the_documented_shape() {
     );
     let left_out = &truth["left_out"];
     assert!(u(&left_out["gone_410"]) > 0 && u(&left_out["reply_depth"]) > 0);
-    let instances = truth["instances"].as_array().cloned().unwrap_or_default();
+    let instances = truth["instances"]
+        .as_array()
+        .cloned()
+        .expect("instances is an array");
     let software = |host: &str| {
-        instances
-            .iter()
-            .find(|i| i["host"] == host)
-            .map(|i| i["software"].as_str().unwrap_or_default().to_owned())
+        instances.iter().find(|i| i["host"] == host).map(|i| {
+            i["software"]
+                .as_str()
+                .expect("software is a string")
+                .to_owned()
+        })
     };
     assert_eq!(software("threads.net").as_deref(), Some("threads"));
     assert!(instances.iter().any(|i| i["software"] == "unknown"));
@@ -149,8 +157,15 @@ fn truth_has_every_kind_and_the_documented_shape() {
             .iter()
             .any(|i| i["host"].as_str().unwrap_or("").starts_with("gone-"))
     );
-    for brand in truth["brands"].as_array().cloned().unwrap_or_default() {
-        let actors = brand["actors"].as_array().cloned().unwrap_or_default();
+    for brand in truth["brands"]
+        .as_array()
+        .cloned()
+        .expect("brands is an array")
+    {
+        let actors = brand["actors"]
+            .as_array()
+            .cloned()
+            .expect("actors is an array");
         assert!(
             actors
                 .iter()
@@ -176,19 +191,25 @@ fn reports_agree_with_the_engagement_list() {
     let instances: HashMap<String, Value> = truth["instances"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .expect("instances is an array")
         .into_iter()
-        .map(|i| (i["host"].as_str().unwrap_or_default().to_owned(), i))
+        .map(|i| (i["host"].as_str().expect("host is a string").to_owned(), i))
         .collect();
     let posts: HashMap<String, Value> = truth["posts"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .expect("posts is an array")
         .into_iter()
-        .map(|p| (p["uri"].as_str().unwrap_or_default().to_owned(), p))
+        .map(|p| (p["uri"].as_str().expect("uri is a string").to_owned(), p))
         .collect();
-    let engagements = truth["engagements"].as_array().cloned().unwrap_or_default();
-    let reports = truth["reports"].as_object().cloned().unwrap_or_default();
+    let engagements = truth["engagements"]
+        .as_array()
+        .cloned()
+        .expect("engagements is an array");
+    let reports = truth["reports"]
+        .as_object()
+        .cloned()
+        .expect("reports is an object");
     assert_eq!(reports.len(), 3);
     for (brand, report) in reports {
         let mine: Vec<&Value> = engagements
@@ -201,10 +222,10 @@ fn reports_agree_with_the_engagement_list() {
         // reach
         let mut by_software: BTreeMap<String, Row> = BTreeMap::new();
         for e in &mine {
-            let host = e["instance"].as_str().unwrap_or_default();
+            let host = e["instance"].as_str().expect("instance is a string");
             let software = instances[host]["software"]
                 .as_str()
-                .unwrap_or_default()
+                .expect("host.software is a string")
                 .to_owned();
             let row = by_software.entry(software).or_default();
             if e["kind"] != "thread_reply" {
@@ -214,11 +235,11 @@ fn reports_agree_with_the_engagement_list() {
                 row.1 += 1;
             }
             row.2
-                .insert(e["actor"].as_str().unwrap_or_default().to_owned());
+                .insert(e["actor"].as_str().expect("actor is a string").to_owned());
             row.3.insert(host.to_owned());
             if e["kind"] == "boost" {
                 row.4.insert(
-                    e["actor"].as_str().unwrap_or_default().to_owned(),
+                    e["actor"].as_str().expect("actor is a string").to_owned(),
                     u(&e["actor_followers"]),
                 );
             }
@@ -226,12 +247,12 @@ fn reports_agree_with_the_engagement_list() {
         let rows = report["reach"]["rows"]
             .as_array()
             .cloned()
-            .unwrap_or_default();
+            .expect("reach.rows is an array");
         assert_eq!(rows.len(), by_software.len(), "{brand}");
         let total: u64 = by_software.values().map(|r| r.0).sum();
         let mut previous = u64::MAX;
         for row in &rows {
-            let software = row["software"].as_str().unwrap_or_default();
+            let software = row["software"].as_str().expect("software is a string");
             let (eng, thread, engagers, hosts, boosters) = &by_software[software];
             assert_eq!(u(&row["engagements"]), *eng, "{brand} {software}");
             assert_eq!(u(&row["thread_replies"]), *thread);
@@ -255,7 +276,7 @@ fn reports_agree_with_the_engagement_list() {
         let post_rows = report["posts"]["rows"]
             .as_array()
             .cloned()
-            .unwrap_or_default();
+            .expect("posts.rows is an array");
         let brand_posts = posts
             .values()
             .filter(|p| p["brand"] == brand.as_str())
@@ -272,7 +293,7 @@ fn reports_agree_with_the_engagement_list() {
         let host_rows = report["instances"]["rows"]
             .as_array()
             .cloned()
-            .unwrap_or_default();
+            .expect("instances.rows is an array");
         let hosts: BTreeSet<&str> = mine.iter().filter_map(|e| e["instance"].as_str()).collect();
         assert_eq!(host_rows.len(), hosts.len());
         let total_from_hosts: u64 = host_rows.iter().map(|r| u(&r["engagements"])).sum();
@@ -291,7 +312,7 @@ fn later_days_grow_and_remove() {
         t["engagements"]
             .as_array()
             .cloned()
-            .unwrap_or_default()
+            .expect("engagements is an array")
             .iter()
             .filter_map(|e| e["object"].as_str().map(str::to_owned))
             .collect()
@@ -336,7 +357,7 @@ fn the_truth_file_holds_the_same_bytes() {
     let truth = Truth::of(&world);
     let path = std::env::temp_dir().join(format!("fakeverse-truth-{}.json", std::process::id()));
     assert!(truth.write_to(&path).is_ok());
-    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    let written = std::fs::read_to_string(&path).expect("the file was written");
     let _ = std::fs::remove_file(&path);
-    assert_eq!(written, truth.to_json().unwrap_or_default());
+    assert_eq!(written, truth.to_json().expect("the truth serialises"));
 }

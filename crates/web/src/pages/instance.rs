@@ -42,11 +42,11 @@ pub(crate) async fn instance_table(
         if let Some(r) = figures.instances.rows.iter().find(|r| r.host == host) {
             rows.push(vec![
                 brand.name.clone(),
-                r.engagements.to_string(),
-                r.replies.to_string(),
-                r.boosts.to_string(),
-                r.likes.to_string(),
-                r.quotes.to_string(),
+                r.counts.engagements.to_string(),
+                r.counts.replies.to_string(),
+                r.counts.boosts.to_string(),
+                r.counts.likes.to_string(),
+                r.counts.quotes.to_string(),
                 r.unique_engagers.to_string(),
                 r.penetration_pct.map(|p| p.to_string()).unwrap_or_default(),
             ]);

@@ -259,7 +259,7 @@ async fn the_form_origin_check_compares_the_scheme() -> TestResult {
         let w = world_with(
             Some(ADMIN),
             WebConfig {
-                public_url: public_url.to_owned(),
+                public_url: url::Url::parse(public_url).ok(),
                 ..WebConfig::default()
             },
         )

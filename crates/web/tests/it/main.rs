@@ -3,10 +3,13 @@
 
 mod actions;
 mod api;
+mod audience;
 mod browser;
 mod downloads;
 mod http;
+mod input;
 mod links;
 mod medium;
 mod pages;
+mod panels;
 mod world;

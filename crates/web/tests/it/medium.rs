@@ -50,10 +50,11 @@ pub async fn load(store: &Store) -> Result<Medium, Error> {
     let day0 = world.now() - i64::from(MAX_DAY) * 86_400;
     let snapshot_days: Vec<u32> = (0..=MAX_DAY).step_by(SNAPSHOT_EVERY as usize).collect();
     let mut crawls = Vec::new();
-    for day in &snapshot_days {
+    // One scheduled crawl per snapshot day.
+    for _ in &snapshot_days {
         crawls.push(
             store
-                .start_crawl_run(&format!("simulated day {day}"), None, "all")
+                .start_crawl_run(fedireach_core::CrawlTrigger::Schedule, None, "all")
                 .await?,
         );
     }

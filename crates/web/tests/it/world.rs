@@ -14,8 +14,8 @@ use axum::{
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use fedireach_core::{
-    ActorRef, ActorRefOptions, Coverage, EngagementKind, Host, HostHealth, PostCoverage,
-    Reachability, RobotsState, Software, SoftwareSource, Unavailable,
+    ActorRef, ActorRefOptions, ConsentAction, ConsentSubject, Coverage, EngagementKind, Host,
+    HostHealth, PostCoverage, Reachability, RobotsState, Software, SoftwareSource, Unavailable,
 };
 use fedireach_store::{
     ActorRecord, Batch, CrawlRecord, CrawlStatus, EngagementRecord, InstanceRecord, PostRecord,
@@ -237,7 +237,7 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
         .await?;
 
     let crawl = store
-        .start_crawl_run(&format!("test {SCRIPT}"), None, "90d")
+        .start_crawl_run(fedireach_core::CrawlTrigger::Manual, None, "90d")
         .await?;
     store
         .record_follower_snapshot(crawl, acme.actors[0].id, Some(500))
@@ -257,14 +257,19 @@ pub async fn world_with(admin_token: Option<&str>, config: WebConfig) -> TestRes
                 errors: vec![(
                     "dead.example".into(),
                     "https://dead.example/users/x".into(),
-                    "unreachable".into(),
+                    fedireach_core::FailureKind::Unreachable,
                     "connection refused".into(),
                 )],
                 consent: vec![
-                    ("engager".into(), "anonymised".into(), "indexable".into(), 2),
                     (
-                        "host".into(),
-                        "left_out".into(),
+                        ConsentSubject::Engager,
+                        ConsentAction::Anonymised,
+                        "indexable".into(),
+                        2,
+                    ),
+                    (
+                        ConsentSubject::Host,
+                        ConsentAction::LeftOut,
                         format!("robots.txt {SCRIPT}"),
                         1,
                     ),
