@@ -19,12 +19,14 @@ test: ## run every test of the workspace (unit, store, end-to-end through the bi
 test-interop: ## crawl a real ActivityPub server (bovine-herd, ../shared/peers) over HTTPS, signed; needs root
 	tests/interop/run.sh
 
-lint: ## formatting check, clippy with warnings as errors (with and without the simulation), unused dependencies
+lint: ## formatting check, clippy with warnings as errors (with and without the simulation), unused dependencies, licences and sources (cargo deny)
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked --no-default-features --bin fedireach -- -D warnings
 	@command -v cargo-machete >/dev/null || { echo "cargo-machete is missing: cargo install --locked cargo-machete"; exit 1; }
 	cargo-machete
+	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing: cargo install --locked cargo-deny"; exit 1; }
+	cargo deny --offline check --hide-inclusion-graph licenses bans sources
 
 fmt: ## format the code
 	$(CARGO) fmt --all
