@@ -1,5 +1,5 @@
-//! The operator's denylist (`crawl.denylist_file`): domains of which nothing is fetched,
-//! stored or shown, their subdomains included.
+//! The operator's denylist (the top-level `denylist_file`): domains of which nothing is
+//! fetched, stored or shown, their subdomains included.
 
 use std::path::Path;
 
