@@ -166,125 +166,62 @@ async fn engagements(
 
 /// Every fact but the engagements.
 async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> {
-    let brand_actors = sqlx::query(
+    let brand_actors = export(
+        conn,
         "SELECT b.id AS brand_id, b.name, b.token_env IS NOT NULL AS owned,
                 t.id AS tracked_actor_id, t.actor_uri, t.host
          FROM brands b JOIN tracked_actors t ON t.brand_id = b.id ORDER BY b.id, t.position",
+        ("exporting brands", "reading brands"),
+        brand_actor_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting brands")?
-    .iter()
-    .map(|r| {
-        Ok(BrandActorFact {
-            brand_id: r.try_get("brand_id")?,
-            brand: r.try_get("name")?,
-            owned: r.try_get("owned")?,
-            tracked_actor_id: r.try_get("tracked_actor_id")?,
-            actor_uri: r.try_get("actor_uri")?,
-            host: r.try_get("host")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading brands")?;
-
-    let posts = sqlx::query(
+    .await?;
+    let posts = export(
+        conn,
         "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
                 p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
                 p.reported_boosts, p.reported_quotes, p.replies_coverage, p.boosts_coverage,
                 p.likes_coverage, p.quotes_coverage,
                 (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
          FROM posts p ORDER BY p.id",
+        ("exporting posts", "reading posts"),
+        post_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting posts")?
-    .iter()
-    .map(post_fact)
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading posts")?;
-
+    .await?;
     // Named: a handle or name is kept (only for indexable engagers of owned brands)
     // and no opt-out signal has been seen since.
-    let actors = sqlx::query(
+    let actors = export(
+        conn,
         "SELECT id, host, followers_count,
                 (handle IS NOT NULL OR display_name IS NOT NULL) AND opted_out = 0 AS named
          FROM actors ORDER BY id",
+        ("exporting engagers", "reading engagers"),
+        actor_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting engagers")?
-    .iter()
-    .map(|r| {
-        Ok(ActorFact {
-            actor_id: r.try_get("id")?,
-            host: r.try_get("host")?,
-            followers_count: r.try_get("followers_count")?,
-            named: r.try_get("named")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading engagers")?;
-
-    let instances = sqlx::query(
+    .await?;
+    let instances = export(
+        conn,
         "SELECT host, software, family, users_active_month FROM instances ORDER BY host",
+        ("exporting instances", "reading instances"),
+        instance_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting instances")?
-    .iter()
-    .map(|r| {
-        Ok(InstanceFact {
-            host: r.try_get("host")?,
-            software: r.try_get("software")?,
-            family: r.try_get("family")?,
-            users_active_month: r.try_get("users_active_month")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading instances")?;
-
-    let follower_snapshots = sqlx::query(
+    .await?;
+    let follower_snapshots = export(
+        conn,
         "SELECT crawl_id, tracked_actor_id, taken_at, followers FROM follower_snapshots
          ORDER BY taken_at, tracked_actor_id",
+        ("exporting follower counts", "reading follower counts"),
+        follower_snapshot_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting follower counts")?
-    .iter()
-    .map(|r| {
-        Ok(FollowerSnapshotFact {
-            crawl_id: r.try_get("crawl_id")?,
-            tracked_actor_id: r.try_get("tracked_actor_id")?,
-            taken_at: r.try_get("taken_at")?,
-            followers: r.try_get("followers")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading follower counts")?;
-
-    let consent = sqlx::query(
+    .await?;
+    let consent = export(
+        conn,
         "SELECT c.crawl_id, r.started_at, c.subject, c.action, c.reason, c.count
          FROM crawl_consent c JOIN crawl_runs r ON r.id = c.crawl_id
          ORDER BY c.crawl_id, c.subject, c.action, c.reason",
+        ("exporting the consent report", "reading the consent report"),
+        consent_fact,
     )
-    .fetch_all(&mut *conn)
-    .await
-    .doing("exporting the consent report")?
-    .iter()
-    .map(|r| {
-        Ok(ConsentFact {
-            crawl_id: r.try_get("crawl_id")?,
-            crawl_started_at: r.try_get("started_at")?,
-            subject: word(r, "subject")?,
-            action: word(r, "action")?,
-            reason: r.try_get("reason")?,
-            count: r.try_get("count")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()
-    .doing("reading the consent report")?;
-
+    .await?;
     Ok(Facts {
         brand_actors,
         posts,
@@ -293,6 +230,73 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
         instances,
         follower_snapshots,
         consent,
+    })
+}
+
+/// Every row of `sql`, read with `read`; `doing` says what failed: the query, or
+/// reading its rows.
+async fn export<T>(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    doing: (&'static str, &'static str),
+    read: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, StoreError> {
+    sqlx::query(sql)
+        .fetch_all(&mut *conn)
+        .await
+        .doing(doing.0)?
+        .iter()
+        .map(read)
+        .collect::<Result<_, sqlx::Error>>()
+        .doing(doing.1)
+}
+
+fn brand_actor_fact(r: &SqliteRow) -> Result<BrandActorFact, sqlx::Error> {
+    Ok(BrandActorFact {
+        brand_id: r.try_get("brand_id")?,
+        brand: r.try_get("name")?,
+        owned: r.try_get("owned")?,
+        tracked_actor_id: r.try_get("tracked_actor_id")?,
+        actor_uri: r.try_get("actor_uri")?,
+        host: r.try_get("host")?,
+    })
+}
+
+fn actor_fact(r: &SqliteRow) -> Result<ActorFact, sqlx::Error> {
+    Ok(ActorFact {
+        actor_id: r.try_get("id")?,
+        host: r.try_get("host")?,
+        followers_count: r.try_get("followers_count")?,
+        named: r.try_get("named")?,
+    })
+}
+
+fn instance_fact(r: &SqliteRow) -> Result<InstanceFact, sqlx::Error> {
+    Ok(InstanceFact {
+        host: r.try_get("host")?,
+        software: r.try_get("software")?,
+        family: r.try_get("family")?,
+        users_active_month: r.try_get("users_active_month")?,
+    })
+}
+
+fn follower_snapshot_fact(r: &SqliteRow) -> Result<FollowerSnapshotFact, sqlx::Error> {
+    Ok(FollowerSnapshotFact {
+        crawl_id: r.try_get("crawl_id")?,
+        tracked_actor_id: r.try_get("tracked_actor_id")?,
+        taken_at: r.try_get("taken_at")?,
+        followers: r.try_get("followers")?,
+    })
+}
+
+fn consent_fact(r: &SqliteRow) -> Result<ConsentFact, sqlx::Error> {
+    Ok(ConsentFact {
+        crawl_id: r.try_get("crawl_id")?,
+        crawl_started_at: r.try_get("started_at")?,
+        subject: word(r, "subject")?,
+        action: word(r, "action")?,
+        reason: r.try_get("reason")?,
+        count: r.try_get("count")?,
     })
 }
 

@@ -48,6 +48,21 @@ pub const ROWS_PER_TRANSACTION: usize = 2_000;
 /// anyway (`Store::write_turn`).
 const PAUSE_BETWEEN_TRANSACTIONS: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// Every distinct record of an engager, in the batch's order: one engager may be
+/// described twice (in full by its actor document, then briefly by a listing), and
+/// each upsert keeps what the earlier ones knew (its follower count). The same record
+/// repeated (a host's 50,000 replies by one actor) is written once.
+fn engager_records(batch: &Batch) -> HashMap<&str, Vec<&ActorRecord>> {
+    let mut records: HashMap<&str, Vec<&ActorRecord>> = HashMap::new();
+    for actor in &batch.actors {
+        let known = records.entry(actor.actor_uri.as_str()).or_default();
+        if !known.contains(&actor) {
+            known.push(actor);
+        }
+    }
+    records
+}
+
 impl Store {
     /// Writes a batch: its instances and posts in one transaction, then its engagements
     /// with their engagers in transactions of at most [`ROWS_PER_TRANSACTION`] rows.
@@ -59,6 +74,37 @@ impl Store {
     pub async fn write_batch(&self, batch: &Batch) -> Result<BatchOutcome, StoreError> {
         let at = now();
         let mut outcome = BatchOutcome::default();
+        self.write_posts(batch, at).await?;
+        // Engagers of the batch left out, counted once whatever the transactions (their
+        // engagements count one each, as `upsert_engagement` meets them).
+        let mut forgotten = HashSet::new();
+        let engaged = self
+            .write_engagements(batch, at, &mut outcome, &mut forgotten)
+            .await?;
+        // Engagers with no engagement in this batch (described for a later one).
+        let rest: Vec<&ActorRecord> = batch
+            .actors
+            .iter()
+            .filter(|a| !engaged.contains(a.actor_uri.as_str()))
+            .collect();
+        for (index, actors) in rest.chunks(ROWS_PER_TRANSACTION).enumerate() {
+            let (_turn, mut tx) = self.begin_batch(index > 0).await?;
+            for actor in actors {
+                match self.upsert_actor(&mut tx, actor, at).await? {
+                    Some(id) => name_actor_if_allowed(&mut tx, id, actor).await?,
+                    None => {
+                        forgotten.insert(actor.actor_uri.as_str());
+                    }
+                }
+            }
+            tx.commit().await.doing("saving a batch's engagers")?;
+        }
+        outcome.left_out_forgotten += u64::try_from(forgotten.len()).unwrap_or(u64::MAX);
+        Ok(outcome)
+    }
+
+    /// The batch's instances and posts, the instances in the first transaction.
+    async fn write_posts(&self, batch: &Batch, at: i64) -> Result<(), StoreError> {
         for (index, posts) in batch.posts.chunks(ROWS_PER_TRANSACTION).enumerate() {
             let (_turn, mut tx) = self.begin_batch(index > 0).await?;
             if index == 0 {
@@ -78,20 +124,18 @@ impl Store {
             }
             tx.commit().await.doing("saving a batch's instances")?;
         }
-        // Every distinct record of an engager, in the batch's order: one engager may be
-        // described twice (in full by its actor document, then briefly by a listing),
-        // and each upsert keeps what the earlier ones knew (its follower count). The
-        // same record repeated (a host's 50,000 replies by one actor) is written once.
-        let mut records: HashMap<&str, Vec<&ActorRecord>> = HashMap::new();
-        for actor in &batch.actors {
-            let known = records.entry(actor.actor_uri.as_str()).or_default();
-            if !known.contains(&actor) {
-                known.push(actor);
-            }
-        }
-        // Engagers of the batch left out, counted once whatever the transactions (their
-        // engagements count one each, as `upsert_engagement` meets them).
-        let mut forgotten = HashSet::new();
+        Ok(())
+    }
+
+    /// The batch's engagements with their engagers; returns the engagers that engaged.
+    async fn write_engagements<'b>(
+        &self,
+        batch: &'b Batch,
+        at: i64,
+        outcome: &mut BatchOutcome,
+        forgotten: &mut HashSet<&'b str>,
+    ) -> Result<HashSet<&'b str>, StoreError> {
+        let records = engager_records(batch);
         let mut engaged = HashSet::new();
         for (index, engagements) in batch.engagements.chunks(ROWS_PER_TRANSACTION).enumerate() {
             let (_turn, mut tx) = self.begin_batch(index > 0).await?;
@@ -125,7 +169,7 @@ impl Store {
                     &mut actor_ids,
                     &mut posts,
                     at,
-                    &mut outcome,
+                    outcome,
                 )
                 .await?;
             }
@@ -135,26 +179,7 @@ impl Store {
             }
             tx.commit().await.doing("saving a batch's engagements")?;
         }
-        // Engagers with no engagement in this batch (described for a later one).
-        let rest: Vec<&ActorRecord> = batch
-            .actors
-            .iter()
-            .filter(|a| !engaged.contains(a.actor_uri.as_str()))
-            .collect();
-        for (index, actors) in rest.chunks(ROWS_PER_TRANSACTION).enumerate() {
-            let (_turn, mut tx) = self.begin_batch(index > 0).await?;
-            for actor in actors {
-                match self.upsert_actor(&mut tx, actor, at).await? {
-                    Some(id) => name_actor_if_allowed(&mut tx, id, actor).await?,
-                    None => {
-                        forgotten.insert(actor.actor_uri.as_str());
-                    }
-                }
-            }
-            tx.commit().await.doing("saving a batch's engagers")?;
-        }
-        outcome.left_out_forgotten += u64::try_from(forgotten.len()).unwrap_or(u64::MAX);
-        Ok(outcome)
+        Ok(engaged)
     }
 
     /// One transaction of a batch, in turn with this process's lease renewals; after a
