@@ -35,20 +35,8 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
         return out;
     }
     let mut visited = HashSet::new();
-    let (collection, base) = match reference {
-        CollectionRef::Inline(collection) => ((**collection).clone(), base.clone()),
-        CollectionRef::Url(url) => {
-            let Some(url) = join(base, url) else {
-                return out;
-            };
-            // The root stands for the post on a re-crawl (PeerTube's counts, see
-            // `recheck`): kept until the post is saved.
-            ctx.release_after_post(&url, ACCEPT_AP);
-            match fetch(ctx, &url, &mut visited, false).await {
-                Some(found) => found,
-                None => return out,
-            }
-        }
+    let Some((collection, base)) = root(ctx, reference, base, &mut visited).await else {
+        return out;
     };
     out.total = collection.total_items;
     // A count without items (Mastodon's likes and shares) lists nobody: not complete.
@@ -78,32 +66,7 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
         if !current.items.is_empty() {
             empty_run = 0;
         }
-        let for_collection = ctx
-            .options
-            .max_items_per_collection
-            .saturating_sub(out.items.len());
-        let for_post = ctx.post_items_left();
-        let room = for_collection.min(for_post);
-        let taken = current.items.len().min(room);
-        out.items.extend(
-            current
-                .items
-                .iter()
-                .take(taken)
-                .cloned()
-                .map(|item| (item, base.clone())),
-        );
-        ctx.take_post_items(taken, &base);
-        if taken < current.items.len() {
-            let what = if for_collection <= for_post {
-                format!(
-                    "more than {} items in one collection (crawl.max_items_per_collection)",
-                    ctx.options.max_items_per_collection
-                )
-            } else {
-                post_cap(ctx)
-            };
-            ctx.over_limit(&base, &what);
+        if !take_items(ctx, &mut out, &current, &base) {
             return out;
         }
         let next = current.next_page_url().and_then(|next| join(&base, next));
@@ -135,6 +98,56 @@ pub async fn read_all(ctx: &Ctx, reference: &CollectionRef, base: &Url) -> Items
     }
     out.complete = true;
     out
+}
+
+/// The collection `reference` names: inline, or fetched (its root is kept until the
+/// post is saved: it stands for the post on a re-crawl, see `recheck`).
+async fn root(
+    ctx: &Ctx,
+    reference: &CollectionRef,
+    base: &Url,
+    visited: &mut HashSet<String>,
+) -> Option<(Collection, Url)> {
+    match reference {
+        CollectionRef::Inline(collection) => Some(((**collection).clone(), base.clone())),
+        CollectionRef::Url(url) => {
+            let url = join(base, url)?;
+            ctx.release_after_post(&url, ACCEPT_AP);
+            fetch(ctx, &url, visited, false).await
+        }
+    }
+}
+
+/// Takes a page's items into `out`, as many as the collection's and the post's caps
+/// leave room for; `false` when a cap cut the page (reported `over_limit`).
+fn take_items(ctx: &Ctx, out: &mut Items, page: &Collection, base: &Url) -> bool {
+    let for_collection = ctx
+        .options
+        .max_items_per_collection
+        .saturating_sub(out.items.len());
+    let for_post = ctx.post_items_left();
+    let taken = page.items.len().min(for_collection.min(for_post));
+    out.items.extend(
+        page.items
+            .iter()
+            .take(taken)
+            .cloned()
+            .map(|item| (item, base.clone())),
+    );
+    ctx.take_post_items(taken, base);
+    if taken == page.items.len() {
+        return true;
+    }
+    let what = if for_collection <= for_post {
+        format!(
+            "more than {} items in one collection (crawl.max_items_per_collection)",
+            ctx.options.max_items_per_collection
+        )
+    } else {
+        post_cap(ctx)
+    };
+    ctx.over_limit(base, &what);
+    false
 }
 
 fn post_cap(ctx: &Ctx) -> String {

@@ -4,6 +4,7 @@
 //! write each post's findings in one batch (so a crawl stopped at any moment resumes
 //! cleanly: every write is idempotent).
 
+mod account;
 mod client;
 mod collections;
 mod ctx;
@@ -27,9 +28,9 @@ use std::{
     sync::{Arc, atomic::Ordering},
 };
 
-use fedireach_core::{ActorRef, Batch, Host, PostRecord};
+use fedireach_core::{Batch, Host};
 use futures::{StreamExt, stream};
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, info, info_span};
 use url::Url;
 
 pub use plan::{ActorPlan, BrandPlan, CrawlOptions, CrawlPlan};
@@ -40,7 +41,6 @@ use self::{
     engagers::Engagers,
     instances::Instances,
     outbox::{ListedPost, OutboxItem},
-    resolve::PostSource,
     sources::Route,
 };
 use crate::{CrawlError, Fetcher, InstanceKey, Request, sink::CrawlSink};
@@ -158,24 +158,11 @@ impl<S: CrawlSink> Run<'_, S> {
         token: Option<&str>,
     ) -> Result<Option<(Host, String)>, CrawlError> {
         let ctx = self.ctx;
-        let scheme = ctx.options.handle_scheme;
-        let resolved = match resolve::resolve(ctx, &plan.input, scheme).await {
+        let resolved = match self.resolve_account(plan, token).await {
             Ok(resolved) => resolved,
-            // An owned brand's home may bar crawlers from its ActivityPub documents
-            // (GoToSocial's robots.txt): the owner's client reads the account instead.
-            Err(why) => match (token, &plan.input) {
-                (Some(token), ActorRef::Handle { user, domain }) => {
-                    match client::resolve(ctx, scheme, user, domain.as_str(), token).await {
-                        Ok(resolved) => resolved,
-                        Err(client_why) => {
-                            let why = format!("{why}; through its client API: {client_why}");
-                            return self.unresolved(plan, why).await;
-                        }
-                    }
-                }
-                _ => return self.unresolved(plan, why).await,
-            },
+            Err(why) => return self.unresolved(plan, why).await,
         };
+        let home = (resolved.host.clone(), resolved.url.scheme().to_owned());
         self.progress.actor_resolved(&resolved.id);
         self.sink
             .actor_resolved(plan.tracked_actor_id, &resolved.id)
@@ -194,47 +181,9 @@ impl<S: CrawlSink> Run<'_, S> {
             .classify(ctx, &resolved.host, resolved.url.scheme())
             .await;
         info!(software = %origin.software, "origin");
-        let (since, max_posts) = (self.plan.since, self.plan.max_posts);
-        let mut source = resolved.posts.clone();
-        // Pleroma's, Akkoma's and Friendica's notes are `/objects/UUID`, an id their
-        // client API does not know: their public client API lists the account's
-        // statuses with the ids it knows.
-        // Pixelfed's outbox lists no post: the owner's client reads the account's.
-        let how = match (origin.software.family().as_str(), token) {
-            ("pleroma", _) => Some(client::Lookup::Acct),
-            ("friendica", _) => Some(client::Lookup::Path),
-            ("pixelfed", Some(_)) => Some(client::Lookup::Own),
-            _ => None,
-        };
-        if let Some(how) = how
-            && !source.is_client()
-            && let Some(user) = &resolved.username
-        {
-            let (scheme, domain) = (resolved.url.scheme(), resolved.host.as_str());
-            match client::lookup(ctx, scheme, user, domain, token, how).await {
-                Ok((_, statuses)) => source = PostSource::Client(statuses),
-                Err(why) => warn!(%why, "the client API does not list the account's statuses"),
-            }
-        }
-        let items = match &source {
-            PostSource::Outbox(Some(outbox)) => {
-                match outbox::walk(ctx, outbox, since, max_posts).await {
-                    Ok(items) => items,
-                    Err(why) => {
-                        self.unlisted(plan, format!("its outbox: {why}")).await?;
-                        return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
-                    }
-                }
-            }
-            PostSource::Outbox(None) => {
-                // Some servers leave it out (Threads, for some actors).
-                self.unlisted(plan, "its actor document names no outbox".to_owned())
-                    .await?;
-                return Ok(Some((resolved.host, resolved.url.scheme().to_owned())));
-            }
-            PostSource::Client(statuses) => {
-                client::statuses(ctx, statuses, token, since, max_posts).await
-            }
+        let source = self.post_source(&resolved, &origin.software, token).await;
+        let Some(items) = self.list_items(plan, &source, token).await? else {
+            return Ok(Some(home));
         };
         let posts = items
             .iter()
@@ -258,32 +207,8 @@ impl<S: CrawlSink> Run<'_, S> {
         self.progress
             .posts_found(u64::try_from(posts).unwrap_or(u64::MAX));
         let author = resolved.id.clone();
-        let mut boosts = Vec::new();
-        let mut tasks = Vec::new();
-        for item in items {
-            match item {
-                OutboxItem::Post(post) => tasks.push(post),
-                OutboxItem::Boost {
-                    id,
-                    object,
-                    published,
-                } => boosts.push(PostRecord {
-                    uri: if id.is_empty() {
-                        format!("{object}#boost")
-                    } else {
-                        id
-                    },
-                    author_uri: author.clone(),
-                    host: resolved.host.to_string(),
-                    published_at: published.map_or(ctx.started_at, |t| t.timestamp()),
-                    object_type: "Announce".to_owned(),
-                    visibility: "public".to_owned(),
-                    is_boost: true,
-                    boosted_uri: Some(object),
-                    ..PostRecord::default()
-                }),
-            }
-        }
+        let (tasks, boosts) =
+            account::split_boosts(items, &author, resolved.host.as_str(), ctx.started_at);
         if !boosts.is_empty() {
             self.sink
                 .write_batch(Batch {
@@ -298,12 +223,12 @@ impl<S: CrawlSink> Run<'_, S> {
             client: source.is_client(),
         };
         let results: Vec<Result<(), CrawlError>> = stream::iter(tasks)
-            .map(|post| self.post(&resolved.host, &author, &route, *post, &resolved.url, token))
+            .map(|post| self.post(&resolved.host, &author, &route, post, &resolved.url, token))
             .buffer_unordered(ctx.options.post_concurrency.max(1))
             .collect()
             .await;
         results.into_iter().collect::<Result<(), _>>()?;
-        Ok(Some((resolved.host, resolved.url.scheme().to_owned())))
+        Ok(Some(home))
     }
 
     /// One post: its engagements, its engagers, one batch.

@@ -27,32 +27,7 @@ impl<S: CrawlSink> Run<'_, S> {
         findings: PostFindings,
     ) -> Batch {
         let ctx = self.ctx;
-        let post = PostRecord {
-            uri: uri.to_owned(),
-            author_uri: author.to_owned(),
-            host: host.to_string(),
-            published_at: object.published.map_or(ctx.started_at, |t| t.timestamp()),
-            object_type: format!("{:?}", object.kind),
-            url: object.url.clone(),
-            language: object.language.clone(),
-            visibility: match object.visibility() {
-                fedireach_activitypub::Visibility::Unlisted => "unlisted",
-                _ => "public",
-            }
-            .to_owned(),
-            summary: object.summary.clone(),
-            content_excerpt: object
-                .content
-                .as_deref()
-                .map(|c| fedireach_activitypub::html_to_text(c, EXCERPT_CHARS)),
-            reported_replies: findings.reported_replies,
-            reported_likes: findings.reported_likes,
-            reported_boosts: findings.reported_boosts,
-            reported_quotes: findings.reported_quotes,
-            coverage: Some(findings.coverage()),
-            hashtags: object.hashtags(),
-            ..PostRecord::default()
-        };
+        let post = post_record(ctx.started_at, host, author, object, uri, &findings);
         let mut batch = Batch {
             posts: vec![post],
             ..Batch::default()
@@ -114,5 +89,43 @@ impl<S: CrawlSink> Run<'_, S> {
             });
         }
         batch
+    }
+}
+
+/// The post's own record: what its document says, and what its origin reported and
+/// how each kind is known (`findings`). A post without a date is dated `now`.
+fn post_record(
+    now: i64,
+    host: &Host,
+    author: &str,
+    object: &fedireach_activitypub::Object,
+    uri: &str,
+    findings: &PostFindings,
+) -> PostRecord {
+    PostRecord {
+        uri: uri.to_owned(),
+        author_uri: author.to_owned(),
+        host: host.to_string(),
+        published_at: object.published.map_or(now, |t| t.timestamp()),
+        object_type: format!("{:?}", object.kind),
+        url: object.url.clone(),
+        language: object.language.clone(),
+        visibility: match object.visibility() {
+            fedireach_activitypub::Visibility::Unlisted => "unlisted",
+            _ => "public",
+        }
+        .to_owned(),
+        summary: object.summary.clone(),
+        content_excerpt: object
+            .content
+            .as_deref()
+            .map(|c| fedireach_activitypub::html_to_text(c, EXCERPT_CHARS)),
+        reported_replies: findings.reported_replies,
+        reported_likes: findings.reported_likes,
+        reported_boosts: findings.reported_boosts,
+        reported_quotes: findings.reported_quotes,
+        coverage: Some(findings.coverage()),
+        hashtags: object.hashtags(),
+        ..PostRecord::default()
     }
 }

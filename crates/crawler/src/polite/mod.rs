@@ -351,46 +351,13 @@ impl Fetcher {
             let response = match self.dispatch(entry, request, client).await? {
                 Ok(response) => response,
                 Err(error) => {
-                    entry.polite.on_response(None);
-                    self.stats.record(host, None);
-                    self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                    match next::after_error(&error, attempt, max_retries) {
-                        Next::Retry => {
-                            attempt += 1;
-                            entry.polite.back_off(None);
-                            continue;
-                        }
-                        Next::Dead => {
-                            entry.dead.store(true, Ordering::Relaxed);
-                            warn!(%host, %error, "host unreachable");
-                            return Err(FetchError::Unreachable(error.into()));
-                        }
-                        Next::Unsafe => return Err(FetchError::Unsafe(error.into())),
-                        _ => return Err(FetchError::Transport(error.into())),
-                    }
+                    self.transport_failed(entry, error, attempt)?;
+                    attempt += 1;
+                    continue;
                 }
             };
-            let now = SystemTime::now();
-            let limits = rate_limit(&response.headers, now);
-            entry.polite.on_response(limits);
             let status = response.status.as_u16();
-            self.stats.record(host, Some(status));
-            debug!(status, "response");
-            if status == 429 {
-                self.stats.status_429.fetch_add(1, Ordering::Relaxed);
-            }
-            let wait = if next::backs_off(status) {
-                // Only 429 and 503 carry a wait worth honouring; other 5xx back off.
-                let told = matches!(status, 429 | 503)
-                    .then(|| {
-                        retry_after(&response.headers, now)
-                            .or_else(|| limits.filter(|l| l.remaining == 0).map(|l| l.reset_in))
-                    })
-                    .flatten();
-                entry.polite.back_off(told)
-            } else {
-                Duration::ZERO
-            };
+            let wait = self.answered(entry, &response);
             match next::after_status(status, attempt, max_retries, wait) {
                 Next::Retry => attempt += 1,
                 Next::Document => {
@@ -417,6 +384,58 @@ impl Fetcher {
                 _ => return Err(FetchError::Status { url, status }),
             }
         }
+    }
+
+    /// A request that got no answer: counted, and `Ok` when it is to be tried again
+    /// (after a back-off), else what it means for the fetch.
+    fn transport_failed(
+        &self,
+        entry: &HostEntry,
+        error: NetError,
+        attempt: u32,
+    ) -> Result<(), FetchError> {
+        let host = entry.polite.host();
+        entry.polite.on_response(None);
+        self.stats.record(host, None);
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        match next::after_error(&error, attempt, self.config.max_retries) {
+            Next::Retry => {
+                entry.polite.back_off(None);
+                Ok(())
+            }
+            Next::Dead => {
+                entry.dead.store(true, Ordering::Relaxed);
+                warn!(%host, %error, "host unreachable");
+                Err(FetchError::Unreachable(error.into()))
+            }
+            Next::Unsafe => Err(FetchError::Unsafe(error.into())),
+            _ => Err(FetchError::Transport(error.into())),
+        }
+    }
+
+    /// An answer: its rate-limit headers and status taken into the host's pace and the
+    /// stats; returns how long a retry must wait (only 429 and 503 carry a wait worth
+    /// honouring; other 5xx back off).
+    fn answered(&self, entry: &HostEntry, response: &Response) -> Duration {
+        let now = SystemTime::now();
+        let limits = rate_limit(&response.headers, now);
+        entry.polite.on_response(limits);
+        let status = response.status.as_u16();
+        self.stats.record(entry.polite.host(), Some(status));
+        debug!(status, "response");
+        if status == 429 {
+            self.stats.status_429.fetch_add(1, Ordering::Relaxed);
+        }
+        if !next::backs_off(status) {
+            return Duration::ZERO;
+        }
+        let told = matches!(status, 429 | 503)
+            .then(|| {
+                retry_after(&response.headers, now)
+                    .or_else(|| limits.filter(|l| l.remaining == 0).map(|l| l.reset_in))
+            })
+            .flatten();
+        entry.polite.back_off(told)
     }
 
     /// One request on its way: the host's pace, a slot among those in flight, the

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use fedireach_activitypub::{
-    Account, Listing, ParseError, Status, parse_accounts, parse_status, parse_status_context,
-    parse_statuses,
+    Account, Listing, ParseError, Status, StatusContext, parse_accounts, parse_status,
+    parse_status_context, parse_statuses,
 };
 use fedireach_core::{EngagementKind, Host, Unavailable};
 use url::Url;
@@ -81,10 +81,11 @@ pub async fn collect(
     let (status, _) = ctx
         .get_parsed(&status_url, ACCEPT_JSON, token, parse_status)
         .await?;
-    out.reported_replies = status.replies_count.and_then(|n| i64::try_from(n).ok());
-    out.reported_likes = status.favourites_count.and_then(|n| i64::try_from(n).ok());
-    out.reported_boosts = status.reblogs_count.and_then(|n| i64::try_from(n).ok());
-    out.reported_quotes = status.quotes_count.and_then(|n| i64::try_from(n).ok());
+    let count = |n: Option<u64>| n.and_then(|n| i64::try_from(n).ok());
+    (out.reported_replies, out.reported_likes) =
+        (count(status.replies_count), count(status.favourites_count));
+    (out.reported_boosts, out.reported_quotes) =
+        (count(status.reblogs_count), count(status.quotes_count));
     let host = Host::from_url(origin);
     let host = host.as_ref();
     let list = |path: &str| {
@@ -137,6 +138,19 @@ pub async fn collect(
         out.blocked(EngagementKind::Quote, Unavailable::NeedsToken);
     }
     let (context, _) = context?;
+    Some(context_replies(ctx, context, id, host, api, out).await)
+}
+
+/// The replies in a status's context, placed by their `in_reply_to` chains: complete
+/// unless the server's cap on the context may have cut them.
+async fn context_replies(
+    ctx: &Ctx,
+    context: StatusContext,
+    id: &str,
+    host: Option<&Host>,
+    api: Api,
+    out: &mut PostFindings,
+) -> ContextOutcome {
     out.listed(EngagementKind::Reply);
     // Entries that could not be read still count toward the server's cap.
     let served = context.descendants.items.len() + context.descendants.skipped;
@@ -161,7 +175,7 @@ pub async fn collect(
         out.complete(EngagementKind::Reply);
         out.complete(EngagementKind::ThreadReply);
     }
-    Some(ContextOutcome { capped })
+    ContextOutcome { capped }
 }
 
 /// Everyone in an account list (likes, boosts), or `None` when it could not be read.
