@@ -79,22 +79,7 @@ impl Frames {
 
     /// The frames of raw fact tables, from the store or the columnar copy.
     pub fn from_raw(raw: &RawFrames) -> Result<Self> {
-        let brand_actors = &raw.brand_actors;
-        let mut brands: BTreeMap<String, Vec<TrackedActor>> = BTreeMap::new();
-        let names = strings(brand_actors, "brand")?;
-        let ids = i64s(brand_actors, "tracked_actor_id")?;
-        let uris = opt_strings(brand_actors, "actor_uri")?;
-        let owned = bools(brand_actors, "owned")?;
-        for (((brand, tracked_actor_id), actor_uri), owned) in
-            names.into_iter().zip(ids).zip(uris).zip(owned)
-        {
-            brands.entry(brand).or_default().push(TrackedActor {
-                tracked_actor_id,
-                actor_uri,
-                owned,
-            });
-        }
-
+        let brands = Self::brands(&raw.brand_actors)?;
         let hosts = Self::hosts(raw)?;
         let host_ids = hosts.clone().lazy().select([col("host"), col("host_id")]);
 
@@ -119,34 +104,7 @@ impl Frames {
             ])
             .collect()?;
 
-        let live = raw
-            .engagements
-            .clone()
-            .lazy()
-            .filter(col("removed_at").is_null().and(col("is_self").not()));
-        let languages = live
-            .clone()
-            .filter(
-                col("kind")
-                    .eq(lit(REPLY))
-                    .or(col("kind").eq(lit(THREAD_REPLY)))
-                    .or(col("kind").eq(lit(QUOTE))),
-            )
-            .select([col("post_id"), col("kind"), col("language")])
-            .collect()?;
-        let engagements = live
-            .select([
-                col("post_id"),
-                col("kind"),
-                col("actor_id"),
-                col("host_id"),
-                col("happened_at")
-                    .fill_null(col("first_seen_at"))
-                    .alias("at"),
-                col("happened_at").alias("happened"),
-            ])
-            .collect()?;
-
+        let (engagements, languages) = Self::engagements(raw)?;
         let actors = raw
             .actors
             .clone()
@@ -188,6 +146,58 @@ impl Frames {
             snapshots,
             consent,
         })
+    }
+
+    /// The live engagements (not removed, not the brand's own), and the languages of
+    /// the replies and quotes among them.
+    fn engagements(raw: &RawFrames) -> Result<(DataFrame, DataFrame)> {
+        let live = raw
+            .engagements
+            .clone()
+            .lazy()
+            .filter(col("removed_at").is_null().and(col("is_self").not()));
+        let languages = live
+            .clone()
+            .filter(
+                col("kind")
+                    .eq(lit(REPLY))
+                    .or(col("kind").eq(lit(THREAD_REPLY)))
+                    .or(col("kind").eq(lit(QUOTE))),
+            )
+            .select([col("post_id"), col("kind"), col("language")])
+            .collect()?;
+        let engagements = live
+            .select([
+                col("post_id"),
+                col("kind"),
+                col("actor_id"),
+                col("host_id"),
+                col("happened_at")
+                    .fill_null(col("first_seen_at"))
+                    .alias("at"),
+                col("happened_at").alias("happened"),
+            ])
+            .collect()?;
+        Ok((engagements, languages))
+    }
+
+    /// The brands and their tracked actors, by brand name.
+    fn brands(brand_actors: &DataFrame) -> Result<BTreeMap<String, Vec<TrackedActor>>> {
+        let mut brands: BTreeMap<String, Vec<TrackedActor>> = BTreeMap::new();
+        let names = strings(brand_actors, "brand")?;
+        let ids = i64s(brand_actors, "tracked_actor_id")?;
+        let uris = opt_strings(brand_actors, "actor_uri")?;
+        let owned = bools(brand_actors, "owned")?;
+        for (((brand, tracked_actor_id), actor_uri), owned) in
+            names.into_iter().zip(ids).zip(uris).zip(owned)
+        {
+            brands.entry(brand).or_default().push(TrackedActor {
+                tracked_actor_id,
+                actor_uri,
+                owned,
+            });
+        }
+        Ok(brands)
     }
 
     /// Every host of the dictionary with its software (`unknown` where no instance

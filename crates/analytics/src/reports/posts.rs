@@ -16,6 +16,43 @@ use crate::{
     window::rfc3339,
 };
 
+/// The softwares of the instances that engaged with each post.
+fn softwares_per_post(engagements: LazyFrame) -> Result<BTreeMap<i64, BTreeSet<String>>> {
+    let reached = engagements
+        .group_by([col("post_id"), col("software")])
+        .agg([len()])
+        .collect()?;
+    let mut softwares: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (post, software) in i64s(&reached, "post_id")?
+        .into_iter()
+        .zip(strings(&reached, "software")?)
+    {
+        softwares.entry(post).or_default().insert(software);
+    }
+    Ok(softwares)
+}
+
+/// Each row's counts as its origin reported them.
+fn reported_counts(df: &DataFrame) -> Result<Vec<ReportedCounts>> {
+    let [replies, boosts, likes, quotes] = [
+        "reported_replies",
+        "reported_boosts",
+        "reported_likes",
+        "reported_quotes",
+    ]
+    .map(|name| opt_counts(df, name));
+    let (replies, boosts, likes, quotes) = (replies?, boosts?, likes?, quotes?);
+    let at = |column: &[Option<u64>], i: usize| column.get(i).copied().flatten();
+    Ok((0..df.height())
+        .map(|i| ReportedCounts {
+            replies: at(&replies, i),
+            boosts: at(&boosts, i),
+            likes: at(&likes, i),
+            quotes: at(&quotes, i),
+        })
+        .collect())
+}
+
 impl Analytics {
     /// The brand's posts published in the window, by publication time then uri.
     pub fn posts(&self, brand: &str, window: &Window) -> Result<PostsReport> {
@@ -43,31 +80,13 @@ impl Analytics {
             )
             .collect()?;
 
-        let mut softwares: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-        let reached = engagements
-            .group_by([col("post_id"), col("software")])
-            .agg([len()])
-            .collect()?;
-        for (post, software) in i64s(&reached, "post_id")?
-            .into_iter()
-            .zip(strings(&reached, "software")?)
-        {
-            softwares.entry(post).or_default().insert(software);
-        }
+        let mut softwares = softwares_per_post(engagements)?;
 
         let ids = i64s(&df, "post_id")?;
         let uris = strings(&df, "uri")?;
         let authors = strings(&df, "author_uri")?;
         let published = i64s(&df, "published_at")?;
-        let reported = [
-            "reported_replies",
-            "reported_boosts",
-            "reported_likes",
-            "reported_quotes",
-        ]
-        .map(|name| opt_counts(&df, name));
-        let [r_replies, r_boosts, r_likes, r_quotes] = reported;
-        let (r_replies, r_boosts, r_likes, r_quotes) = (r_replies?, r_boosts?, r_likes?, r_quotes?);
+        let mut reported = reported_counts(&df)?.into_iter();
         let coverage = opt_strings(&df, "coverage")?;
         let kinds = read_kind_counts(&df)?;
         let cross = counts(&df, "cross_server")?;
@@ -89,12 +108,7 @@ impl Analytics {
                     actor: authors.get(i).cloned().unwrap_or_default(),
                     published: rfc3339(at),
                     counts: c,
-                    reported: ReportedCounts {
-                        replies: r_replies.get(i).copied().flatten(),
-                        boosts: r_boosts.get(i).copied().flatten(),
-                        likes: r_likes.get(i).copied().flatten(),
-                        quotes: r_quotes.get(i).copied().flatten(),
-                    },
+                    reported: reported.next().unwrap_or_default(),
                     followers,
                     engagement_rate: followers.and_then(|f| round_half_away(c.engagements, f, 4)),
                     cross_server_share_pct: pct_2dp(

@@ -23,18 +23,7 @@ pub(crate) async fn brand_page(
         Ok(figures) => figures,
         // Brand URLs are case-insensitive: `/brands/ACME` is Acme's page, at its own
         // address.
-        Err(WebError::UnknownBrand(missing)) => {
-            let wanted = missing.to_lowercase();
-            let brands = state.store().list_brands().await?;
-            return match brands.iter().find(|b| b.name.to_lowercase() == wanted) {
-                Some(brand) => Ok(Redirect::permanent(&with_query(
-                    &format!("/brands/{}", segment(&brand.name)),
-                    &view.labels().query,
-                ))
-                .into_response()),
-                None => Err(WebError::UnknownBrand(missing)),
-            };
-        }
+        Err(WebError::UnknownBrand(missing)) => return same_brand(&state, missing, &view).await,
         Err(other) => return Err(other),
     };
     // The page depends on the figures, the view's query (a rolling and a fixed range
@@ -47,16 +36,7 @@ pub(crate) async fn brand_page(
     // A brand none of whose actors a crawl has resolved has not been crawled.
     let crawled = brand.actors.iter().any(|a| a.actor_uri.is_some());
     let mut status = crawl_status(&state, &name, crawled, view.window.tz()).await?;
-    // Accounts the last crawl could not read: their posts are unknown, not absent.
-    for actor in &brand.actors {
-        if let Some(unread) = &actor.unread {
-            status.push_str(&format!(
-                " Not read by the last crawl, so its posts are unknown: {} {}.",
-                actor.input,
-                unread.phrase()
-            ));
-        }
-    }
+    status.push_str(&unread_accounts(&brand));
     let key = format!("{}\n{status}", labels.query);
     let cacheable = view.brands.is_empty();
     if cacheable
@@ -65,22 +45,7 @@ pub(crate) async fn brand_page(
     {
         return Ok(Html(page.clone()).into_response());
     }
-    // The first words of the posts the top-posts panels show.
-    let shown = panel_limit(&state, crate::TableName::TopPosts);
-    let top: Vec<String> = top_post_rows(&figures.posts.rows)
-        .into_iter()
-        .take(shown)
-        .map(|p| p.uri.clone())
-        .collect();
-    let texts = state.store().post_texts(&top).await?;
-    // The names of the engagers the top-engagers panels show (owned brands only).
-    let named = panel_limit(&state, crate::TableName::TopEngagers);
-    let ids: Vec<i64> = figures
-        .engagers
-        .iter()
-        .flat_map(|e| e.rows.iter().take(named).map(|r| r.actor_id))
-        .collect();
-    let names = state.store().engager_names(&ids).await?;
+    let (texts, names) = shown_texts_and_names(&state, &figures).await?;
     let base = format!("/brands/{}", segment(&name));
     let facts = PageFacts {
         crawled,
@@ -112,6 +77,67 @@ pub(crate) async fn brand_page(
         let _ = figures.page.set((key, html.clone()));
     }
     Ok(Html(html).into_response())
+}
+
+/// A brand named with other letter cases (`/brands/ACME`) is Acme's page, at its own
+/// address: a permanent redirect there, else the unknown brand's 404.
+async fn same_brand(state: &AppState, missing: String, view: &View) -> Result<Response, WebError> {
+    let wanted = missing.to_lowercase();
+    let brands = state.store().list_brands().await?;
+    match brands.iter().find(|b| b.name.to_lowercase() == wanted) {
+        Some(brand) => Ok(Redirect::permanent(&with_query(
+            &format!("/brands/{}", segment(&brand.name)),
+            &view.labels().query,
+        ))
+        .into_response()),
+        None => Err(WebError::UnknownBrand(missing)),
+    }
+}
+
+/// The accounts the last crawl could not read, in sentences: their posts are unknown,
+/// not absent.
+fn unread_accounts(brand: &fedireach_store::Brand) -> String {
+    brand
+        .actors
+        .iter()
+        .filter_map(|actor| {
+            let unread = actor.unread.as_ref()?;
+            Some(format!(
+                " Not read by the last crawl, so its posts are unknown: {} {}.",
+                actor.input,
+                unread.phrase()
+            ))
+        })
+        .collect()
+}
+
+/// The first words of the posts the top-posts panels show, and the names of the
+/// engagers the top-engagers panels show (owned brands only).
+async fn shown_texts_and_names(
+    state: &AppState,
+    figures: &BrandFigures,
+) -> Result<
+    (
+        std::collections::HashMap<String, String>,
+        std::collections::HashMap<i64, fedireach_store::EngagerName>,
+    ),
+    WebError,
+> {
+    let shown = panel_limit(state, crate::TableName::TopPosts);
+    let top: Vec<String> = top_post_rows(&figures.posts.rows)
+        .into_iter()
+        .take(shown)
+        .map(|p| p.uri.clone())
+        .collect();
+    let texts = state.store().post_texts(&top).await?;
+    let named = panel_limit(state, crate::TableName::TopEngagers);
+    let ids: Vec<i64> = figures
+        .engagers
+        .iter()
+        .flat_map(|e| e.rows.iter().take(named).map(|r| r.actor_id))
+        .collect();
+    let names = state.store().engager_names(&ids).await?;
+    Ok((texts, names))
 }
 
 /// The most rows any panel of `table` on the brand page shows (0 without one).
