@@ -94,56 +94,20 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     };
     state.count_request(instance);
     let stats = state.host_stats(instance);
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
+    let token = bearer(&parts.headers);
     // A brand owner's token on the brand's home server, on its client API: the owner's
     // own client, which robots.txt does not address (BRIEF section 3).
     let client_access =
         path.starts_with("/api/") && token_home(&state.world, token.as_deref()) == Some(instance);
     if !client_access {
-        // The host's robots.txt as served now, read once for both checks.
-        let rules = state.robots_rules(instance, inst);
-        if path != "/robots.txt"
-            && rules.as_ref().is_some_and(|r| !r.allows(&path))
-            && let Some(s) = stats
-        {
-            s.robots_violations.fetch_add(1, Ordering::Relaxed);
-        }
-        // Crawl-delay spaces every request, robots.txt's own too: a crawler that
-        // starts again at once must still wait out the delay from its last request.
-        let delay = if inst.quirk == Quirk::CrawlDelay {
-            Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
-        } else {
-            rules
-                .as_ref()
-                .and_then(|r| r.crawl_delay)
-                .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
-        };
-        if let Some(delay) = delay {
-            state.check_crawl_delay(instance, delay);
-        }
+        check_robots(&state, instance, inst, &path, stats);
     }
     let signed = parts.headers.contains_key("signature");
     if signed && let Some(s) = stats {
         s.signed.fetch_add(1, Ordering::Relaxed);
     }
-    match inst.quirk {
-        Quirk::Gone => return reply::status(StatusCode::GONE),
-        Quirk::Slow => tokio::time::sleep(state.options.slow_delay).await,
-        Quirk::ServerErrors if path != "/robots.txt" && state.in_error_burst(instance) => {
-            if let Some(s) = stats {
-                s.status_5xx.fetch_add(1, Ordering::Relaxed);
-            }
-            let mut r = reply::status(StatusCode::SERVICE_UNAVAILABLE);
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            return r;
-        }
-        _ => {}
+    if let Some(response) = quirk(&state, instance, inst, &path, stats).await {
+        return response;
     }
     let signature_ok = signed
         && inst.software == SimSoftware::Gotosocial
@@ -166,14 +130,7 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     };
     let rate = politeness::check_rate(&state, instance, &path, &query, ctx.token_valid());
     let mut response = match rate {
-        Err(info) => {
-            let mut r = reply::api_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
-            if !info.mastodon {
-                insert(&mut r, "retry-after", &info.retry_after().to_string());
-            }
-            add_rate_headers(&mut r, &info);
-            return r;
-        }
+        Err(info) => return too_many(&info),
         Ok(info) => {
             let mut r = route(&ctx).await;
             if let Some(info) = info {
@@ -195,18 +152,101 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok());
         response = reply::conditional(response, if_none_match).await;
-        if response.status() == StatusCode::NOT_MODIFIED
-            && let Some(s) = stats
-        {
-            s.not_modified.fetch_add(1, Ordering::Relaxed);
-        }
     }
-    if response.status().is_server_error()
-        && let Some(s) = stats
-    {
+    count_answer(&response, stats);
+    response
+}
+
+/// Counts a 304 and a 5xx in the host's stats.
+fn count_answer(response: &Response, stats: Option<&super::state::HostStats>) {
+    let Some(s) = stats else {
+        return;
+    };
+    if response.status() == StatusCode::NOT_MODIFIED {
+        s.not_modified.fetch_add(1, Ordering::Relaxed);
+    }
+    if response.status().is_server_error() {
         s.status_5xx.fetch_add(1, Ordering::Relaxed);
     }
-    response
+}
+
+/// The `Authorization: Bearer` token, if any.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+}
+
+/// Holds a crawler's request to the host's robots.txt as served now: a disallowed path
+/// is counted a violation, and the Crawl-delay (robots.txt's, or the quirk's) is
+/// checked on every request, robots.txt's own too (a crawler that starts again at once
+/// must still wait out the delay from its last request).
+fn check_robots(
+    state: &State,
+    instance: u32,
+    inst: &Instance,
+    path: &str,
+    stats: Option<&super::state::HostStats>,
+) {
+    let rules = state.robots_rules(instance, inst);
+    if path != "/robots.txt"
+        && rules.as_ref().is_some_and(|r| !r.allows(path))
+        && let Some(s) = stats
+    {
+        s.robots_violations.fetch_add(1, Ordering::Relaxed);
+    }
+    let delay = if inst.quirk == Quirk::CrawlDelay {
+        Some(std::time::Duration::from_secs(politeness::CRAWL_DELAY_SECS))
+    } else {
+        rules
+            .as_ref()
+            .and_then(|r| r.crawl_delay)
+            .and_then(|secs| std::time::Duration::try_from_secs_f64(secs).ok())
+    };
+    if let Some(delay) = delay {
+        state.check_crawl_delay(instance, delay);
+    }
+}
+
+/// What a misbehaving host answers before looking at the request, if anything: 410 for
+/// a gone host, a 503 burst for a flaky one; a slow host answers late.
+async fn quirk(
+    state: &State,
+    instance: u32,
+    inst: &Instance,
+    path: &str,
+    stats: Option<&super::state::HostStats>,
+) -> Option<Response> {
+    match inst.quirk {
+        Quirk::Gone => Some(reply::status(StatusCode::GONE)),
+        Quirk::Slow => {
+            tokio::time::sleep(state.options.slow_delay).await;
+            None
+        }
+        Quirk::ServerErrors if path != "/robots.txt" && state.in_error_burst(instance) => {
+            if let Some(s) = stats {
+                s.status_5xx.fetch_add(1, Ordering::Relaxed);
+            }
+            let mut r = reply::status(StatusCode::SERVICE_UNAVAILABLE);
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Some(r)
+        }
+        _ => None,
+    }
+}
+
+/// A 429 with the host's rate-limit headers (and `Retry-After`, but on Mastodon, which
+/// sends none).
+fn too_many(info: &politeness::RateInfo) -> Response {
+    let mut r = reply::api_error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
+    if !info.mastodon {
+        insert(&mut r, "retry-after", &info.retry_after().to_string());
+    }
+    add_rate_headers(&mut r, info);
+    r
 }
 
 fn insert(r: &mut Response, name: &'static str, value: &str) {

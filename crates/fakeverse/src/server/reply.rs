@@ -146,6 +146,56 @@ pub(crate) async fn conditional(response: Response, if_none_match: Option<&str>)
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The document padded past any sane size cap.
+async fn oversized(response: Response) -> Response {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut body = bytes.to_vec();
+    if body.last() == Some(&b'}') {
+        body.pop();
+        body.extend_from_slice(b",\"_padding\":\"");
+        body.resize(body.len() + OVERSIZED_BYTES, b'x');
+        body.extend_from_slice(b"\"}");
+    }
+    with_type(
+        StatusCode::OK,
+        "application/activity+json; charset=utf-8",
+        body,
+    )
+}
+
+/// Of two URLs that redirect to each other (the request's, with and without a
+/// `loop=1` marker), the other one.
+fn looped(url: &str) -> String {
+    match (url.strip_suffix("?loop=1"), url.strip_suffix("&loop=1")) {
+        (Some(back), _) | (None, Some(back)) => back.to_owned(),
+        _ if url.contains('?') => format!("{url}&loop=1"),
+        _ => format!("{url}?loop=1"),
+    }
+}
+
+/// The document one byte at a time, [`DRIP_INTERVAL`] apart.
+async fn drip(response: Response) -> Response {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    let drip = futures::stream::unfold(0, move |at: usize| {
+        let byte = bytes.get(at..=at).map(|_| bytes.slice(at..=at));
+        async move {
+            if at > 0 {
+                tokio::time::sleep(DRIP_INTERVAL).await;
+            }
+            Some((Ok::<_, std::convert::Infallible>(byte?), at + 1))
+        }
+    });
+    with_type(
+        StatusCode::OK,
+        "application/activity+json; charset=utf-8",
+        Body::from_stream(drip),
+    )
+}
+
 /// Spoils an ActivityPub document the way the host's quirk says. `url` is the request's
 /// own URL (path and query), `deny_base` the refused address to redirect to.
 pub(crate) async fn spoil(
@@ -182,53 +232,10 @@ pub(crate) async fn spoil(
             );
             response
         }
-        Quirk::Oversized => {
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap_or_default();
-            let mut body = bytes.to_vec();
-            if body.last() == Some(&b'}') {
-                body.pop();
-                body.extend_from_slice(b",\"_padding\":\"");
-                body.resize(body.len() + OVERSIZED_BYTES, b'x');
-                body.extend_from_slice(b"\"}");
-            }
-            with_type(
-                StatusCode::OK,
-                "application/activity+json; charset=utf-8",
-                body,
-            )
-        }
-        Quirk::RedirectLoop => {
-            // Two URLs that redirect to each other: the request's, with and without
-            // a `loop=1` marker.
-            let next = match (url.strip_suffix("?loop=1"), url.strip_suffix("&loop=1")) {
-                (Some(back), _) | (None, Some(back)) => back.to_owned(),
-                _ if url.contains('?') => format!("{url}&loop=1"),
-                _ => format!("{url}?loop=1"),
-            };
-            redirect(&next)
-        }
+        Quirk::Oversized => oversized(response).await,
+        Quirk::RedirectLoop => redirect(&looped(url)),
         Quirk::DenyRedirect => redirect(&format!("{deny_base}{url}")),
-        Quirk::Drip => {
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap_or_default();
-            let drip = futures::stream::unfold(0, move |at: usize| {
-                let byte = bytes.get(at..=at).map(|_| bytes.slice(at..=at));
-                async move {
-                    if at > 0 {
-                        tokio::time::sleep(DRIP_INTERVAL).await;
-                    }
-                    Some((Ok::<_, std::convert::Infallible>(byte?), at + 1))
-                }
-            });
-            with_type(
-                StatusCode::OK,
-                "application/activity+json; charset=utf-8",
-                Body::from_stream(drip),
-            )
-        }
+        Quirk::Drip => drip(response).await,
         Quirk::GzipBomb => {
             let mut r = with_type(
                 StatusCode::OK,

@@ -156,64 +156,105 @@ pub struct BrandReports {
     pub languages: fedireach_core::LanguagesReport,
 }
 
-impl Truth {
-    /// Computes the truth of a world on the day it is seen.
-    pub fn of(world: &World) -> Self {
-        let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
-        let mut kept: Vec<u32> = Vec::new();
-        for (p, post) in world.posts().iter().enumerate() {
-            if !post_learnable(world, post) {
+/// The engagements a correct crawl stores (visible, on learnable posts, not left out),
+/// and how many were left out, by reason.
+fn kept_engagements(world: &World) -> (Vec<u32>, BTreeMap<String, u64>) {
+    let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
+    let mut kept: Vec<u32> = Vec::new();
+    for (p, post) in world.posts().iter().enumerate() {
+        if !post_learnable(world, post) {
+            continue;
+        }
+        let p = u32::try_from(p).unwrap_or(u32::MAX);
+        for i in world.engagements_of(p) {
+            let Some(e) = world.engagements().get(i) else {
+                continue;
+            };
+            if !world.engagement_visible(e) {
                 continue;
             }
-            let p = u32::try_from(p).unwrap_or(u32::MAX);
-            for i in world.engagements_of(p) {
-                let Some(e) = world.engagements().get(i) else {
-                    continue;
-                };
-                if !world.engagement_visible(e) {
-                    continue;
-                }
-                match left_out_reason(world, i, e) {
-                    Some(reason) => *left_out.entry(reason.to_owned()).or_default() += 1,
-                    None => kept.push(u32::try_from(i).unwrap_or(u32::MAX)),
-                }
+            match left_out_reason(world, i, e) {
+                Some(reason) => *left_out.entry(reason.to_owned()).or_default() += 1,
+                None => kept.push(u32::try_from(i).unwrap_or(u32::MAX)),
             }
         }
-        let mut hosts: BTreeSet<u32> = BTreeSet::new();
-        for brand in world.brands() {
-            for &a in &brand.actors {
-                if let Some(actor) = world.actors().get(a as usize)
-                    && brand_account_readable(world, a)
-                {
-                    hosts.insert(actor.instance);
-                }
-            }
-        }
-        for &i in &kept {
-            if let Some(actor) = world
-                .engagements()
-                .get(i as usize)
-                .and_then(|e| world.actors().get(e.actor as usize))
+    }
+    (kept, left_out)
+}
+
+/// The instances a crawl learns of: the homes of the brand accounts it can read and of
+/// the engagers of `kept`, by host, with what it learns of each.
+fn learned_instances(world: &World, kept: &[u32]) -> Vec<TruthInstance> {
+    let mut hosts: BTreeSet<u32> = BTreeSet::new();
+    for brand in world.brands() {
+        for &a in &brand.actors {
+            if let Some(actor) = world.actors().get(a as usize)
+                && brand_account_readable(world, a)
             {
                 hosts.insert(actor.instance);
             }
         }
-        let mut instances: Vec<TruthInstance> = hosts
-            .iter()
-            .filter_map(|&i| {
-                let inst = world.instances().get(i as usize)?;
-                let (software, source, active_month) = learned_software(world, i);
-                Some(TruthInstance {
-                    host: inst.host.clone(),
-                    family: software.family().as_str().to_owned(),
-                    software: software.as_str().to_owned(),
-                    active_month,
-                    software_source: source.to_owned(),
-                })
+    }
+    for &i in kept {
+        if let Some(actor) = world
+            .engagements()
+            .get(i as usize)
+            .and_then(|e| world.actors().get(e.actor as usize))
+        {
+            hosts.insert(actor.instance);
+        }
+    }
+    let mut instances: Vec<TruthInstance> = hosts
+        .iter()
+        .filter_map(|&i| {
+            let inst = world.instances().get(i as usize)?;
+            let (software, source, active_month) = learned_software(world, i);
+            Some(TruthInstance {
+                host: inst.host.clone(),
+                family: software.family().as_str().to_owned(),
+                software: software.as_str().to_owned(),
+                active_month,
+                software_source: source.to_owned(),
             })
-            .collect();
-        instances.sort_by(|a, b| a.host.cmp(&b.host));
+        })
+        .collect();
+    instances.sort_by(|a, b| a.host.cmp(&b.host));
+    instances
+}
 
+/// The posts a crawl can find, by publication time then uri.
+fn learnable_posts(world: &World) -> Vec<TruthPost> {
+    let mut posts: Vec<TruthPost> = world
+        .posts()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| post_learnable(world, p))
+        .map(|(p, post)| {
+            let p = u32::try_from(p).unwrap_or(u32::MAX);
+            TruthPost {
+                uri: world.post_uri(p),
+                brand: world.brand_name(post).to_owned(),
+                actor: world.actor_id(post.actor),
+                published: rfc3339(post.published),
+                followers: world.followers(post.actor),
+                reported: reports::reported_counts(world, p),
+                coverage: coverage::of_post(world, p),
+            }
+        })
+        .collect();
+    posts.sort_by(|a, b| {
+        a.published
+            .cmp(&b.published)
+            .then_with(|| a.uri.cmp(&b.uri))
+    });
+    posts
+}
+
+impl Truth {
+    /// Computes the truth of a world on the day it is seen.
+    pub fn of(world: &World) -> Self {
+        let (kept, left_out) = kept_engagements(world);
+        let instances = learned_instances(world, &kept);
         let brands = world
             .brands()
             .iter()
@@ -224,31 +265,6 @@ impl Truth {
                 token: b.token.clone(),
             })
             .collect();
-
-        let mut posts: Vec<TruthPost> = world
-            .posts()
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| post_learnable(world, p))
-            .map(|(p, post)| {
-                let p = u32::try_from(p).unwrap_or(u32::MAX);
-                TruthPost {
-                    uri: world.post_uri(p),
-                    brand: world.brand_name(post).to_owned(),
-                    actor: world.actor_id(post.actor),
-                    published: rfc3339(post.published),
-                    followers: world.followers(post.actor),
-                    reported: reports::reported_counts(world, p),
-                    coverage: coverage::of_post(world, p),
-                }
-            })
-            .collect();
-        posts.sort_by(|a, b| {
-            a.published
-                .cmp(&b.published)
-                .then_with(|| a.uri.cmp(&b.uri))
-        });
-
         let engagements = kept
             .iter()
             .filter_map(|&i| truth_engagement(world, i))
@@ -262,7 +278,7 @@ impl Truth {
             reply_depth: REPLY_DEPTH,
             instances,
             brands,
-            posts,
+            posts: learnable_posts(world),
             engagements,
             left_out,
             reports,

@@ -160,6 +160,48 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
     // Brand homes first (always well-behaved), then one ordinary host of every software,
     // threads.net, the misbehaving hosts, and the weighted mix.
     let brands = brands::generate(&mut g, options, params.mean_actors);
+    add_hosts(&mut g, &params, options.seed);
+
+    let mut posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
+    let launch = plant_launch(&mut posts, &brands, options.seed, day0);
+    let (mut engagements, mut post_starts) = generate_engagements(
+        &mut g,
+        &posts,
+        params.mean_engagements,
+        launch.map(|at| (at, options.seed ^ LAUNCH_STREAM)),
+    );
+    // The lure and the hostile hosts come after everything else, from a stream of their
+    // own: every host, actor, post and engagement before them is what it was without.
+    g.rng = ChaCha8Rng::seed_from_u64(options.seed ^ HOSTILE_STREAM);
+    let lure = add_lure(&mut g, &mut posts, &mut engagements, &mut post_starts, day0);
+
+    let host_index = g
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| (inst.host.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    World {
+        seed: options.seed,
+        scale: options.scale,
+        day: options.day.min(MAX_DAY),
+        scheme: if options.plain_http { "http" } else { "https" },
+        day0,
+        instances: g.instances,
+        actors: g.actors,
+        brands,
+        posts,
+        engagements,
+        post_starts,
+        host_index,
+        lure,
+    }
+}
+
+/// Every host but the brand homes: one ordinary host of every software, threads.net,
+/// the misbehaving hosts, the weighted mix, then (from a stream of their own) the hosts
+/// shaped like bovine-herd.
+fn add_hosts(g: &mut Gen, params: &super::scale::ScaleParams, seed: u64) {
     for software in SimSoftware::ALL {
         if software == SimSoftware::Threads {
             let count = g.actor_count(params.mean_actors * 4.0);
@@ -205,51 +247,13 @@ pub(super) fn generate_at(options: &WorldOptions, day0: i64) -> World {
     // Hosts shaped like bovine-herd came later than the rest: they come last, drawn
     // from a stream of their own, so every host, actor and post before them is what it
     // was in the worlds before them.
-    let main = std::mem::replace(
-        &mut g.rng,
-        ChaCha8Rng::seed_from_u64(options.seed ^ BOVINE_STREAM),
-    );
+    let main = std::mem::replace(&mut g.rng, ChaCha8Rng::seed_from_u64(seed ^ BOVINE_STREAM));
     for _ in 0..params.per_quirk {
         let host = g.next_name(Quirk::BovineShapes.as_str());
         let count = g.actor_count(params.mean_actors);
         g.add_instance(host, SimSoftware::Mastodon, Quirk::BovineShapes, count);
     }
     g.rng = main;
-
-    let mut posts = generate_posts(&mut g, &brands, params.posts_per_actor, day0);
-    let launch = plant_launch(&mut posts, &brands, options.seed, day0);
-    let (mut engagements, mut post_starts) = generate_engagements(
-        &mut g,
-        &posts,
-        params.mean_engagements,
-        launch.map(|at| (at, options.seed ^ LAUNCH_STREAM)),
-    );
-    // The lure and the hostile hosts come after everything else, from a stream of their
-    // own: every host, actor, post and engagement before them is what it was without.
-    g.rng = ChaCha8Rng::seed_from_u64(options.seed ^ HOSTILE_STREAM);
-    let lure = add_lure(&mut g, &mut posts, &mut engagements, &mut post_starts, day0);
-
-    let host_index = g
-        .instances
-        .iter()
-        .enumerate()
-        .map(|(i, inst)| (inst.host.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
-    World {
-        seed: options.seed,
-        scale: options.scale,
-        day: options.day.min(MAX_DAY),
-        scheme: if options.plain_http { "http" } else { "https" },
-        day0,
-        instances: g.instances,
-        actors: g.actors,
-        brands,
-        posts,
-        engagements,
-        post_starts,
-        host_index,
-        lure,
-    }
 }
 
 /// The brand of the launch post: Globex, a watched brand on Mastodon.

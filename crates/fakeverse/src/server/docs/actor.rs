@@ -175,8 +175,23 @@ pub(crate) fn actor(ctx: &Ctx<'_>, a: u32) -> Response {
         _ => doc["indexable"] = json!(true),
     }
     doc["discoverable"] = json!(data.opt_out != OptOut::NotDiscoverable);
+    own_fields(ctx, a, data, &published, is_channel, &mut doc);
+    reply::ap(&doc)
+}
+
+/// The fields of the actor document that only its software writes.
+fn own_fields(
+    ctx: &Ctx<'_>,
+    a: u32,
+    data: &crate::world::Actor,
+    published: &str,
+    is_channel: bool,
+    doc: &mut Value,
+) {
+    let (world, origin) = (ctx.world, ctx.origin());
+    let user = &*data.username;
     let image = json!({ "type": "Image", "mediaType": "image/png", "url": format!("{origin}/headers/{user}.png") });
-    match software {
+    match ctx.inst.software {
         SimSoftware::Mastodon | SimSoftware::Pixelfed | SimSoftware::Gotosocial => {
             doc["featured"] = json!(collection_url(world, a, "collections/featured"));
             doc["featuredTags"] = json!(collection_url(world, a, "collections/tags"));
@@ -192,7 +207,7 @@ pub(crate) fn actor(ctx: &Ctx<'_>, a: u32) -> Response {
             doc["featured"] = json!(collection_url(world, a, "collections/featured"));
             doc["sharedInbox"] = json!(format!("{origin}/inbox"));
             doc["manuallyApprovesFollowers"] = json!(false);
-            doc["isCat"] = json!(data.key % 5 == 0);
+            doc["isCat"] = json!(data.key.is_multiple_of(5));
             doc["tag"] = json!([]);
             doc["image"] = image;
             doc["vcard:bday"] = json!(null);
@@ -247,7 +262,6 @@ pub(crate) fn actor(ctx: &Ctx<'_>, a: u32) -> Response {
             doc["published"] = json!(published);
         }
     }
-    reply::ap(&doc)
 }
 
 /// `GET /accounts/NAME` on a PeerTube host whose brand channel is NAME: the account

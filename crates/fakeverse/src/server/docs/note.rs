@@ -93,6 +93,23 @@ pub(super) fn published(world: &World, target: Target) -> i64 {
     }
 }
 
+/// What every software's note is made of.
+struct NoteParts<'a> {
+    software: SimSoftware,
+    host: &'a str,
+    origin: String,
+    uri: String,
+    actor_id: String,
+    followers: String,
+    when: i64,
+    body: String,
+    language: Option<&'static str>,
+    reply_to: Option<String>,
+    quote: Option<String>,
+    num: u64,
+    user: &'a str,
+}
+
 /// The object as its author's software writes it (without `@context` for embedding,
 /// except where the software embeds it too).
 pub(crate) fn note_json(state: &State, target: Target) -> Value {
@@ -104,177 +121,56 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
         return Value::Null;
     };
     let software = inst.software;
-    let origin = world.origin(
-        world
-            .actors()
-            .get(author as usize)
-            .map_or(0, |a| a.instance),
-    );
-    let uri = uri_of(world, target);
-    let actor_id = world.actor_id(author);
-    let followers = collection_url(world, author, "followers");
-    let when = published(world, target);
-    let body = text(world, target);
-    let language = world.declared_language(author);
-    let reply_to = in_reply_to(world, target);
-    let quote = quoted(world, target);
-    let num = num_of(world, target);
-    let user = world
-        .actors()
-        .get(author as usize)
-        .map_or("", |a| &*a.username);
     if let (Target::Post(p), SimSoftware::Peertube) = (target, software) {
         return collections::video(state, p);
     }
+    let n = NoteParts {
+        software,
+        host: &inst.host,
+        origin: world.origin(
+            world
+                .actors()
+                .get(author as usize)
+                .map_or(0, |a| a.instance),
+        ),
+        uri: uri_of(world, target),
+        actor_id: world.actor_id(author),
+        followers: collection_url(world, author, "followers"),
+        when: published(world, target),
+        body: text(world, target),
+        language: world.declared_language(author),
+        reply_to: in_reply_to(world, target),
+        quote: quoted(world, target),
+        num: num_of(world, target),
+        user: world
+            .actors()
+            .get(author as usize)
+            .map_or("", |a| &*a.username),
+    };
     let mut doc = match software {
         SimSoftware::Mastodon | SimSoftware::Gotosocial | SimSoftware::Pixelfed => {
-            let content = format!("<p>{body}</p>");
-            let mut doc = json!({
-                "id": uri,
-                "type": "Note",
-                "summary": null,
-                "inReplyTo": reply_to,
-                "published": rfc3339(when),
-                "url": if software == SimSoftware::Pixelfed { uri.clone() } else { format!("{origin}/@{user}/{num}") },
-                "attributedTo": actor_id,
-                "to": [PUBLIC],
-                "cc": [followers],
-                "sensitive": false,
-                "atomUri": uri,
-                "inReplyToAtomUri": reply_to,
-                "conversation": format!("tag:{},{}:objectId={num}:objectType=Conversation", inst.host, &rfc3339(when)[..10]),
-                "content": content,
-                "attachment": [],
-                "tag": [],
-            });
-            if let (LanguageField::ContentMap, Some(tag)) = (software.language_field(), language) {
-                doc["contentMap"] = json!({ tag: content });
-            }
-            if software == SimSoftware::Mastodon {
-                doc["replies"] = collections::mastodon_replies_inline(state, target);
-                let (likes, shares) = collections::like_share_counts(world, target);
-                doc["likes"] = json!({ "id": format!("{uri}/likes"), "type": "Collection", "totalItems": likes });
-                doc["shares"] = json!({ "id": format!("{uri}/shares"), "type": "Collection", "totalItems": shares });
-            }
-            if let Some(q) = &quote {
-                doc["quote"] = json!(q);
-                doc["quoteUri"] = json!(q);
-                doc["_misskey_quote"] = json!(q);
-            }
-            doc
+            mastodon_note(state, target, &n)
         }
-        s if s.is_misskey() => {
-            let mut doc = json!({
-                "id": uri,
-                "type": "Note",
-                "attributedTo": actor_id,
-                "summary": null,
-                "content": format!("<p><span>{body}</span></p>"),
-                "_misskey_content": body,
-                "source": { "content": body, "mediaType": "text/x.misskeymarkdown" },
-                "published": rfc3339_millis(when),
-                "to": [PUBLIC],
-                "cc": [followers],
-                "inReplyTo": reply_to,
-                "attachment": [],
-                "sensitive": false,
-                "tag": [],
-            });
-            if let Some(q) = &quote {
-                doc["_misskey_quote"] = json!(q);
-                doc["quoteUrl"] = json!(q);
-                doc["quoteUri"] = json!(q);
-            }
-            doc
-        }
+        s if s.is_misskey() => misskey_note(&n),
         SimSoftware::Peertube => json!({
-            "id": uri,
+            "id": n.uri,
             "type": "Note",
-            "content": body,
+            "content": n.body,
             "mediaType": "text/markdown",
-            "inReplyTo": reply_to,
-            "updated": rfc3339_millis(when),
-            "published": rfc3339_millis(when),
-            "url": uri,
-            "attributedTo": actor_id,
+            "inReplyTo": n.reply_to,
+            "updated": rfc3339_millis(n.when),
+            "published": rfc3339_millis(n.when),
+            "url": n.uri,
+            "attributedTo": n.actor_id,
             "to": [PUBLIC],
-            "cc": [followers],
+            "cc": [n.followers],
             "tag": [],
         }),
-        _ => {
-            let content = format!("<p>{body}</p>");
-            let mut doc = json!({
-                "id": uri,
-                "type": "Note",
-                "attributedTo": actor_id,
-                "content": content,
-                "published": rfc3339(when),
-                "to": [PUBLIC],
-                "cc": [followers],
-                "inReplyTo": reply_to,
-                "tag": [],
-            });
-            match software {
-                SimSoftware::Pleroma | SimSoftware::Akkoma => {
-                    doc["actor"] = json!(actor_id);
-                    doc["attachment"] = json!([]);
-                    doc["sensitive"] = json!(false);
-                    doc["summary"] = json!("");
-                    doc["source"] = json!({ "content": body, "mediaType": "text/plain" });
-                    let ctx_id = format!("{origin}/contexts/{num}");
-                    doc["context"] = json!(ctx_id);
-                    doc["conversation"] = json!(ctx_id);
-                    if let Some(q) = &quote {
-                        doc["quoteUrl"] = json!(q);
-                        doc["quoteUri"] = json!(q);
-                    }
-                }
-                // Lemmy's notes and pages carry no replies, likes or shares
-                // (fixtures/real/lemmy/page_*.json; ACTIVITYPUB_FACTS section 6), and
-                // Mbin federates as Lemmy does.
-                SimSoftware::Lemmy | SimSoftware::Mbin => {
-                    doc["mediaType"] = json!("text/html");
-                    doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });
-                    doc["distinguished"] = json!(false);
-                    if let Some(tag) = language {
-                        doc["language"] = json!({ "identifier": tag, "name": language_name(tag) });
-                    }
-                    doc["audience"] = json!(format!("{origin}/c/general"));
-                }
-                SimSoftware::Friendica => {
-                    if let Some(tag) = language {
-                        doc["contentMap"] = json!({ tag: content });
-                    }
-                    // src/Model/Item.php: the object is `/objects/GUID`, its page
-                    // `/display/GUID` (fixtures/real/friendica/note_note_1.json).
-                    let guid = uri.rsplit('/').next().unwrap_or_default();
-                    doc["url"] = json!(format!("{origin}/display/{guid}"));
-                    doc["attachment"] = json!([]);
-                    doc["sensitive"] = json!(false);
-                    doc["summary"] = json!("");
-                    doc["source"] = json!({ "content": body, "mediaType": "text/bbcode" });
-                    doc["context"] = json!(format!("{origin}/objects/{num}#context"));
-                    doc["diaspora:guid"] = json!(format!("{num:x}"));
-                    doc["diaspora:comment"] = json!(null);
-                }
-                SimSoftware::Wordpress => {
-                    if let Some(tag) = language {
-                        doc["contentMap"] = json!({ tag: content });
-                    }
-                    doc["url"] = json!(uri);
-                    if let Target::Post(_) = target {
-                        super::wordpress::wordpress_inline(state, target, &mut doc);
-                    }
-                }
-                _ => {
-                    doc["url"] = json!(uri);
-                }
-            }
-            doc
-        }
+        _ => other_note(state, target, &n),
     };
+    let (origin, uri, followers) = (&n.origin, &n.uri, &n.followers);
     if software.is_misskey() || matches!(software, SimSoftware::Pleroma | SimSoftware::Akkoma) {
-        doc["@context"] = note_context(software, &origin);
+        doc["@context"] = note_context(software, origin);
     }
     if inst.quirk == Quirk::BovineShapes {
         // bovine-herd: compact `as:Public`, `cc` a plain string, collections as URLs.
@@ -282,6 +178,149 @@ pub(crate) fn note_json(state: &State, target: Target) -> Value {
         doc["cc"] = json!(followers);
         for name in ["replies", "likes", "shares"] {
             doc[name] = json!(format!("{uri}/{name}"));
+        }
+    }
+    doc
+}
+
+/// Mastodon's note, as GoToSocial and Pixelfed write it too (Mastodon alone with its
+/// replies inline and its likes and shares counted).
+fn mastodon_note(state: &State, target: Target, n: &NoteParts<'_>) -> Value {
+    let (software, uri, num) = (n.software, &n.uri, n.num);
+    let content = format!("<p>{}</p>", n.body);
+    let mut doc = json!({
+        "id": uri,
+        "type": "Note",
+        "summary": null,
+        "inReplyTo": n.reply_to,
+        "published": rfc3339(n.when),
+        "url": if software == SimSoftware::Pixelfed { uri.clone() } else { format!("{}/@{}/{num}", n.origin, n.user) },
+        "attributedTo": n.actor_id,
+        "to": [PUBLIC],
+        "cc": [n.followers],
+        "sensitive": false,
+        "atomUri": uri,
+        "inReplyToAtomUri": n.reply_to,
+        "conversation": format!("tag:{},{}:objectId={num}:objectType=Conversation", n.host, &rfc3339(n.when)[..10]),
+        "content": content,
+        "attachment": [],
+        "tag": [],
+    });
+    if let (LanguageField::ContentMap, Some(tag)) = (software.language_field(), n.language) {
+        doc["contentMap"] = json!({ tag: content });
+    }
+    if software == SimSoftware::Mastodon {
+        doc["replies"] = collections::mastodon_replies_inline(state, target);
+        let (likes, shares) = collections::like_share_counts(&state.world, target);
+        doc["likes"] =
+            json!({ "id": format!("{uri}/likes"), "type": "Collection", "totalItems": likes });
+        doc["shares"] =
+            json!({ "id": format!("{uri}/shares"), "type": "Collection", "totalItems": shares });
+    }
+    if let Some(q) = &n.quote {
+        doc["quote"] = json!(q);
+        doc["quoteUri"] = json!(q);
+        doc["_misskey_quote"] = json!(q);
+    }
+    doc
+}
+
+/// Misskey's note (and its forks').
+fn misskey_note(n: &NoteParts<'_>) -> Value {
+    let body = &n.body;
+    let mut doc = json!({
+        "id": n.uri,
+        "type": "Note",
+        "attributedTo": n.actor_id,
+        "summary": null,
+        "content": format!("<p><span>{body}</span></p>"),
+        "_misskey_content": body,
+        "source": { "content": body, "mediaType": "text/x.misskeymarkdown" },
+        "published": rfc3339_millis(n.when),
+        "to": [PUBLIC],
+        "cc": [n.followers],
+        "inReplyTo": n.reply_to,
+        "attachment": [],
+        "sensitive": false,
+        "tag": [],
+    });
+    if let Some(q) = &n.quote {
+        doc["_misskey_quote"] = json!(q);
+        doc["quoteUrl"] = json!(q);
+        doc["quoteUri"] = json!(q);
+    }
+    doc
+}
+
+/// Every other software's note: the common fields, then each one's own.
+fn other_note(state: &State, target: Target, n: &NoteParts<'_>) -> Value {
+    let (uri, body, origin, num) = (&n.uri, &n.body, &n.origin, n.num);
+    let content = format!("<p>{body}</p>");
+    let mut doc = json!({
+        "id": uri,
+        "type": "Note",
+        "attributedTo": n.actor_id,
+        "content": content,
+        "published": rfc3339(n.when),
+        "to": [PUBLIC],
+        "cc": [n.followers],
+        "inReplyTo": n.reply_to,
+        "tag": [],
+    });
+    match n.software {
+        SimSoftware::Pleroma | SimSoftware::Akkoma => {
+            doc["actor"] = json!(n.actor_id);
+            doc["attachment"] = json!([]);
+            doc["sensitive"] = json!(false);
+            doc["summary"] = json!("");
+            doc["source"] = json!({ "content": body, "mediaType": "text/plain" });
+            let ctx_id = format!("{origin}/contexts/{num}");
+            doc["context"] = json!(ctx_id);
+            doc["conversation"] = json!(ctx_id);
+            if let Some(q) = &n.quote {
+                doc["quoteUrl"] = json!(q);
+                doc["quoteUri"] = json!(q);
+            }
+        }
+        // Lemmy's notes and pages carry no replies, likes or shares
+        // (fixtures/real/lemmy/page_*.json; ACTIVITYPUB_FACTS section 6), and
+        // Mbin federates as Lemmy does.
+        SimSoftware::Lemmy | SimSoftware::Mbin => {
+            doc["mediaType"] = json!("text/html");
+            doc["source"] = json!({ "content": body, "mediaType": "text/markdown" });
+            doc["distinguished"] = json!(false);
+            if let Some(tag) = n.language {
+                doc["language"] = json!({ "identifier": tag, "name": language_name(tag) });
+            }
+            doc["audience"] = json!(format!("{origin}/c/general"));
+        }
+        SimSoftware::Friendica => {
+            if let Some(tag) = n.language {
+                doc["contentMap"] = json!({ tag: content });
+            }
+            // src/Model/Item.php: the object is `/objects/GUID`, its page
+            // `/display/GUID` (fixtures/real/friendica/note_note_1.json).
+            let guid = uri.rsplit('/').next().unwrap_or_default();
+            doc["url"] = json!(format!("{origin}/display/{guid}"));
+            doc["attachment"] = json!([]);
+            doc["sensitive"] = json!(false);
+            doc["summary"] = json!("");
+            doc["source"] = json!({ "content": body, "mediaType": "text/bbcode" });
+            doc["context"] = json!(format!("{origin}/objects/{num}#context"));
+            doc["diaspora:guid"] = json!(format!("{num:x}"));
+            doc["diaspora:comment"] = json!(null);
+        }
+        SimSoftware::Wordpress => {
+            if let Some(tag) = n.language {
+                doc["contentMap"] = json!({ tag: content });
+            }
+            doc["url"] = json!(uri);
+            if let Target::Post(_) = target {
+                super::wordpress::wordpress_inline(state, target, &mut doc);
+            }
+        }
+        _ => {
+            doc["url"] = json!(uri);
         }
     }
     doc

@@ -117,7 +117,13 @@ fn outbox(ctx: &Ctx<'_>, a: u32, id: &str) -> Response {
         let values = items.iter().map(|(_, t)| outbox_item(state, *t)).collect();
         return reply::ap(&numbered_page(ctx, id, values, PEERTUBE_PAGE));
     }
-    let misskey = software.is_misskey();
+    cursor_pages(ctx, id, &items, software.is_misskey())
+}
+
+/// An outbox paged by cursors, as Mastodon (`max_id`, `min_id`) and Misskey
+/// (`until_id`, `since_id`, base 36) write them: its root without `page`, else a page.
+fn cursor_pages(ctx: &Ctx<'_>, id: &str, items: &[(u64, Target)], misskey: bool) -> Response {
+    let state = ctx.state;
     let parse = |v: &str| {
         if misskey {
             u64::from_str_radix(v, 36).ok()

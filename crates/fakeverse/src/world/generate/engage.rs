@@ -102,23 +102,9 @@ pub(super) fn generate_engagements(
     mean: f64,
     launch: Option<(usize, u64)>,
 ) -> (Vec<Engagement>, Vec<u32>) {
-    // Actors on well-behaved Mastodon hosts can do anything: the fallback pool.
-    let safe: Vec<u32> = g
-        .actors
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| {
-            a.brand.is_none()
-                && !a.gone
-                && g.instances.get(a.instance as usize).is_some_and(|i| {
-                    i.software == SimSoftware::Mastodon && i.quirk == Quirk::Normal
-                })
-        })
-        .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
-        .collect();
+    let safe = safe_actors(g);
     let mut all = Vec::new();
     let mut starts = Vec::with_capacity(posts.len() + 1);
-    // The brand's Mastodon account, which boosts the brand's own videos.
     for (p, post) in posts.iter().enumerate() {
         starts.push(u32::try_from(all.len()).unwrap_or(u32::MAX));
         let own_stream = launch
@@ -127,51 +113,17 @@ pub(super) fn generate_engagements(
         let origin = g
             .instance_of_actor(post.actor)
             .unwrap_or(SimSoftware::Mastodon);
-        let popularity = match post.brand {
-            1 => 1.6,
-            2 => 0.7,
-            _ => 1.0,
-        };
-        let viral = if g.rng.random_range(0..100u32) < 3 {
-            6.0
-        } else {
-            1.0
-        };
-        let count = if own_stream.is_some() {
-            (mean * LAUNCH_FACTOR).round() as u32
-        } else {
-            (mean * popularity * viral * -g.unit().ln()).round() as u32
-        };
+        let count = engagement_count(g, post, mean, own_stream.is_some());
         let post_index = u32::try_from(p).unwrap_or(u32::MAX);
         let mut local: Vec<Local> = Vec::new();
         let mut liked = HashSet::new();
         let mut boosted = HashSet::new();
-        let none = HashSet::new();
         for _ in 0..count {
-            let roll = g.rng.random_range(0..100u32);
-            let kind = match origin {
-                SimSoftware::Peertube => match roll {
-                    0..60 => EngagementKind::Like,
-                    60..80 => EngagementKind::Boost,
-                    _ => EngagementKind::Reply,
-                },
-                s if s.is_misskey() => match roll {
-                    0..60 => EngagementKind::Like,
-                    60..80 => EngagementKind::Boost,
-                    80..92 => EngagementKind::Reply,
-                    _ => EngagementKind::Quote,
-                },
-                _ => match roll {
-                    0..57 => EngagementKind::Like,
-                    57..79 => EngagementKind::Boost,
-                    79..96 => EngagementKind::Reply,
-                    _ => EngagementKind::Quote,
-                },
-            };
+            let kind = kind_of(origin, g.rng.random_range(0..100u32));
             let taken = match kind {
                 EngagementKind::Like => &liked,
                 EngagementKind::Boost => &boosted,
-                _ => &none,
+                _ => &HashSet::new(),
             };
             let Some(actor) = g.pick_actor(kind, origin, &safe, taken) else {
                 continue;
@@ -203,41 +155,7 @@ pub(super) fn generate_engagements(
                 },
             });
         }
-        // Self-engagement: the author continues the thread; Acme's Mastodon account
-        // boosts Acme's videos.
-        if origin != SimSoftware::Peertube && g.rng.random_range(0..100u32) < 12 {
-            local.push(Local {
-                e: Engagement {
-                    post: post_index,
-                    actor: post.actor,
-                    kind: EngagementKind::Reply,
-                    depth: 1,
-                    emoji: 0,
-                    parent: NO_PARENT,
-                    created: post.published + 120,
-                    removed: NEVER,
-                },
-            });
-        }
-        if origin == SimSoftware::Peertube
-            && g.rng.random_range(0..100u32) < 50
-            && let Some(brand_mastodon) = g.brand_mastodon_actor(post.actor)
-        {
-            {
-                local.push(Local {
-                    e: Engagement {
-                        post: post_index,
-                        actor: brand_mastodon,
-                        kind: EngagementKind::Boost,
-                        depth: 0,
-                        emoji: 0,
-                        parent: NO_PARENT,
-                        created: post.published + 300,
-                        removed: NEVER,
-                    },
-                });
-            }
-        }
+        self_engagements(g, post, post_index, origin, &mut local);
         add_threads(g, &mut local, origin, post, &safe);
         finish_post(g, local, &mut all);
         if let Some(main) = own_stream {
@@ -246,6 +164,98 @@ pub(super) fn generate_engagements(
     }
     starts.push(u32::try_from(all.len()).unwrap_or(u32::MAX));
     (all, starts)
+}
+
+/// Actors on well-behaved Mastodon hosts, who can do anything: the fallback pool.
+fn safe_actors(g: &Gen) -> Vec<u32> {
+    g.actors
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            a.brand.is_none()
+                && !a.gone
+                && g.instances.get(a.instance as usize).is_some_and(|i| {
+                    i.software == SimSoftware::Mastodon && i.quirk == Quirk::Normal
+                })
+        })
+        .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect()
+}
+
+/// How many engagements a post draws: its brand's popularity, 3% of posts viral, an
+/// exponential spread; the launch post a fixed multiple of the mean. The viral roll is
+/// drawn for every post, the launch one too, so the stream stays as it was.
+fn engagement_count(g: &mut Gen, post: &Post, mean: f64, launch: bool) -> u32 {
+    let popularity = match post.brand {
+        1 => 1.6,
+        2 => 0.7,
+        _ => 1.0,
+    };
+    let viral = if g.rng.random_range(0..100u32) < 3 {
+        6.0
+    } else {
+        1.0
+    };
+    if launch {
+        (mean * LAUNCH_FACTOR).round() as u32
+    } else {
+        (mean * popularity * viral * -g.unit().ln()).round() as u32
+    }
+}
+
+/// An engagement's kind from a roll in 0..100, by the software of the post's origin.
+fn kind_of(origin: SimSoftware, roll: u32) -> EngagementKind {
+    match origin {
+        SimSoftware::Peertube => match roll {
+            0..60 => EngagementKind::Like,
+            60..80 => EngagementKind::Boost,
+            _ => EngagementKind::Reply,
+        },
+        s if s.is_misskey() => match roll {
+            0..60 => EngagementKind::Like,
+            60..80 => EngagementKind::Boost,
+            80..92 => EngagementKind::Reply,
+            _ => EngagementKind::Quote,
+        },
+        _ => match roll {
+            0..57 => EngagementKind::Like,
+            57..79 => EngagementKind::Boost,
+            79..96 => EngagementKind::Reply,
+            _ => EngagementKind::Quote,
+        },
+    }
+}
+
+/// Self-engagement: the author continues the thread; a brand's Mastodon account
+/// boosts the brand's videos.
+fn self_engagements(
+    g: &mut Gen,
+    post: &Post,
+    post_index: u32,
+    origin: SimSoftware,
+    local: &mut Vec<Local>,
+) {
+    let own = |actor, kind, depth, after| Local {
+        e: Engagement {
+            post: post_index,
+            actor,
+            kind,
+            depth,
+            emoji: 0,
+            parent: NO_PARENT,
+            created: post.published + after,
+            removed: NEVER,
+        },
+    };
+    if origin != SimSoftware::Peertube && g.rng.random_range(0..100u32) < 12 {
+        local.push(own(post.actor, EngagementKind::Reply, 1, 120));
+    }
+    if origin == SimSoftware::Peertube
+        && g.rng.random_range(0..100u32) < 50
+        && let Some(brand_mastodon) = g.brand_mastodon_actor(post.actor)
+    {
+        local.push(own(brand_mastodon, EngagementKind::Boost, 0, 300));
+    }
 }
 
 impl Gen {
