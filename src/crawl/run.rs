@@ -240,7 +240,7 @@ pub fn summary_text(summary: &CrawlSummary, elapsed: Duration) -> String {
         "{} requests, {} waits for rate limits ({:.1}s)",
         summary.requests,
         summary.rate_limit_waits,
-        summary.rate_limit_wait_ms as f64 / 1000.0
+        std::time::Duration::from_millis(summary.rate_limit_wait_ms).as_secs_f64()
     );
     for (title, actors) in [
         (

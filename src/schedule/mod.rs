@@ -341,7 +341,8 @@ impl Scheduler {
             seconds: finished.elapsed.as_secs_f64(),
             engagements_found: summary.engagements_found,
             rate_limit_waits: summary.rate_limit_waits,
-            rate_limit_wait_seconds: summary.rate_limit_wait_ms as f64 / 1000.0,
+            rate_limit_wait_seconds: std::time::Duration::from_millis(summary.rate_limit_wait_ms)
+                .as_secs_f64(),
             requests,
         });
         tracing::info!(

@@ -155,6 +155,8 @@ pub(crate) fn id_of(value: &Value) -> Option<String> {
 }
 
 /// A count written as a number or a string.
+// A float count is cast only once checked whole, positive and below 2^53: exact.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub(crate) fn count_of(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64().or_else(|| {

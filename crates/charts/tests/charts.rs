@@ -271,6 +271,7 @@ fn a_chart_of_one_period_or_bar_draws_it_with_a_positive_width() -> TestResult {
 }
 
 /// The `font-size` of the `<text>` element holding `needle`.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a font size in pixels
 fn font_size_of(svg: &str, needle: &str) -> Option<u32> {
     let at = svg.find(needle)?;
     let open = svg[..at].rfind("<text")?;

@@ -77,7 +77,7 @@ fn bucket(
     query: &str,
     token: bool,
 ) -> Option<(u8, u64, Duration)> {
-    let scaled = |secs: u64| Duration::from_secs_f64(secs as f64 / options.time_scale.max(0.001));
+    let scaled = |secs: u64| Duration::from_secs(secs).div_f64(options.time_scale.max(0.001));
     if let Some((limit, window)) = options.rate_limit {
         return Some((0, limit, window));
     }

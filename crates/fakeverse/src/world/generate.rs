@@ -92,7 +92,7 @@ impl Gen {
         let first = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
         for local in 0..actors {
             let word = WORDS[(local as usize) % WORDS.len()];
-            let followers = self.heavy(40.0, 0.6).min(250_000.0) as u32;
+            let followers = self.follower_count();
             let roll = self.rng.random_range(0..100u32);
             let opt_out = match roll {
                 0..5 => OptOut::NotIndexable,
@@ -106,7 +106,8 @@ impl Gen {
             let gone = quirk == Quirk::Normal
                 && self.rng.random_range(0..100u32) < 1
                 && software != SimSoftware::Gotosocial;
-            let growth = (followers / 300) as u16 + self.rng.random_range(0..3u16);
+            let growth =
+                u16::try_from(followers / 300).unwrap_or(u16::MAX) + self.rng.random_range(0..3u16);
             let key = self.rng.random::<u64>();
             self.actors.push(Actor {
                 instance: index,
@@ -134,6 +135,15 @@ impl Gen {
         });
     }
 
+    /// An ordinary actor's followers: heavy-tailed, at most 250,000.
+    // A drawn float, bounded above, as a count: `as` saturates, which is what is meant.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    fn follower_count(&mut self) -> u32 {
+        self.heavy(40.0, 0.6).min(250_000.0) as u32
+    }
+
+    // A drawn float, bounded above, as a count: `as` saturates, which is what is meant.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     fn actor_count(&mut self, mean: f64) -> u32 {
         (self.heavy(mean, 0.6).min(mean * 15.0) as u32).max(3)
     }

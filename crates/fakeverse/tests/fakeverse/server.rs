@@ -129,7 +129,7 @@ async fn mastodon_brand_walk_matches_the_truth() {
         next = page["next"].as_str().map(str::to_owned);
     }
     assert!(pages > 1, "the brand's outbox has several pages");
-    assert!(total as usize >= notes.len() && !notes.is_empty());
+    assert!(total >= notes.len() as u64 && !notes.is_empty());
     let truth_posts: BTreeSet<&str> = truth
         .posts
         .iter()

@@ -186,6 +186,7 @@ type Row = (
 /// Recomputes every report from the truth's own engagement list, independently of the
 /// generator's code, and compares.
 #[test]
+#[allow(clippy::cast_precision_loss)] // shares of small counts
 fn reports_agree_with_the_engagement_list() {
     let truth = parse(&truth_json(5, Scale::Small, 0));
     let instances: HashMap<String, Value> = truth["instances"]

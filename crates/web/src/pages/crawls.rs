@@ -65,8 +65,11 @@ pub(crate) async fn runs_table(state: &AppState) -> Result<PlainTable, WebError>
                     count(|c| c.posts_seen),
                     count(|c| c.engagements_new),
                     count(|c| c.hosts_failed),
-                    c.map(|c| format!("{:.1}", c.rate_limit_wait_ms as f64 / 1000.0))
-                        .unwrap_or_default(),
+                    c.map(|c| {
+                        let ms = u64::try_from(c.rate_limit_wait_ms).unwrap_or(0);
+                        format!("{:.1}", std::time::Duration::from_millis(ms).as_secs_f64())
+                    })
+                    .unwrap_or_default(),
                 ]
             })
             .collect(),

@@ -119,7 +119,10 @@ fn health_lines(h: &fedireach_store::InstanceHealth) -> Vec<(&'static str, Strin
         _ => "not read (unavailable or never asked): nothing of it is read until it is",
     };
     let robots = match h.crawl_delay_ms {
-        Some(ms) => format!("{robots}; Crawl-delay {} s, obeyed", ms as f64 / 1000.0),
+        Some(ms) => format!(
+            "{robots}; Crawl-delay {} s, obeyed",
+            std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)).as_secs_f64()
+        ),
         None => robots.to_owned(),
     };
     let signature = if h.requires_signature {

@@ -148,7 +148,10 @@ pub(crate) fn actor(ctx: &Ctx<'_>, a: u32) -> Response {
     let software = ctx.inst.software;
     let user = &*data.username;
     let name = capitalise(user);
-    let published = rfc3339(world.now() - 86_400 * (400 + i64::from(data.key as u16 % 900)));
+    let published = rfc3339(
+        world.now()
+            - 86_400 * (400 + i64::from(u16::try_from(data.key & 0xFFFF).unwrap_or(0) % 900)),
+    );
     let is_channel = software == SimSoftware::Peertube && data.brand.is_some();
     let kind = if is_channel { "Group" } else { "Person" };
     let mut doc = json!({

@@ -133,12 +133,12 @@ pub(super) fn generate_engagements(
                 EngagementKind::Boost => boosted.insert(actor),
                 _ => false,
             };
-            let delay = (60.0 + 6.0 * 3600.0 * -g.unit().ln()).min(14.0 * DAY as f64) as i64;
+            let delay = reply_delay(g);
             let emoji = if kind == EngagementKind::Like
                 && origin.is_misskey()
                 && g.rng.random_range(0..100u32) < 75
             {
-                g.rng.random_range(1..=EMOJIS.len() as u8)
+                g.rng.random_range(1..=EMOJI_COUNT)
             } else {
                 0
             };
@@ -182,9 +182,25 @@ fn safe_actors(g: &Gen) -> Vec<u32> {
         .collect()
 }
 
+/// How many of [`EMOJIS`] a reaction picks from.
+#[allow(clippy::cast_possible_truncation)] // checked below 256 at compile time
+const EMOJI_COUNT: u8 = {
+    assert!(EMOJIS.len() < 256);
+    EMOJIS.len() as u8
+};
+
+/// Seconds between a post and an engagement with it: a minute, then exponential
+/// (mean six hours), at most two weeks.
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)] // bounded
+fn reply_delay(g: &mut Gen) -> i64 {
+    (60.0 + 6.0 * 3600.0 * -g.unit().ln()).min(14.0 * DAY as f64) as i64
+}
+
 /// How many engagements a post draws: its brand's popularity, 3% of posts viral, an
 /// exponential spread; the launch post a fixed multiple of the mean. The viral roll is
 /// drawn for every post, the launch one too, so the stream stays as it was.
+// A drawn float as a count: `as` saturates, which is what is meant.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn engagement_count(g: &mut Gen, post: &Post, mean: f64, launch: bool) -> u32 {
     let popularity = match post.brand {
         1 => 1.6,
