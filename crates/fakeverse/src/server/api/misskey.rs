@@ -291,29 +291,10 @@ fn note(ctx: &Ctx<'_>, target: Target) -> Value {
         .actors()
         .get(author as usize)
         .is_some_and(|a| a.instance == ctx.instance);
-    let (mut replies, mut renotes) = (0, 0);
-    let mut reactions = serde_json::Map::new();
-    if let Target::Post(p) = target {
-        for i in world.engagements_of(p) {
-            let Some(x) = world
-                .engagements()
-                .get(i)
-                .filter(|x| world.engagement_visible(x))
-            else {
-                continue;
-            };
-            match x.kind {
-                EngagementKind::Reply => replies += 1,
-                EngagementKind::Boost | EngagementKind::Quote => renotes += 1,
-                EngagementKind::Like => {
-                    let key = emoji(x.emoji);
-                    let n = reactions.get(key).and_then(Value::as_u64).unwrap_or(0);
-                    reactions.insert(key.to_owned(), json!(n + 1));
-                }
-                EngagementKind::ThreadReply => {}
-            }
-        }
-    }
+    let (replies, renotes, reactions) = match target {
+        Target::Post(p) => note_counts(world, p),
+        Target::Engagement(_) => (0, 0, serde_json::Map::new()),
+    };
     let reaction_count: u64 = reactions.values().filter_map(Value::as_u64).sum();
     json!({
         "id": base36(num),
@@ -336,6 +317,33 @@ fn note(ctx: &Ctx<'_>, target: Target) -> Value {
         "uri": if local { None } else { Some(uri.clone()) },
         "url": if local { None } else { Some(uri) },
     })
+}
+
+/// A post's replies, renotes (quotes included) and reactions by emoji, as Misskey
+/// counts them on the note.
+fn note_counts(world: &crate::world::World, p: u32) -> (u64, u64, serde_json::Map<String, Value>) {
+    let (mut replies, mut renotes) = (0, 0);
+    let mut reactions = serde_json::Map::new();
+    for i in world.engagements_of(p) {
+        let Some(x) = world
+            .engagements()
+            .get(i)
+            .filter(|x| world.engagement_visible(x))
+        else {
+            continue;
+        };
+        match x.kind {
+            EngagementKind::Reply => replies += 1,
+            EngagementKind::Boost | EngagementKind::Quote => renotes += 1,
+            EngagementKind::Like => {
+                let key = emoji(x.emoji);
+                let n = reactions.get(key).and_then(Value::as_u64).unwrap_or(0);
+                reactions.insert(key.to_owned(), json!(n + 1));
+            }
+            EngagementKind::ThreadReply => {}
+        }
+    }
+    (replies, renotes, reactions)
 }
 
 fn emoji(index: u8) -> &'static str {
