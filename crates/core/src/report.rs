@@ -58,6 +58,18 @@ impl KindCounts {
         ]
     }
 
+    /// The counts of each kind (replies, thread replies, boosts, likes, quotes), without
+    /// their sum.
+    pub fn by_kind(&self) -> [u64; 5] {
+        [
+            self.replies,
+            self.thread_replies,
+            self.boosts,
+            self.likes,
+            self.quotes,
+        ]
+    }
+
     /// Counts one engagement of `kind` (and in `engagements`, unless a thread reply).
     pub fn record(&mut self, kind: crate::EngagementKind) {
         use crate::EngagementKind as K;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use fedireach_core::{
     ActorFact, Coverage, EngagementFact, EngagementKind, Facts, FollowerSnapshotFact, PostCoverage,
-    Unavailable, UnavailablePosts,
+    PostFact, Unavailable, UnavailablePosts,
 };
 
 mod naive;
@@ -86,37 +86,32 @@ fn random_world(seed: u64) -> Facts {
     }
     for post_id in 1..80 {
         let author = rng.i(2);
-        let mut p = post(
-            post_id,
+        let at = AUG_1 - 45 * DAY + rng.i(90 * 86_400);
+        let (author, host) = (
             authors[usize::try_from(author).unwrap_or_default()],
-            &host(author),
-            AUG_1 - 45 * DAY + rng.i(90 * 86_400),
-            &[],
+            host(author),
         );
-        p.is_boost = rng.chance(10);
-        p.deleted = rng.chance(5);
-        p.reported_likes = rng.chance(50).then(|| rng.i(40));
-        // A third of the posts crawled before coverage was recorded; the others with
-        // each kind itemised, reported or unavailable.
-        let recorded = !rng.chance(33);
-        let mut kind = || match rng.below(4) {
-            0 => Coverage::Reported,
-            1 => Coverage::Unavailable(
-                Unavailable::ALL
-                    .get(usize::try_from(rng.below(4)).unwrap_or_default())
-                    .copied()
-                    .unwrap_or(Unavailable::Refused),
-            ),
-            _ => Coverage::Itemised,
-        };
-        p.coverage = recorded.then(|| PostCoverage {
-            replies: kind(),
-            boosts: kind(),
-            likes: kind(),
-            quotes: kind(),
-        });
-        facts.posts.push(p);
+        facts
+            .posts
+            .push(random_post(&mut rng, post_id, author, &host, at));
     }
+    random_engagements(&mut rng, &mut facts);
+    for tracked_actor_id in 1..=3 {
+        for crawl in 0..40 {
+            facts.follower_snapshots.push(FollowerSnapshotFact {
+                crawl_id: crawl,
+                tracked_actor_id,
+                taken_at: AUG_1 - 50 * DAY + crawl * 3 * DAY + rng.i(DAY.unsigned_abs()),
+                followers: (!rng.chance(15)).then(|| 1000 + rng.i(300)),
+            });
+        }
+    }
+    facts
+}
+
+/// 4,000 engagements of the world's actors with its posts, some removed, some the
+/// brands' own, with and without a language.
+fn random_engagements(rng: &mut Lcg, facts: &mut Facts) {
     let actor_hosts: BTreeMap<i64, String> = facts
         .actors
         .iter()
@@ -139,17 +134,33 @@ fn random_world(seed: u64) -> Facts {
             .map(str::to_owned),
         });
     }
-    for tracked_actor_id in 1..=3 {
-        for crawl in 0..40 {
-            facts.follower_snapshots.push(FollowerSnapshotFact {
-                crawl_id: crawl,
-                tracked_actor_id,
-                taken_at: AUG_1 - 50 * DAY + crawl * 3 * DAY + rng.i(DAY.unsigned_abs()),
-                followers: (!rng.chance(15)).then(|| 1000 + rng.i(300)),
-            });
-        }
-    }
-    facts
+}
+
+/// A post of `author` with random flags, reported likes and coverage (a third of the
+/// posts crawled before coverage was recorded).
+fn random_post(rng: &mut Lcg, post_id: i64, author: &str, host: &str, at: i64) -> PostFact {
+    let mut p = post(post_id, author, host, at, &[]);
+    p.is_boost = rng.chance(10);
+    p.deleted = rng.chance(5);
+    p.reported_likes = rng.chance(50).then(|| rng.i(40));
+    let recorded = !rng.chance(33);
+    let mut kind = || match rng.below(4) {
+        0 => Coverage::Reported,
+        1 => Coverage::Unavailable(
+            Unavailable::ALL
+                .get(usize::try_from(rng.below(4)).unwrap_or_default())
+                .copied()
+                .unwrap_or(Unavailable::Refused),
+        ),
+        _ => Coverage::Itemised,
+    };
+    p.coverage = recorded.then(|| PostCoverage {
+        replies: kind(),
+        boosts: kind(),
+        likes: kind(),
+        quotes: kind(),
+    });
+    p
 }
 
 #[test]

@@ -183,13 +183,7 @@ mod tests {
                 (
                     leak(&r.software),
                     leak(&r.family),
-                    [
-                        r.counts.replies,
-                        r.counts.thread_replies,
-                        r.counts.boosts,
-                        r.counts.likes,
-                        r.counts.quotes,
-                    ],
+                    r.counts.by_kind(),
                     r.counts.engagements,
                     r.reach.unique_engagers,
                     r.reach.unique_instances,
@@ -263,13 +257,7 @@ mod tests {
             .map(|r| {
                 (
                     r.family.as_str(),
-                    [
-                        r.counts.replies,
-                        r.counts.thread_replies,
-                        r.counts.boosts,
-                        r.counts.likes,
-                        r.counts.quotes,
-                    ],
+                    r.counts.by_kind(),
                     r.counts.engagements,
                     r.reach.unique_engagers,
                     r.reach.unique_instances,

@@ -104,9 +104,10 @@ mod tests {
         c
     }
 
-    #[test]
-    fn each_host_is_assessed_from_what_it_answered() -> Result<(), fedireach_core::CoreError> {
-        let counts: HashMap<String, HostCounts> = [
+    /// What four hosts answered: one fine, one refusing unsigned fetches, one down,
+    /// one failing with 5xx.
+    fn answers() -> HashMap<String, HostCounts> {
+        [
             ("ok.example", counts(&[200, 404], 0)),
             ("gts.example", counts(&[200, 401], 0)),
             ("down.example", counts(&[], 3)),
@@ -114,14 +115,25 @@ mod tests {
         ]
         .into_iter()
         .map(|(h, c)| (h.to_owned(), c))
-        .collect();
-        let failures = [HostFailure {
-            host: "down.example".into(),
-            url: "https://down.example/robots.txt".into(),
-            kind: fedireach_core::FailureKind::Unreachable,
-            message: "connection refused".into(),
-        }];
-        let refusals: BTreeSet<_> = [
+        .collect()
+    }
+
+    /// Their robots.txt as the crawl read them.
+    fn robots() -> Result<Vec<(Host, RobotsState, Option<Duration>)>, fedireach_core::CoreError> {
+        Ok(vec![
+            (
+                Host::parse("gts.example")?,
+                RobotsState::Partial,
+                Some(Duration::from_secs(60)),
+            ),
+            (Host::parse("ok.example")?, RobotsState::Allowed, None),
+            (Host::parse("down.example")?, RobotsState::Unknown, None),
+        ])
+    }
+
+    /// gts.example refused unsigned ActivityPub fetches; ok.example only its client API.
+    fn refusals() -> BTreeSet<(String, Route, ConsentReason)> {
+        [
             (
                 "gts.example".to_owned(),
                 Route::Activitypub,
@@ -134,18 +146,22 @@ mod tests {
             ),
         ]
         .into_iter()
-        .collect();
+        .collect()
+    }
+
+    #[test]
+    fn each_host_is_assessed_from_what_it_answered() -> Result<(), fedireach_core::CoreError> {
+        let counts = answers();
+        let failures = [HostFailure {
+            host: "down.example".into(),
+            url: "https://down.example/robots.txt".into(),
+            kind: fedireach_core::FailureKind::Unreachable,
+            message: "connection refused".into(),
+        }];
+        let refusals = refusals();
         let seen = Seen {
             counts: &counts,
-            robots: vec![
-                (
-                    Host::parse("gts.example")?,
-                    RobotsState::Partial,
-                    Some(Duration::from_secs(60)),
-                ),
-                (Host::parse("ok.example")?, RobotsState::Allowed, None),
-                (Host::parse("down.example")?, RobotsState::Unknown, None),
-            ],
+            robots: robots()?,
             failures: &failures,
             refusals: &refusals,
         };
