@@ -6,8 +6,8 @@
 # Goal (issue #5): the pipeline, loading included, at least 5x faster than the SQL
 # query; under 300 MB peak; a brand page's figures in under 0.2 s.
 #
-# The store is loaded from the large world's truth by the (ignored) test
-# `a_plain_sql_reach_agrees_with_the_pipeline_on_the_large_world`, which also checks
+# The store is loaded from the large world's truth by bench/large_world.rs
+# (`cargo test --test bench_large`, never part of `make test`), which also checks
 # that the SQL and polars reach agree on every brand; its first report builds the
 # Parquet copy beside the database (fedireach.db.facts/), which every later report
 # reads after checking it is current.
@@ -36,8 +36,8 @@ trap cleanup EXIT
 
 echo "== the large world, loaded into a store; polars and SQL reach agree on every brand"
 started=$SECONDS
-FEDIREACH_BENCH_DIR="$work" cargo test --locked --release --test it -- --ignored --exact \
-    analytics::a_plain_sql_reach_agrees_with_the_pipeline_on_the_large_world --nocapture \
+FEDIREACH_BENCH_DIR="$work" cargo test --locked --release --test bench_large -- --exact \
+    the_large_world_loads_and_sql_agrees_with_the_pipeline --nocapture \
     >"$work/crosscheck.log" 2>&1 || { tail -40 "$work/crosscheck.log"; exit 1; }
 grep -E "large world|test result" "$work/crosscheck.log"
 echo "(generating, loading and cross-checking took $((SECONDS - started))s)"

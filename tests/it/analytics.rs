@@ -174,7 +174,7 @@ fn midnight(date: &str) -> Result<i64, Box<dyn std::error::Error>> {
 
 /// Reach of every brand, all time and over two weeks, by the polars pipeline (`report
 /// reach`) and by one plain SQL query over the same store: the two must agree.
-fn sql_and_polars_agree(sandbox: &Sandbox, truth: &Truth) -> TestResult {
+pub(crate) fn sql_and_polars_agree(sandbox: &Sandbox, truth: &Truth) -> TestResult {
     let mid = truth
         .posts
         .get(truth.posts.len() / 2)
@@ -228,25 +228,5 @@ fn sql_and_polars_agree(sandbox: &Sandbox, truth: &Truth) -> TestResult {
 #[test]
 fn a_plain_sql_reach_agrees_with_the_pipeline_on_the_medium_world() -> TestResult {
     let (sandbox, truth) = loaded(Scale::Medium, Sandbox::new()?)?;
-    sql_and_polars_agree(&sandbox, &truth)
-}
-
-/// The same on the large world (about a million engagements): too slow to load for
-/// `make test`, so `make bench-analytics` runs it in release
-/// (`FEDIREACH_BENCH_DIR=DIR`: where to leave the loaded store for the benchmark).
-#[test]
-#[ignore = "the large world takes minutes to load: run by make bench-analytics"]
-fn a_plain_sql_reach_agrees_with_the_pipeline_on_the_large_world() -> TestResult {
-    let sandbox = match std::env::var_os("FEDIREACH_BENCH_DIR") {
-        Some(dir) => Sandbox::at(std::path::Path::new(&dir))?,
-        None => Sandbox::new()?,
-    };
-    let started = std::time::Instant::now();
-    let (sandbox, truth) = loaded(Scale::Large, sandbox)?;
-    println!(
-        "large world: {} engagements generated and loaded in {:.1}s",
-        truth.engagements.len(),
-        started.elapsed().as_secs_f64()
-    );
     sql_and_polars_agree(&sandbox, &truth)
 }

@@ -18,7 +18,9 @@ impl Sandbox {
     }
 
     /// A sandbox in a new directory under `parent` that is kept after the test (for
-    /// `make bench-analytics`, which times reports over the store a test loaded).
+    /// `make bench-analytics`, which times reports over the store bench/large_world.rs
+    /// loaded; unused by the tests themselves).
+    #[allow(dead_code)]
     pub fn at(parent: &std::path::Path) -> Result<Self, std::io::Error> {
         std::fs::create_dir_all(parent)?;
         let mut dir = TempDir::new_in(parent)?;
