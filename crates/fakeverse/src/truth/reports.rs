@@ -14,14 +14,7 @@ use super::{BrandReports, TruthInstance, followers_known};
 use crate::{time::rfc3339, world::SimSoftware, world::World};
 
 pub(crate) fn reported_counts(world: &World, post: u32) -> ReportedCounts {
-    let mut counts = KindCounts::default();
-    for i in world.engagements_of(post) {
-        if let Some(e) = world.engagements().get(i)
-            && world.engagement_visible(e)
-        {
-            counts.record(e.kind);
-        }
-    }
+    let counts = world.visible_counts(post);
     let origin = world
         .posts()
         .get(post as usize)

@@ -287,6 +287,20 @@ impl World {
         e.created <= self.now() && e.removed > self.now()
     }
 
+    /// A post's engagements that exist on the day the world is seen, by kind: what its
+    /// origin counts (the counters every software reports are made of these).
+    pub fn visible_counts(&self, post: u32) -> fedireach_core::KindCounts {
+        let mut counts = fedireach_core::KindCounts::default();
+        for i in self.engagements_of(post) {
+            if let Some(e) = self.engagements.get(i)
+                && self.engagement_visible(e)
+            {
+                counts.record(e.kind);
+            }
+        }
+        counts
+    }
+
     /// Whether an origin's API lists the engagement: visible, and not by a deleted
     /// account (its server sent a Delete, which takes its likes, boosts, quotes and
     /// statuses off every list). The counts an origin reports still include them: the

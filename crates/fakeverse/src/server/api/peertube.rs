@@ -74,22 +74,10 @@ fn account(ctx: &Ctx<'_>, a: u32) -> Value {
     })
 }
 
+/// A video's likes and comments (replies at every depth).
 fn counts(world: &World, p: u32) -> (u64, u64) {
-    let (mut likes, mut comments) = (0, 0);
-    for i in world.engagements_of(p) {
-        if let Some(x) = world
-            .engagements()
-            .get(i)
-            .filter(|x| world.engagement_visible(x))
-        {
-            match x.kind {
-                EngagementKind::Like => likes += 1,
-                EngagementKind::Reply | EngagementKind::ThreadReply => comments += 1,
-                _ => {}
-            }
-        }
-    }
-    (likes, comments)
+    let counts = world.visible_counts(p);
+    (counts.likes, counts.replies + counts.thread_replies)
 }
 
 fn video(ctx: &Ctx<'_>, p: u32) -> Value {

@@ -55,19 +55,8 @@ pub(crate) fn like_share_counts(world: &World, target: Target) -> (u64, u64) {
     let Target::Post(p) = target else {
         return (0, 0);
     };
-    let (mut likes, mut shares) = (0, 0);
-    for i in world.engagements_of(p) {
-        if let Some(e) = world.engagements().get(i)
-            && world.engagement_visible(e)
-        {
-            match e.kind {
-                EngagementKind::Like => likes += 1,
-                EngagementKind::Boost => shares += 1,
-                _ => {}
-            }
-        }
-    }
-    (likes, shares)
+    let counts = world.visible_counts(p);
+    (counts.likes, counts.boosts)
 }
 
 fn uri(world: &World, target: Target) -> String {

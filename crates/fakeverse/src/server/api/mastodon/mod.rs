@@ -170,10 +170,11 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
         }
     };
     let parent = parent.filter(|_| kind != Some(EngagementKind::Quote));
-    let (likes, boosts, quotes) = match t {
-        Target::Post(p) => status_counts(world, p),
-        Target::Engagement(_) => (0, 0, 0),
+    let counts = match t {
+        Target::Post(p) => world.visible_counts(p),
+        Target::Engagement(_) => fedireach_core::KindCounts::default(),
     };
+    let (likes, boosts, quotes) = (counts.likes, counts.boosts, counts.quotes);
     let uri = match t {
         Target::Post(p) => world.post_uri(p),
         Target::Engagement(e) => world.engagement_uri(e),
@@ -219,26 +220,6 @@ fn status(ctx: &Ctx<'_>, t: Target) -> Value {
         "poll": null,
         "quote": quote,
     })
-}
-
-/// A post's visible likes, boosts and quotes, as its Status counts them.
-fn status_counts(world: &crate::World, p: u32) -> (u64, u64, u64) {
-    let (mut likes, mut boosts, mut quotes) = (0u64, 0u64, 0u64);
-    for i in world.engagements_of(p) {
-        if let Some(x) = world
-            .engagements()
-            .get(i)
-            .filter(|x| world.engagement_visible(x))
-        {
-            match x.kind {
-                EngagementKind::Like => likes += 1,
-                EngagementKind::Boost => boosts += 1,
-                EngagementKind::Quote => quotes += 1,
-                _ => {}
-            }
-        }
-    }
-    (likes, boosts, quotes)
 }
 
 fn engagement_author_gone(world: &crate::World, e: u32) -> bool {
