@@ -34,7 +34,10 @@ async fn mastodon_rest_api_pages_with_link_headers() {
         &format!("http://{host}/api/v1/accounts/{id}/statuses?limit=5"),
     )
     .await;
-    let link = statuses.header("link").unwrap_or_default().to_owned();
+    let link = statuses
+        .header("link")
+        .expect("a page of statuses links the next")
+        .to_owned();
     assert!(
         link.contains("rel=\"next\"") && link.contains("max_id="),
         "{link}"
@@ -84,7 +87,10 @@ async fn mastodon_rest_api_pages_with_link_headers() {
     let quotes_url = format!("http://{host}/api/v1/statuses/{status_id}/quotes");
     let anonymous = get(&server, &quotes_url).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    let token = truth.brands[0].token.clone().unwrap_or_default();
+    let token = truth.brands[0]
+        .token
+        .clone()
+        .expect("Acme is owned: it has a token");
     let owned = request(&server, Method::GET, &quotes_url, None, Some(&token)).await;
     assert_eq!(owned.status, StatusCode::OK);
     assert_eq!(
@@ -289,14 +295,16 @@ async fn the_mastodon_api_as_gotosocial_pleroma_and_akkoma_serve_it() {
     let gts = brand("owned_gotosocial");
     let url = lookup(&gts.actors[0]);
     assert_eq!(get(&server, &url).await.status, StatusCode::UNAUTHORIZED);
-    let token = gts.token.clone().unwrap_or_default();
+    let token = gts.token.clone().expect("an owned brand has a token");
     let account = request(&server, Method::GET, &url, None, Some(&token)).await;
     assert_eq!(account.status, StatusCode::OK);
     assert_eq!(
         account.json()["uri"].as_str(),
         Some(gts.actor_ids[0].as_str())
     );
-    let other = brand("owned_pleroma").token.unwrap_or_default();
+    let other = brand("owned_pleroma")
+        .token
+        .expect("an owned brand has a token");
     let foreign = request(&server, Method::GET, &url, None, Some(&other)).await;
     assert_eq!(
         foreign.status,
@@ -401,7 +409,7 @@ async fn friendica_pixelfed_and_wordpress_serve_what_their_sources_say() {
     let (_, host) = user_host(&owned.actors[0]);
     let me = format!("http://{host}/api/v1/accounts/verify_credentials");
     assert_eq!(get(&server, &me).await.status, StatusCode::UNAUTHORIZED);
-    let token = owned.token.clone().unwrap_or_default();
+    let token = owned.token.clone().expect("an owned brand has a token");
     let account = request(&server, Method::GET, &me, None, Some(&token)).await;
     assert_eq!(
         account.json()["uri"].as_str(),

@@ -70,7 +70,9 @@ async fn redirects_loop_or_point_at_a_refused_address() {
             .split('/')
             .nth(2)
             .expect("an absolute URL has a host"),
-        first.header("location").unwrap_or_default()
+        first
+            .header("location")
+            .expect("a redirect names its Location")
     );
     let second = get(&server, &second_url).await;
     assert_eq!(second.status, StatusCode::FOUND);
@@ -80,12 +82,16 @@ async fn redirects_loop_or_point_at_a_refused_address() {
             .split('/')
             .nth(2)
             .expect("an absolute URL has a host"),
-        second.header("location").unwrap_or_default()
+        second
+            .header("location")
+            .expect("a redirect names its Location")
     );
     assert_eq!(back, start_url, "the loop comes back");
     let deny = get(&server, &actor_url(&server, Quirk::DenyRedirect)).await;
     assert_eq!(deny.status, StatusCode::FOUND);
-    let location = deny.header("location").unwrap_or_default();
+    let location = deny
+        .header("location")
+        .expect("a redirect names its Location");
     assert!(location.starts_with("http://127.0.0.2:"), "{location}");
 }
 
@@ -147,7 +153,7 @@ async fn tls_with_the_generated_ca_and_sni() {
         ..ServerOptions::default()
     })
     .await;
-    let pem = server.ca_pem().unwrap_or_default().to_owned();
+    let pem = server.ca_pem().expect("a TLS server has a CA").to_owned();
     let ca = reqwest::Certificate::from_pem(pem.as_bytes());
     let ca = ca.unwrap_or_else(|e| panic!("the CA parses: {e}"));
     let truth = server.truth();

@@ -49,7 +49,9 @@ async fn mastodon_throttles_with_its_headers_and_no_retry_after() {
         "Mastodon sends no Retry-After"
     );
     assert_eq!(throttled.header("x-ratelimit-remaining"), Some("0"));
-    let reset = throttled.header("x-ratelimit-reset").unwrap_or_default();
+    let reset = throttled
+        .header("x-ratelimit-reset")
+        .expect("a throttled answer says when it resets");
     assert!(
         chrono::DateTime::parse_from_rfc3339(reset).is_ok(),
         "ISO reset time: {reset}"

@@ -92,7 +92,7 @@ async fn gotosocial_checks_signatures_with_the_signers_key() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(signed.status(), StatusCode::OK);
-    let doc: serde_json::Value = signed.json().await.unwrap_or_default();
+    let doc: serde_json::Value = signed.json().await.expect("a signed fetch gets JSON");
     assert_eq!(doc["id"].as_str(), Some(world.actor_id(first).as_str()));
     let forged = send(Some(header(sign(&key, "something else"))))
         .await
