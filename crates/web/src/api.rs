@@ -81,14 +81,25 @@ pub(crate) async fn figures(
             _ => None,
         })
         .unwrap_or_default();
+    // A brand none of whose accounts could be read, with no post stored: unknown, not 0.
+    let brand = state.store().brand(&name).await?;
+    let unknown = crate::figures::unread_brand(&brand, &figures);
+    let mut key_figures = figures.key_figures(&metrics);
+    if unknown.is_some() {
+        key_figures = key_figures
+            .into_iter()
+            .map(crate::figures::KeyFigure::unknown)
+            .collect();
+    }
     json_body(&serde_json::json!({
         "brand": name,
         "from": view.window.from_label(),
         "to": view.window.to_label(),
         "tz": labels.tz,
-        "current": figures.key,
+        "unknown": unknown,
+        "current": unknown.is_none().then_some(&figures.key),
         "previous": figures.previous,
-        "figures": figures.key_figures(&metrics),
+        "figures": key_figures,
     }))
 }
 

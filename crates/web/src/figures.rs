@@ -60,6 +60,33 @@ pub struct KeyFigure {
     pub versus: String,
 }
 
+impl KeyFigure {
+    /// The figure unknown: no value, so no change either.
+    pub fn unknown(self) -> Self {
+        Self {
+            value: None,
+            previous: None,
+            change: None,
+            change_pct: None,
+            ..self
+        }
+    }
+}
+
+/// Why a brand's key figures are unknown when the last crawl could read none of its
+/// accounts and no post of the window is stored (`None` otherwise): zeros would say
+/// nobody engaged.
+pub fn unread_brand(
+    brand: &fedireach_store::Brand,
+    figures: &BrandFigures,
+) -> Option<&'static str> {
+    let none_read = !brand.actors.is_empty() && brand.actors.iter().all(|a| a.unread.is_some());
+    (none_read && figures.key.posts == 0).then_some(
+        "None of the brand's accounts could be read by the last crawl and no post of this \
+         window is stored: its figures are unknown, not 0.",
+    )
+}
+
 /// The brand page's data for one window.
 #[derive(Debug, Serialize)]
 pub struct BrandFigures {

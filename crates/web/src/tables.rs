@@ -128,6 +128,9 @@ pub struct PageFacts<'a> {
     /// For an owned brand, its page's path and the view's query: each top post links
     /// its conversation.
     pub conversations: Option<(&'a str, &'a str)>,
+    /// Why the key figures are unknown, not 0: the last crawl could read none of the
+    /// brand's accounts and no post of the window is stored (see `unread_brand`).
+    pub unread: Option<&'static str>,
 }
 
 pub fn brand_table(

@@ -55,6 +55,7 @@ pub(crate) async fn brand_page(
         conversations: brand
             .is_owned()
             .then_some((base.as_str(), labels.query.as_str())),
+        unread: crate::figures::unread_brand(&brand, &figures),
     };
     let panels = state
         .dashboards()
@@ -204,9 +205,9 @@ pub(crate) fn panel_context(
                 type => "figures",
                 title => title,
                 glossary => "engagements",
-                figures => Value::from_serialize(figures.key_figures(metrics)),
+                figures => Value::from_serialize(key_figures(figures, metrics, page.unread.is_some())),
                 has_previous => figures.previous.is_some(),
-                left_out => figures.key.left_out.clone(),
+                left_out => left_out(figures, page.unread),
             }
         }
         Panel::Chart { title, chart } => {
@@ -256,4 +257,30 @@ pub(crate) fn panel_context(
             table => Value::from_serialize(brand_table(figures, *table, *limit, view, page)),
         },
     })
+}
+
+/// The key figures of a panel; all unknown when the brand could not be read at all.
+fn key_figures(
+    figures: &BrandFigures,
+    metrics: &[crate::Metric],
+    unread: bool,
+) -> Vec<crate::figures::KeyFigure> {
+    let all = figures.key_figures(metrics);
+    if unread {
+        all.into_iter()
+            .map(crate::figures::KeyFigure::unknown)
+            .collect()
+    } else {
+        all
+    }
+}
+
+/// What the key figures leave out, in sentences; first, when the brand could not be
+/// read at all, why they are unknown.
+fn left_out(figures: &BrandFigures, unread: Option<&str>) -> Vec<String> {
+    unread
+        .map(str::to_owned)
+        .into_iter()
+        .chain(figures.key.left_out.iter().cloned())
+        .collect()
 }

@@ -420,3 +420,71 @@ async fn brand_urls_are_case_insensitive_and_errors_keep_the_navigation() -> Tes
     assert!(page.body.contains("a floor, not an audience"));
     Ok(())
 }
+
+/// A brand none of whose accounts the last crawl could read, with no post stored: its
+/// key figures are unknown with the reason, on the page and in the API, never 0; a
+/// brand with posts stored keeps its figures (a floor, the crawl sentence says why).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brand_that_could_not_be_read_has_unknown_figures_not_zeros() -> TestResult {
+    let w = world(None).await?;
+    let actor = fedireach_core::ActorRef::parse("@shut@shut.example", Default::default())?;
+    w.state.store().add_brand("shut", &[actor], None).await?;
+    let shut = w.state.store().brand("shut").await?;
+    let reason = Some(("unresolved", "robots.txt disallows it to crawlers"));
+    w.state
+        .store()
+        .set_tracked_actor_unread(shut.actors[0].id, reason)
+        .await?;
+    let page = unslash(&w.get("/brands/shut").await?.body);
+    let figures = panel(&page, "Key figures")?;
+    assert!(
+        figures.contains("None of the brand&#x27;s accounts could be read by the last crawl")
+            || figures.contains("None of the brand's accounts could be read by the last crawl"),
+        "{figures}"
+    );
+    assert!(
+        figures.contains(r#"<dd class="value">unknown</dd>"#),
+        "{figures}"
+    );
+    assert!(
+        !figures.contains(r#"<dd class="value">0</dd>"#),
+        "{figures}"
+    );
+    let api: serde_json::Value =
+        serde_json::from_str(&w.get("/api/v1/brands/shut/figures").await?.body)?;
+    assert!(
+        api["unknown"]
+            .as_str()
+            .is_some_and(|u| u.contains("unknown, not 0")),
+        "{api}"
+    );
+    assert!(api["current"].is_null(), "{api}");
+    let values: Vec<&serde_json::Value> = api["figures"]
+        .as_array()
+        .ok_or("figures is a list")?
+        .iter()
+        .map(|f| &f["value"])
+        .collect();
+    assert!(
+        !values.is_empty() && values.iter().all(|v| v.is_null()),
+        "{api}"
+    );
+    // Acme's only account unread, but its posts are stored: figures as stored.
+    let acme = w.state.store().brand("acme").await?;
+    for a in &acme.actors {
+        w.state
+            .store()
+            .set_tracked_actor_unread(a.id, reason)
+            .await?;
+    }
+    let acme_api: serde_json::Value =
+        serde_json::from_str(&w.get("/api/v1/brands/acme/figures").await?.body)?;
+    assert!(acme_api["unknown"].is_null(), "{acme_api}");
+    assert!(
+        acme_api["current"]["engagements"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{acme_api}"
+    );
+    Ok(())
+}
