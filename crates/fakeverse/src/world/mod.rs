@@ -282,6 +282,30 @@ impl World {
         post.published <= self.now()
     }
 
+    /// The posts of `actor` published by the day the world is seen, in generation order.
+    pub fn visible_posts_of(&self, actor: u32) -> impl Iterator<Item = u32> + '_ {
+        self.posts
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.actor == actor && self.post_visible(p))
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+    }
+
+    /// The engagements of `kind` with post `p` that its origin's API lists.
+    pub fn listed_engagements_of(
+        &self,
+        p: u32,
+        kind: EngagementKind,
+    ) -> impl Iterator<Item = u32> + '_ {
+        self.engagements_of(p)
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter(move |&i| {
+                self.engagements
+                    .get(i as usize)
+                    .is_some_and(|x| x.kind == kind && self.engagement_listed(x))
+            })
+    }
+
     /// Whether an engagement exists on the day the world is seen (made, not undone).
     pub fn engagement_visible(&self, e: &Engagement) -> bool {
         e.created <= self.now() && e.removed > self.now()

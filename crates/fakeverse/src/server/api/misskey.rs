@@ -47,11 +47,7 @@ pub(crate) fn route(ctx: &Ctx<'_>) -> Response {
             };
             let world = ctx.world;
             let mut notes: Vec<(u64, u32)> = world
-                .posts()
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.actor == user && world.post_visible(p))
-                .filter_map(|(i, _)| u32::try_from(i).ok())
+                .visible_posts_of(user)
                 .map(|p| (world.post_num(p), p))
                 .filter(|(n, _)| until.is_none_or(|u| *n < u))
                 .collect();
@@ -148,13 +144,7 @@ fn users_show(
                 0
             });
             user["followingCount"] = json!(world.followers(a) / 3 + 7);
-            user["notesCount"] = json!(
-                world
-                    .posts()
-                    .iter()
-                    .filter(|p| p.actor == a && world.post_visible(p))
-                    .count()
-            );
+            user["notesCount"] = json!(world.visible_posts_of(a).count());
             user["uri"] = if user["host"].is_null() {
                 Value::Null
             } else {

@@ -131,13 +131,7 @@ fn channel(ctx: &Ctx<'_>, name: &str, videos: bool) -> Response {
         .and_then(|v| v.parse().ok())
         .unwrap_or(15)
         .clamp(1, 100);
-    let mut all: Vec<u32> = world
-        .posts()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.actor == a && world.post_visible(p))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
+    let mut all: Vec<u32> = world.visible_posts_of(a).collect();
     all.sort_by_key(|&p| std::cmp::Reverse(world.post_num(p)));
     let data: Vec<Value> = all
         .iter()
@@ -179,14 +173,7 @@ fn threads(ctx: &Ctx<'_>, p: u32) -> Response {
         .unwrap_or(15)
         .clamp(1, 100);
     let roots: Vec<u32> = world
-        .engagements_of(p)
-        .filter_map(|i| u32::try_from(i).ok())
-        .filter(|&i| {
-            world
-                .engagements()
-                .get(i as usize)
-                .is_some_and(|x| x.kind == EngagementKind::Reply && world.engagement_listed(x))
-        })
+        .listed_engagements_of(p, EngagementKind::Reply)
         .collect();
     let data: Vec<Value> = roots
         .iter()

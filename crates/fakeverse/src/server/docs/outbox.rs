@@ -22,11 +22,7 @@ const OUTBOX_PAGE: usize = 20;
 fn outbox_items(state: &State, actor: u32) -> Vec<(u64, Target)> {
     let world = &state.world;
     let mut items: Vec<(u64, Target)> = world
-        .posts()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.actor == actor && world.post_visible(p))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .visible_posts_of(actor)
         .map(|p| (world.post_num(p), Target::Post(p)))
         .collect();
     for &e in state.boosts_by.get(&actor).map_or(&[][..], Vec::as_slice) {

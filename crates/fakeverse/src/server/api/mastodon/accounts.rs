@@ -44,11 +44,7 @@ pub(crate) fn account(ctx: &Ctx<'_>, a: u32) -> Value {
     } else {
         0
     };
-    let statuses = world
-        .posts()
-        .iter()
-        .filter(|p| p.actor == a && world.post_visible(p))
-        .count();
+    let statuses = world.visible_posts_of(a).count();
     json!({
         "id": (u64::from(a) + ACCOUNT_BASE).to_string(),
         "username": actor.username,
@@ -130,13 +126,7 @@ pub(super) fn account_statuses(ctx: &Ctx<'_>, id: &str) -> Response {
         return reply::api_error(StatusCode::NOT_FOUND, "Record not found");
     };
     let world = ctx.world;
-    let mut all: Vec<u32> = world
-        .posts()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.actor == a && world.post_visible(p))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
+    let mut all: Vec<u32> = world.visible_posts_of(a).collect();
     all.sort_by_key(|&p| std::cmp::Reverse(world.post_num(p)));
     let (default, max) = Flavour::of(ctx.inst.software).statuses_limit();
     let limit = limit(ctx.param("limit"), default, max);

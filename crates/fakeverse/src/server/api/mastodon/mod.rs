@@ -385,14 +385,7 @@ fn quotes(ctx: &Ctx<'_>, t: Target, owner_only: bool) -> Response {
         }
     }
     let items: Vec<Value> = world
-        .engagements_of(p)
-        .filter_map(|i| u32::try_from(i).ok())
-        .filter(|&i| {
-            world
-                .engagements()
-                .get(i as usize)
-                .is_some_and(|x| x.kind == EngagementKind::Quote && world.engagement_listed(x))
-        })
+        .listed_engagements_of(p, EngagementKind::Quote)
         .map(|i| status(ctx, Target::Engagement(i)))
         .collect();
     reply::api(&json!(items))
