@@ -84,13 +84,7 @@ pub(crate) async fn figures(
     // A brand none of whose accounts could be read, with no post stored: unknown, not 0.
     let brand = state.store().brand(&name).await?;
     let unknown = crate::figures::unread_brand(&brand, &figures);
-    let mut key_figures = figures.key_figures(&metrics);
-    if unknown.is_some() {
-        key_figures = key_figures
-            .into_iter()
-            .map(crate::figures::KeyFigure::unknown)
-            .collect();
-    }
+    let key_figures = crate::figures::shown_key_figures(&figures, &metrics, unknown);
     json_body(&serde_json::json!({
         "brand": name,
         "from": view.window.from_label(),

@@ -87,6 +87,21 @@ pub fn unread_brand(
     )
 }
 
+/// The key figures of `metrics` as a page or the API shows them: all unknown when
+/// `unread_brand` gave a reason.
+pub fn shown_key_figures(
+    figures: &BrandFigures,
+    metrics: &[crate::Metric],
+    unknown: Option<&str>,
+) -> Vec<KeyFigure> {
+    let all = figures.key_figures(metrics);
+    if unknown.is_some() {
+        all.into_iter().map(KeyFigure::unknown).collect()
+    } else {
+        all
+    }
+}
+
 /// The brand page's data for one window.
 #[derive(Debug, Serialize)]
 pub struct BrandFigures {

@@ -205,7 +205,7 @@ pub(crate) fn panel_context(
                 type => "figures",
                 title => title,
                 glossary => "engagements",
-                figures => Value::from_serialize(key_figures(figures, metrics, page.unread.is_some())),
+                figures => Value::from_serialize(crate::figures::shown_key_figures(figures, metrics, page.unread)),
                 has_previous => figures.previous.is_some(),
                 left_out => left_out(figures, page.unread),
             }
@@ -257,22 +257,6 @@ pub(crate) fn panel_context(
             table => Value::from_serialize(brand_table(figures, *table, *limit, view, page)),
         },
     })
-}
-
-/// The key figures of a panel; all unknown when the brand could not be read at all.
-fn key_figures(
-    figures: &BrandFigures,
-    metrics: &[crate::Metric],
-    unread: bool,
-) -> Vec<crate::figures::KeyFigure> {
-    let all = figures.key_figures(metrics);
-    if unread {
-        all.into_iter()
-            .map(crate::figures::KeyFigure::unknown)
-            .collect()
-    } else {
-        all
-    }
 }
 
 /// What the key figures leave out, in sentences; first, when the brand could not be
