@@ -57,9 +57,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Key(command) => key::run(&config, command).await,
             Command::Deliver(args) => deliver::run(&config, args).await,
             Command::Config => {
+                // A password in the database URL is never printed.
+                let shown = crate::config::Config {
+                    db: fedireach_store::redacted_database_url(&config.db),
+                    ..config.clone()
+                };
                 print!(
                     "{}",
-                    toml::to_string_pretty(&config).context("cannot print the configuration")?
+                    toml::to_string_pretty(&shown).context("cannot print the configuration")?
                 );
                 Ok(ExitCode::SUCCESS)
             }
@@ -97,9 +102,12 @@ pub(crate) async fn shutdown_signal() {
 
 /// Opens the configured database, creating it on first use.
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Store::open(&config.db)
-        .await
-        .with_context(|| format!("cannot use the database {}", config.db))
+    Store::open(&config.db).await.with_context(|| {
+        format!(
+            "cannot use the database {}",
+            fedireach_store::redacted_database_url(&config.db)
+        )
+    })
 }
 
 /// The configured columnar copy of the facts, if any (`facts_dir`).

@@ -190,10 +190,17 @@ pub struct NetworkConfig {
 impl Config {
     /// Where the columnar copy of the facts lives: `facts_dir`, else beside the
     /// database file; `None` for an in-memory database (the facts are then read from
-    /// it directly).
+    /// it directly). On PostgreSQL, the copy is this machine's: in the temporary
+    /// directory, named after the server and database, shared by this machine's
+    /// processes on that database.
     pub fn facts_dir(&self) -> Option<PathBuf> {
         if !self.facts_dir.as_os_str().is_empty() {
             return Some(self.facts_dir.clone());
+        }
+        if fedireach_store::check_database_url(&self.db)
+            .is_ok_and(|kind| kind == fedireach_store::DatabaseKind::Postgres)
+        {
+            return Some(std::env::temp_dir().join(postgres_copy_name(&self.db)));
         }
         let rest = self
             .db
@@ -205,6 +212,25 @@ impl Config {
             file.is_empty() || file == ":memory:" || query.split('&').any(|kv| kv == "mode=memory");
         (!in_memory).then(|| PathBuf::from(format!("{file}.facts")))
     }
+}
+
+/// `fedireach-HOST-PORT-DATABASE.facts`, from a PostgreSQL URL, with only letters,
+/// digits, dots and dashes (no user, no password).
+fn postgres_copy_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (place, _) = rest.split_once('?').unwrap_or((rest, ""));
+    let place = place.rsplit_once('@').map_or(place, |(_, place)| place);
+    let safe: String = place
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("fedireach-{}.facts", safe.trim_matches('-'))
 }
 
 impl Default for Config {
@@ -331,12 +357,23 @@ mod tests {
             ("sqlite://f.db?mode=memory&cache=shared", "", None),
             ("sqlite://f.db", "/fast/facts", Some("/fast/facts")),
             ("sqlite::memory:", "/fast/facts", Some("/fast/facts")),
+            ("postgres://f@db/f", "/fast/facts", Some("/fast/facts")),
         ] {
             assert_eq!(
                 with(db, dir).facts_dir(),
                 expected.map(PathBuf::from),
                 "{db} {dir}"
             );
+        }
+        let tmp = std::env::temp_dir();
+        for (db, name) in [
+            (
+                "postgres://fedi:s3cret@db.example:5433/fedireach?sslmode=require",
+                "fedireach-db.example-5433-fedireach.facts",
+            ),
+            ("postgresql://127.0.0.1/f", "fedireach-127.0.0.1-f.facts"),
+        ] {
+            assert_eq!(with(db, "").facts_dir(), Some(tmp.join(name)), "{db}");
         }
     }
 

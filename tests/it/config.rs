@@ -168,7 +168,10 @@ fn a_database_url_that_cannot_be_used_names_the_supported_schemes() -> TestResul
     for (db, says) in [
         ("not a url", "no scheme"),
         ("sqlite://", "no file"),
-        ("postgres://fedireach@localhost/fedireach", "`postgres`"),
+        (
+            "postgres:fedireach@localhost/fedireach",
+            "no // after postgres:",
+        ),
         ("mysql://fedireach@localhost/fedireach", "`mysql`"),
     ] {
         for args in [&["brand", "list"][..], &["config"][..]] {
@@ -182,6 +185,23 @@ fn a_database_url_that_cannot_be_used_names_the_supported_schemes() -> TestResul
                 .stderr(contains(says).and(contains("sqlite://PATH")));
         }
     }
+    // A PostgreSQL URL is supported: a server that is not there is said so at once,
+    // with what to check, and the password is never shown.
+    sandbox
+        .cmd()?
+        .args([
+            "--db",
+            "postgres://fedireach:s3cret@127.0.0.1:1/fedireach",
+            "brand",
+            "list",
+        ])
+        .assert()
+        .failure()
+        .stderr(
+            contains("PostgreSQL server is running")
+                .and(contains("fedireach:***@127.0.0.1:1"))
+                .and(contains("s3cret").not()),
+        );
     let left: Vec<_> = std::fs::read_dir(sandbox.path())?.collect::<Result<_, _>>()?;
     assert!(
         left.is_empty(),

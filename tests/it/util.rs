@@ -5,15 +5,33 @@ use tempfile::TempDir;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// A scratch working directory with its own database.
+/// A scratch working directory with its own database: an SQLite file in it, or a
+/// database of its own on the tests' PostgreSQL server.
 pub struct Sandbox {
     pub dir: TempDir,
+    /// The PostgreSQL database, when the sandbox is on PostgreSQL.
+    pub db: Option<fedireach_testdb::TestDb>,
 }
 
 impl Sandbox {
     pub fn new() -> Result<Self, std::io::Error> {
         Ok(Self {
             dir: TempDir::new()?,
+            db: None,
+        })
+    }
+
+    /// A sandbox whose database is on `backend`.
+    pub fn on(backend: fedireach_testdb::Backend) -> Result<Self, Box<dyn std::error::Error>> {
+        let db = match backend {
+            fedireach_testdb::Backend::Sqlite => None,
+            fedireach_testdb::Backend::Postgres => {
+                Some(fedireach_testdb::TestDb::of_blocking(backend)?)
+            }
+        };
+        Ok(Self {
+            dir: TempDir::new()?,
+            db,
         })
     }
 
@@ -25,7 +43,7 @@ impl Sandbox {
         std::fs::create_dir_all(parent)?;
         let mut dir = TempDir::new_in(parent)?;
         dir.disable_cleanup(true);
-        Ok(Self { dir })
+        Ok(Self { dir, db: None })
     }
 
     /// The sandbox's directory (the working directory of the commands run in it).
@@ -34,6 +52,9 @@ impl Sandbox {
     }
 
     pub fn db_url(&self) -> String {
+        if let Some(db) = &self.db {
+            return db.url().to_owned();
+        }
         format!(
             "sqlite://{}",
             self.dir.path().join("fedireach.db").display()

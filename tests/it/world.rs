@@ -12,7 +12,26 @@ use fedireach_fakeverse::{
 };
 use sqlx::Connection;
 
+use fedireach_testdb::Backend;
+
 use crate::util::{Sandbox, TestResult};
+
+/// A connection of its own to the sandbox's database, whichever engine it is on.
+pub(crate) async fn connect(url: &str) -> Result<sqlx::AnyConnection, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url).await
+}
+
+/// Runs `test` once per engine this machine has (SQLite, and PostgreSQL when it is
+/// installed), naming the engine of a failure.
+pub(crate) fn on_each_backend(test: impl Fn(Backend) -> TestResult) -> TestResult {
+    sqlx::any::install_default_drivers();
+    for backend in fedireach_testdb::TestDb::backends()? {
+        eprintln!("-- on {backend}");
+        test(backend).map_err(|e| format!("on {backend}: {e}"))?;
+    }
+    Ok(())
+}
 
 /// Our own rate per host in these tests: rates change how fast, never what is found
 /// (the simulated servers' limits, Retry-After and rate-limit headers still apply).
@@ -91,12 +110,30 @@ impl World {
     }
 
     pub(crate) fn start_world(options: WorldOptions, network: NetworkOptions) -> Fallible<Self> {
+        Self::start_world_on(options, network, Backend::Sqlite)
+    }
+
+    /// A world of `scale` whose crawls store into a database on `backend`.
+    pub(crate) fn start_on(scale: Scale, seed: u64, backend: Backend) -> Fallible<Self> {
+        let options = WorldOptions {
+            seed,
+            scale,
+            ..WorldOptions::default()
+        };
+        Self::start_world_on(options, NetworkOptions::default(), backend)
+    }
+
+    fn start_world_on(
+        options: WorldOptions,
+        network: NetworkOptions,
+        backend: Backend,
+    ) -> Fallible<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
         let server = runtime.block_on(serve_with(options, network))?;
-        let sandbox = Sandbox::new()?;
+        let sandbox = Sandbox::on(backend)?;
         configure(&sandbox, &server)?;
         let truth = server.truth();
         Ok(Self {
@@ -158,7 +195,7 @@ impl World {
     /// (post, kind, instance) of every engagement in the store, counted.
     pub(crate) fn stored_engagements(&self) -> Fallible<EngagementCounts> {
         let rows: Vec<(String, String, String)> = self.runtime.block_on(async {
-            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            let mut conn = connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(
                 "SELECT p.uri, e.kind, e.host FROM engagements e JOIN posts p ON p.id = e.post_id
                  WHERE e.removed_at IS NULL",
@@ -177,7 +214,7 @@ impl World {
     /// answered, its robots.txt, its Crawl-delay (GoToSocial's real file has one).
     pub(crate) fn assert_instance_health(&self) -> TestResult {
         let rows: Vec<(String, String, String, Option<i64>)> = self.runtime.block_on(async {
-            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            let mut conn = connect(&self.sandbox.db_url()).await?;
             sqlx::query_as("SELECT host, reachability, robots_state, crawl_delay_ms FROM instances")
                 .fetch_all(&mut conn)
                 .await
@@ -220,7 +257,7 @@ impl World {
 
     fn stored_software(&self) -> Fallible<HashMap<String, String>> {
         let rows: Vec<(String, String)> = self.runtime.block_on(async {
-            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            let mut conn = connect(&self.sandbox.db_url()).await?;
             sqlx::query_as("SELECT host, software FROM instances")
                 .fetch_all(&mut conn)
                 .await
@@ -294,7 +331,7 @@ impl World {
     /// kind) equals the truth's, for every post whose origin software has a rule.
     pub(crate) fn assert_coverage_equals_truth(&self) -> TestResult {
         let rows: Vec<CoverageRow> = self.runtime.block_on(async {
-            let mut conn = sqlx::SqliteConnection::connect(&self.sandbox.db_url()).await?;
+            let mut conn = connect(&self.sandbox.db_url()).await?;
             sqlx::query_as(
                 "SELECT uri, replies_coverage, boosts_coverage, likes_coverage, quotes_coverage
                      FROM posts",
@@ -386,7 +423,7 @@ pub(crate) fn assert_polite(world: &World) -> TestResult {
 /// The consent rows of the store's last crawl: (subject, action, reason) -> count.
 pub(crate) fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, String), i64>> {
     let rows: Vec<(String, String, String, i64)> = world.runtime.block_on(async {
-        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
+        let mut conn = connect(&world.sandbox.db_url()).await?;
         sqlx::query_as(
             "SELECT subject, action, reason, count FROM crawl_consent
              WHERE crawl_id = (SELECT MAX(id) FROM crawl_runs)",
@@ -403,8 +440,8 @@ pub(crate) fn consent_rows(world: &World) -> Fallible<BTreeMap<(String, String, 
 /// The (software, software_source) the store holds for `host`, if it has a row.
 pub(crate) fn stored_instance(world: &World, host: &str) -> Fallible<Option<(String, String)>> {
     Ok(world.runtime.block_on(async {
-        let mut conn = sqlx::SqliteConnection::connect(&world.sandbox.db_url()).await?;
-        sqlx::query_as("SELECT software, software_source FROM instances WHERE host = ?")
+        let mut conn = connect(&world.sandbox.db_url()).await?;
+        sqlx::query_as("SELECT software, software_source FROM instances WHERE host = $1")
             .bind(host)
             .fetch_optional(&mut conn)
             .await

@@ -114,13 +114,9 @@ impl Store {
         if actors.is_empty() {
             return Err(StoreError::NoActors);
         }
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting to add a brand")?;
+        let mut tx = self.begin_write().await.doing("starting to add a brand")?;
         let inserted = sqlx::query(
-            "INSERT INTO brands (name, token_env, created_at) VALUES (?, ?, ?)
+            "INSERT INTO brands (name, token_env, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO NOTHING RETURNING id",
         )
         .bind(name)
@@ -136,7 +132,7 @@ impl Store {
         let mut position = 0i64;
         for actor in actors {
             let done = sqlx::query(
-                "INSERT INTO tracked_actors (brand_id, position, input, host) VALUES (?, ?, ?, ?)
+                "INSERT INTO tracked_actors (brand_id, position, input, host) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (brand_id, input) DO NOTHING",
             )
             .bind(brand_id)
@@ -227,7 +223,7 @@ impl Store {
             .begin()
             .await
             .doing("starting to remove a brand")?;
-        sqlx::query("DELETE FROM brands WHERE id = ?")
+        sqlx::query("DELETE FROM brands WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -253,7 +249,7 @@ impl Store {
         tracked_actor_id: i64,
         actor_uri: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tracked_actors SET actor_uri = ?, resolved_at = ? WHERE id = ?")
+        sqlx::query("UPDATE tracked_actors SET actor_uri = $1, resolved_at = $2 WHERE id = $3")
             .bind(actor_uri)
             .bind(now())
             .bind(tracked_actor_id)
@@ -271,7 +267,7 @@ impl Store {
         unread: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         let (kind, reason) = unread.unzip();
-        sqlx::query("UPDATE tracked_actors SET unread = ?, unread_reason = ? WHERE id = ?")
+        sqlx::query("UPDATE tracked_actors SET unread = $1, unread_reason = $2 WHERE id = $3")
             .bind(kind)
             .bind(reason)
             .bind(tracked_actor_id)

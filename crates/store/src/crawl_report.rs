@@ -36,7 +36,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, requests, posts_seen, engagements_new, engagements_removed,
                     hosts_failed, rate_limit_wait_ms
-             FROM crawl_runs ORDER BY id DESC LIMIT ?",
+             FROM crawl_runs ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -64,7 +64,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT crawl_id, host, kind, count(*) AS failures, min(message) AS example
              FROM crawl_errors
-             WHERE crawl_id IN (SELECT id FROM crawl_runs ORDER BY id DESC LIMIT ?)
+             WHERE crawl_id IN (SELECT id FROM crawl_runs ORDER BY id DESC LIMIT $1)
              GROUP BY crawl_id, host, kind
              ORDER BY crawl_id DESC, failures DESC, host, kind",
         )

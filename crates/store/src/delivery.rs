@@ -64,7 +64,7 @@ impl Store {
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO delivery_runs
                (name, period_key, period_from, period_to, state, attempts, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'sending', 0, ?, ?)
+             VALUES ($1, $2, $3, $4, 'sending', 0, $5, $6)
              ON CONFLICT (name, period_key) DO NOTHING
              RETURNING id",
         )
@@ -81,10 +81,10 @@ impl Store {
             return Ok(DeliveryClaim::Send { id, attempts: 0 });
         }
         let retried = sqlx::query(
-            "UPDATE delivery_runs SET state = 'sending', updated_at = ?
-             WHERE name = ? AND period_key = ?
-               AND ((state = 'failed' AND COALESCE(next_attempt_at, 0) <= ?)
-                    OR (state = 'sending' AND updated_at < ?))
+            "UPDATE delivery_runs SET state = 'sending', updated_at = $1
+             WHERE name = $2 AND period_key = $3
+               AND ((state = 'failed' AND COALESCE(next_attempt_at, 0) <= $4)
+                    OR (state = 'sending' AND updated_at < $5))
              RETURNING id, attempts",
         )
         .bind(now)
@@ -102,7 +102,7 @@ impl Store {
             });
         }
         let row = sqlx::query(
-            "SELECT state, next_attempt_at FROM delivery_runs WHERE name = ? AND period_key = ?",
+            "SELECT state, next_attempt_at FROM delivery_runs WHERE name = $1 AND period_key = $2",
         )
         .bind(name)
         .bind(period_key)
@@ -126,8 +126,8 @@ impl Store {
     pub async fn delivery_sent(&self, id: i64) -> Result<(), StoreError> {
         let now = now();
         sqlx::query(
-            "UPDATE delivery_runs SET state = 'sent', attempts = attempts + 1, sent_at = ?,
-               updated_at = ?, last_error = NULL, next_attempt_at = NULL WHERE id = ?",
+            "UPDATE delivery_runs SET state = 'sent', attempts = attempts + 1, sent_at = $1,
+               updated_at = $2, last_error = NULL, next_attempt_at = NULL WHERE id = $3",
         )
         .bind(now)
         .bind(now)
@@ -148,7 +148,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE delivery_runs SET state = 'failed', attempts = attempts + 1,
-               last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+               last_error = $1, next_attempt_at = $2, updated_at = $3 WHERE id = $4",
         )
         .bind(error)
         .bind(next_attempt_at)
@@ -164,7 +164,7 @@ impl Store {
     pub async fn due_delivery_retries(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query(
             "SELECT name, period_key FROM delivery_runs
-             WHERE state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+             WHERE state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1
              ORDER BY next_attempt_at",
         )
         .bind(now())
@@ -182,7 +182,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT name, period_from, period_to, state, attempts, last_error,
                     next_attempt_at, updated_at, sent_at
-             FROM delivery_runs ORDER BY updated_at DESC, id DESC LIMIT ?",
+             FROM delivery_runs ORDER BY updated_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -232,7 +232,7 @@ impl Store {
         summary: &str,
     ) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar(
-            "INSERT INTO alerts_fired (rule, event_key, fired_at, summary) VALUES (?, ?, ?, ?)
+            "INSERT INTO alerts_fired (rule, event_key, fired_at, summary) VALUES ($1, $2, $3, $4)
              ON CONFLICT (rule, event_key) DO NOTHING RETURNING id",
         )
         .bind(rule)
@@ -246,8 +246,8 @@ impl Store {
 
     /// Records whether the fired alert `id` reached every channel (`error`: what did not).
     pub async fn alert_delivered(&self, id: i64, error: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE alerts_fired SET delivered = ?, last_error = ? WHERE id = ?")
-            .bind(error.is_none())
+        sqlx::query("UPDATE alerts_fired SET delivered = $1, last_error = $2 WHERE id = $3")
+            .bind(i64::from(error.is_none()))
             .bind(error)
             .bind(id)
             .execute(&self.pool)
@@ -260,7 +260,7 @@ impl Store {
     pub async fn recent_alerts(&self, limit: i64) -> Result<Vec<FiredAlert>, StoreError> {
         let rows = sqlx::query(
             "SELECT rule, event_key, fired_at, summary, delivered, last_error
-             FROM alerts_fired ORDER BY fired_at DESC, id DESC LIMIT ?",
+             FROM alerts_fired ORDER BY fired_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -273,7 +273,7 @@ impl Store {
                     event_key: r.try_get("event_key")?,
                     fired_at: r.try_get("fired_at")?,
                     summary: r.try_get("summary")?,
-                    delivered: r.try_get("delivered")?,
+                    delivered: crate::dialect::flag(r, "delivered")?,
                     last_error: r.try_get("last_error")?,
                 })
             })
@@ -282,7 +282,7 @@ impl Store {
     }
 }
 
-fn delivery_run(r: &sqlx::sqlite::SqliteRow) -> Result<DeliveryRun, sqlx::Error> {
+fn delivery_run(r: &sqlx::any::AnyRow) -> Result<DeliveryRun, sqlx::Error> {
     Ok(DeliveryRun {
         name: r.try_get("name")?,
         period_from: r.try_get("period_from")?,

@@ -55,18 +55,18 @@ impl Store {
         if asked.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        let sql = format!(
             "SELECT id, handle, display_name FROM actors
              WHERE opted_out = 0 AND (handle IS NOT NULL OR display_name IS NOT NULL)
-               AND id IN (",
+               AND id IN ({})",
+            crate::dialect::placeholders(asked.len())
         );
-        let mut list = query.separated(", ");
-        for id in asked {
-            list.push_bind(*id);
-        }
-        query.push(")");
+        let query = asked
+            .iter()
+            .fold(sqlx::query_as(sqlx::AssertSqlSafe(sql)), |query, id| {
+                query.bind(*id)
+            });
         let rows: Vec<(i64, Option<String>, Option<String>)> = query
-            .build_query_as()
             .fetch_all(&self.pool)
             .await
             .doing("reading the engagers' names")?;
@@ -97,7 +97,7 @@ impl Store {
             "SELECT p.id FROM posts p
              JOIN tracked_actors t ON t.actor_uri = p.author_uri
              JOIN brands b ON b.id = t.brand_id
-             WHERE b.name = ? AND b.token_env IS NOT NULL AND p.uri = ? AND p.is_boost = 0
+             WHERE b.name = $1 AND b.token_env IS NOT NULL AND p.uri = $2 AND p.is_boost = 0
              LIMIT 1",
         )
         .bind(brand)
@@ -115,9 +115,9 @@ impl Store {
                       AS named,
                     a.handle, a.display_name, e.uri, e.content_excerpt
              FROM engagements e JOIN actors a ON a.id = e.actor_id
-             WHERE e.post_id = ? AND e.kind IN ('reply', 'thread_reply')
+             WHERE e.post_id = $1 AND e.kind IN ('reply', 'thread_reply')
                AND e.removed_at IS NULL
-             ORDER BY at, e.id LIMIT ?",
+             ORDER BY at, e.id LIMIT $2",
         )
         .bind(post)
         .bind(MAX_REPLIES)
@@ -127,8 +127,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let kind: String = r.try_get("kind")?;
-                let named: bool = r.try_get("named")?;
-                let is_self: bool = r.try_get("is_self")?;
+                let named = crate::dialect::flag(r, "named")?;
+                let is_self = crate::dialect::flag(r, "is_self")?;
                 // The brand's own replies are the brand's, named on its page anyway.
                 let shown = named || is_self;
                 Ok(ConversationReply {

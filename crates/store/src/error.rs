@@ -20,9 +20,12 @@ pub enum StoreError {
     )]
     UnsupportedUrl { url: String, reason: String },
     /// The database could not be opened or created.
-    #[error("cannot open the database `{url}` ({source}); check the path exists and is writable")]
+    #[error("cannot open the database `{url}` ({source}); {hint}")]
     Open {
+        /// The URL, its password left out.
         url: String,
+        /// What to check, for this kind of database.
+        hint: &'static str,
         #[source]
         source: sqlx::Error,
     },

@@ -5,9 +5,9 @@ use fedireach_core::{
     ActorFact, BrandActorFact, ConsentFact, Coverage, EngagementFact, EngagementKind, Facts,
     FactsStamp, FactsUpdate, FollowerSnapshotFact, InstanceFact, PostCoverage, PostFact,
 };
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use sqlx::{AnyConnection, Row, any::AnyRow};
 
-use crate::{Store, StoreError, error::QueryContext};
+use crate::{DatabaseKind, Store, StoreError, dialect::flag, error::QueryContext};
 
 /// The columns of an engagement fact, for every query that exports them.
 const ENGAGEMENT_COLUMNS: &str = "id, post_id, kind, actor_id, host, happened_at, first_seen_at,
@@ -17,8 +17,8 @@ impl Store {
     /// Reads every fact. Row by row: fine for tests and small stores; the analytics keep
     /// a columnar copy for large ones ([`Store::facts_update`]).
     pub async fn export_facts(&self) -> Result<Facts, StoreError> {
-        let mut tx = self.pool.begin().await.doing("starting to export")?;
-        let mut facts = small_tables(&mut tx).await?;
+        let mut tx = self.begin_snapshot().await.doing("starting to export")?;
+        let mut facts = small_tables(self.kind, &mut tx).await?;
         facts.engagements = engagements(&mut tx, None).await?;
         tx.commit().await.doing("finishing an export")?;
         Ok(facts)
@@ -34,12 +34,10 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await
                 .doing("reading the state of the facts")?;
-        let log_seq: i64 = sqlx::query_scalar(
-            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'facts_log'), 0)",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .doing("reading the facts' change log")?;
+        let log_seq: i64 = sqlx::query_scalar(self.kind.last_log_seq_sql())
+            .fetch_one(&mut *tx)
+            .await
+            .doing("reading the facts' change log")?;
         let stamp = FactsStamp {
             store_id,
             log_seq: log_seq.max(pruned),
@@ -52,11 +50,11 @@ impl Store {
                     && base.log_seq >= pruned
                     && base.log_seq <= stamp.log_seq =>
             {
-                let mut facts = small_tables(&mut tx).await?;
+                let mut facts = small_tables(self.kind, &mut tx).await?;
                 facts.engagements = engagements(&mut tx, Some(base.log_seq)).await?;
                 let removed = sqlx::query_scalar(
                     "SELECT DISTINCT l.engagement_id FROM facts_log l
-                     WHERE l.seq > ? AND NOT EXISTS (SELECT 1 FROM engagements e WHERE e.id = l.engagement_id)
+                     WHERE l.seq > $1 AND NOT EXISTS (SELECT 1 FROM engagements e WHERE e.id = l.engagement_id)
                      ORDER BY l.engagement_id",
                 )
                 .bind(base.log_seq)
@@ -71,7 +69,7 @@ impl Store {
                 }
             }
             _ => {
-                let mut facts = small_tables(&mut tx).await?;
+                let mut facts = small_tables(self.kind, &mut tx).await?;
                 facts.engagements = engagements(&mut tx, None).await?;
                 FactsUpdate::Full { facts, stamp }
             }
@@ -92,11 +90,15 @@ impl Store {
             .acquire()
             .await
             .doing("starting to prune the facts' change log")?;
+        if self.kind == DatabaseKind::Postgres {
+            // No file lock to wait for: PostgreSQL's readers never block the writer.
+            return prune(self.kind, &mut conn, seq).await;
+        }
         sqlx::query(PRUNE_BUSY_TIMEOUT)
             .execute(&mut *conn)
             .await
             .doing("starting to prune the facts' change log")?;
-        let pruned = prune(&mut conn, seq).await;
+        let pruned = prune(self.kind, &mut conn, seq).await;
         sqlx::query(crate::open::BUSY_TIMEOUT_PRAGMA)
             .execute(&mut *conn)
             .await
@@ -108,16 +110,17 @@ impl Store {
 /// How long pruning the change log waits for another process's write: 1 s.
 const PRUNE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 1000";
 
-async fn prune(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreError> {
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+async fn prune(kind: DatabaseKind, conn: &mut AnyConnection, seq: i64) -> Result<(), StoreError> {
+    let mut tx = kind
+        .begin_write(conn)
         .await
         .doing("starting to prune the facts' change log")?;
-    sqlx::query("DELETE FROM facts_log WHERE seq <= ?")
+    sqlx::query("DELETE FROM facts_log WHERE seq <= $1")
         .bind(seq)
         .execute(&mut *tx)
         .await
         .doing("pruning the facts' change log")?;
-    sqlx::query("UPDATE facts_state SET pruned_seq = max(pruned_seq, ?) WHERE id = 1")
+    sqlx::query("UPDATE facts_state SET pruned_seq = $1 WHERE id = 1 AND pruned_seq < $1")
         .bind(seq)
         .execute(&mut *tx)
         .await
@@ -127,18 +130,22 @@ async fn prune(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreError> 
 
 /// The engagements: all of them, or those logged as changed after `since`.
 async fn engagements(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     since: Option<i64>,
 ) -> Result<Vec<EngagementFact>, StoreError> {
     let sql = match since {
         None => format!("SELECT {ENGAGEMENT_COLUMNS} FROM engagements ORDER BY id"),
         Some(_) => format!(
             "SELECT {ENGAGEMENT_COLUMNS} FROM engagements
-             WHERE id IN (SELECT engagement_id FROM facts_log WHERE seq > ?) ORDER BY id"
+             WHERE id IN (SELECT engagement_id FROM facts_log WHERE seq > $1) ORDER BY id"
         ),
     };
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(since)
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let query = match since {
+        Some(seq) => query.bind(seq),
+        None => query,
+    };
+    query
         .fetch_all(&mut *conn)
         .await
         .doing("exporting engagements")?
@@ -156,7 +163,7 @@ async fn engagements(
                 happened_at: r.try_get("happened_at")?,
                 first_seen_at: r.try_get("first_seen_at")?,
                 removed_at: r.try_get("removed_at")?,
-                is_self: r.try_get("is_self")?,
+                is_self: flag(r, "is_self")?,
                 language: r.try_get("language")?,
             })
         })
@@ -165,7 +172,7 @@ async fn engagements(
 }
 
 /// Every fact but the engagements.
-async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> {
+async fn small_tables(kind: DatabaseKind, conn: &mut AnyConnection) -> Result<Facts, StoreError> {
     let brand_actors = export(
         conn,
         "SELECT b.id AS brand_id, b.name, b.token_env IS NOT NULL AS owned,
@@ -177,12 +184,15 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
     .await?;
     let posts = export(
         conn,
-        "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT p.id, p.uri, p.author_uri, p.host, p.published_at, p.object_type, p.is_boost,
                 p.deleted_at IS NOT NULL AS deleted, p.reported_replies, p.reported_likes,
                 p.reported_boosts, p.reported_quotes, p.replies_coverage, p.boosts_coverage,
                 p.likes_coverage, p.quotes_coverage,
-                (SELECT group_concat(tag, char(31)) FROM post_hashtags h WHERE h.post_id = p.id) AS tags
-         FROM posts p ORDER BY p.id",
+                (SELECT {} FROM post_hashtags h WHERE h.post_id = p.id) AS tags
+             FROM posts p ORDER BY p.id",
+            kind.joined("tag")
+        )),
         ("exporting posts", "reading posts"),
         post_fact,
     )
@@ -236,10 +246,10 @@ async fn small_tables(conn: &mut SqliteConnection) -> Result<Facts, StoreError> 
 /// Every row of `sql`, read with `read`; `doing` says what failed: the query, or
 /// reading its rows.
 async fn export<T>(
-    conn: &mut SqliteConnection,
-    sql: &'static str,
+    conn: &mut AnyConnection,
+    sql: impl sqlx::SqlSafeStr,
     doing: (&'static str, &'static str),
-    read: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    read: fn(&AnyRow) -> Result<T, sqlx::Error>,
 ) -> Result<Vec<T>, StoreError> {
     sqlx::query(sql)
         .fetch_all(&mut *conn)
@@ -251,27 +261,27 @@ async fn export<T>(
         .doing(doing.1)
 }
 
-fn brand_actor_fact(r: &SqliteRow) -> Result<BrandActorFact, sqlx::Error> {
+fn brand_actor_fact(r: &AnyRow) -> Result<BrandActorFact, sqlx::Error> {
     Ok(BrandActorFact {
         brand_id: r.try_get("brand_id")?,
         brand: r.try_get("name")?,
-        owned: r.try_get("owned")?,
+        owned: flag(r, "owned")?,
         tracked_actor_id: r.try_get("tracked_actor_id")?,
         actor_uri: r.try_get("actor_uri")?,
         host: r.try_get("host")?,
     })
 }
 
-fn actor_fact(r: &SqliteRow) -> Result<ActorFact, sqlx::Error> {
+fn actor_fact(r: &AnyRow) -> Result<ActorFact, sqlx::Error> {
     Ok(ActorFact {
         actor_id: r.try_get("id")?,
         host: r.try_get("host")?,
         followers_count: r.try_get("followers_count")?,
-        named: r.try_get("named")?,
+        named: flag(r, "named")?,
     })
 }
 
-fn instance_fact(r: &SqliteRow) -> Result<InstanceFact, sqlx::Error> {
+fn instance_fact(r: &AnyRow) -> Result<InstanceFact, sqlx::Error> {
     Ok(InstanceFact {
         host: r.try_get("host")?,
         software: r.try_get("software")?,
@@ -280,7 +290,7 @@ fn instance_fact(r: &SqliteRow) -> Result<InstanceFact, sqlx::Error> {
     })
 }
 
-fn follower_snapshot_fact(r: &SqliteRow) -> Result<FollowerSnapshotFact, sqlx::Error> {
+fn follower_snapshot_fact(r: &AnyRow) -> Result<FollowerSnapshotFact, sqlx::Error> {
     Ok(FollowerSnapshotFact {
         crawl_id: r.try_get("crawl_id")?,
         tracked_actor_id: r.try_get("tracked_actor_id")?,
@@ -289,7 +299,7 @@ fn follower_snapshot_fact(r: &SqliteRow) -> Result<FollowerSnapshotFact, sqlx::E
     })
 }
 
-fn consent_fact(r: &SqliteRow) -> Result<ConsentFact, sqlx::Error> {
+fn consent_fact(r: &AnyRow) -> Result<ConsentFact, sqlx::Error> {
     Ok(ConsentFact {
         crawl_id: r.try_get("crawl_id")?,
         crawl_started_at: r.try_get("started_at")?,
@@ -300,7 +310,7 @@ fn consent_fact(r: &SqliteRow) -> Result<ConsentFact, sqlx::Error> {
     })
 }
 
-fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {
+fn post_fact(r: &AnyRow) -> Result<PostFact, sqlx::Error> {
     let tags: Option<String> = r.try_get("tags")?;
     let mut hashtags: Vec<String> = tags
         .unwrap_or_default()
@@ -316,8 +326,8 @@ fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {
         host: r.try_get("host")?,
         published_at: r.try_get("published_at")?,
         object_type: r.try_get("object_type")?,
-        is_boost: r.try_get("is_boost")?,
-        deleted: r.try_get("deleted")?,
+        is_boost: flag(r, "is_boost")?,
+        deleted: flag(r, "deleted")?,
         reported_replies: r.try_get("reported_replies")?,
         reported_likes: r.try_get("reported_likes")?,
         reported_boosts: r.try_get("reported_boosts")?,
@@ -329,7 +339,7 @@ fn post_fact(r: &SqliteRow) -> Result<PostFact, sqlx::Error> {
 
 /// A post's coverage as stored; `None` unless all four kinds were recorded and read
 /// back (a damaged cell is not guessed at).
-fn post_coverage(r: &SqliteRow) -> Result<Option<PostCoverage>, sqlx::Error> {
+fn post_coverage(r: &AnyRow) -> Result<Option<PostCoverage>, sqlx::Error> {
     let read = |column: &str| -> Result<Option<Coverage>, sqlx::Error> {
         Ok(r.try_get::<Option<String>, _>(column)?
             .as_deref()
@@ -354,7 +364,7 @@ fn post_coverage(r: &SqliteRow) -> Result<Option<PostCoverage>, sqlx::Error> {
 }
 
 /// A column holding one of a core vocabulary's words, read back as its enum.
-fn word<T: std::str::FromStr>(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<T, sqlx::Error>
+fn word<T: std::str::FromStr>(row: &sqlx::any::AnyRow, column: &str) -> Result<T, sqlx::Error>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {

@@ -2,7 +2,7 @@
 //! so that later crawls never store it again.
 
 use fedireach_core::{ActorRef, Host};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::{Store, StoreError, error::QueryContext, time::now};
 
@@ -35,15 +35,11 @@ impl Store {
             ),
             ActorRef::Url { url, .. } => ("actor", self.hasher.actor(url.as_str()), "actor_hash"),
         };
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting a purge")?;
+        let mut tx = self.begin_write().await.doing("starting a purge")?;
         // A handle names actor ids: remember those too, so that a later crawl that sees
         // only the id keeps it out as well.
         let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT actor_hash FROM actors WHERE {column} = ?"
+            "SELECT actor_hash FROM actors WHERE {column} = $1"
         )))
         .bind(&key)
         .fetch_all(&mut *tx)
@@ -53,7 +49,7 @@ impl Store {
             remember(&mut tx, "actor", id, reason).await?;
         }
         let engagements = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM engagements WHERE actor_id IN (SELECT id FROM actors WHERE {column} = ?)"
+            "DELETE FROM engagements WHERE actor_id IN (SELECT id FROM actors WHERE {column} = $1)"
         )))
         .bind(&key)
         .execute(&mut *tx)
@@ -61,7 +57,7 @@ impl Store {
         .doing("purging an actor's engagements")?
         .rows_affected();
         let actors = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM actors WHERE {column} = ?"
+            "DELETE FROM actors WHERE {column} = $1"
         )))
         .bind(&key)
         .execute(&mut *tx)
@@ -89,11 +85,7 @@ impl Store {
                 brand,
             });
         }
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting a purge")?;
+        let mut tx = self.begin_write().await.doing("starting a purge")?;
         let (actors, engagements) = purge_instance_rows(&mut tx, host).await?;
         remember(&mut tx, "instance", host.as_str(), reason).await?;
         tx.commit().await.doing("saving a purge")?;
@@ -121,7 +113,7 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT b.name FROM tracked_actors t JOIN brands b ON b.id = t.brand_id
-             WHERE t.input = ?1 OR t.actor_uri = ?1 OR t.host = ?2 ORDER BY b.name LIMIT 1",
+             WHERE t.input = $1 OR t.actor_uri = $1 OR t.host = $2 ORDER BY b.name LIMIT 1",
         )
         .bind(actor)
         .bind(host)
@@ -135,17 +127,17 @@ impl Store {
 /// their engagements, its software, cached documents and errors. Returns the engagers
 /// and engagements deleted.
 pub(crate) async fn purge_instance_rows(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     host: &Host,
 ) -> Result<(u64, u64), StoreError> {
-    let engagements = sqlx::query("DELETE FROM engagements WHERE host = ? OR actor_id IN (SELECT id FROM actors WHERE host = ?)")
+    let engagements = sqlx::query("DELETE FROM engagements WHERE host = $1 OR actor_id IN (SELECT id FROM actors WHERE host = $2)")
             .bind(host.as_str())
             .bind(host.as_str())
             .execute(&mut **tx)
             .await
             .doing("purging an instance's engagements")?
             .rows_affected();
-    let actors = sqlx::query("DELETE FROM actors WHERE host = ?")
+    let actors = sqlx::query("DELETE FROM actors WHERE host = $1")
         .bind(host.as_str())
         .execute(&mut **tx)
         .await
@@ -153,23 +145,23 @@ pub(crate) async fn purge_instance_rows(
         .rows_affected();
     for (sql, what) in [
         (
-            "DELETE FROM instances WHERE host = ?",
+            "DELETE FROM instances WHERE host = $1",
             "purging an instance",
         ),
         (
-            "DELETE FROM http_cache WHERE host = ?",
+            "DELETE FROM http_cache WHERE host = $1",
             "purging an instance's cache",
         ),
         (
-            "DELETE FROM robots_cache WHERE host = ?",
+            "DELETE FROM robots_cache WHERE host = $1",
             "purging an instance's robots.txt",
         ),
         (
-            "DELETE FROM crawl_errors WHERE host = ?",
+            "DELETE FROM crawl_errors WHERE host = $1",
             "purging an instance's errors",
         ),
         (
-            "DELETE FROM host_refusals WHERE host = ?",
+            "DELETE FROM host_refusals WHERE host = $1",
             "purging what an instance refused",
         ),
     ] {
@@ -183,13 +175,13 @@ pub(crate) async fn purge_instance_rows(
 }
 
 async fn remember(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     kind: &str,
     key: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO opt_outs (kind, key, reason, created_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO opt_outs (kind, key, reason, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (kind, key) DO UPDATE SET reason = excluded.reason",
     )
     .bind(kind)

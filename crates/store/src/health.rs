@@ -61,15 +61,16 @@ impl Store {
             for refusal in &h.refusals {
                 sqlx::query(
                     "INSERT INTO host_refusals (host, refusal, first_seen, last_seen, newly)
-                     VALUES (?1, ?2, ?3, ?3, coalesce((
-                       SELECT checked_at >= (SELECT CAST(value AS INTEGER) FROM crawl_memory
-                                             WHERE name = 'host_refusals_since')
-                         AND CASE
-                           WHEN ?2 LIKE 'robots_txt:%' THEN robots_state = 'allowed'
-                             OR (robots_state = 'partial' AND ?4 = 'disallowed')
-                           WHEN ?2 LIKE '%:activitypub' THEN requires_signature = 0
-                           ELSE 1 END
-                       FROM instances WHERE host = ?1), 0))
+                     VALUES ($1, $2, $3, $3, coalesce((
+                       SELECT CASE WHEN checked_at >= (SELECT CAST(value AS BIGINT)
+                                 FROM crawl_memory WHERE name = 'host_refusals_since')
+                         AND (CASE
+                           WHEN $2 LIKE 'robots_txt:%' THEN robots_state = 'allowed'
+                             OR (robots_state = 'partial' AND $4 = 'disallowed')
+                           WHEN $2 LIKE '%:activitypub' THEN requires_signature = 0
+                           ELSE TRUE END)
+                         THEN 1 ELSE 0 END
+                       FROM instances WHERE host = $1), 0))
                      ON CONFLICT (host, refusal) DO UPDATE SET last_seen = excluded.last_seen",
                 )
                 .bind(h.host.as_str())
@@ -83,14 +84,15 @@ impl Store {
             sqlx::query(
                 "UPDATE instances SET
                    reachability = CASE
-                     WHEN ?2 = 'failing' AND reachability IN ('failing', 'dead') THEN 'dead'
-                     ELSE ?2 END,
-                   last_error = ?3,
-                   robots_state = coalesce(?4, robots_state),
-                   crawl_delay_ms = CASE WHEN ?4 IS NULL THEN crawl_delay_ms ELSE ?5 END,
-                   requires_signature = max(requires_signature, ?6),
-                   checked_at = ?7
-                 WHERE host = ?1",
+                     WHEN $2 = 'failing' AND reachability IN ('failing', 'dead') THEN 'dead'
+                     ELSE $2 END,
+                   last_error = $3,
+                   robots_state = coalesce($4, robots_state),
+                   crawl_delay_ms = CASE WHEN $4 IS NULL THEN crawl_delay_ms ELSE $5 END,
+                   requires_signature = CASE WHEN $6 > instances.requires_signature
+                     THEN $6 ELSE instances.requires_signature END,
+                   checked_at = $7
+                 WHERE host = $1",
             )
             .bind(h.host.as_str())
             .bind(h.reachability.as_str())
@@ -112,7 +114,7 @@ impl Store {
     pub async fn new_refusals(&self, since: i64) -> Result<Vec<HostRefusal>, StoreError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT host, refusal, first_seen FROM host_refusals
-             WHERE newly = 1 AND first_seen >= ?
+             WHERE newly = 1 AND first_seen >= $1
              ORDER BY first_seen, host, refusal",
         )
         .bind(since)
@@ -134,7 +136,7 @@ impl Store {
         let row: Option<HealthRow> = sqlx::query_as(
             "SELECT reachability, last_error, robots_state, crawl_delay_ms,
                         requires_signature, checked_at
-                 FROM instances WHERE host = ?",
+                 FROM instances WHERE host = $1",
         )
         .bind(host)
         .fetch_optional(&self.pool)

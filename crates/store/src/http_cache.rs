@@ -23,7 +23,7 @@ impl Store {
     ) -> Result<Option<CachedResponse>, StoreError> {
         let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT etag, last_modified, body_sha256 FROM http_cache
-             WHERE url = ? AND EXISTS (SELECT 1 FROM posts WHERE uri = ?)",
+             WHERE url = $1 AND EXISTS (SELECT 1 FROM posts WHERE uri = $2)",
         )
         .bind(key)
         .bind(post_uri)
@@ -44,7 +44,7 @@ impl Store {
     pub async fn engaging_hosts(&self, post_uri: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT DISTINCT e.host FROM engagements e JOIN posts p ON p.id = e.post_id
-             WHERE p.uri = ? AND e.removed_at IS NULL ORDER BY e.host",
+             WHERE p.uri = $1 AND e.removed_at IS NULL ORDER BY e.host",
         )
         .bind(post_uri)
         .fetch_all(&self.pool)
@@ -62,7 +62,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO http_cache (url, host, etag, last_modified, status, body_sha256, fetched_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (url) DO UPDATE SET host = excluded.host, etag = excluded.etag,
                last_modified = excluded.last_modified, status = excluded.status,
                body_sha256 = excluded.body_sha256, fetched_at = excluded.fetched_at",

@@ -46,7 +46,7 @@ impl Store {
     /// the same one.
     pub async fn claim_crawl_job(&self, holder: &str) -> Result<Option<CrawlJob>, StoreError> {
         let row = sqlx::query(
-            "UPDATE crawl_jobs SET state = 'running', started_at = ?, holder = ?
+            "UPDATE crawl_jobs SET state = 'running', started_at = $1, holder = $2
              WHERE id = (SELECT id FROM crawl_jobs WHERE state = 'queued'
                          ORDER BY requested_at, id LIMIT 1)
              RETURNING id, since, requested_by,
@@ -76,14 +76,16 @@ impl Store {
         crawl_id: Option<i64>,
         succeeded: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE crawl_jobs SET state = ?, finished_at = ?, crawl_id = ? WHERE id = ?")
-            .bind(if succeeded { "done" } else { "failed" })
-            .bind(now())
-            .bind(crawl_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .doing("finishing a crawl job")?;
+        sqlx::query(
+            "UPDATE crawl_jobs SET state = $1, finished_at = $2, crawl_id = $3 WHERE id = $4",
+        )
+        .bind(if succeeded { "done" } else { "failed" })
+        .bind(now())
+        .bind(crawl_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .doing("finishing a crawl job")?;
         Ok(())
     }
 
@@ -97,7 +99,7 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO crawl_jobs (brand_id, requested_at, requested_by, scheduled_for)
-             SELECT NULL, ?, 'schedule', ?
+             SELECT NULL, $1, 'schedule', $2
              WHERE NOT EXISTS (SELECT 1 FROM crawl_jobs WHERE requested_by = 'schedule'
                                AND state IN ('queued', 'running'))
              ON CONFLICT DO NOTHING
@@ -115,7 +117,7 @@ impl Store {
     pub async fn requeue_crawl_job(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE crawl_jobs SET state = 'queued', started_at = NULL, holder = NULL
-             WHERE id = ? AND state = 'running'",
+             WHERE id = $1 AND state = 'running'",
         )
         .bind(id)
         .execute(&self.pool)
@@ -147,7 +149,7 @@ impl Store {
     pub async fn brand_crawl_status(&self, brand: &str) -> Result<BrandCrawlStatus, StoreError> {
         let last: Option<(i64, String)> = sqlx::query_as(
             "SELECT finished_at, status FROM crawl_runs
-             WHERE finished_at IS NOT NULL AND (brand_filter IS NULL OR brand_filter = ?)
+             WHERE finished_at IS NOT NULL AND (brand_filter IS NULL OR brand_filter = $1)
              ORDER BY finished_at DESC, id DESC LIMIT 1",
         )
         .bind(brand)
@@ -157,7 +159,7 @@ impl Store {
         let pending: Option<(String, i64)> = sqlx::query_as(
             "SELECT j.state, j.requested_at FROM crawl_jobs j
              LEFT JOIN brands b ON b.id = j.brand_id
-             WHERE j.state IN ('queued', 'running') AND (j.brand_id IS NULL OR b.name = ?)
+             WHERE j.state IN ('queued', 'running') AND (j.brand_id IS NULL OR b.name = $1)
              ORDER BY j.state = 'running' DESC, j.id LIMIT 1",
         )
         .bind(brand)
@@ -209,7 +211,7 @@ impl Store {
     }
 
     pub async fn crawl_job_state(&self, id: i64) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT state FROM crawl_jobs WHERE id = ?")
+        sqlx::query_scalar("SELECT state FROM crawl_jobs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await

@@ -28,10 +28,10 @@ impl Store {
         let now = now();
         let expires_at = now.saturating_add(ttl_secs);
         let taken: Option<String> = sqlx::query_scalar(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,
                                               expires_at = excluded.expires_at
-             WHERE leases.expires_at <= ?4 OR leases.holder = excluded.holder
+             WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder
              RETURNING holder",
         )
         .bind(name)
@@ -44,7 +44,7 @@ impl Store {
         if taken.is_some() {
             return Ok(LeaseAttempt::Acquired { expires_at });
         }
-        let row = sqlx::query("SELECT holder, expires_at FROM leases WHERE name = ?")
+        let row = sqlx::query("SELECT holder, expires_at FROM leases WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await
@@ -70,7 +70,7 @@ impl Store {
         ttl_secs: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?",
+            "UPDATE leases SET holder = $1, expires_at = $2 WHERE name = $3 AND holder = $4",
         )
         .bind(holder)
         .bind(now().saturating_add(ttl_secs))
@@ -92,7 +92,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         // In turn with this process's batch transactions (see `Store::write_turn`).
         let _turn = self.write_turn.lock().await;
-        let done = sqlx::query("UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?")
+        let done = sqlx::query("UPDATE leases SET expires_at = $1 WHERE name = $2 AND holder = $3")
             .bind(now().saturating_add(ttl_secs))
             .bind(name)
             .bind(holder)
@@ -104,7 +104,7 @@ impl Store {
 
     /// Gives the lease back, if the caller still holds it.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM leases WHERE name = ? AND holder = ?")
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)
             .execute(&self.pool)
@@ -118,13 +118,12 @@ impl Store {
     /// crawl lease (then nobody else is crawling). Returns (runs, jobs) changed.
     pub async fn recover_abandoned_crawls(&self) -> Result<(u64, u64), StoreError> {
         let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .doing("recovering abandoned crawls")?;
         let runs = sqlx::query(
             "UPDATE crawl_runs SET status = 'interrupted',
-                 finished_at = COALESCE(finished_at, ?),
+                 finished_at = COALESCE(finished_at, $1),
                  error = COALESCE(error, 'the crawling process stopped before the end')
              WHERE status = 'running'",
         )

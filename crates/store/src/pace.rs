@@ -41,9 +41,10 @@ impl Store {
     /// Records a request about to be sent to a host with a Crawl-delay.
     pub async fn record_host_pace(&self, host: &str, pace: HostPace) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO host_pace (host, last_request_ms, crawl_delay_ms) VALUES (?, ?, ?)
+            "INSERT INTO host_pace (host, last_request_ms, crawl_delay_ms) VALUES ($1, $2, $3)
              ON CONFLICT (host) DO UPDATE SET
-               last_request_ms = max(last_request_ms, excluded.last_request_ms),
+               last_request_ms = CASE WHEN excluded.last_request_ms > host_pace.last_request_ms
+                 THEN excluded.last_request_ms ELSE host_pace.last_request_ms END,
                crawl_delay_ms = excluded.crawl_delay_ms",
         )
         .bind(host)
@@ -57,7 +58,7 @@ impl Store {
 
     /// A named value the last crawl left (`None`: never set).
     pub async fn crawl_memory(&self, name: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM crawl_memory WHERE name = ?")
+        sqlx::query_scalar("SELECT value FROM crawl_memory WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await
@@ -66,7 +67,7 @@ impl Store {
 
     pub async fn set_crawl_memory(&self, name: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO crawl_memory (name, value, updated_at) VALUES (?, ?, ?)
+            "INSERT INTO crawl_memory (name, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET value = excluded.value,
                updated_at = excluded.updated_at",
         )
@@ -104,11 +105,7 @@ impl Store {
     /// remembering it as an opt-out: taken off the list, it is crawled again. Returns
     /// the engagers and engagements deleted.
     pub async fn purge_denied_instance(&self, host: &Host) -> Result<(u64, u64), StoreError> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting a purge")?;
+        let mut tx = self.begin_write().await.doing("starting a purge")?;
         let purged = purge_instance_rows(&mut tx, host).await?;
         tx.commit().await.doing("saving a purge")?;
         Ok(purged)

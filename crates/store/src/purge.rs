@@ -17,15 +17,14 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let mut marked = 0;
         let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .doing("starting to mark removals")?;
         for kind in kinds {
             marked += sqlx::query(
-                "UPDATE engagements SET removed_at = ?
-                 WHERE removed_at IS NULL AND kind = ? AND last_seen_at < ?
-                   AND post_id = (SELECT id FROM posts WHERE uri = ?)",
+                "UPDATE engagements SET removed_at = $1
+                 WHERE removed_at IS NULL AND kind = $2 AND last_seen_at < $3
+                   AND post_id = (SELECT id FROM posts WHERE uri = $4)",
             )
             .bind(now())
             .bind(kind.as_str())
@@ -45,29 +44,25 @@ impl Store {
     pub async fn purge_object(&self, uri: &str, reason: &str) -> Result<(), StoreError> {
         let object_hash = self.hasher.object(uri);
         let actor_hash = self.hasher.actor(uri);
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting a purge")?;
+        let mut tx = self.begin_write().await.doing("starting a purge")?;
         for (sql, key, what) in [
             (
-                "DELETE FROM posts WHERE uri = ? AND is_boost = 0 AND NOT EXISTS (SELECT 1 FROM tracked_actors WHERE actor_uri = posts.uri)",
+                "DELETE FROM posts WHERE uri = $1 AND is_boost = 0 AND NOT EXISTS (SELECT 1 FROM tracked_actors WHERE actor_uri = posts.uri)",
                 uri,
                 "purging a post",
             ),
             (
-                "DELETE FROM engagements WHERE uri_hash = ?",
+                "DELETE FROM engagements WHERE uri_hash = $1",
                 object_hash.as_str(),
                 "purging an engagement",
             ),
             (
-                "DELETE FROM actors WHERE actor_hash = ?",
+                "DELETE FROM actors WHERE actor_hash = $1",
                 actor_hash.as_str(),
                 "purging an engager",
             ),
             (
-                "DELETE FROM http_cache WHERE url = ?",
+                "DELETE FROM http_cache WHERE url = $1",
                 uri,
                 "purging a cached document",
             ),
@@ -80,7 +75,7 @@ impl Store {
         }
         for (kind, key) in [("object", &object_hash), ("actor", &actor_hash)] {
             sqlx::query(
-                "INSERT INTO opt_outs (kind, key, reason, created_at) VALUES (?, ?, ?, ?)
+                "INSERT INTO opt_outs (kind, key, reason, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (kind, key) DO NOTHING",
             )
             .bind(kind)
@@ -98,7 +93,7 @@ impl Store {
     /// When the software of a host was last learned from NodeInfo, if ever.
     pub async fn nodeinfo_checked_at(&self, host: &Host) -> Result<Option<i64>, StoreError> {
         let at: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT checked_at FROM instances WHERE host = ? AND software_source = 'nodeinfo'",
+            "SELECT checked_at FROM instances WHERE host = $1 AND software_source = 'nodeinfo'",
         )
         .bind(host.as_str())
         .fetch_optional(&self.pool)

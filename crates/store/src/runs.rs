@@ -61,7 +61,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "INSERT INTO crawl_runs (started_at, trigger, brand_filter, since, holder)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(now())
         .bind(trigger.as_ref())
@@ -81,14 +81,16 @@ impl Store {
         status: CrawlStatus,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE crawl_runs SET finished_at = ?, status = ?, error = ? WHERE id = ?")
-            .bind(now())
-            .bind(status.as_str())
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .doing("recording the end of a crawl")?;
+        sqlx::query(
+            "UPDATE crawl_runs SET finished_at = $1, status = $2, error = $3 WHERE id = $4",
+        )
+        .bind(now())
+        .bind(status.as_str())
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .doing("recording the end of a crawl")?;
         Ok(())
     }
 
@@ -114,7 +116,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO follower_snapshots (crawl_id, tracked_actor_id, taken_at, followers)
-             VALUES (?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (crawl_id, tracked_actor_id) DO UPDATE SET
                taken_at = excluded.taken_at, followers = excluded.followers",
         )
@@ -132,7 +134,7 @@ impl Store {
     pub async fn recent_crawl_runs(&self, limit: i64) -> Result<Vec<CrawlRun>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, started_at, finished_at, status, trigger, brand_filter FROM crawl_runs
-             ORDER BY id DESC LIMIT ?",
+             ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -204,7 +206,7 @@ impl Store {
             None => None,
         };
         let row = sqlx::query(
-            "INSERT INTO crawl_jobs (brand_id, requested_at, requested_by) VALUES (?, ?, ?)
+            "INSERT INTO crawl_jobs (brand_id, requested_at, requested_by) VALUES ($1, $2, $3)
              RETURNING id",
         )
         .bind(brand_id)
@@ -257,8 +259,8 @@ impl Store {
             i64::try_from(hosts.len()).unwrap_or(i64::MAX)
         };
         sqlx::query(
-            "UPDATE crawl_runs SET requests = ?, posts_seen = ?, engagements_new = ?,
-                engagements_removed = ?, rate_limit_wait_ms = ?, hosts_failed = ? WHERE id = ?",
+            "UPDATE crawl_runs SET requests = $1, posts_seen = $2, engagements_new = $3,
+                engagements_removed = $4, rate_limit_wait_ms = $5, hosts_failed = $6 WHERE id = $7",
         )
         .bind(record.requests)
         .bind(record.posts_seen)
@@ -272,7 +274,7 @@ impl Store {
         .doing("recording a crawl's counts")?;
         for (host, url, kind, message) in &record.errors {
             sqlx::query(
-                "INSERT INTO crawl_errors (crawl_id, host, url, kind, message, at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO crawl_errors (crawl_id, host, url, kind, message, at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(host)
@@ -286,7 +288,7 @@ impl Store {
         }
         for (subject, action, reason, count) in &record.consent {
             sqlx::query(
-                "INSERT INTO crawl_consent (crawl_id, subject, action, reason, count) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO crawl_consent (crawl_id, subject, action, reason, count) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (crawl_id, subject, action, reason) DO UPDATE SET count = excluded.count",
             )
             .bind(id)

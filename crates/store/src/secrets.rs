@@ -20,7 +20,7 @@ pub enum SecretPut {
 impl Store {
     /// The named secret, if one is stored.
     pub async fn secret_if_any(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await
@@ -38,7 +38,9 @@ impl Store {
             return Ok((value, false));
         }
         let inserted =
-            sqlx::query("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)")
+            sqlx::query(
+                "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
                 .bind(name)
                 .bind(make())
                 .bind(now())
@@ -46,7 +48,7 @@ impl Store {
                 .await
                 .doing("creating a secret")?
                 .rows_affected();
-        let value = sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+        let value = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
             .bind(name)
             .fetch_one(&self.pool)
             .await
@@ -64,7 +66,7 @@ impl Store {
     ) -> Result<SecretPut, StoreError> {
         let mut tx = self.pool.begin().await.doing("putting a secret")?;
         let existing: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?")
+            sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
                 .await
@@ -77,7 +79,7 @@ impl Store {
         };
         if matches!(outcome, SecretPut::Created | SecretPut::Replaced) {
             sqlx::query(
-                "INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)
+                "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT(name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
             )
             .bind(name)

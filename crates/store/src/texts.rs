@@ -19,16 +19,16 @@ impl Store {
             return Ok(HashMap::new());
         }
         // One query for the panel, not one per post.
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT uri, summary, content_excerpt FROM posts WHERE is_boost = 0 AND uri IN (",
+        let sql = format!(
+            "SELECT uri, summary, content_excerpt FROM posts WHERE is_boost = 0 AND uri IN ({})",
+            crate::dialect::placeholders(asked.len())
         );
-        let mut list = query.separated(", ");
-        for uri in asked {
-            list.push_bind(uri.as_str());
-        }
-        query.push(")");
+        let query = asked
+            .iter()
+            .fold(sqlx::query_as(sqlx::AssertSqlSafe(sql)), |query, uri| {
+                query.bind(uri.as_str())
+            });
         let rows: Vec<(String, Option<String>, Option<String>)> = query
-            .build_query_as()
             .fetch_all(&self.pool)
             .await
             .doing("reading the posts' texts")?;

@@ -2,21 +2,21 @@
 //! written again once forgotten.
 
 use fedireach_core::{ActorRecord, Host};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use crate::{Store, StoreError, error::QueryContext, time::now};
 
 impl Store {
     pub(super) async fn is_forgotten(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         actor_hash: &str,
         handle_hash: Option<&str>,
         host: &str,
     ) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM opt_outs WHERE (kind = 'actor' AND key = ?)
-               OR (kind = 'handle' AND key = ?) OR (kind = 'instance' AND key = ?) LIMIT 1",
+            "SELECT 1 FROM opt_outs WHERE (kind = 'actor' AND key = $1)
+               OR (kind = 'handle' AND key = $2) OR (kind = 'instance' AND key = $3) LIMIT 1",
         )
         .bind(actor_hash)
         .bind(handle_hash)
@@ -30,7 +30,7 @@ impl Store {
     /// Upserts an engager without its names; `None` when it was forgotten.
     pub(super) async fn upsert_actor(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         actor: &ActorRecord,
         at: i64,
     ) -> Result<Option<i64>, StoreError> {
@@ -51,7 +51,7 @@ impl Store {
             "INSERT INTO actors (actor_hash, handle_hash, host, webfinger_domain, followers_count,
                 indexable, discoverable, noindex, nobot, opted_out, opt_out_reason,
                 first_seen_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              ON CONFLICT (actor_hash) DO UPDATE SET
                 handle_hash = coalesce(excluded.handle_hash, actors.handle_hash),
                 webfinger_domain = coalesce(excluded.webfinger_domain, actors.webfinger_domain),
@@ -59,9 +59,10 @@ impl Store {
                 indexable = excluded.indexable, discoverable = excluded.discoverable,
                 noindex = excluded.noindex, nobot = excluded.nobot,
                 opted_out = excluded.opted_out, opt_out_reason = excluded.opt_out_reason,
-                handle = CASE WHEN excluded.opted_out THEN NULL ELSE actors.handle END,
-                display_name = CASE WHEN excluded.opted_out THEN NULL ELSE actors.display_name END,
-                avatar_url = CASE WHEN excluded.opted_out THEN NULL ELSE actors.avatar_url END,
+                handle = CASE WHEN excluded.opted_out != 0 THEN NULL ELSE actors.handle END,
+                display_name =
+                  CASE WHEN excluded.opted_out != 0 THEN NULL ELSE actors.display_name END,
+                avatar_url = CASE WHEN excluded.opted_out != 0 THEN NULL ELSE actors.avatar_url END,
                 updated_at = excluded.updated_at
              RETURNING id",
         )
@@ -70,11 +71,11 @@ impl Store {
         .bind(&host)
         .bind(&actor.webfinger_domain)
         .bind(actor.followers_count)
-        .bind(actor.indexable)
-        .bind(actor.discoverable)
-        .bind(actor.noindex)
-        .bind(actor.nobot)
-        .bind(reason.is_some())
+        .bind(actor.indexable.map(i64::from))
+        .bind(actor.discoverable.map(i64::from))
+        .bind(i64::from(actor.noindex))
+        .bind(i64::from(actor.nobot))
+        .bind(i64::from(reason.is_some()))
         .bind(reason)
         .bind(at)
         .bind(at)
@@ -86,12 +87,12 @@ impl Store {
 }
 
 pub(super) async fn remember_actor_hash(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     actor_hash: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT OR IGNORE INTO opt_outs (kind, key, reason, created_at)
-         VALUES ('actor', ?, 'forgotten', ?)",
+        "INSERT INTO opt_outs (kind, key, reason, created_at)
+         VALUES ('actor', $1, 'forgotten', $2) ON CONFLICT DO NOTHING",
     )
     .bind(actor_hash)
     .bind(now())
@@ -110,7 +111,7 @@ pub(super) fn actor_host(actor_uri: &str) -> String {
 /// Keeps an engager's handle, name and avatar only when it carries no opt-out and engaged
 /// with at least one owned brand.
 pub(super) async fn name_actor_if_allowed(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     actor_id: i64,
     actor: &ActorRecord,
 ) -> Result<(), StoreError> {
@@ -120,8 +121,8 @@ pub(super) async fn name_actor_if_allowed(
         return Ok(());
     }
     sqlx::query(
-        "UPDATE actors SET handle = ?, display_name = ?, avatar_url = ?
-         WHERE id = ? AND opted_out = 0 AND EXISTS (
+        "UPDATE actors SET handle = $1, display_name = $2, avatar_url = $3
+         WHERE id = $4 AND opted_out = 0 AND EXISTS (
            SELECT 1 FROM engagements e JOIN posts p ON p.id = e.post_id
            JOIN tracked_actors t ON t.actor_uri = p.author_uri
            JOIN brands b ON b.id = t.brand_id

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use fedireach_core::{ActorRecord, EngagementKind, EngagementRecord};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::BatchOutcome;
 use crate::{Store, StoreError, error::QueryContext};
@@ -39,14 +39,14 @@ pub(super) fn dedup_key(
 
 /// The post of `uri` as [`PostFacts`], `None` when it is not stored.
 async fn post_facts(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     uri: &str,
 ) -> Result<Option<PostFacts>, StoreError> {
-    let found: Option<(i64, bool)> = sqlx::query_as(
-        "SELECT p.id, EXISTS (
+    let found: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT p.id, CASE WHEN EXISTS (
                 SELECT 1 FROM tracked_actors t JOIN brands b ON b.id = t.brand_id
-                WHERE t.actor_uri = p.author_uri AND b.token_env IS NOT NULL)
-         FROM posts p WHERE p.uri = ?",
+                WHERE t.actor_uri = p.author_uri AND b.token_env IS NOT NULL) THEN 1 ELSE 0 END
+         FROM posts p WHERE p.uri = $1",
     )
     .bind(uri)
     .fetch_optional(&mut **tx)
@@ -55,11 +55,12 @@ async fn post_facts(
     let Some((id, owned)) = found else {
         return Ok(None);
     };
+    let owned = owned != 0;
     let brand_actors: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT engager.actor_uri FROM posts p
          JOIN tracked_actors author ON author.actor_uri = p.author_uri
          JOIN tracked_actors engager ON engager.brand_id = author.brand_id
-         WHERE p.id = ? AND engager.actor_uri IS NOT NULL",
+         WHERE p.id = $1 AND engager.actor_uri IS NOT NULL",
     )
     .bind(id)
     .fetch_all(&mut **tx)
@@ -77,7 +78,7 @@ impl Store {
     /// none), unless its object or engager was forgotten or its post is not stored.
     pub(super) async fn upsert_engagement<'b>(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         engagement: &'b EngagementRecord,
         actor_ids: &mut HashMap<&'b str, i64>,
         posts: &mut HashMap<&'b str, Option<PostFacts>>,
@@ -170,7 +171,7 @@ struct EngagementRow<'a> {
 /// Inserts the engagement; `false` when it was already stored (same post, kind and
 /// dedup key).
 async fn insert_engagement(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     engagement: &EngagementRecord,
     row: &EngagementRow<'_>,
 ) -> Result<bool, StoreError> {
@@ -178,7 +179,7 @@ async fn insert_engagement(
         "INSERT INTO engagements (post_id, kind, actor_id, host, dedup_key, uri_hash, uri,
             depth, emoji, content_excerpt, source, is_self, happened_at,
             first_seen_at, last_seen_at, language)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (post_id, kind, dedup_key) DO NOTHING",
     )
     .bind(row.post_id)
@@ -192,7 +193,7 @@ async fn insert_engagement(
     .bind(&engagement.emoji)
     .bind(row.excerpt)
     .bind(&engagement.source)
-    .bind(row.is_self)
+    .bind(i64::from(row.is_self))
     .bind(engagement.happened_at)
     .bind(row.at)
     .bind(row.at)
@@ -206,19 +207,19 @@ async fn insert_engagement(
 /// Marks a stored engagement seen by this crawl (and no longer removed), keeping what
 /// it knew that this sighting does not say.
 async fn touch_engagement(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     engagement: &EngagementRecord,
     row: &EngagementRow<'_>,
 ) -> Result<(), StoreError> {
     let language = engagement.language.as_ref().map(|l| l.as_str());
     sqlx::query(
-        "UPDATE engagements SET last_seen_at = ?, removed_at = NULL,
-            uri_hash = coalesce(?, uri_hash), uri = ?, content_excerpt = ?,
-            emoji = coalesce(?, emoji), happened_at = coalesce(happened_at, ?),
+        "UPDATE engagements SET last_seen_at = $1, removed_at = NULL,
+            uri_hash = coalesce($2, uri_hash), uri = $3, content_excerpt = $4,
+            emoji = coalesce($5, emoji), happened_at = coalesce(happened_at, $6),
             -- a declared language is not lost to a source that sees none
-            language = CASE WHEN ? = 'und' AND language IS NOT NULL THEN language
-                            ELSE coalesce(?, language) END
-         WHERE post_id = ? AND kind = ? AND dedup_key = ?",
+            language = CASE WHEN $7 = 'und' AND language IS NOT NULL THEN language
+                            ELSE coalesce($8, language) END
+         WHERE post_id = $9 AND kind = $10 AND dedup_key = $11",
     )
     .bind(row.at)
     .bind(&row.uri_hash)
@@ -238,12 +239,9 @@ async fn touch_engagement(
 }
 
 /// Whether an object (a reply, a Like...) was deleted or forgotten: never written again.
-async fn object_forgotten(
-    tx: &mut Transaction<'_, Sqlite>,
-    hash: &str,
-) -> Result<bool, StoreError> {
+async fn object_forgotten(tx: &mut Transaction<'_, Any>, hash: &str) -> Result<bool, StoreError> {
     let gone: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM opt_outs WHERE kind = 'object' AND key = ?")
+        sqlx::query_scalar("SELECT 1 FROM opt_outs WHERE kind = 'object' AND key = $1")
             .bind(hash)
             .fetch_optional(&mut **tx)
             .await
@@ -252,9 +250,9 @@ async fn object_forgotten(
 }
 
 /// Whether an engager carries no opt-out (its clear text may be kept).
-async fn may_be_named(tx: &mut Transaction<'_, Sqlite>, actor_id: i64) -> Result<bool, StoreError> {
+async fn may_be_named(tx: &mut Transaction<'_, Any>, actor_id: i64) -> Result<bool, StoreError> {
     let named: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM actors WHERE id = ? AND opted_out = 0")
+        sqlx::query_scalar("SELECT 1 FROM actors WHERE id = $1 AND opted_out = 0")
             .bind(actor_id)
             .fetch_optional(&mut **tx)
             .await

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use fedireach_core::{ActorRecord, Batch};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 mod actors;
 mod engagements;
@@ -188,22 +188,12 @@ impl Store {
     async fn begin_batch(
         &self,
         after_full_chunk: bool,
-    ) -> Result<
-        (
-            tokio::sync::OwnedMutexGuard<()>,
-            Transaction<'static, Sqlite>,
-        ),
-        StoreError,
-    > {
+    ) -> Result<(tokio::sync::OwnedMutexGuard<()>, Transaction<'static, Any>), StoreError> {
         if after_full_chunk {
             tokio::time::sleep(PAUSE_BETWEEN_TRANSACTIONS).await;
         }
         let turn = std::sync::Arc::clone(&self.write_turn).lock_owned().await;
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .doing("starting a batch")?;
+        let tx = self.begin_write().await.doing("starting a batch")?;
         Ok((turn, tx))
     }
 }

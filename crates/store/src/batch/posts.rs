@@ -1,12 +1,12 @@
 //! Instances and posts: upserts that keep what a later crawl did not learn again.
 
 use fedireach_core::{InstanceRecord, PostRecord};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use crate::{StoreError, error::QueryContext};
 
 pub(super) async fn upsert_instance(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     instance: &InstanceRecord,
     at: i64,
 ) -> Result<(), StoreError> {
@@ -14,8 +14,8 @@ pub(super) async fn upsert_instance(
     sqlx::query(
         "INSERT INTO instances (host, software, software_version, family, software_source,
             users_total, users_active_month, checked_at, first_seen_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-         WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE kind = 'instance' AND key = ?1)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+         WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE kind = 'instance' AND key = $1)
          ON CONFLICT (host) DO UPDATE SET
             software = excluded.software, software_version = excluded.software_version,
             family = excluded.family, software_source = excluded.software_source,
@@ -43,7 +43,7 @@ pub(super) async fn upsert_instance(
 }
 /// Upserts a post; `None` for a post that may not be stored (not public or unlisted).
 pub(super) async fn upsert_post(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     post: &PostRecord,
     at: i64,
 ) -> Result<Option<i64>, StoreError> {
@@ -55,17 +55,17 @@ pub(super) async fn upsert_post(
             visibility, is_boost, boosted_uri, summary, content_excerpt, reported_replies,
             reported_likes, reported_boosts, reported_quotes, first_seen_at, updated_at,
             replies_coverage, boosts_coverage, likes_coverage, quotes_coverage)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
          ON CONFLICT (uri) DO UPDATE SET
             published_at = excluded.published_at, object_type = excluded.object_type,
             url = excluded.url, language = excluded.language, visibility = excluded.visibility,
             summary = excluded.summary, content_excerpt = excluded.content_excerpt,
             reported_replies = excluded.reported_replies, reported_likes = excluded.reported_likes,
             reported_boosts = excluded.reported_boosts, reported_quotes = excluded.reported_quotes,
-            replies_coverage = coalesce(excluded.replies_coverage, replies_coverage),
-            boosts_coverage = coalesce(excluded.boosts_coverage, boosts_coverage),
-            likes_coverage = coalesce(excluded.likes_coverage, likes_coverage),
-            quotes_coverage = coalesce(excluded.quotes_coverage, quotes_coverage),
+            replies_coverage = coalesce(excluded.replies_coverage, posts.replies_coverage),
+            boosts_coverage = coalesce(excluded.boosts_coverage, posts.boosts_coverage),
+            likes_coverage = coalesce(excluded.likes_coverage, posts.likes_coverage),
+            quotes_coverage = coalesce(excluded.quotes_coverage, posts.quotes_coverage),
             updated_at = excluded.updated_at, deleted_at = NULL
          RETURNING id",
     )
@@ -77,7 +77,7 @@ pub(super) async fn upsert_post(
     .bind(&post.url)
     .bind(&post.language)
     .bind(&post.visibility)
-    .bind(post.is_boost)
+    .bind(i64::from(post.is_boost))
     .bind(&post.boosted_uri)
     .bind(&post.summary)
     .bind(&post.content_excerpt)
@@ -95,7 +95,7 @@ pub(super) async fn upsert_post(
     .await
     .doing("storing a post")?;
     let id: i64 = row.try_get(0).doing("reading a post's id")?;
-    sqlx::query("DELETE FROM post_hashtags WHERE post_id = ?")
+    sqlx::query("DELETE FROM post_hashtags WHERE post_id = $1")
         .bind(id)
         .execute(&mut **tx)
         .await
@@ -105,12 +105,14 @@ pub(super) async fn upsert_post(
         if tag.is_empty() {
             continue;
         }
-        sqlx::query("INSERT OR IGNORE INTO post_hashtags (post_id, tag) VALUES (?, ?)")
-            .bind(id)
-            .bind(tag)
-            .execute(&mut **tx)
-            .await
-            .doing("storing a post's hashtags")?;
+        sqlx::query(
+            "INSERT INTO post_hashtags (post_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(tag)
+        .execute(&mut **tx)
+        .await
+        .doing("storing a post's hashtags")?;
     }
     Ok(Some(id))
 }
