@@ -4,7 +4,7 @@ CARGO ?= cargo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl bench-analytics
+.PHONY: help build test test-interop lint fmt run demo clean bench bench-web bench-crawl bench-analytics bench-scale
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ demo: ## build and run the demo: simulated fediverse, crawl, dashboard on http:/
 run: ## run fedireach with ARGS, e.g. make run ARGS="brand list"
 	$(CARGO) run --locked -- $(ARGS)
 
-bench: bench-crawl bench-web bench-analytics ## every benchmark
+bench: bench-crawl bench-web bench-analytics bench-scale ## every benchmark
 
 bench-web: ## load-test the brand page and its JSON (medium world) against nginx serving the same bytes (wrk, release build)
 	bench/web.sh
@@ -47,6 +47,9 @@ bench-crawl: ## crawl the medium simulated world: wall time / politeness bound, 
 
 bench-analytics: ## reach, timeline, best-time over the large world: polars beside one SQL query (release)
 	bench/analytics.sh
+
+bench-scale: ## the medium world with 150 ms server latency crawled into SQLite and PostgreSQL: time, memory, politeness, bytes per engagement, report time (release)
+	bench/scale.sh
 
 clean: ## remove build output
 	$(CARGO) clean

@@ -281,6 +281,10 @@ pub struct FakeverseArgs {
     /// http:// ids and no TLS, for debugging.
     #[arg(long)]
     pub plain_http: bool,
+    /// Every host takes this long to answer each request, in milliseconds, as real
+    /// servers do (e.g. 150); 0 answers at once.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
     /// Also an owned and a watched brand with one account on each software of the
     /// tour (`owned_pleroma`, `watched_gotosocial`...), to see what can be read of a
     /// brand on each.

@@ -38,6 +38,7 @@ pub async fn run(config: &Config, args: FakeverseArgs) -> anyhow::Result<ExitCod
             },
             allow_http: network.allow_http,
         },
+        latency: std::time::Duration::from_millis(args.latency),
         ..ServerOptions::default()
     };
     let truth = args.truth.as_ref().map(|p| p.display().to_string());

@@ -76,3 +76,73 @@ fn a_broken_dashboard_file_is_a_start_up_error_naming_file_and_line() -> TestRes
         ));
     Ok(())
 }
+
+/// Issue #15, several dashboards: two `serve --no-schedule` processes on one PostgreSQL
+/// database, each with its own copy of the facts (as on two machines), answer every
+/// brand's figures alike; after another process's crawl, both answer the new figures.
+#[test]
+fn two_dashboards_on_one_postgresql_serve_the_same_figures() -> TestResult {
+    use fedireach_fakeverse::Scale;
+    use fedireach_testdb::{Backend, TestDb};
+
+    use crate::world::{ServeProcess, World};
+
+    if !TestDb::backends()?.contains(&Backend::Postgres) {
+        eprintln!("PostgreSQL is not installed: skipped (FEDIREACH_POSTGRES=required forbids it)");
+        return Ok(());
+    }
+    let mut world = World::start_on(Scale::Small, 6, Backend::Postgres)?;
+    world.add_brands()?;
+    world.crawl()?.code(3);
+    let copies = tempfile::TempDir::new()?;
+    let dashboards = ["a", "b"]
+        .into_iter()
+        .map(|name| {
+            let dir = copies.path().join(name);
+            let dir = dir.to_str().ok_or("a path that is not UTF-8")?.to_owned();
+            let (child, address) = world
+                .sandbox
+                .serve(&[("FEDIREACH_FACTS_DIR", &dir)], Stdio::null())?;
+            Ok((ServeProcess(child), address))
+        })
+        .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
+    let figures = |world: &World| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let mut answers = Vec::new();
+        for (_, address) in &dashboards {
+            let mut all = String::new();
+            for brand in &world.truth.brands {
+                let reach = get(
+                    address,
+                    &format!("/api/v1/brands/{}/reach?from=2000-01-01", brand.name),
+                )?;
+                assert!(reach.starts_with("HTTP/1.1 200"), "{reach}");
+                let body = reach.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+                all.push_str(body);
+            }
+            answers.push(all);
+        }
+        Ok(answers)
+    };
+    let before = figures(&world)?;
+    assert_eq!(before[0], before[1], "the two dashboards disagree");
+    assert!(before[0].contains("\"engagements\""), "{}", before[0]);
+
+    world.advance(7)?;
+    world.crawl()?.code(3);
+    let after = figures(&world)?;
+    assert_eq!(
+        after[0], after[1],
+        "the two dashboards disagree after a crawl"
+    );
+    assert_ne!(
+        before[0], after[0],
+        "a week's crawl changed nothing on the dashboards"
+    );
+    for (name, dir) in [("a", "a"), ("b", "b")] {
+        assert!(
+            copies.path().join(dir).exists(),
+            "dashboard {name} keeps its own copy of the facts"
+        );
+    }
+    Ok(())
+}

@@ -109,6 +109,11 @@ pub(crate) async fn dispatch(Extract(state): Extract<Arc<State>>, req: Request) 
     if let Some(response) = quirk(&state, instance, inst, &path, stats).await {
         return response;
     }
+    // A real server's time to answer (`fakeverse --latency`), after the request was
+    // counted on arrival: politeness is judged on when requests arrive.
+    if !state.options.latency.is_zero() {
+        tokio::time::sleep(state.options.latency).await;
+    }
     let signature_ok = signed
         && inst.software == SimSoftware::Gotosocial
         && super::signature::verify(&state, &parts.method, &path, &query, &parts.headers).await;

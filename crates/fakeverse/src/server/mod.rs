@@ -49,6 +49,9 @@ pub struct ServerOptions {
     pub rate_limit: Option<(u64, Duration)>,
     /// How long slow hosts wait before answering.
     pub slow_delay: Duration,
+    /// How long every host takes to answer (0 by default; real servers take 50 to
+    /// 500 ms), for benches of several crawl workers.
+    pub latency: Duration,
     /// How the simulated servers reach others (GoToSocial fetching a signer's key).
     pub network: NetworkOptions,
     /// The world's day 0 (Unix seconds); `None`: the seed's fixed date (tests and
@@ -67,6 +70,7 @@ impl Default for ServerOptions {
             time_scale: DEFAULT_TIME_SCALE,
             rate_limit: None,
             slow_delay: Duration::from_millis(1500),
+            latency: Duration::ZERO,
             network: NetworkOptions::default(),
             day0: None,
         }

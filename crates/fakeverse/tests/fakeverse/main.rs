@@ -25,7 +25,12 @@ use serde_json::Value;
 
 /// A plain-HTTP server of the small world with `seed`.
 async fn start(seed: u64) -> FakeverseServer {
-    start_with(ServerOptions {
+    start_with(options(seed)).await
+}
+
+/// The options of [`start`].
+fn options(seed: u64) -> ServerOptions {
+    ServerOptions {
         world: WorldOptions {
             seed,
             scale: Scale::Small,
@@ -35,8 +40,7 @@ async fn start(seed: u64) -> FakeverseServer {
         },
         slow_delay: Duration::from_millis(300),
         ..ServerOptions::default()
-    })
-    .await
+    }
 }
 
 /// A plain-HTTP server of the small world with `seed` on `day`, without rate limits:

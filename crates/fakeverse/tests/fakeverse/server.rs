@@ -65,6 +65,31 @@ async fn unknown_hosts_are_not_found_and_stats_answer_for_any_host() {
     assert!(stats.json()["hosts"].is_object());
 }
 
+/// `fakeverse --latency`: every host answers no sooner than the latency after the
+/// request, and what it answers is unchanged.
+#[tokio::test]
+async fn a_latency_delays_every_answer_and_changes_none() {
+    let latency = std::time::Duration::from_millis(200);
+    let quick = start(1).await;
+    let slow = super::start_with(fedireach_fakeverse::ServerOptions {
+        latency,
+        ..super::options(1)
+    })
+    .await;
+    let host = host_of(&quick, SimSoftware::Mastodon);
+    let url = format!("http://{host}/.well-known/nodeinfo");
+    let asked = std::time::Instant::now();
+    let late = get(&slow, &url).await;
+    assert!(
+        asked.elapsed() >= latency,
+        "answered after {:?}",
+        asked.elapsed()
+    );
+    let at_once = get(&quick, &url).await;
+    assert_eq!(late.status, StatusCode::OK);
+    assert_eq!(late.body, at_once.body);
+}
+
 /// The brand walk a crawler makes on Mastodon: WebFinger, actor, outbox pages, each
 /// post's replies, likes and shares; the counts agree with the truth.
 #[tokio::test]
