@@ -3,7 +3,7 @@
 
 use std::{
     collections::HashMap,
-    time::{Duration, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use fedireach_core::Host;
@@ -14,6 +14,11 @@ use futures::future::BoxFuture;
 #[derive(Debug)]
 pub struct StorePaceBook {
     pub store: Store,
+    /// Whether every request reserves its turn in the host's budget kept in the
+    /// database, shared by every process crawling on it: on PostgreSQL, the engine of
+    /// several crawling processes and machines (issue #15). On SQLite one process
+    /// crawls at a time (the crawl lease), and its own limiter is the whole budget.
+    pub shared_budget: bool,
 }
 
 impl StorePaceBook {
@@ -41,6 +46,47 @@ impl StorePaceBook {
 }
 
 impl PaceBook for StorePaceBook {
+    fn reserve<'a>(
+        &'a self,
+        host: &'a Host,
+        interval: Duration,
+        burst: u32,
+    ) -> BoxFuture<'a, Option<SystemTime>> {
+        Box::pin(async move {
+            if !self.shared_budget {
+                return None;
+            }
+            let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+            match self
+                .store
+                .reserve_host_slot(host.as_str(), interval_ms, i64::from(burst))
+                .await
+            {
+                Ok(at) => Some(UNIX_EPOCH + Duration::from_millis(u64::try_from(at).ok()?)),
+                Err(error) => {
+                    // The process's own limiter still holds; the others may not know.
+                    tracing::warn!(%host, %error, "cannot reserve in the host's shared budget");
+                    None
+                }
+            }
+        })
+    }
+
+    fn hold<'a>(&'a self, host: &'a Host, until: SystemTime) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if !self.shared_budget {
+                return;
+            }
+            let ms = until
+                .duration_since(UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0);
+            if let Err(error) = self.store.hold_host(host.as_str(), ms).await {
+                tracing::warn!(%host, %error, "cannot hold the host back for other processes");
+            }
+        })
+    }
+
     fn record<'a>(&'a self, host: &'a Host, pace: Pace) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
@@ -63,7 +109,6 @@ impl PaceBook for StorePaceBook {
 
 #[cfg(test)]
 mod tests {
-    use std::time::SystemTime;
 
     use super::*;
 
@@ -73,6 +118,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("p.db").display());
         let book = StorePaceBook {
             store: Store::open(&url).await?,
+            shared_budget: false,
         };
         let host = Host::parse("slow.example")?;
         let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_780_000_000_123);
@@ -83,6 +129,7 @@ mod tests {
         book.record(&host, pace).await;
         let again = StorePaceBook {
             store: Store::open(&url).await?,
+            shared_budget: false,
         };
         assert_eq!(again.remembered().await?.get(&host), Some(&pace));
         Ok(())

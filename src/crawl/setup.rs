@@ -74,9 +74,11 @@ impl CrawlSetup {
                 (host.clone(), quota)
             })
             .collect();
-        // A Crawl-delay holds across processes: each host's last request is kept.
+        // A Crawl-delay holds across processes: each host's last request is kept; on
+        // PostgreSQL each host's budget is shared by every crawling process.
         let book = StorePaceBook {
             store: store.clone(),
+            shared_budget: store.kind() == fedireach_store::DatabaseKind::Postgres,
         };
         let remembered = book.remembered().await?;
         let fetcher = Arc::new(

@@ -2,6 +2,7 @@
 
 mod batch;
 mod brands;
+mod budget;
 mod crawl_report;
 mod delivery;
 mod dialect;

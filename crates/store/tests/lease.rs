@@ -131,3 +131,62 @@ async fn a_scheduled_time_is_queued_once_and_never_piles_up() -> TestResult {
     })
     .await
 }
+
+/// Issue #15: a host's budget is shared by every process on the database. Two `Store`s
+/// (two processes), three tasks each, reserve 30 requests to one host at one per 20 ms
+/// with bursts of 3: taken in the order they were reserved, any request is at least one
+/// interval after the one a burst earlier, whoever reserved either. A hold a server
+/// asked for holds every process back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosts_budget_is_shared_by_every_process() -> TestResult {
+    on_both(|db| async move {
+        const INTERVAL: i64 = 20;
+        const BURST: i64 = 3;
+        let (a, b) = two_stores(&db).await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for store in [
+            a.clone(),
+            a.clone(),
+            a.clone(),
+            b.clone(),
+            b.clone(),
+            b.clone(),
+        ] {
+            tasks.spawn(async move {
+                let mut slots = Vec::new();
+                for _ in 0..5 {
+                    slots.push(
+                        store
+                            .reserve_host_slot("busy.example", INTERVAL, BURST)
+                            .await?,
+                    );
+                }
+                Ok::<_, fedireach_store::StoreError>(slots)
+            });
+        }
+        let mut slots = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            slots.extend(done??);
+        }
+        slots.sort_unstable();
+        assert_eq!(slots.len(), 30);
+        let usize_burst = usize::try_from(BURST)?;
+        for (earlier, later) in slots.iter().zip(&slots[usize_burst..]) {
+            assert!(
+                later - earlier >= INTERVAL,
+                "{later} is less than {INTERVAL} ms after {earlier}, a burst earlier: {slots:?}"
+            );
+        }
+        // A server's Retry-After, met by one process, holds the other back.
+        let until = slots.last().copied().unwrap_or(0) + 5_000;
+        a.hold_host("busy.example", until).await?;
+        assert!(b.reserve_host_slot("busy.example", INTERVAL, BURST).await? >= until);
+        // Another host has its own budget.
+        let quiet = b
+            .reserve_host_slot("quiet.example", INTERVAL, BURST)
+            .await?;
+        assert!(quiet < until);
+        Ok(())
+    })
+    .await
+}

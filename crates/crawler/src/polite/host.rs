@@ -61,6 +61,7 @@ struct Gate {
 #[derive(Debug)]
 pub struct HostPoliteness {
     host: Host,
+    quota: HostQuota,
     limiter: DefaultDirectRateLimiter,
     dispatch: tokio::sync::Mutex<()>,
     gate: Mutex<Gate>,
@@ -70,14 +71,15 @@ pub struct HostPoliteness {
 
 impl HostPoliteness {
     pub fn new(host: Host, quota: HostQuota) -> Self {
-        let period = Duration::try_from_secs_f64(1.0 / quota.rate.max(0.001))
-            .unwrap_or(Duration::from_secs(1));
+        let ours = quota;
+        let period = Self::period(quota.rate);
         let burst = NonZeroU32::new(quota.burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
             .allow_burst(burst);
         Self {
             host,
+            quota: ours,
             limiter: RateLimiter::direct(quota),
             dispatch: tokio::sync::Mutex::new(()),
             gate: Mutex::new(Gate::default()),
@@ -87,6 +89,23 @@ impl HostPoliteness {
 
     pub fn host(&self) -> &Host {
         &self.host
+    }
+
+    /// The time between two requests at `rate` per second.
+    fn period(rate: f64) -> Duration {
+        Duration::try_from_secs_f64(1.0 / rate.max(0.001)).unwrap_or(Duration::from_secs(1))
+    }
+
+    /// The pace every process together keeps with this host (a shared budget): one
+    /// request per interval, in bursts of at most `burst`; with a Crawl-delay, one per
+    /// delay and no burst.
+    pub fn shared_pace(&self) -> (Duration, u32) {
+        let delay = self.crawl_delay();
+        if delay.is_zero() {
+            (Self::period(self.quota.rate), self.quota.burst.max(1))
+        } else {
+            (delay.max(Self::period(self.quota.rate)), 1)
+        }
     }
 
     fn gate(&self) -> MutexGuard<'_, Gate> {

@@ -317,6 +317,29 @@ impl Fetcher {
         .await
     }
 
+    /// Waits for this request's turn in the host's budget that every crawling process
+    /// shares (issue #15), when the pace book keeps one; the wait is counted as a
+    /// rate-limit wait.
+    async fn wait_for_shared_slot(&self, entry: &HostEntry) {
+        let Some(book) = self.pace_book.as_ref() else {
+            return;
+        };
+        let (interval, burst) = entry.polite.shared_pace();
+        let Some(at) = book.reserve(entry.polite.host(), interval, burst).await else {
+            return;
+        };
+        if let Ok(wait) = at.duration_since(SystemTime::now())
+            && !wait.is_zero()
+        {
+            self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+            let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            self.stats
+                .rate_limit_wait_ms
+                .fetch_add(ms, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// Records, for a host with a Crawl-delay, that it is being asked something now.
     async fn note_pace(&self, entry: &HostEntry) {
         let delay = entry.polite.crawl_delay();
@@ -358,6 +381,12 @@ impl Fetcher {
             };
             let status = response.status.as_u16();
             let wait = self.answered(entry, &response);
+            if !wait.is_zero()
+                && let Some(book) = self.pace_book.as_ref()
+            {
+                // Every process sharing the book waits too, not only this one.
+                book.hold(host, SystemTime::now() + wait).await;
+            }
             match next::after_status(status, attempt, max_retries, wait) {
                 Next::Retry => attempt += 1,
                 Next::Document => {
@@ -458,6 +487,7 @@ impl Fetcher {
                 .rate_limit_wait_ms
                 .fetch_add(ms, Ordering::Relaxed);
         }
+        self.wait_for_shared_slot(entry).await;
         let Ok(_permit) = self.global.acquire().await else {
             entry.polite.on_response(None);
             return Err(FetchError::Transport(Cause::Known("crawl stopped".into())));
