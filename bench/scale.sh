@@ -66,7 +66,7 @@ import json, shlex, sys
 truth = json.load(open(sys.argv[1]))
 for brand in truth["brands"]:
     var = brand["name"].upper() + "_TOKEN" if brand.get("token") else ""
-    print("\t".join([brand["name"], var, brand.get("token") or "", " ".join(brand["actors"])]))
+    print("|".join([brand["name"], var, brand.get("token") or "", " ".join(brand["actors"])]))
 PY
 
 # The servers' counters of impoliteness, summed over hosts.
@@ -97,7 +97,8 @@ allow_loopback = true
 extra_ca_file = "$work/ca.pem"
 CONF
     run() { "$bin" --config "$conf" "$@"; }
-    while IFS=$'\t' read -r name var token actors; do
+    # "|"-separated: a tab is whitespace to `read`, and runs of it would merge empty fields.
+    while IFS='|' read -r name var token actors; do
         # shellcheck disable=SC2086
         if [ -n "$var" ]; then
             export "$var=$token"
@@ -130,7 +131,7 @@ CONF
     fi
 
     # report reach for every brand: the first run builds the analytics copy; then 5.
-    brands=$(cut -f1 "$work/brands.txt")
+    brands=$(cut -d'|' -f1 "$work/brands.txt")
     for b in $brands; do run report reach --brand "$b" --format json >/dev/null; done
     times=()
     for _ in 1 2 3 4 5; do
@@ -139,13 +140,13 @@ CONF
         times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
     done
     median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-    results+=("$(printf '%-9s %10s %9s MB %10s %9s %12s %8.0f %9.2f s   before: %s after: %s' \
-        "$engine" "$wall" "$((rss / 1024))" "$engagements" "$bytes" "" \
+    results+=("$(printf '%-9s %10s %9s MB %11s %10s %8.0f %9.2f s   before: %s after: %s' \
+        "$engine" "$wall" "$((rss / 1024))" "$engagements" "$bytes" \
         "$(echo "$bytes / $engagements" | bc -l)" "$median" "$before" "$after")")
 done
 
 echo
 echo "== results: $SCALE world, latency ${LATENCY} ms, 1 worker"
-printf '%-9s %10s %12s %10s %9s %12s %8s %11s\n' engine crawl "peak RSS" engagements bytes "" "B/engmt" "reach (all)"
+printf '%-9s %10s %12s %11s %10s %8s %11s\n' engine crawl "peak RSS" engagements bytes "B/engmt" "reach (all)"
 for r in "${results[@]}"; do echo "$r"; done
 echo "(violations: the simulated servers' counters, summed over hosts, before and after each crawl)"
